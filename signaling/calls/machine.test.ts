@@ -1,0 +1,308 @@
+import { describe, expect, it } from 'vitest';
+import {
+  decideInvite,
+  relayTarget,
+  transition,
+  type Actor,
+  type CallAction,
+  type InviteFacts,
+  type LiveCall,
+} from './machine.js';
+
+/** Freezes an object and everything reachable from it, so any mutation throws in strict mode. */
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}
+
+const ALICE = 1;
+const BOB = 2;
+const CAROL = 3;
+
+const aliceLaptop: Actor = { userId: ALICE, deviceId: 'alice-laptop' };
+const alicePhone: Actor = { userId: ALICE, deviceId: 'alice-phone' };
+const bobDesk: Actor = { userId: BOB, deviceId: 'bob-desk-01' };
+const bobPhone: Actor = { userId: BOB, deviceId: 'bob-phone-01' };
+const carol: Actor = { userId: CAROL, deviceId: 'carol-device' };
+
+/** Alice (laptop) calls Bob; ringing, no callee device yet. Deep-frozen. */
+const ringing = (): LiveCall =>
+  deepFreeze({
+    id: 'call-0000000000000000001',
+    media: 'audio',
+    caller: { userId: ALICE, deviceId: aliceLaptop.deviceId },
+    callee: { userId: BOB, deviceId: null },
+    state: 'ringing',
+    createdAt: 1_000,
+    answeredAt: null,
+  });
+
+/** The same call answered on Bob's desk device. Deep-frozen. */
+const active = (): LiveCall =>
+  deepFreeze({
+    ...ringing(),
+    callee: { userId: BOB, deviceId: bobDesk.deviceId },
+    state: 'active',
+    answeredAt: 2_000,
+  });
+
+const endsWith = (call: LiveCall, action: CallAction) => {
+  const t = transition(call, action);
+  if (!t.ok) throw new Error(`expected ok, got ${t.code}`);
+  return t;
+};
+
+describe('decideInvite', () => {
+  const fine: InviteFacts = {
+    isContact: true,
+    callerInCall: false,
+    calleeInCall: false,
+    calleeOnline: true,
+    calleeDnd: false,
+  };
+
+  it('allows a call between contacts when the callee is online and free', () => {
+    expect(decideInvite(fine)).toEqual({ ok: true });
+  });
+
+  it('refuses non-contacts without recording', () => {
+    expect(decideInvite({ ...fine, isContact: false })).toEqual({
+      ok: false,
+      code: 'E_NOT_CONTACT',
+      recordAs: null,
+    });
+  });
+
+  it('refuses a caller already in a call without recording', () => {
+    expect(decideInvite({ ...fine, callerInCall: true })).toEqual({
+      ok: false,
+      code: 'E_IN_CALL',
+      recordAs: null,
+    });
+  });
+
+  it('refuses a busy callee and records busy', () => {
+    expect(decideInvite({ ...fine, calleeInCall: true })).toEqual({
+      ok: false,
+      code: 'E_BUSY',
+      recordAs: 'busy',
+    });
+  });
+
+  it('refuses an offline callee and records offline', () => {
+    expect(decideInvite({ ...fine, calleeOnline: false })).toEqual({
+      ok: false,
+      code: 'E_OFFLINE',
+      recordAs: 'offline',
+    });
+  });
+
+  it('refuses a callee in do-not-disturb and records dnd', () => {
+    expect(decideInvite({ ...fine, calleeDnd: true })).toEqual({ ok: false, code: 'E_DND', recordAs: 'dnd' });
+  });
+
+  it('applies the precedence not contact > caller in call > callee busy > offline > dnd', () => {
+    const all: InviteFacts = {
+      isContact: false,
+      callerInCall: true,
+      calleeInCall: true,
+      calleeOnline: false,
+      calleeDnd: true,
+    };
+    expect(decideInvite(all)).toMatchObject({ code: 'E_NOT_CONTACT' });
+    expect(decideInvite({ ...all, isContact: true })).toMatchObject({ code: 'E_IN_CALL' });
+    expect(decideInvite({ ...all, isContact: true, callerInCall: false })).toMatchObject({ code: 'E_BUSY' });
+    expect(decideInvite({ ...all, isContact: true, callerInCall: false, calleeInCall: false })).toMatchObject(
+      {
+        code: 'E_OFFLINE',
+      },
+    );
+    expect(
+      decideInvite({ ...all, isContact: true, callerInCall: false, calleeInCall: false, calleeOnline: true }),
+    ).toMatchObject({ code: 'E_DND' });
+  });
+});
+
+describe('transition: accept', () => {
+  it('binds the accepting callee device, whichever it is, and makes the call active', () => {
+    for (const device of [bobDesk, bobPhone]) {
+      const t = endsWith(ringing(), { type: 'accept', by: device, at: 5_000 });
+      expect(t.ended).toBeNull();
+      expect(t.call).toEqual({
+        ...ringing(),
+        state: 'active',
+        answeredAt: 5_000,
+        callee: { userId: BOB, deviceId: device.deviceId },
+      });
+    }
+  });
+
+  it('refuses a second accept (answered elsewhere) with E_CALL_STATE', () => {
+    const first = endsWith(ringing(), { type: 'accept', by: bobDesk, at: 5_000 });
+    deepFreeze(first.call);
+    expect(transition(first.call, { type: 'accept', by: bobPhone, at: 5_001 })).toEqual({
+      ok: false,
+      code: 'E_CALL_STATE',
+    });
+  });
+
+  it('refuses the caller and third users with E_CALL_NOT_FOUND', () => {
+    for (const by of [aliceLaptop, alicePhone, carol]) {
+      expect(transition(ringing(), { type: 'accept', by, at: 5_000 })).toEqual({
+        ok: false,
+        code: 'E_CALL_NOT_FOUND',
+      });
+    }
+  });
+});
+
+describe('transition: decline', () => {
+  it('ends a ringing call as declined when any callee device declines', () => {
+    for (const by of [bobDesk, bobPhone]) {
+      const t = endsWith(ringing(), { type: 'decline', by });
+      expect(t.ended).toBe('declined');
+      expect(t.call).toEqual(ringing());
+    }
+  });
+
+  it('refuses a decline of an active call with E_CALL_STATE', () => {
+    expect(transition(active(), { type: 'decline', by: bobDesk })).toEqual({
+      ok: false,
+      code: 'E_CALL_STATE',
+    });
+  });
+
+  it('refuses a decline by someone other than the callee with E_CALL_NOT_FOUND', () => {
+    for (const by of [aliceLaptop, carol]) {
+      expect(transition(ringing(), { type: 'decline', by })).toEqual({ ok: false, code: 'E_CALL_NOT_FOUND' });
+    }
+  });
+});
+
+describe('transition: cancel', () => {
+  it('ends a ringing call as cancelled when the caller device cancels', () => {
+    expect(endsWith(ringing(), { type: 'cancel', by: aliceLaptop }).ended).toBe('cancelled');
+  });
+
+  it('refuses anyone but the caller device with E_CALL_NOT_FOUND', () => {
+    for (const by of [alicePhone, bobDesk, carol]) {
+      expect(transition(ringing(), { type: 'cancel', by })).toEqual({ ok: false, code: 'E_CALL_NOT_FOUND' });
+    }
+  });
+
+  it('refuses a cancel of an active call with E_CALL_STATE', () => {
+    expect(transition(active(), { type: 'cancel', by: aliceLaptop })).toEqual({
+      ok: false,
+      code: 'E_CALL_STATE',
+    });
+  });
+});
+
+describe('transition: hangup', () => {
+  it('while ringing: the caller cancels, the callee declines, a stranger is refused', () => {
+    expect(endsWith(ringing(), { type: 'hangup', by: aliceLaptop }).ended).toBe('cancelled');
+    expect(endsWith(ringing(), { type: 'hangup', by: bobPhone }).ended).toBe('declined');
+    expect(transition(ringing(), { type: 'hangup', by: carol })).toEqual({
+      ok: false,
+      code: 'E_CALL_NOT_FOUND',
+    });
+  });
+
+  it('when active: either bound device completes the call', () => {
+    expect(endsWith(active(), { type: 'hangup', by: aliceLaptop }).ended).toBe('completed');
+    expect(endsWith(active(), { type: 'hangup', by: bobDesk }).ended).toBe('completed');
+  });
+
+  it("when active: the callee's other (unbound) device and strangers are refused", () => {
+    for (const by of [bobPhone, alicePhone, carol]) {
+      expect(transition(active(), { type: 'hangup', by })).toEqual({ ok: false, code: 'E_CALL_NOT_FOUND' });
+    }
+  });
+});
+
+describe('transition: timeout', () => {
+  it('ends a ringing call as missed', () => {
+    expect(endsWith(ringing(), { type: 'timeout' }).ended).toBe('missed');
+  });
+
+  it('refuses on an active call with E_CALL_STATE', () => {
+    expect(transition(active(), { type: 'timeout' })).toEqual({ ok: false, code: 'E_CALL_STATE' });
+  });
+});
+
+describe('transition: connection-lost', () => {
+  it('ends a ringing call when the caller device is lost', () => {
+    expect(endsWith(ringing(), { type: 'connection-lost', deviceOf: aliceLaptop }).ended).toBe(
+      'connection-lost',
+    );
+  });
+
+  it('ends an active call when either bound device is lost', () => {
+    expect(endsWith(active(), { type: 'connection-lost', deviceOf: aliceLaptop }).ended).toBe(
+      'connection-lost',
+    );
+    expect(endsWith(active(), { type: 'connection-lost', deviceOf: bobDesk }).ended).toBe('connection-lost');
+  });
+
+  it('refuses for an unbound device with E_CALL_NOT_FOUND', () => {
+    const notFound = { ok: false, code: 'E_CALL_NOT_FOUND' };
+    expect(transition(ringing(), { type: 'connection-lost', deviceOf: bobDesk })).toEqual(notFound);
+    expect(transition(ringing(), { type: 'connection-lost', deviceOf: alicePhone })).toEqual(notFound);
+    expect(transition(active(), { type: 'connection-lost', deviceOf: bobPhone })).toEqual(notFound);
+    expect(transition(active(), { type: 'connection-lost', deviceOf: carol })).toEqual(notFound);
+  });
+});
+
+describe('relayTarget', () => {
+  it('relays between the caller and the bound callee, both directions, when active', () => {
+    expect(relayTarget(active(), aliceLaptop)).toEqual(bobDesk);
+    expect(relayTarget(active(), bobDesk)).toEqual(aliceLaptop);
+  });
+
+  it('refuses the caller while ringing with E_CALL_STATE', () => {
+    expect(relayTarget(ringing(), aliceLaptop)).toEqual({ code: 'E_CALL_STATE' });
+  });
+
+  it('refuses unbound devices and third users with E_CALL_NOT_FOUND', () => {
+    for (const from of [bobPhone, alicePhone, carol]) {
+      expect(relayTarget(active(), from)).toEqual({ code: 'E_CALL_NOT_FOUND' });
+    }
+    expect(relayTarget(ringing(), bobDesk)).toEqual({ code: 'E_CALL_NOT_FOUND' });
+  });
+});
+
+describe('purity', () => {
+  it('never mutates the input call', () => {
+    const actions: CallAction[] = [
+      { type: 'accept', by: bobDesk, at: 9_000 },
+      { type: 'accept', by: carol, at: 9_000 },
+      { type: 'decline', by: bobPhone },
+      { type: 'cancel', by: aliceLaptop },
+      { type: 'hangup', by: aliceLaptop },
+      { type: 'hangup', by: bobDesk },
+      { type: 'timeout' },
+      { type: 'connection-lost', deviceOf: aliceLaptop },
+    ];
+    for (const make of [ringing, active]) {
+      const call = make();
+      const snapshot = structuredClone(call);
+      for (const action of actions) transition(call, deepFreeze(action));
+      relayTarget(call, aliceLaptop);
+      relayTarget(call, bobDesk);
+      expect(Object.isFrozen(call.callee)).toBe(true);
+      expect(call).toEqual(snapshot);
+    }
+  });
+
+  it('returns a new call object on accept, leaving the frozen input as it was', () => {
+    const call = ringing();
+    const t = endsWith(call, { type: 'accept', by: bobPhone, at: 7_000 });
+    expect(t.call).not.toBe(call);
+    expect(t.call.callee).not.toBe(call.callee);
+    expect(call.state).toBe('ringing');
+    expect(call.callee.deviceId).toBeNull();
+  });
+});

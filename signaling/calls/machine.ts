@@ -1,0 +1,131 @@
+/**
+ * The call lifecycle as a pure state machine: no sockets, timers or storage.
+ * The call service feeds it actions and carries out what it decides.
+ *
+ *   (invite) -> ringing -> accept -> active -> hangup / connection-lost -> ended
+ *                      \-> decline / cancel / timeout / connection-lost -> ended
+ */
+import type { CallEndReason, ErrorCode, Media } from '../protocol/index.js';
+
+export interface Endpoint {
+  userId: number;
+  /** The device bound to the call: the caller's from the start, the callee's once it answers. */
+  deviceId: string | null;
+}
+
+export interface LiveCall {
+  id: string;
+  media: Media;
+  caller: Endpoint & { deviceId: string };
+  callee: Endpoint;
+  state: 'ringing' | 'active';
+  createdAt: number;
+  answeredAt: number | null;
+}
+
+/** Who is acting: a user on one of their devices, or the server itself. */
+export interface Actor {
+  userId: number;
+  deviceId: string;
+}
+
+export type CallAction =
+  | { type: 'accept'; by: Actor; at: number }
+  | { type: 'decline'; by: Actor }
+  | { type: 'cancel'; by: Actor }
+  | { type: 'hangup'; by: Actor }
+  /** The ring timeout ran out. */
+  | { type: 'timeout' }
+  /** A bound device stayed disconnected for longer than the grace period. */
+  | { type: 'connection-lost'; deviceOf: Actor };
+
+export type Transition =
+  | { ok: true; call: LiveCall; ended: null }
+  | { ok: true; call: LiveCall; ended: CallEndReason }
+  | { ok: false; code: Extract<ErrorCode, 'E_CALL_NOT_FOUND' | 'E_CALL_STATE'> };
+
+export interface InviteFacts {
+  isContact: boolean;
+  callerInCall: boolean;
+  calleeInCall: boolean;
+  calleeOnline: boolean;
+  calleeDnd: boolean;
+}
+
+export type InviteDecision =
+  | { ok: true }
+  /** Refused before anything rings; `recordAs` is set when the attempt goes into history. */
+  | { ok: false; code: ErrorCode; recordAs: CallEndReason | null };
+
+/** Whether a call may be placed, and if not, why and whether it counts as a call attempt. */
+export function decideInvite(f: InviteFacts): InviteDecision {
+  if (!f.isContact) return { ok: false, code: 'E_NOT_CONTACT', recordAs: null };
+  if (f.callerInCall) return { ok: false, code: 'E_IN_CALL', recordAs: null };
+  if (f.calleeInCall) return { ok: false, code: 'E_BUSY', recordAs: 'busy' };
+  if (!f.calleeOnline) return { ok: false, code: 'E_OFFLINE', recordAs: 'offline' };
+  if (f.calleeDnd) return { ok: false, code: 'E_DND', recordAs: 'dnd' };
+  return { ok: true };
+}
+
+export const isCaller = (call: LiveCall, a: Actor): boolean =>
+  a.userId === call.caller.userId && a.deviceId === call.caller.deviceId;
+
+export const isBoundCallee = (call: LiveCall, a: Actor): boolean =>
+  a.userId === call.callee.userId && a.deviceId === call.callee.deviceId;
+
+/** The caller's device, or the callee's answering device. */
+export const isBound = (call: LiveCall, a: Actor): boolean => isCaller(call, a) || isBoundCallee(call, a);
+
+/** Any device of the callee may see, answer or decline a ringing call. */
+const isCalleeUser = (call: LiveCall, a: Actor): boolean => a.userId === call.callee.userId;
+
+const notFound = { ok: false, code: 'E_CALL_NOT_FOUND' } as const;
+const wrongState = { ok: false, code: 'E_CALL_STATE' } as const;
+const end = (call: LiveCall, reason: CallEndReason): Transition => ({ ok: true, call, ended: reason });
+
+export function transition(call: LiveCall, action: CallAction): Transition {
+  switch (action.type) {
+    case 'accept':
+      if (!isCalleeUser(call, action.by)) return notFound;
+      if (call.state !== 'ringing') return wrongState;
+      return {
+        ok: true,
+        call: {
+          ...call,
+          state: 'active',
+          answeredAt: action.at,
+          callee: { ...call.callee, deviceId: action.by.deviceId },
+        },
+        ended: null,
+      };
+    case 'decline':
+      if (!isCalleeUser(call, action.by)) return notFound;
+      return call.state === 'ringing' ? end(call, 'declined') : wrongState;
+    case 'cancel':
+      if (!isCaller(call, action.by)) return notFound;
+      return call.state === 'ringing' ? end(call, 'cancelled') : wrongState;
+    case 'hangup':
+      // Hanging up while it rings is the same as cancel (caller) or decline (callee).
+      if (call.state === 'ringing') {
+        if (isCaller(call, action.by)) return end(call, 'cancelled');
+        return isCalleeUser(call, action.by) ? end(call, 'declined') : notFound;
+      }
+      return isBound(call, action.by) ? end(call, 'completed') : notFound;
+    case 'timeout':
+      return call.state === 'ringing' ? end(call, 'missed') : wrongState;
+    case 'connection-lost':
+      return isBound(call, action.deviceOf) ? end(call, 'connection-lost') : notFound;
+  }
+}
+
+/** The device a relayed signal goes to, or an error when the sender may not relay on this call. */
+export function relayTarget(
+  call: LiveCall,
+  from: Actor,
+): Actor | { code: 'E_CALL_NOT_FOUND' | 'E_CALL_STATE' } {
+  if (!isBound(call, from)) return { code: 'E_CALL_NOT_FOUND' };
+  if (call.state !== 'active' || call.callee.deviceId === null) return { code: 'E_CALL_STATE' };
+  return isCaller(call, from)
+    ? { userId: call.callee.userId, deviceId: call.callee.deviceId }
+    : { userId: call.caller.userId, deviceId: call.caller.deviceId };
+}

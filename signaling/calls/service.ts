@@ -1,0 +1,300 @@
+/**
+ * The call service carries out the state machine's decisions: it rings
+ * devices, runs the ring and grace timers, writes history, relays SDP/ICE
+ * between the two bound devices, and keeps presence in step.
+ */
+import type { CallsTable } from '../db/calls.js';
+import type { UserRow, UsersTable } from '../db/users.js';
+import { AppError } from '../errors.js';
+import type { CallEndReason, CallSignal, CallSnapshot, Media } from '../protocol/index.js';
+import type { DeviceRegistry } from '../presence/device-registry.js';
+import type { PresenceService } from '../presence/service.js';
+import type { ContactsService } from '../contacts/service.js';
+import type { HistoryService } from '../history/service.js';
+import type { Device, Notifier } from '../realtime/notifier.js';
+import { newCallId } from '../accounts/tokens.js';
+import {
+  decideInvite,
+  isBound,
+  relayTarget,
+  transition,
+  type CallAction,
+  type LiveCall,
+  type Transition,
+} from './machine.js';
+import type { CallRegistry } from './registry.js';
+import { Timers } from './timers.js';
+
+export interface CallTimings {
+  ringTimeoutMs: number;
+  gracePeriodMs: number;
+}
+
+export interface CallServiceDeps {
+  registry: CallRegistry;
+  devices: DeviceRegistry;
+  users: UsersTable;
+  calls: CallsTable;
+  contacts: ContactsService;
+  presence: PresenceService;
+  history: HistoryService;
+  notify: Notifier;
+  timings: CallTimings;
+  now?: () => number;
+}
+
+const ringTimer = (callId: string): string => `ring:${callId}`;
+const graceTimer = (callId: string, d: Device): string => `grace:${callId}:${d.userId}:${d.deviceId}`;
+const summary = (u: UserRow) => ({ username: u.username, displayName: u.displayName });
+
+export class CallService {
+  private readonly timers = new Timers();
+  private readonly now: () => number;
+
+  constructor(private readonly d: CallServiceDeps) {
+    this.now = d.now ?? Date.now;
+  }
+
+  /** Places a call. Refusals that count as call attempts (busy, offline, dnd) go into history. */
+  async invite(
+    caller: UserRow,
+    from: Device,
+    calleeName: string,
+    media: Media,
+  ): Promise<{ callId: string; ring: () => void }> {
+    if (calleeName === caller.username) throw new AppError('E_SELF', 'you cannot call yourself');
+    const callee = this.d.users.findByUsername(calleeName);
+    const isContact =
+      !!callee && callee.disabledAt === null && this.d.contacts.isContact(caller.id, callee.id);
+    if (!callee || !isContact) throw new AppError('E_NOT_CONTACT', `${calleeName} is not a contact`);
+
+    const [callerCalls, calleeCalls, calleeDevices] = await Promise.all([
+      this.d.registry.callsOf(caller.id),
+      this.d.registry.callsOf(callee.id),
+      this.d.devices.devices(callee.id),
+    ]);
+    const decision = decideInvite({
+      isContact,
+      callerInCall: callerCalls.length > 0,
+      calleeInCall: calleeCalls.length > 0,
+      calleeOnline: calleeDevices.length > 0,
+      calleeDnd: callee.dnd,
+    });
+    if (!decision.ok) {
+      if (decision.recordAs) this.recordRefused(caller, from, callee, media, decision.recordAs);
+      throw new AppError(decision.code, `cannot call ${calleeName}: ${decision.code}`);
+    }
+
+    const call: LiveCall = {
+      id: newCallId(),
+      media,
+      caller: { userId: caller.id, deviceId: from.deviceId },
+      callee: { userId: callee.id, deviceId: null },
+      state: 'ringing',
+      createdAt: this.now(),
+      answeredAt: null,
+    };
+    // Between the checks above and here another call may have claimed either party.
+    const claim = await this.d.registry.claim(call);
+    if (claim === 'caller-in-call') throw new AppError('E_IN_CALL', 'you already have a call in progress');
+    if (claim === 'callee-in-call') {
+      this.recordRefused(caller, from, callee, media, 'busy');
+      throw new AppError('E_BUSY', `${calleeName} is in a call`);
+    }
+    this.d.calls.insert({
+      id: call.id,
+      callerId: caller.id,
+      calleeId: callee.id,
+      media,
+      callerDevice: from.deviceId,
+      createdAt: call.createdAt,
+    });
+    this.timers.set(
+      ringTimer(call.id),
+      this.d.timings.ringTimeoutMs,
+      () => void this.settle(call.id, { type: 'timeout' }),
+    );
+    // Ringing starts once the caller holds the call id (after the invite is acknowledged).
+    const ring = () => {
+      this.d.notify.toUsers([callee.id], 'call.incoming', {
+        callId: call.id,
+        caller: summary(caller),
+        media,
+        ringTimeoutMs: this.d.timings.ringTimeoutMs,
+      });
+      this.d.notify.toDevice(from, 'call.ringing', { callId: call.id, callee: summary(callee) });
+    };
+    return { callId: call.id, ring };
+  }
+
+  accept(by: Device, callId: string): Promise<void> {
+    return this.act(callId, { type: 'accept', by, at: this.now() });
+  }
+
+  decline(by: Device, callId: string): Promise<void> {
+    return this.act(callId, { type: 'decline', by });
+  }
+
+  cancel(by: Device, callId: string): Promise<void> {
+    return this.act(callId, { type: 'cancel', by });
+  }
+
+  hangup(by: Device, callId: string): Promise<void> {
+    return this.act(callId, { type: 'hangup', by });
+  }
+
+  /** Relays an offer, answer or ICE candidate to the other bound device, and nowhere else. */
+  async relay(from: Device, message: CallSignal): Promise<void> {
+    const call = await this.d.registry.get(message.callId);
+    const target = call ? relayTarget(call, from) : { code: 'E_CALL_NOT_FOUND' as const };
+    if ('code' in target) throw new AppError(target.code, `cannot relay on call ${message.callId}`);
+    this.d.notify.toDevice(target, 'call.signal', message);
+  }
+
+  /** The calls a device should know about when it (re)connects. */
+  async snapshots(device: Device): Promise<CallSnapshot[]> {
+    const calls = await this.d.registry.callsOf(device.userId);
+    return calls.flatMap((call) => {
+      const role = call.caller.userId === device.userId ? 'caller' : 'callee';
+      const peer = this.d.users.findById(role === 'caller' ? call.callee.userId : call.caller.userId);
+      if (!peer) return [];
+      return [
+        {
+          callId: call.id,
+          role,
+          peer: summary(peer),
+          media: call.media,
+          state: call.state,
+          boundHere: isBound(call, device),
+        },
+      ];
+    });
+  }
+
+  /** A device dropped: calls it carries get a grace period before they end as connection-lost. */
+  async deviceLeft(device: Device): Promise<void> {
+    for (const call of await this.d.registry.callsOf(device.userId)) {
+      if (!isBound(call, device)) continue;
+      this.timers.set(graceTimer(call.id, device), this.d.timings.gracePeriodMs, () => {
+        void this.settle(call.id, { type: 'connection-lost', deviceOf: device });
+      });
+      this.tellPeer(call, device, false);
+    }
+  }
+
+  /** A device came back: calls it carries within their grace period go on. */
+  async deviceReturned(device: Device): Promise<void> {
+    for (const call of await this.d.registry.callsOf(device.userId)) {
+      if (this.timers.clear(graceTimer(call.id, device))) this.tellPeer(call, device, true);
+    }
+  }
+
+  /** Ends every live call as interrupted (server shutdown) and stops all timers. */
+  async interruptAll(): Promise<void> {
+    for (const call of await this.d.registry.all()) {
+      const removed = await this.d.registry.update(call.id, (c) => ({ next: null, result: c }));
+      if (removed) this.finish(removed, 'interrupted');
+    }
+    this.timers.clearAll();
+  }
+
+  /** Applies a user's action; errors go back to that user. */
+  private async act(callId: string, action: CallAction): Promise<void> {
+    const outcome = await this.apply(callId, action);
+    if (!outcome.ok) throw new AppError(outcome.code, `${action.type} refused on call ${callId}`);
+  }
+
+  /** Applies a timer's action; a call that already moved on is simply left alone. */
+  private async settle(callId: string, action: CallAction): Promise<void> {
+    if (
+      action.type === 'connection-lost' &&
+      (await this.d.devices.isConnected(action.deviceOf.userId, action.deviceOf.deviceId))
+    ) {
+      return; // it came back through another node or just in time
+    }
+    await this.apply(callId, action);
+  }
+
+  private async apply(callId: string, action: CallAction): Promise<Transition> {
+    const outcome = await this.d.registry.update(
+      callId,
+      (call): { next: LiveCall | null | undefined; result: Transition } => {
+        const t = transition(call, action);
+        return { next: !t.ok ? undefined : t.ended ? null : t.call, result: t };
+      },
+    );
+    if (!outcome) return { ok: false, code: 'E_CALL_NOT_FOUND' };
+    if (!outcome.ok) return outcome;
+    if (outcome.ended) this.finish(outcome.call, outcome.ended);
+    else if (action.type === 'accept') this.answered(outcome.call, action.by);
+    return outcome;
+  }
+
+  private answered(call: LiveCall, by: Device): void {
+    this.timers.clear(ringTimer(call.id));
+    this.d.calls.markAnswered(call.id, call.answeredAt!, by.deviceId);
+    this.d.notify.toDevice(call.caller, 'call.accepted', { callId: call.id });
+    this.d.notify.toOtherDevices(by, 'call.ended', { callId: call.id, reason: 'answered-elsewhere' });
+    void this.d.presence.refresh(call.caller.userId);
+    void this.d.presence.refresh(call.callee.userId);
+  }
+
+  private finish(call: LiveCall, reason: CallEndReason): void {
+    this.timers.clear(ringTimer(call.id));
+    for (const device of this.boundDevices(call)) this.timers.clear(graceTimer(call.id, device));
+    this.d.calls.markEnded(call.id, this.now(), reason, call.answeredAt !== null);
+
+    const ended = { callId: call.id, reason };
+    this.d.notify.toDevice(call.caller, 'call.ended', ended);
+    if (call.callee.deviceId === null) this.d.notify.toUsers([call.callee.userId], 'call.ended', ended);
+    else
+      this.d.notify.toDevice(
+        { userId: call.callee.userId, deviceId: call.callee.deviceId },
+        'call.ended',
+        ended,
+      );
+
+    this.d.history.announce(call.id, call.caller.userId, call.callee.userId);
+    if (call.state === 'active') {
+      void this.d.presence.refresh(call.caller.userId);
+      void this.d.presence.refresh(call.callee.userId);
+    }
+  }
+
+  private recordRefused(
+    caller: UserRow,
+    from: Device,
+    callee: UserRow,
+    media: Media,
+    reason: CallEndReason,
+  ): void {
+    const id = newCallId();
+    const at = this.now();
+    this.d.calls.insert({
+      id,
+      callerId: caller.id,
+      calleeId: callee.id,
+      media,
+      callerDevice: from.deviceId,
+      createdAt: at,
+    });
+    this.d.calls.markEnded(id, at, reason, false);
+    this.d.history.announce(id, caller.id, callee.id);
+  }
+
+  private boundDevices(call: LiveCall): Device[] {
+    const devices: Device[] = [call.caller];
+    if (call.callee.deviceId !== null)
+      devices.push({ userId: call.callee.userId, deviceId: call.callee.deviceId });
+    return devices;
+  }
+
+  /** Tells the other bound device that this one dropped or came back (active calls only). */
+  private tellPeer(call: LiveCall, device: Device, connected: boolean): void {
+    if (call.state !== 'active') return;
+    const peer = this.boundDevices(call).find(
+      (d) => d.userId !== device.userId || d.deviceId !== device.deviceId,
+    );
+    if (peer) this.d.notify.toDevice(peer, 'call.peer', { callId: call.id, connected });
+  }
+}

@@ -1,0 +1,160 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config.js';
+
+/** The ConfigError thrown by `fn`, so its message can be checked. */
+function configError(fn: () => unknown): ConfigError {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return err as ConfigError;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadConfig', () => {
+  it('uses the defaults with no flags and an empty environment', () => {
+    expect(loadConfig([], {})).toEqual({
+      host: '127.0.0.1',
+      port: 4700,
+      dataDir: 'data',
+      allowedOrigins: [],
+      openRegistration: true,
+      ringTimeout: 45,
+      gracePeriod: 10,
+      trustProxy: false,
+      logLevel: 'info',
+      invitesPerMinute: 10,
+      relayPerTenSeconds: 200,
+      loginFailuresPerAccount: 10,
+      loginFailuresPerAddress: 50,
+      loginThrottleWindow: 900,
+    });
+  });
+
+  it('reads PARLEY_* environment variables', () => {
+    const config = loadConfig([], {
+      PARLEY_HOST: '0.0.0.0',
+      PARLEY_PORT: '8080',
+      PARLEY_DATA_DIR: '/var/lib/parley',
+      PARLEY_OPEN_REGISTRATION: 'no',
+      PARLEY_RING_TIMEOUT: '30',
+      PARLEY_GRACE_PERIOD: '2.5',
+      PARLEY_TRUST_PROXY: '1',
+      PARLEY_LOG_LEVEL: 'debug',
+      PARLEY_INVITES_PER_MINUTE: '5',
+      PARLEY_RELAY_PER_10S: '100',
+      PARLEY_LOGIN_FAILURES_PER_ACCOUNT: '3',
+      PARLEY_LOGIN_FAILURES_PER_ADDRESS: '20',
+      PARLEY_LOGIN_THROTTLE_WINDOW: '60',
+    });
+    expect(config).toMatchObject({
+      host: '0.0.0.0',
+      port: 8080,
+      dataDir: '/var/lib/parley',
+      openRegistration: false,
+      ringTimeout: 30,
+      gracePeriod: 2.5,
+      trustProxy: true,
+      logLevel: 'debug',
+      invitesPerMinute: 5,
+      relayPerTenSeconds: 100,
+      loginFailuresPerAccount: 3,
+      loginFailuresPerAddress: 20,
+      loginThrottleWindow: 60,
+    });
+  });
+
+  it('treats an empty environment variable as unset', () => {
+    expect(loadConfig([], { PARLEY_PORT: '', PARLEY_LOG_LEVEL: '' })).toMatchObject({
+      port: 4700,
+      logLevel: 'info',
+    });
+  });
+
+  it('lets flags win over environment variables', () => {
+    const env = {
+      PARLEY_PORT: '8080',
+      PARLEY_LOG_LEVEL: 'debug',
+      PARLEY_DATA_DIR: '/env',
+      PARLEY_TRUST_PROXY: 'true',
+    };
+    const config = loadConfig(
+      [
+        '--port',
+        '9090',
+        '--log-level=warn',
+        '--data-dir',
+        '/flag',
+        '--trust-proxy',
+        'false',
+        '--ring-timeout',
+        '20',
+      ],
+      env,
+    );
+    expect(config).toMatchObject({
+      port: 9090,
+      logLevel: 'warn',
+      dataDir: '/flag',
+      trustProxy: false,
+      ringTimeout: 20,
+    });
+  });
+
+  it('splits PARLEY_ALLOWED_ORIGINS on commas and trims each origin', () => {
+    const config = loadConfig([], {
+      PARLEY_ALLOWED_ORIGINS: ' https://app.example.com , http://localhost:5173,,app://parley ',
+    });
+    expect(config.allowedOrigins).toEqual([
+      'https://app.example.com',
+      'http://localhost:5173',
+      'app://parley',
+    ]);
+  });
+
+  it.each([
+    ['port', ['--port', 'x'], {}, '--port / PARLEY_PORT'],
+    ['port from env', [], { PARLEY_PORT: 'x' }, '--port / PARLEY_PORT'],
+    ['port out of range', ['--port', '70000'], {}, '--port / PARLEY_PORT'],
+    ['negative ring timeout', ['--ring-timeout=-1'], {}, '--ring-timeout / PARLEY_RING_TIMEOUT'],
+    [
+      'negative ring timeout from env',
+      [],
+      { PARLEY_RING_TIMEOUT: '-1' },
+      '--ring-timeout / PARLEY_RING_TIMEOUT',
+    ],
+    ['log level', [], { PARLEY_LOG_LEVEL: 'loud' }, '--log-level / PARLEY_LOG_LEVEL'],
+    [
+      'origin',
+      [],
+      { PARLEY_ALLOWED_ORIGINS: 'https://ok.example,not a url' },
+      '--allowed-origins / PARLEY_ALLOWED_ORIGINS',
+    ],
+    ['boolean', ['--open-registration', 'maybe'], {}, '--open-registration / PARLEY_OPEN_REGISTRATION'],
+    [
+      'fractional count',
+      [],
+      { PARLEY_INVITES_PER_MINUTE: '1.5' },
+      '--invites-per-minute / PARLEY_INVITES_PER_MINUTE',
+    ],
+  ] as const)('rejects a bad %s, naming the flag and the variable', (_what, argv, env, names) => {
+    const err = configError(() => loadConfig(argv, env));
+    expect(err.message).toContain(names);
+  });
+
+  it('names every bad setting at once', () => {
+    const err = configError(() => loadConfig(['--port', 'x'], { PARLEY_LOG_LEVEL: 'loud' }));
+    expect(err.message).toContain('--port / PARLEY_PORT');
+    expect(err.message).toContain('--log-level / PARLEY_LOG_LEVEL');
+  });
+
+  it('rejects an unknown flag', () => {
+    const err = configError(() => loadConfig(['--prot', '4700'], {}));
+    expect(err.message).toContain('--prot');
+  });
+
+  it('rejects positional arguments', () => {
+    configError(() => loadConfig(['serve'], {}));
+  });
+});

@@ -1,0 +1,91 @@
+/**
+ * Server settings from command-line flags and PARLEY_* environment
+ * variables (flags win), validated with zod. Every setting is listed in
+ * the README.
+ */
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const seconds = z.coerce.number().positive().max(86_400);
+/** A browser Origin value: `https://parley.example`, `app://parley`; no path, no trailing slash. */
+const ORIGIN = /^[a-z][a-z0-9+.-]*:\/\/[^/?#\s]+$/i;
+const count = z.coerce.number().int().positive().max(1_000_000);
+
+/** One entry per setting: flag name, environment variable, schema with default. */
+const settings = {
+  host: { env: 'PARLEY_HOST', schema: z.string().min(1).default('127.0.0.1') },
+  port: { env: 'PARLEY_PORT', schema: z.coerce.number().int().min(0).max(65_535).default(4700) },
+  dataDir: { env: 'PARLEY_DATA_DIR', schema: z.string().min(1).default('data') },
+  allowedOrigins: {
+    env: 'PARLEY_ALLOWED_ORIGINS',
+    schema: z
+      .string()
+      .default('')
+      .transform((s) =>
+        s
+          .split(',')
+          .map((o) => o.trim())
+          .filter(Boolean),
+      )
+      .pipe(z.array(z.string().regex(ORIGIN, 'an origin is scheme://host[:port], with no path'))),
+  },
+  openRegistration: { env: 'PARLEY_OPEN_REGISTRATION', schema: bool.default(true) },
+  ringTimeout: { env: 'PARLEY_RING_TIMEOUT', schema: seconds.default(45) },
+  gracePeriod: { env: 'PARLEY_GRACE_PERIOD', schema: seconds.default(10) },
+  trustProxy: { env: 'PARLEY_TRUST_PROXY', schema: bool.default(false) },
+  logLevel: {
+    env: 'PARLEY_LOG_LEVEL',
+    schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  },
+  invitesPerMinute: { env: 'PARLEY_INVITES_PER_MINUTE', schema: count.default(10) },
+  relayPerTenSeconds: { env: 'PARLEY_RELAY_PER_10S', schema: count.default(200) },
+  loginFailuresPerAccount: { env: 'PARLEY_LOGIN_FAILURES_PER_ACCOUNT', schema: count.default(10) },
+  loginFailuresPerAddress: { env: 'PARLEY_LOGIN_FAILURES_PER_ADDRESS', schema: count.default(50) },
+  loginThrottleWindow: { env: 'PARLEY_LOGIN_THROTTLE_WINDOW', schema: seconds.default(900) },
+} as const;
+
+type Settings = typeof settings;
+export type ServerConfig = { [K in keyof Settings]: z.output<Settings[K]['schema']> };
+
+/** Flag spellings: `dataDir` is `--data-dir`. */
+const flagName = (key: string): string => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+
+export class ConfigError extends Error {}
+
+/** Reads settings; throws ConfigError naming every bad value. */
+export function loadConfig(
+  argv: readonly string[] = [],
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): ServerConfig {
+  const options = Object.fromEntries(
+    Object.keys(settings).map((k) => [flagName(k), { type: 'string' as const }]),
+  );
+  let flags: Record<string, string | boolean | undefined>;
+  try {
+    flags = parseArgs({ args: [...argv], options, strict: true, allowPositionals: false }).values;
+  } catch (err) {
+    throw new ConfigError((err as Error).message);
+  }
+  const config: Record<string, unknown> = {};
+  const problems: string[] = [];
+  for (const [key, { env: envName, schema }] of Object.entries(settings)) {
+    const raw = (flags[flagName(key)] ?? env[envName])?.toString().trim();
+    const parsed = (schema as z.ZodType).safeParse(raw === '' ? undefined : raw);
+    if (parsed.success) config[key] = parsed.data;
+    else
+      problems.push(
+        `--${flagName(key)} / ${envName}: ${parsed.error.issues.map((i) => i.message).join('; ')}`,
+      );
+  }
+  if (problems.length) throw new ConfigError(`invalid settings:\n  ${problems.join('\n  ')}`);
+  return config as ServerConfig;
+}
+
+/** Settings as documented: for `--help`. */
+export const describeSettings = (): string =>
+  Object.entries(settings)
+    .map(([key, { env }]) => `  --${flagName(key).padEnd(30)} ${env}`)
+    .join('\n');

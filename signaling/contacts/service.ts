@@ -1,0 +1,113 @@
+/**
+ * Contacts, Skype style: a request that the other side accepts; either side
+ * may remove. Both sides hear about every change on all their devices.
+ */
+import type { ContactsTable } from '../db/contacts.js';
+import type { UserRow, UsersTable } from '../db/users.js';
+import { AppError } from '../errors.js';
+import type { Contact, ContactState } from '../protocol/index.js';
+import type { Notifier } from '../realtime/notifier.js';
+import type { PresenceService } from '../presence/service.js';
+
+export class ContactsService {
+  constructor(
+    private readonly users: UsersTable,
+    private readonly contacts: ContactsTable,
+    private readonly presence: PresenceService,
+    private readonly notify: Notifier,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** The user's contacts with live presence for accepted ones. */
+  async list(userId: number): Promise<Contact[]> {
+    return Promise.all(
+      this.contacts.list(userId).map(async (row) => ({
+        username: row.username,
+        displayName: row.displayName,
+        state: row.state,
+        presence: row.state === 'accepted' ? await this.presence.presenceOf(row.peerId) : 'offline',
+      })),
+    );
+  }
+
+  /** Sends a request; if the other side had already asked, this accepts it. */
+  async request(me: UserRow, username: string): Promise<Contact> {
+    const peer = this.peer(me, username);
+    const state = this.contacts.stateOf(me.id, peer.id);
+    if (state === 'accepted') throw new AppError('E_ALREADY_CONTACT', `${username} is already a contact`);
+    if (state === 'incoming') return this.accept(me, username);
+    this.contacts.setPair(me.id, peer.id, 'outgoing', 'incoming', this.now());
+    return this.announce(me, peer, 'outgoing', 'incoming');
+  }
+
+  async accept(me: UserRow, username: string): Promise<Contact> {
+    const peer = this.peer(me, username);
+    if (this.contacts.stateOf(me.id, peer.id) !== 'incoming') {
+      throw new AppError('E_NO_REQUEST', `no contact request from ${username}`);
+    }
+    this.contacts.setPair(me.id, peer.id, 'accepted', 'accepted', this.now());
+    return this.announce(me, peer, 'accepted', 'accepted');
+  }
+
+  async decline(me: UserRow, username: string): Promise<void> {
+    const peer = this.peer(me, username);
+    if (this.contacts.stateOf(me.id, peer.id) !== 'incoming') {
+      throw new AppError('E_NO_REQUEST', `no contact request from ${username}`);
+    }
+    this.removePair(me, peer);
+  }
+
+  /** Removes a contact, or withdraws a request in either direction. */
+  async remove(me: UserRow, username: string): Promise<void> {
+    const peer = this.peer(me, username);
+    if (this.contacts.stateOf(me.id, peer.id) === undefined) {
+      throw new AppError('E_NOT_CONTACT', `${username} is not a contact`);
+    }
+    this.removePair(me, peer);
+  }
+
+  isContact(userId: number, peerId: number): boolean {
+    return this.contacts.stateOf(userId, peerId) === 'accepted';
+  }
+
+  private peer(me: UserRow, username: string): UserRow {
+    if (username === me.username) throw new AppError('E_SELF', 'you cannot add yourself');
+    const peer = this.users.findByUsername(username);
+    if (!peer || peer.disabledAt !== null) throw new AppError('E_NOT_FOUND', `no user ${username}`);
+    return peer;
+  }
+
+  private removePair(me: UserRow, peer: UserRow): void {
+    this.contacts.deletePair(me.id, peer.id);
+    this.notify.toUsers([me.id], 'contact.removed', { username: peer.username });
+    this.notify.toUsers([peer.id], 'contact.removed', { username: me.username });
+  }
+
+  /** Tells both sides (all devices) the new relation, with presence once accepted. */
+  private async announce(
+    me: UserRow,
+    peer: UserRow,
+    mine: ContactState,
+    theirs: ContactState,
+  ): Promise<Contact> {
+    const accepted = mine === 'accepted';
+    const [peerPresence, myPresence] = accepted
+      ? await Promise.all([this.presence.presenceOf(peer.id), this.presence.presenceOf(me.id)])
+      : (['offline', 'offline'] as const);
+    const forMe: Contact = {
+      username: peer.username,
+      displayName: peer.displayName,
+      state: mine,
+      presence: peerPresence,
+    };
+    const forPeer: Contact = {
+      username: me.username,
+      displayName: me.displayName,
+      state: theirs,
+      presence: myPresence,
+    };
+    this.notify.toUsers([me.id], 'contact.updated', { contact: forMe });
+    this.notify.toUsers([peer.id], 'contact.updated', { contact: forPeer });
+    return forMe;
+  }
+}

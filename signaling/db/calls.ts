@@ -1,0 +1,133 @@
+/** The calls table: the history of every call attempt. */
+import type { CallEndReason, Media } from '../protocol/index.js';
+import type { Db } from './database.js';
+
+export interface CallRecord {
+  id: string;
+  callerId: number;
+  calleeId: number;
+  media: Media;
+  callerDevice: string;
+  createdAt: number;
+}
+
+export interface HistoryRow {
+  id: string;
+  callerId: number;
+  calleeId: number;
+  peerUsername: string;
+  peerDisplayName: string;
+  media: Media;
+  createdAt: number;
+  answeredAt: number | null;
+  answeredDevice: string | null;
+  endedAt: number | null;
+  endReason: CallEndReason | null;
+  missed: boolean;
+  seen: boolean;
+}
+
+/** An unanswered incoming call that the callee did not decline. */
+export const isMissed = (answered: boolean, reason: CallEndReason): boolean =>
+  !answered && reason !== 'declined';
+
+const HISTORY_COLUMNS = `c.id, c.caller_id AS callerId, c.callee_id AS calleeId, u.username AS peerUsername,
+  u.display_name AS peerDisplayName, c.media, c.created_at AS createdAt, c.answered_at AS answeredAt,
+  c.answered_device AS answeredDevice, c.ended_at AS endedAt, c.end_reason AS endReason, c.missed, c.seen`;
+
+type RawHistoryRow = Omit<HistoryRow, 'missed' | 'seen'> & { missed: number; seen: number };
+const toHistoryRow = (r: RawHistoryRow): HistoryRow => ({ ...r, missed: r.missed === 1, seen: r.seen === 1 });
+
+export class CallsTable {
+  private readonly insertStmt;
+  private readonly answerStmt;
+  private readonly endStmt;
+  private readonly endDanglingStmt;
+  private readonly pageStmt;
+  private readonly oneStmt;
+  private readonly unseenStmt;
+  private readonly markSeenStmt;
+
+  constructor(db: Db) {
+    this.insertStmt = db.prepare<[string, number, number, Media, string, number]>(
+      `INSERT INTO calls (id, caller_id, callee_id, media, caller_device, created_at)
+       VALUES (?, ?, ?, ?, ?, ?)`,
+    );
+    this.answerStmt = db.prepare<[number, string, string]>(
+      'UPDATE calls SET answered_at = ?, answered_device = ? WHERE id = ? AND ended_at IS NULL',
+    );
+    this.endStmt = db.prepare<{ id: string; endedAt: number; reason: CallEndReason; missed: number }>(
+      `UPDATE calls SET ended_at = @endedAt, end_reason = @reason, missed = @missed
+        WHERE id = @id AND ended_at IS NULL`,
+    );
+    this.endDanglingStmt = db.prepare<{ endedAt: number }>(
+      `UPDATE calls SET ended_at = @endedAt, end_reason = 'interrupted',
+              missed = CASE WHEN answered_at IS NULL THEN 1 ELSE 0 END
+        WHERE ended_at IS NULL`,
+    );
+    // Each side of the UNION uses its own index; the outer query merges the two pages.
+    this.pageStmt = db.prepare<
+      { userId: number; beforeAt: number; beforeId: string; limit: number },
+      RawHistoryRow
+    >(
+      `SELECT * FROM (
+         SELECT * FROM (SELECT ${HISTORY_COLUMNS} FROM calls c JOIN users u ON u.id = c.callee_id
+                         WHERE c.caller_id = @userId AND (c.created_at, c.id) < (@beforeAt, @beforeId)
+                         ORDER BY c.created_at DESC, c.id DESC LIMIT @limit)
+         UNION ALL
+         SELECT * FROM (SELECT ${HISTORY_COLUMNS} FROM calls c JOIN users u ON u.id = c.caller_id
+                         WHERE c.callee_id = @userId AND (c.created_at, c.id) < (@beforeAt, @beforeId)
+                         ORDER BY c.created_at DESC, c.id DESC LIMIT @limit)
+       ) ORDER BY createdAt DESC, id DESC LIMIT @limit`,
+    );
+    this.oneStmt = db.prepare<{ id: string; userId: number }, RawHistoryRow>(
+      `SELECT ${HISTORY_COLUMNS} FROM calls c
+         JOIN users u ON u.id = CASE WHEN c.caller_id = @userId THEN c.callee_id ELSE c.caller_id END
+        WHERE c.id = @id AND (c.caller_id = @userId OR c.callee_id = @userId)`,
+    );
+    this.unseenStmt = db.prepare<[number], { n: number }>(
+      'SELECT count(*) AS n FROM calls WHERE callee_id = ? AND missed = 1 AND seen = 0',
+    );
+    this.markSeenStmt = db.prepare<[number]>(
+      'UPDATE calls SET seen = 1 WHERE callee_id = ? AND missed = 1 AND seen = 0',
+    );
+  }
+
+  insert(call: CallRecord): void {
+    this.insertStmt.run(call.id, call.callerId, call.calleeId, call.media, call.callerDevice, call.createdAt);
+  }
+
+  markAnswered(id: string, answeredAt: number, deviceId: string): void {
+    this.answerStmt.run(answeredAt, deviceId, id);
+  }
+
+  markEnded(id: string, endedAt: number, reason: CallEndReason, answered: boolean): void {
+    this.endStmt.run({ id, endedAt, reason, missed: isMissed(answered, reason) ? 1 : 0 });
+  }
+
+  /** Closes calls left open by a server that stopped without finishing them. */
+  endDangling(endedAt: number): number {
+    return this.endDanglingStmt.run({ endedAt }).changes;
+  }
+
+  /** A page of a user's history, newest first, strictly before the cursor. */
+  page(userId: number, before: { at: number; id: string } | undefined, limit: number): HistoryRow[] {
+    // No cursor: every real timestamp is below MAX_SAFE_INTEGER, so the id never decides.
+    const beforeAt = before?.at ?? Number.MAX_SAFE_INTEGER;
+    return this.pageStmt.all({ userId, beforeAt, beforeId: before?.id ?? '', limit }).map(toHistoryRow);
+  }
+
+  /** One call as `userId` sees it (the peer is the other party). */
+  get(id: string, userId: number): HistoryRow | undefined {
+    const row = this.oneStmt.get({ id, userId });
+    return row && toHistoryRow(row);
+  }
+
+  unseenMissed(userId: number): number {
+    return this.unseenStmt.get(userId)!.n;
+  }
+
+  markMissedSeen(userId: number): number {
+    return this.markSeenStmt.run(userId).changes;
+  }
+}

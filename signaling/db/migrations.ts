@@ -1,0 +1,53 @@
+/**
+ * Schema migrations, applied in order at start. `PRAGMA user_version` holds
+ * how many have run. Never edit a shipped migration: append a new one.
+ */
+export const migrations: readonly string[] = [
+  `
+  CREATE TABLE users (
+    id            INTEGER PRIMARY KEY,
+    username      TEXT NOT NULL UNIQUE,
+    display_name  TEXT NOT NULL,
+    password_hash TEXT NOT NULL,
+    dnd           INTEGER NOT NULL DEFAULT 0,
+    disabled_at   INTEGER,
+    created_at    INTEGER NOT NULL
+  );
+
+  CREATE TABLE sessions (
+    token_hash   BLOB PRIMARY KEY,
+    user_id      INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    created_at   INTEGER NOT NULL,
+    last_used_at INTEGER NOT NULL
+  );
+  CREATE INDEX sessions_by_user ON sessions(user_id);
+
+  -- Two rows per pair, one from each side, so "my contacts" is one lookup.
+  CREATE TABLE contacts (
+    owner_id   INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    peer_id    INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    state      TEXT NOT NULL CHECK (state IN ('accepted', 'incoming', 'outgoing')),
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (owner_id, peer_id)
+  );
+
+  -- One row per call attempt, written when it starts and completed when it ends.
+  CREATE TABLE calls (
+    id              TEXT PRIMARY KEY,
+    caller_id       INTEGER NOT NULL REFERENCES users(id),
+    callee_id       INTEGER NOT NULL REFERENCES users(id),
+    media           TEXT NOT NULL CHECK (media IN ('audio', 'video')),
+    caller_device   TEXT NOT NULL,
+    created_at      INTEGER NOT NULL,
+    answered_at     INTEGER,
+    answered_device TEXT,
+    ended_at        INTEGER,
+    end_reason      TEXT,
+    missed          INTEGER NOT NULL DEFAULT 0,
+    seen            INTEGER NOT NULL DEFAULT 0
+  );
+  CREATE INDEX calls_by_caller ON calls(caller_id, created_at DESC, id DESC);
+  CREATE INDEX calls_by_callee ON calls(callee_id, created_at DESC, id DESC);
+  CREATE INDEX calls_unseen_missed ON calls(callee_id) WHERE missed = 1 AND seen = 0;
+  `,
+];

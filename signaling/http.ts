@@ -1,0 +1,151 @@
+/**
+ * The HTTP side of the server: health check and the account endpoints
+ * (register, sign in, sign out) with JSON bodies validated by the protocol
+ * schemas. Socket.IO handles its own path on the same server.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+import type { z } from 'zod';
+import type { Accounts } from './accounts/accounts.js';
+import { hashToken } from './accounts/tokens.js';
+import { AppError, toProtocolError } from './errors.js';
+import { httpRoutes, LoginRequest, RegisterRequest, type ErrorCode } from './protocol/index.js';
+
+const MAX_BODY_BYTES = 16 * 1024;
+
+const statusOf: Partial<Record<ErrorCode, number>> = {
+  E_INVALID: 400,
+  E_UNAUTHORIZED: 401,
+  E_AUTH_FAILED: 401,
+  E_REGISTRATION_CLOSED: 403,
+  E_NOT_FOUND: 404,
+  E_USERNAME_TAKEN: 409,
+  E_RATE_LIMITED: 429,
+  E_SHUTTING_DOWN: 503,
+};
+
+export interface HttpDeps {
+  accounts: Accounts;
+  /** Origins allowed besides the server's own. */
+  allowedOrigins: readonly string[];
+  trustProxy: boolean;
+  isClosing(): boolean;
+  /** Ends the live connections of a session that signed out. */
+  endSession(tokenHashHex: string): void;
+  log: Logger;
+}
+
+/** Whether a browser request from `origin` may use this server (no Origin: not a browser). */
+export function originAllowed(req: IncomingMessage, allowedOrigins: readonly string[]): boolean {
+  const origin = req.headers.origin;
+  if (origin === undefined) return true;
+  if (allowedOrigins.includes(origin)) return true;
+  try {
+    return new URL(origin).host === req.headers.host;
+  } catch {
+    return false;
+  }
+}
+
+export function clientAddress(req: IncomingMessage, trustProxy: boolean): string {
+  const forwarded = trustProxy ? req.headers['x-forwarded-for'] : undefined;
+  const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(',')[0]?.trim();
+  return first || req.socket.remoteAddress || 'unknown';
+}
+
+function send(res: ServerResponse, status: number, body?: unknown): void {
+  if (body === undefined) {
+    res.writeHead(status).end();
+    return;
+  }
+  const json = JSON.stringify(body);
+  res
+    .writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' })
+    .end(json);
+}
+
+function sendError(res: ServerResponse, err: unknown): void {
+  const error = toProtocolError(err);
+  const headers = error.retryAfterMs ? { 'retry-after': String(Math.ceil(error.retryAfterMs / 1000)) } : {};
+  for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
+  send(res, statusOf[error.code] ?? 500, { error });
+}
+
+async function readJson<S extends z.ZodType>(req: IncomingMessage, schema: S): Promise<z.output<S>> {
+  if (!req.headers['content-type']?.startsWith('application/json')) {
+    throw new AppError('E_INVALID', 'content-type must be application/json');
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_BODY_BYTES) throw new AppError('E_INVALID', `body larger than ${MAX_BODY_BYTES} bytes`);
+    chunks.push(chunk);
+  }
+  let body: unknown;
+  try {
+    body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } catch {
+    throw new AppError('E_INVALID', 'body is not valid JSON');
+  }
+  const parsed = schema.safeParse(body);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new AppError('E_INVALID', `${issue.path.join('.') || 'body'}: ${issue.message}`);
+  }
+  return parsed.data;
+}
+
+const bearerToken = (req: IncomingMessage): string | undefined =>
+  /^Bearer ([A-Za-z0-9_-]{1,128})$/.exec(req.headers.authorization ?? '')?.[1];
+
+export function createHttpHandler(deps: HttpDeps) {
+  const routes: Record<string, (req: IncomingMessage, res: ServerResponse) => Promise<void>> = {
+    [`POST ${httpRoutes.register}`]: async (req, res) => {
+      send(res, 201, await deps.accounts.registerAndSignIn(await readJson(req, RegisterRequest)));
+    },
+    [`POST ${httpRoutes.login}`]: async (req, res) => {
+      const { username, password } = await readJson(req, LoginRequest);
+      send(res, 200, await deps.accounts.signIn(username, password, clientAddress(req, deps.trustProxy)));
+    },
+    [`POST ${httpRoutes.logout}`]: async (req, res) => {
+      const token = bearerToken(req);
+      if (!token || !deps.accounts.signOut(token)) throw new AppError('E_UNAUTHORIZED', 'no such session');
+      deps.endSession(hashToken(token).toString('hex'));
+      send(res, 204);
+    },
+  };
+
+  return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const path = new URL(req.url ?? '/', 'http://parley').pathname;
+    try {
+      if (req.method === 'GET' && path === httpRoutes.health) {
+        send(res, deps.isClosing() ? 503 : 200, { status: deps.isClosing() ? 'shutting-down' : 'ok' });
+        return;
+      }
+      if (!originAllowed(req, deps.allowedOrigins))
+        throw new AppError('E_UNAUTHORIZED', 'origin not allowed');
+      if (req.headers.origin) {
+        res.setHeader('access-control-allow-origin', req.headers.origin);
+        res.setHeader('vary', 'Origin');
+      }
+      if (req.method === 'OPTIONS') {
+        res.setHeader('access-control-allow-methods', 'POST');
+        res.setHeader('access-control-allow-headers', 'content-type, authorization');
+        send(res, 204);
+        return;
+      }
+      const route = routes[`${req.method} ${path}`];
+      if (!route) {
+        send(res, 404, { error: { code: 'E_NOT_FOUND', message: 'no such endpoint' } });
+        return;
+      }
+      if (deps.isClosing()) throw new AppError('E_SHUTTING_DOWN', 'server is shutting down');
+      await route(req, res);
+    } catch (err) {
+      if (!(err instanceof AppError)) deps.log.error({ err, path }, 'http request failed');
+      if (!res.headersSent) sendError(res, err);
+      else res.destroy();
+    }
+  };
+}

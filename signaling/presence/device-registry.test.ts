@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'vitest';
+import { MemoryDeviceRegistry } from './device-registry.js';
+
+const ALICE = 1;
+const BOB = 2;
+
+describe('MemoryDeviceRegistry', () => {
+  it('tracks connected devices per user', async () => {
+    const reg = new MemoryDeviceRegistry();
+    expect(await reg.devices(ALICE)).toEqual([]);
+    expect(await reg.isConnected(ALICE, 'laptop')).toBe(false);
+
+    await reg.connect(ALICE, 'laptop', 'conn-1');
+    await reg.connect(ALICE, 'phone', 'conn-2');
+    await reg.connect(BOB, 'desk', 'conn-3');
+
+    expect(await reg.devices(ALICE)).toEqual(
+      expect.arrayContaining([
+        { deviceId: 'laptop', away: false },
+        { deviceId: 'phone', away: false },
+      ]),
+    );
+    expect(await reg.devices(ALICE)).toHaveLength(2);
+    expect(await reg.devices(BOB)).toEqual([{ deviceId: 'desk', away: false }]);
+    expect(await reg.isConnected(ALICE, 'laptop')).toBe(true);
+    expect(await reg.isConnected(ALICE, 'desk')).toBe(false);
+    expect(await reg.isConnected(BOB, 'desk')).toBe(true);
+
+    expect(await reg.disconnect(ALICE, 'laptop', 'conn-1')).toBe(true);
+    expect(await reg.isConnected(ALICE, 'laptop')).toBe(false);
+    expect(await reg.devices(ALICE)).toEqual([{ deviceId: 'phone', away: false }]);
+
+    expect(await reg.disconnect(ALICE, 'phone', 'conn-2')).toBe(true);
+    expect(await reg.devices(ALICE)).toEqual([]);
+    expect(await reg.disconnect(ALICE, 'phone', 'conn-2')).toBe(false);
+  });
+
+  it('lets a newer connection take a device over, so the old connection cannot remove it', async () => {
+    const reg = new MemoryDeviceRegistry();
+    await reg.connect(ALICE, 'laptop', 'old');
+    await reg.connect(ALICE, 'laptop', 'new');
+
+    expect(await reg.devices(ALICE)).toEqual([{ deviceId: 'laptop', away: false }]);
+    expect(await reg.disconnect(ALICE, 'laptop', 'old')).toBe(false);
+    expect(await reg.isConnected(ALICE, 'laptop')).toBe(true);
+
+    expect(await reg.disconnect(ALICE, 'laptop', 'new')).toBe(true);
+    expect(await reg.isConnected(ALICE, 'laptop')).toBe(false);
+  });
+
+  it('sets and clears the away flag of one device', async () => {
+    const reg = new MemoryDeviceRegistry();
+    await reg.connect(ALICE, 'laptop', 'c1');
+    await reg.connect(ALICE, 'phone', 'c2');
+
+    await reg.setAway(ALICE, 'laptop', true);
+    const byId = async () => Object.fromEntries((await reg.devices(ALICE)).map((d) => [d.deviceId, d.away]));
+    expect(await byId()).toEqual({ laptop: true, phone: false });
+
+    await reg.setAway(ALICE, 'laptop', false);
+    expect(await byId()).toEqual({ laptop: false, phone: false });
+
+    // Unknown devices are ignored rather than created.
+    await reg.setAway(ALICE, 'tablet', true);
+    await reg.setAway(BOB, 'desk', true);
+    expect(await byId()).toEqual({ laptop: false, phone: false });
+    expect(await reg.devices(BOB)).toEqual([]);
+  });
+
+  it('swapPresence returns the previous presence, starting at offline', async () => {
+    const reg = new MemoryDeviceRegistry();
+    expect(await reg.presenceOf(ALICE)).toBe('offline');
+
+    expect(await reg.swapPresence(ALICE, 'online')).toBe('offline');
+    expect(await reg.presenceOf(ALICE)).toBe('online');
+    expect(await reg.swapPresence(ALICE, 'busy')).toBe('online');
+    expect(await reg.presenceOf(ALICE)).toBe('busy');
+    expect(await reg.presenceOf(BOB)).toBe('offline');
+
+    expect(await reg.swapPresence(ALICE, 'offline')).toBe('busy');
+    expect(await reg.presenceOf(ALICE)).toBe('offline');
+    expect(await reg.swapPresence(ALICE, 'away')).toBe('offline');
+  });
+});

@@ -1,0 +1,75 @@
+/**
+ * Which devices each user has connected, and the presence last announced
+ * for each user. Shared between server nodes, hence async; the in-memory
+ * implementation serves a single node.
+ */
+import type { Presence } from '../protocol/index.js';
+
+export interface DeviceState {
+  deviceId: string;
+  away: boolean;
+}
+
+export interface DeviceRegistry {
+  /** Records that `connectionId` now carries `deviceId` (replacing any older connection of it). */
+  connect(userId: number, deviceId: string, connectionId: string): Promise<void>;
+  /**
+   * Forgets the device if `connectionId` is still the one carrying it.
+   * Returns false when a newer connection has taken the device over.
+   */
+  disconnect(userId: number, deviceId: string, connectionId: string): Promise<boolean>;
+  setAway(userId: number, deviceId: string, away: boolean): Promise<void>;
+  devices(userId: number): Promise<DeviceState[]>;
+  isConnected(userId: number, deviceId: string): Promise<boolean>;
+  /** Stores the presence last sent to contacts; returns the previous one. */
+  swapPresence(userId: number, presence: Presence): Promise<Presence>;
+  presenceOf(userId: number): Promise<Presence>;
+}
+
+interface Connected {
+  connectionId: string;
+  away: boolean;
+}
+
+export class MemoryDeviceRegistry implements DeviceRegistry {
+  private readonly byUser = new Map<number, Map<string, Connected>>();
+  private readonly announced = new Map<number, Presence>();
+
+  async connect(userId: number, deviceId: string, connectionId: string): Promise<void> {
+    let devices = this.byUser.get(userId);
+    if (!devices) this.byUser.set(userId, (devices = new Map()));
+    devices.set(deviceId, { connectionId, away: false });
+  }
+
+  async disconnect(userId: number, deviceId: string, connectionId: string): Promise<boolean> {
+    const devices = this.byUser.get(userId);
+    if (devices?.get(deviceId)?.connectionId !== connectionId) return false;
+    devices.delete(deviceId);
+    if (devices.size === 0) this.byUser.delete(userId);
+    return true;
+  }
+
+  async setAway(userId: number, deviceId: string, away: boolean): Promise<void> {
+    const device = this.byUser.get(userId)?.get(deviceId);
+    if (device) device.away = away;
+  }
+
+  async devices(userId: number): Promise<DeviceState[]> {
+    return [...(this.byUser.get(userId) ?? [])].map(([deviceId, d]) => ({ deviceId, away: d.away }));
+  }
+
+  async isConnected(userId: number, deviceId: string): Promise<boolean> {
+    return this.byUser.get(userId)?.has(deviceId) ?? false;
+  }
+
+  async swapPresence(userId: number, presence: Presence): Promise<Presence> {
+    const previous = this.announced.get(userId) ?? 'offline';
+    if (presence === 'offline') this.announced.delete(userId);
+    else this.announced.set(userId, presence);
+    return previous;
+  }
+
+  async presenceOf(userId: number): Promise<Presence> {
+    return this.announced.get(userId) ?? 'offline';
+  }
+}

@@ -1,0 +1,91 @@
+/** Call setup: invite, ring, accept/decline/cancel/hang-up, and the SDP/ICE relay. */
+import { z } from 'zod';
+import { CallId, Media, UserSummary, Username } from './common.js';
+
+/** Chrome's video offers are ~10 KB; leave room for many codecs and simulcast. */
+export const MAX_SDP_LENGTH = 48_000;
+
+export const CallInvite = z.strictObject({ callee: Username, media: Media });
+export type CallInvite = z.infer<typeof CallInvite>;
+
+export const CallRef = z.strictObject({ callId: CallId });
+export type CallRef = z.infer<typeof CallRef>;
+
+export const SessionDescription = z.strictObject({
+  type: z.enum(['offer', 'answer']),
+  sdp: z.string().min(1).max(MAX_SDP_LENGTH),
+});
+
+export const IceCandidate = z.strictObject({
+  candidate: z.string().max(1024),
+  sdpMid: z.string().max(64).nullable().optional(),
+  sdpMLineIndex: z.number().int().min(0).max(255).nullable().optional(),
+  usernameFragment: z.string().max(256).nullable().optional(),
+});
+
+/**
+ * What the relay carries. Renegotiation and ICE restart are new offers;
+ * `candidate: null` means end of candidates.
+ */
+export const Signal = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('description'), description: SessionDescription }),
+  z.strictObject({ kind: z.literal('candidate'), candidate: IceCandidate.nullable() }),
+]);
+export type Signal = z.infer<typeof Signal>;
+
+export const CallSignal = z.strictObject({ callId: CallId, signal: Signal });
+export type CallSignal = z.infer<typeof CallSignal>;
+
+/**
+ * Why a call ended. `completed`: answered, then hung up. `missed`: nobody
+ * answered within the ring timeout. `busy`, `dnd`, `offline`: the callee
+ * could not be rung. `connection-lost`: a bound device vanished for longer
+ * than the grace period. `interrupted`: the server stopped during the call.
+ */
+export const CallEndReason = z.enum([
+  'completed',
+  'declined',
+  'cancelled',
+  'missed',
+  'busy',
+  'dnd',
+  'offline',
+  'connection-lost',
+  'interrupted',
+]);
+export type CallEndReason = z.infer<typeof CallEndReason>;
+
+/** Reasons a device stops ringing or leaves a call (`call.ended`). */
+export const CallEndedReason = z.union([CallEndReason, z.literal('answered-elsewhere')]);
+export type CallEndedReason = z.infer<typeof CallEndedReason>;
+
+export const CallRole = z.enum(['caller', 'callee']);
+export type CallRole = z.infer<typeof CallRole>;
+
+/** A live call as one device sees it (sent on connect, so a device can resume). */
+export const CallSnapshot = z.object({
+  callId: CallId,
+  role: CallRole,
+  peer: UserSummary,
+  media: Media,
+  state: z.enum(['ringing', 'active']),
+  /** True when this device is the one bound to the call (it carries the media). */
+  boundHere: z.boolean(),
+});
+export type CallSnapshot = z.infer<typeof CallSnapshot>;
+
+export const IncomingCall = z.object({
+  callId: CallId,
+  caller: UserSummary,
+  media: Media,
+  /** How long the server will ring before it records a missed call. */
+  ringTimeoutMs: z.number().int().positive(),
+});
+export type IncomingCall = z.infer<typeof IncomingCall>;
+
+export const CallRinging = z.object({ callId: CallId, callee: UserSummary });
+export const CallAccepted = z.object({ callId: CallId });
+export const CallEnded = z.object({ callId: CallId, reason: CallEndedReason });
+export type CallEnded = z.infer<typeof CallEnded>;
+/** The peer's bound device dropped (`connected: false`) or came back. */
+export const CallPeerConnection = z.object({ callId: CallId, connected: z.boolean() });

@@ -1,0 +1,94 @@
+/**
+ * The Socket.IO event maps: every client request with its payload and
+ * result schema, and every server push with its payload schema. Server and
+ * clients derive their types and event names from these two objects.
+ */
+import { z } from 'zod';
+import {
+  CallAccepted,
+  CallEnded,
+  CallInvite,
+  CallPeerConnection,
+  CallRef,
+  CallRinging,
+  CallSignal,
+  CallSnapshot,
+  IncomingCall,
+} from './calls.js';
+import { DeviceId, UserSummary } from './common.js';
+import { Contact, ContactRef } from './contacts.js';
+import { resultSchema, ErrorCode, type Result } from './errors.js';
+import { HistoryEntry, HistoryListRequest, HistoryPage, UnseenMissedCalls } from './history.js';
+import { PresenceChanged, PresenceUpdate, SelfPresence } from './presence.js';
+
+const Empty = z.object({});
+
+/** Client -> server requests. Each is acknowledged with a `Result`. */
+export const clientRequests = {
+  'contacts.request': { payload: ContactRef, result: z.object({ contact: Contact }) },
+  'contacts.accept': { payload: ContactRef, result: z.object({ contact: Contact }) },
+  'contacts.decline': { payload: ContactRef, result: Empty },
+  'contacts.remove': { payload: ContactRef, result: Empty },
+  'presence.update': { payload: PresenceUpdate, result: SelfPresence },
+  'call.invite': { payload: CallInvite, result: z.object({ callId: CallSnapshot.shape.callId }) },
+  'call.accept': { payload: CallRef, result: Empty },
+  'call.decline': { payload: CallRef, result: Empty },
+  'call.cancel': { payload: CallRef, result: Empty },
+  'call.hangup': { payload: CallRef, result: Empty },
+  'call.signal': { payload: CallSignal, result: Empty },
+  'history.list': { payload: HistoryListRequest, result: HistoryPage },
+  'history.markSeen': { payload: Empty.strict(), result: UnseenMissedCalls },
+} as const;
+
+export type ClientRequestName = keyof typeof clientRequests;
+export type RequestPayload<K extends ClientRequestName> = z.input<(typeof clientRequests)[K]['payload']>;
+export type RequestResult<K extends ClientRequestName> = z.infer<(typeof clientRequests)[K]['result']>;
+
+export const SessionReady = z.object({
+  user: UserSummary,
+  deviceId: DeviceId,
+  dnd: z.boolean(),
+  contacts: z.array(Contact),
+  unseenMissedCalls: z.number().int().nonnegative(),
+  /** Calls this user has in progress (ringing to ring again, or one to resume). */
+  calls: z.array(CallSnapshot),
+});
+export type SessionReady = z.infer<typeof SessionReady>;
+
+/** Server -> client pushes. */
+export const serverEvents = {
+  'session.ready': SessionReady,
+  'contact.updated': z.object({ contact: Contact }),
+  'contact.removed': ContactRef,
+  'presence.changed': PresenceChanged,
+  'presence.self': SelfPresence,
+  'call.incoming': IncomingCall,
+  'call.ringing': CallRinging,
+  'call.accepted': CallAccepted,
+  'call.ended': CallEnded,
+  'call.signal': CallSignal,
+  'call.peer': CallPeerConnection,
+  'history.entry': z.object({ entry: HistoryEntry }),
+  'history.unseen': UnseenMissedCalls,
+  'server.shutdown': z.object({ message: z.string() }),
+  /** A message that had no acknowledgement callback failed. */
+  'protocol.error': z.object({ event: z.string(), code: ErrorCode, message: z.string() }),
+} as const;
+
+export type ServerEventName = keyof typeof serverEvents;
+export type ServerEventPayload<K extends ServerEventName> = z.infer<(typeof serverEvents)[K]>;
+
+export const requestResultSchemas = Object.fromEntries(
+  Object.entries(clientRequests).map(([name, spec]) => [name, resultSchema(spec.result)]),
+) as { [K in ClientRequestName]: ReturnType<typeof resultSchema<(typeof clientRequests)[K]['result']>> };
+
+/** Typed maps for `Server<ClientToServerEvents, ServerToClientEvents>` and the client `Socket`. */
+export type ClientToServerEvents = {
+  [K in ClientRequestName]: (
+    payload: RequestPayload<K>,
+    ack: (result: Result<RequestResult<K>>) => void,
+  ) => void;
+};
+export type ServerToClientEvents = {
+  [K in ServerEventName]: (payload: ServerEventPayload<K>) => void;
+};

@@ -1,0 +1,16 @@
+/** Presence: derived by the server from all of a user's devices. */
+import { z } from 'zod';
+import { Presence, Username } from './common.js';
+
+/** `away` is per device (the client's idle detection); `dnd` is per user. */
+export const PresenceUpdate = z
+  .strictObject({ away: z.boolean().optional(), dnd: z.boolean().optional() })
+  .refine((u) => u.away !== undefined || u.dnd !== undefined, 'set away, dnd or both');
+export type PresenceUpdate = z.infer<typeof PresenceUpdate>;
+
+export const PresenceChanged = z.object({ username: Username, presence: Presence });
+export type PresenceChanged = z.infer<typeof PresenceChanged>;
+
+/** Your own derived presence and do-not-disturb flag, sent to all your devices. */
+export const SelfPresence = z.object({ presence: Presence, dnd: z.boolean() });
+export type SelfPresence = z.infer<typeof SelfPresence>;

@@ -1,0 +1,117 @@
+/**
+ * The life of one connection: the handshake check, joining the user's and
+ * device's rooms, presence and calls on connect and disconnect, and the
+ * `session.ready` snapshot.
+ */
+import type { Logger } from 'pino';
+import type { Accounts } from '../accounts/accounts.js';
+import { hashToken } from '../accounts/tokens.js';
+import type { CallService } from '../calls/service.js';
+import type { ContactsService } from '../contacts/service.js';
+import type { HistoryService } from '../history/service.js';
+import { KeyedQueue } from '../keyed-queue.js';
+import type { DeviceRegistry } from '../presence/device-registry.js';
+import type { PresenceService } from '../presence/service.js';
+import { HandshakeAuth, type ErrorCode } from '../protocol/index.js';
+import { bindRequests, type DispatchOptions } from './dispatch.js';
+import type { Device } from './notifier.js';
+import { deviceRoom, sessionRoom, userRoom } from './rooms.js';
+import type { ParleyServer, ParleySocket } from './types.js';
+
+export interface ConnectionDeps {
+  accounts: Accounts;
+  devices: DeviceRegistry;
+  presence: PresenceService;
+  contacts: ContactsService;
+  calls: CallService;
+  history: HistoryService;
+  dispatch: Omit<DispatchOptions, 'currentUser'>;
+  isClosing(): boolean;
+  log: Logger;
+}
+
+/** A handshake refusal; the client sees `err.message` and `err.data.code` in `connect_error`. */
+function refusal(code: ErrorCode, message: string): Error {
+  return Object.assign(new Error(message), { data: { code } });
+}
+
+export function attachConnections(io: ParleyServer, deps: ConnectionDeps): void {
+  // Connects and disconnects of one device are handled in arrival order.
+  const lifecycle = new KeyedQueue<string>();
+
+  io.use((socket, next) => {
+    if (deps.isClosing()) return next(refusal('E_SHUTTING_DOWN', 'server is shutting down'));
+    const auth = HandshakeAuth.safeParse(socket.handshake.auth);
+    if (!auth.success) return next(refusal('E_UNAUTHORIZED', 'handshake needs auth { token, deviceId }'));
+    const user = deps.accounts.authenticate(auth.data.token);
+    if (!user) return next(refusal('E_UNAUTHORIZED', 'invalid or revoked session'));
+    socket.data = {
+      userId: user.id,
+      username: user.username,
+      displayName: user.displayName,
+      deviceId: auth.data.deviceId,
+      tokenHashHex: hashToken(auth.data.token).toString('hex'),
+    };
+    next();
+  });
+
+  io.on('connection', (socket) => {
+    const device: Device = { userId: socket.data.userId, deviceId: socket.data.deviceId };
+    const key = `${device.userId}:${device.deviceId}`;
+    const ready = lifecycle.run(key, () => connected(io, socket, device, deps));
+    ready.catch((err: unknown) => {
+      deps.log.error({ err }, 'connection setup failed');
+      socket.disconnect(true);
+    });
+    bindRequests(socket, ready, {
+      ...deps.dispatch,
+      currentUser: () => {
+        const user = deps.accounts.users.findById(device.userId);
+        return user && user.disabledAt === null ? user : undefined;
+      },
+    });
+    socket.on('disconnect', () => {
+      void lifecycle
+        .run(key, () => disconnected(socket, device, deps))
+        .catch((err: unknown) => deps.log.error({ err }, 'disconnect handling failed'));
+    });
+  });
+}
+
+async function connected(
+  io: ParleyServer,
+  socket: ParleySocket,
+  device: Device,
+  deps: ConnectionDeps,
+): Promise<void> {
+  // One connection per device: a newer one (a reload, a reconnect) replaces the older.
+  io.in(deviceRoom(device.userId, device.deviceId)).except(socket.id).disconnectSockets(true);
+  await socket.join([
+    userRoom(device.userId),
+    deviceRoom(device.userId, device.deviceId),
+    sessionRoom(socket.data.tokenHashHex),
+  ]);
+  await deps.devices.connect(device.userId, device.deviceId, socket.id);
+  await deps.calls.deviceReturned(device);
+  const self = await deps.presence.refresh(device.userId);
+  const [contacts, calls] = await Promise.all([
+    deps.contacts.list(device.userId),
+    deps.calls.snapshots(device),
+  ]);
+  socket.emit('session.ready', {
+    user: { username: socket.data.username, displayName: socket.data.displayName },
+    deviceId: device.deviceId,
+    dnd: self.dnd,
+    contacts,
+    unseenMissedCalls: deps.history.unseenMissed(device.userId),
+    calls,
+  });
+  deps.log.debug({ userId: device.userId, deviceId: device.deviceId }, 'device connected');
+}
+
+async function disconnected(socket: ParleySocket, device: Device, deps: ConnectionDeps): Promise<void> {
+  if (!(await deps.devices.disconnect(device.userId, device.deviceId, socket.id))) return; // replaced
+  await deps.calls.deviceLeft(device);
+  await deps.presence.refresh(device.userId);
+  deps.log.debug({ userId: device.userId, deviceId: device.deviceId }, 'device disconnected');
+}

@@ -1,0 +1,129 @@
+/**
+ * Turns client requests into service calls: validates every payload with
+ * its zod schema, applies per-user rate limits, acknowledges with a
+ * `Result`, and disconnects a socket that keeps sending garbage.
+ */
+import type { Logger } from 'pino';
+import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import type { z } from 'zod';
+import type { UserRow } from '../db/users.js';
+import { AppError, toProtocolError } from '../errors.js';
+import {
+  clientRequests,
+  type ClientRequestName,
+  type RequestResult,
+  type Result,
+} from '../protocol/index.js';
+import type { Device } from './notifier.js';
+import type { ParleySocket } from './types.js';
+
+export interface RequestContext {
+  user: UserRow;
+  device: Device;
+  /** Work to do once the acknowledgement is on its way (e.g. ring after the caller has the call id). */
+  afterAck(task: () => void): void;
+}
+
+export type RequestHandlers = {
+  [K in ClientRequestName]: (
+    ctx: RequestContext,
+    payload: z.output<(typeof clientRequests)[K]['payload']>,
+  ) => Promise<RequestResult<K>> | RequestResult<K>;
+};
+
+export interface DispatchOptions {
+  handlers: RequestHandlers;
+  /** Per-user limits for some requests. */
+  limits: Partial<Record<ClientRequestName, RateLimiterMemory>>;
+  /** Counts bad messages per connection; past its points the socket is closed. */
+  abuse: RateLimiterMemory;
+  /** The connection's current user, or undefined if it was disabled since the handshake. */
+  currentUser(): UserRow | undefined;
+  log: Logger;
+}
+
+const requestNames = new Set<string>(Object.keys(clientRequests));
+type Ack = (result: Result<object>) => void;
+
+export function bindRequests(socket: ParleySocket, ready: Promise<void>, opts: DispatchOptions): void {
+  const device: Device = { userId: socket.data.userId, deviceId: socket.data.deviceId };
+
+  const reply = (event: string, ack: Ack | undefined, result: Result<object>): void => {
+    if (ack) ack(result);
+    else if (!result.ok)
+      socket.emit('protocol.error', { event, code: result.error.code, message: result.error.message });
+  };
+
+  const countAbuse = async (): Promise<void> => {
+    try {
+      await opts.abuse.consume(socket.id);
+    } catch (err) {
+      if (!(err instanceof RateLimiterRes)) throw err;
+      opts.log.warn(
+        { userId: device.userId, deviceId: device.deviceId },
+        'closing connection: too many bad messages',
+      );
+      socket.disconnect(true);
+    }
+  };
+
+  const handle = async (name: ClientRequestName, args: unknown[]): Promise<void> => {
+    const ack = typeof args.at(-1) === 'function' ? (args.pop() as Ack) : undefined;
+    const parsed = clientRequests[name].payload.safeParse(args[0]);
+    if (!parsed.success || args.length !== 1) {
+      const message = parsed.success
+        ? 'expected exactly one payload argument'
+        : parsed.error.issues[0]!.message;
+      reply(name, ack, { ok: false, error: { code: 'E_INVALID', message } });
+      return countAbuse();
+    }
+    const after: (() => void)[] = [];
+    try {
+      await ready;
+      const user = opts.currentUser();
+      if (!user) {
+        reply(name, ack, { ok: false, error: { code: 'E_UNAUTHORIZED', message: 'session ended' } });
+        socket.disconnect(true);
+        return;
+      }
+      await limit(opts.limits[name], device.userId);
+      const handler = opts.handlers[name] as (ctx: RequestContext, p: unknown) => Promise<object> | object;
+      const result = await handler({ user, device, afterAck: (task) => after.push(task) }, parsed.data);
+      reply(name, ack, { ok: true, ...result });
+      for (const task of after) task();
+    } catch (err) {
+      if (!(err instanceof AppError)) opts.log.error({ err, event: name }, 'request failed');
+      reply(name, ack, { ok: false, error: toProtocolError(err) });
+    }
+  };
+
+  for (const name of requestNames) {
+    socket.on(
+      name as ClientRequestName,
+      (...args: unknown[]) => void handle(name as ClientRequestName, args),
+    );
+  }
+  socket.onAny((event: string, ...args: unknown[]) => {
+    if (requestNames.has(event)) return;
+    const ack = typeof args.at(-1) === 'function' ? (args.at(-1) as Ack) : undefined;
+    reply(String(event).slice(0, 64), ack, {
+      ok: false,
+      error: { code: 'E_UNKNOWN_EVENT', message: 'unknown event' },
+    });
+    void countAbuse();
+  });
+}
+
+async function limit(limiter: RateLimiterMemory | undefined, userId: number): Promise<void> {
+  if (!limiter) return;
+  try {
+    await limiter.consume(userId);
+  } catch (err) {
+    if (!(err instanceof RateLimiterRes)) throw err;
+    throw new AppError('E_RATE_LIMITED', 'slow down', err.msBeforeNext);
+  }
+}
+
+/** Per-user request limits. */
+export const rateLimiter = (points: number, durationSeconds: number, keyPrefix: string): RateLimiterMemory =>
+  new RateLimiterMemory({ points, duration: durationSeconds, keyPrefix });

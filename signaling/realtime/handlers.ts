@@ -1,0 +1,37 @@
+/** What each client request does, in terms of the services. */
+import type { CallService } from '../calls/service.js';
+import type { ContactsService } from '../contacts/service.js';
+import type { HistoryService } from '../history/service.js';
+import type { PresenceService } from '../presence/service.js';
+import type { RequestHandlers } from './dispatch.js';
+
+export interface Services {
+  contacts: ContactsService;
+  presence: PresenceService;
+  calls: CallService;
+  history: HistoryService;
+}
+
+export const requestHandlers = (s: Services): RequestHandlers => ({
+  'contacts.request': async ({ user }, p) => ({ contact: await s.contacts.request(user, p.username) }),
+  'contacts.accept': async ({ user }, p) => ({ contact: await s.contacts.accept(user, p.username) }),
+  'contacts.decline': async ({ user }, p) => (await s.contacts.decline(user, p.username), {}),
+  'contacts.remove': async ({ user }, p) => (await s.contacts.remove(user, p.username), {}),
+  'presence.update': async ({ user, device }, p) => {
+    if (p.away !== undefined) await s.presence.setAway(device, p.away);
+    if (p.dnd !== undefined) s.presence.setDnd(user.id, p.dnd);
+    return s.presence.refresh(user.id, { announceSelf: p.dnd !== undefined });
+  },
+  'call.invite': async ({ user, device, afterAck }, p) => {
+    const { callId, ring } = await s.calls.invite(user, device, p.callee, p.media);
+    afterAck(ring);
+    return { callId };
+  },
+  'call.accept': async ({ device }, p) => (await s.calls.accept(device, p.callId), {}),
+  'call.decline': async ({ device }, p) => (await s.calls.decline(device, p.callId), {}),
+  'call.cancel': async ({ device }, p) => (await s.calls.cancel(device, p.callId), {}),
+  'call.hangup': async ({ device }, p) => (await s.calls.hangup(device, p.callId), {}),
+  'call.signal': async ({ device }, p) => (await s.calls.relay(device, p), {}),
+  'history.list': ({ user }, p) => s.history.list(user.id, p),
+  'history.markSeen': ({ user }) => s.history.markSeen(user.id),
+});

@@ -1,0 +1,17 @@
+/** The typed Socket.IO server and socket of Parley. */
+import type { Server, Socket } from 'socket.io';
+import type { ClientToServerEvents, ServerToClientEvents } from '../protocol/index.js';
+
+/** What the handshake established about a connection. */
+export interface SocketData {
+  userId: number;
+  username: string;
+  displayName: string;
+  deviceId: string;
+  tokenHashHex: string;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- no server-to-server events
+export type ParleyServer = Server<ClientToServerEvents, ServerToClientEvents, {}, SocketData>;
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export type ParleySocket = Socket<ClientToServerEvents, ServerToClientEvents, {}, SocketData>;

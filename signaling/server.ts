@@ -1,0 +1,142 @@
+/**
+ * Builds and runs one signaling server: SQLite, accounts, presence, calls,
+ * history, the HTTP endpoints and Socket.IO, and a graceful stop.
+ */
+import { createServer, type Server as HttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Server } from 'socket.io';
+import { Accounts } from './accounts/accounts.js';
+import { MemoryCallRegistry } from './calls/registry.js';
+import { CallService } from './calls/service.js';
+import type { ServerConfig } from './config.js';
+import { ContactsService } from './contacts/service.js';
+import { CallsTable } from './db/calls.js';
+import { ContactsTable } from './db/contacts.js';
+import { openDatabase, type Db } from './db/database.js';
+import { HistoryService } from './history/service.js';
+import { createHttpHandler, originAllowed } from './http.js';
+import type { Logger } from './log.js';
+import { MemoryDeviceRegistry } from './presence/device-registry.js';
+import { PresenceService } from './presence/service.js';
+import { attachConnections } from './realtime/connection.js';
+import { rateLimiter } from './realtime/dispatch.js';
+import { requestHandlers } from './realtime/handlers.js';
+import { RoomNotifier } from './realtime/notifier.js';
+import { sessionRoom } from './realtime/rooms.js';
+import type { ParleyServer } from './realtime/types.js';
+
+/** Socket.IO frames larger than this close the connection (the biggest real message is an SDP). */
+export const MAX_MESSAGE_BYTES = 64 * 1024;
+
+export interface RunningServer {
+  /** `http://host:port` the server listens on. */
+  url: string;
+  port: number;
+  db: Db;
+  io: ParleyServer;
+  http: HttpServer;
+  /** Stops accepting, tells clients, ends live calls as interrupted, closes the database. */
+  close(): Promise<void>;
+}
+
+export async function startServer(config: ServerConfig, log: Logger): Promise<RunningServer> {
+  const db = openDatabase(config.dataDir);
+  const callsTable = new CallsTable(db);
+  const dangling = callsTable.endDangling(Date.now());
+  if (dangling > 0)
+    log.warn({ calls: dangling }, 'closed calls left open by the previous run as interrupted');
+
+  let closing = false;
+  const accounts = new Accounts(db, {
+    openRegistration: config.openRegistration,
+    loginThrottle: {
+      perAccount: config.loginFailuresPerAccount,
+      perAddress: config.loginFailuresPerAddress,
+      windowSeconds: config.loginThrottleWindow,
+    },
+  });
+
+  const httpServer = createServer();
+  const io: ParleyServer = new Server(httpServer, {
+    transports: ['websocket'],
+    maxHttpBufferSize: MAX_MESSAGE_BYTES,
+    serveClient: false,
+    allowRequest: (req, callback) => callback(null, originAllowed(req, config.allowedOrigins)),
+  });
+
+  const notify = new RoomNotifier(io);
+  const devices = new MemoryDeviceRegistry();
+  const registry = new MemoryCallRegistry();
+  const contactsTable = new ContactsTable(db);
+  const presence = new PresenceService(devices, registry, accounts.users, contactsTable, notify);
+  const contacts = new ContactsService(accounts.users, contactsTable, presence, notify);
+  const history = new HistoryService(callsTable, notify);
+  const calls = new CallService({
+    registry,
+    devices,
+    users: accounts.users,
+    calls: callsTable,
+    contacts,
+    presence,
+    history,
+    notify,
+    timings: { ringTimeoutMs: config.ringTimeout * 1000, gracePeriodMs: config.gracePeriod * 1000 },
+  });
+
+  attachConnections(io, {
+    accounts,
+    devices,
+    presence,
+    contacts,
+    calls,
+    history,
+    dispatch: {
+      handlers: requestHandlers({ contacts, presence, calls, history }),
+      limits: {
+        'call.invite': rateLimiter(config.invitesPerMinute, 60, 'invite'),
+        'call.signal': rateLimiter(config.relayPerTenSeconds, 10, 'relay'),
+        'contacts.request': rateLimiter(30, 60, 'contact-request'),
+      },
+      abuse: rateLimiter(20, 10, 'abuse'),
+      log,
+    },
+    isClosing: () => closing,
+    log,
+  });
+
+  const handleHttp = createHttpHandler({
+    accounts,
+    allowedOrigins: config.allowedOrigins,
+    trustProxy: config.trustProxy,
+    isClosing: () => closing,
+    endSession: (tokenHashHex) => io.in(sessionRoom(tokenHashHex)).disconnectSockets(true),
+    log,
+  });
+  httpServer.on('request', (req, res) => {
+    // Socket.IO answers its own path; everything else is ours.
+    if (!req.url?.startsWith('/socket.io/')) void handleHttp(req, res);
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(config.port, config.host, () => resolve());
+  });
+  const { port } = httpServer.address() as AddressInfo;
+  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  log.info({ url, dataDir: config.dataDir }, 'signaling server listening');
+
+  let closed: Promise<void> | undefined;
+  const close = () =>
+    (closed ??= (async () => {
+      closing = true;
+      log.info('shutting down');
+      io.emit('server.shutdown', { message: 'server is shutting down' });
+      await calls.interruptAll();
+      io.disconnectSockets(true);
+      await new Promise<void>((resolve) => io.close(() => resolve()));
+      db.close();
+      log.info('stopped');
+    })());
+
+  return { url, port, db, io, http: httpServer, close };
+}
