@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { Accounts } from './accounts/accounts.js';
 import type { ServerConfig } from './config.js';
 import { openDatabase } from './db/database.js';
-import { AppError } from './errors.js';
+import { AppError, describeInvalid } from './errors.js';
 import { RegisterRequest } from './protocol/index.js';
 
 export const ADMIN_USAGE = `usage:
@@ -50,7 +50,7 @@ export async function runAdmin(args: string[], config: ServerConfig, io: AdminIo
           password: await io.readPassword(),
         });
         if (!req.success) {
-          io.print(`error: ${req.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+          io.print(`error: ${describeInvalid(req.error)}`);
           return 2;
         }
         const user = await accounts.register(req.data, true);

@@ -26,6 +26,7 @@ describe('loadConfig', () => {
       logLevel: 'info',
       invitesPerMinute: 10,
       relayPerTenSeconds: 200,
+      registrationsPerHour: 20,
       loginFailuresPerAccount: 10,
       loginFailuresPerAddress: 50,
       loginThrottleWindow: 900,

@@ -1,4 +1,5 @@
 /** The server's error type: a stable protocol code plus a developer message. */
+import type { z } from 'zod';
 import type { ErrorCode, ProtocolError } from './protocol/index.js';
 
 export class AppError extends Error {
@@ -16,6 +17,13 @@ export class AppError extends Error {
       ? { code: this.code, message: this.message }
       : { code: this.code, message: this.message, retryAfterMs: this.retryAfterMs };
   }
+}
+
+/** A zod failure in one line: `field.path: what is wrong` for the first issue. */
+export function describeInvalid(error: z.ZodError): string {
+  const issue = error.issues[0];
+  if (!issue) return 'invalid';
+  return issue.path.length > 0 ? `${issue.path.join('.')}: ${issue.message}` : issue.message;
 }
 
 /** Any thrown value as a protocol error; unexpected ones become E_INTERNAL without details. */

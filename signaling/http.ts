@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import type { z } from 'zod';
 import type { Accounts } from './accounts/accounts.js';
 import { hashToken } from './accounts/tokens.js';
-import { AppError, toProtocolError } from './errors.js';
+import { AppError, describeInvalid, toProtocolError } from './errors.js';
 import { httpRoutes, LoginRequest, RegisterRequest, type ErrorCode } from './protocol/index.js';
 
 const MAX_BODY_BYTES = 16 * 1024;
@@ -47,10 +47,14 @@ export function originAllowed(req: IncomingMessage, allowedOrigins: readonly str
   }
 }
 
+/**
+ * The client's address. Behind a trusted proxy it is the last X-Forwarded-For
+ * entry, the one the proxy appended; earlier entries are the client's to forge.
+ */
 export function clientAddress(req: IncomingMessage, trustProxy: boolean): string {
-  const forwarded = trustProxy ? req.headers['x-forwarded-for'] : undefined;
-  const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(',')[0]?.trim();
-  return first || req.socket.remoteAddress || 'unknown';
+  const header = trustProxy ? req.headers['x-forwarded-for'] : undefined;
+  const forwarded = (Array.isArray(header) ? header.join(',') : header)?.split(',').at(-1)?.trim();
+  return forwarded || req.socket.remoteAddress || 'unknown';
 }
 
 function send(res: ServerResponse, status: number, body?: unknown): void {
@@ -71,28 +75,40 @@ function sendError(res: ServerResponse, err: unknown): void {
   send(res, statusOf[error.code] ?? 500, { error });
 }
 
+/** Reads a body of at most MAX_BODY_BYTES; past that the rest is drained and discarded. */
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = false;
+    req.on('data', (chunk: Buffer) => {
+      if (tooLarge) return;
+      size += chunk.length;
+      if (size <= MAX_BODY_BYTES) {
+        chunks.push(chunk);
+        return;
+      }
+      tooLarge = true;
+      reject(new AppError('E_INVALID', `body larger than ${MAX_BODY_BYTES} bytes`));
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
 async function readJson<S extends z.ZodType>(req: IncomingMessage, schema: S): Promise<z.output<S>> {
   if (!req.headers['content-type']?.startsWith('application/json')) {
     throw new AppError('E_INVALID', 'content-type must be application/json');
   }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_BODY_BYTES) throw new AppError('E_INVALID', `body larger than ${MAX_BODY_BYTES} bytes`);
-    chunks.push(chunk);
-  }
+  const raw = await readBody(req);
   let body: unknown;
   try {
-    body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    body = JSON.parse(raw.toString('utf8'));
   } catch {
     throw new AppError('E_INVALID', 'body is not valid JSON');
   }
   const parsed = schema.safeParse(body);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new AppError('E_INVALID', `${issue.path.join('.') || 'body'}: ${issue.message}`);
-  }
+  if (!parsed.success) throw new AppError('E_INVALID', describeInvalid(parsed.error));
   return parsed.data;
 }
 
@@ -102,7 +118,14 @@ const bearerToken = (req: IncomingMessage): string | undefined =>
 export function createHttpHandler(deps: HttpDeps) {
   const routes: Record<string, (req: IncomingMessage, res: ServerResponse) => Promise<void>> = {
     [`POST ${httpRoutes.register}`]: async (req, res) => {
-      send(res, 201, await deps.accounts.registerAndSignIn(await readJson(req, RegisterRequest)));
+      send(
+        res,
+        201,
+        await deps.accounts.registerAndSignIn(
+          await readJson(req, RegisterRequest),
+          clientAddress(req, deps.trustProxy),
+        ),
+      );
     },
     [`POST ${httpRoutes.login}`]: async (req, res) => {
       const { username, password } = await readJson(req, LoginRequest);
@@ -128,6 +151,7 @@ export function createHttpHandler(deps: HttpDeps) {
       if (req.headers.origin) {
         res.setHeader('access-control-allow-origin', req.headers.origin);
         res.setHeader('vary', 'Origin');
+        res.setHeader('access-control-expose-headers', 'retry-after');
       }
       if (req.method === 'OPTIONS') {
         res.setHeader('access-control-allow-methods', 'POST');
@@ -144,6 +168,8 @@ export function createHttpHandler(deps: HttpDeps) {
       await route(req, res);
     } catch (err) {
       if (!(err instanceof AppError)) deps.log.error({ err, path }, 'http request failed');
+      // A body we stopped reading must not be mistaken for the next request on this connection.
+      if (!req.complete) res.setHeader('connection', 'close');
       if (!res.headersSent) sendError(res, err);
       else res.destroy();
     }

@@ -15,4 +15,9 @@ export class KeyedQueue<K> {
     });
     return result;
   }
+
+  /** Resolves once every task queued so far has finished. */
+  async drain(): Promise<void> {
+    while (this.tails.size > 0) await Promise.all(this.tails.values());
+  }
 }

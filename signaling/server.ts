@@ -49,6 +49,7 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
   let closing = false;
   const accounts = new Accounts(db, {
     openRegistration: config.openRegistration,
+    registrationsPerHour: config.registrationsPerHour,
     loginThrottle: {
       perAccount: config.loginFailuresPerAccount,
       perAddress: config.loginFailuresPerAddress,
@@ -83,7 +84,7 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
     timings: { ringTimeoutMs: config.ringTimeout * 1000, gracePeriodMs: config.gracePeriod * 1000 },
   });
 
-  attachConnections(io, {
+  const connectionsSettled = attachConnections(io, {
     accounts,
     devices,
     presence,
@@ -132,11 +133,33 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
       log.info('shutting down');
       io.emit('server.shutdown', { message: 'server is shutting down' });
       await calls.interruptAll();
-      io.disconnectSockets(true);
+      await disconnectAll(io);
       await new Promise<void>((resolve) => io.close(() => resolve()));
+      // Disconnect handling and presence updates still touch the database: let them finish first.
+      await connectionsSettled();
+      await presence.settled();
       db.close();
       log.info('stopped');
     })());
 
   return { url, port, db, io, http: httpServer, close };
+}
+
+/** How long shutdown waits for clients to receive their last messages. */
+const FLUSH_TIMEOUT_MS = 2_000;
+
+/**
+ * Disconnects every local socket and waits until their connections have
+ * closed, so that queued messages (call.ended, history.entry) are delivered:
+ * `io.close()` alone would discard them.
+ */
+async function disconnectAll(io: ParleyServer): Promise<void> {
+  const closed = [...io.sockets.sockets.values()].map(
+    (socket) => new Promise<void>((resolve) => socket.conn.once('close', () => resolve())),
+  );
+  io.disconnectSockets(true);
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, FLUSH_TIMEOUT_MS)));
+  await Promise.race([Promise.all(closed), timeout]);
+  clearTimeout(timer);
 }

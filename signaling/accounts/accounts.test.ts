@@ -19,6 +19,7 @@ afterEach(() => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
+const ADDR = '198.51.100.7';
 const generous = { perAccount: 100, perAddress: 100, windowSeconds: 60 };
 const accounts = (options: Partial<AccountsOptions> = {}) =>
   new Accounts(db, { openRegistration: true, loginThrottle: generous, ...options });
@@ -39,7 +40,7 @@ async function appError(p: Promise<unknown>): Promise<AppError> {
 describe('Accounts', () => {
   it('registers and signs in with a 256-bit token stored only as a SHA-256 hash', async () => {
     const acc = accounts();
-    const grant = await acc.registerAndSignIn(alice);
+    const grant = await acc.registerAndSignIn(alice, ADDR);
 
     expect(grant.user).toEqual({ username: 'alice', displayName: 'Alice A.' });
     expect(grant.token).toMatch(/^[A-Za-z0-9_-]{43,}$/);
@@ -76,7 +77,7 @@ describe('Accounts', () => {
   it('refuses registration when it is closed, unless done by an admin', async () => {
     const acc = accounts({ openRegistration: false });
     expect((await appError(acc.register(alice))).code).toBe('E_REGISTRATION_CLOSED');
-    expect((await appError(acc.registerAndSignIn(alice))).code).toBe('E_REGISTRATION_CLOSED');
+    expect((await appError(acc.registerAndSignIn(alice, ADDR))).code).toBe('E_REGISTRATION_CLOSED');
     expect(acc.users.list()).toEqual([]);
 
     const user = await acc.register(alice, true);
@@ -133,7 +134,7 @@ describe('Accounts', () => {
 
   it('signs out one session, leaving the others', async () => {
     const acc = accounts();
-    const first = await acc.registerAndSignIn(alice);
+    const first = await acc.registerAndSignIn(alice, ADDR);
     const second = await acc.signIn('alice', alice.password, '10.0.0.1');
     expect(second.token).not.toBe(first.token);
 
@@ -146,8 +147,8 @@ describe('Accounts', () => {
 
   it('disable revokes every session and blocks sign-in; enable allows it again', async () => {
     const acc = accounts();
-    const a1 = await acc.registerAndSignIn(alice);
-    const b1 = await acc.registerAndSignIn(bob);
+    const a1 = await acc.registerAndSignIn(alice, ADDR);
+    const b1 = await acc.registerAndSignIn(bob, ADDR);
     const a2 = await acc.signIn('alice', alice.password, '10.0.0.1');
 
     const disabled = acc.disable('alice');
@@ -169,5 +170,18 @@ describe('Accounts', () => {
     const acc = accounts();
     expect(() => acc.disable('ghost')).toThrow(expect.objectContaining({ code: 'E_NOT_FOUND' }));
     expect(() => acc.enable('ghost')).toThrow(expect.objectContaining({ code: 'E_NOT_FOUND' }));
+  });
+});
+
+describe('self-service registration limit', () => {
+  it('refuses more registrations per address than allowed, and changes nothing', async () => {
+    const acc = accounts({ registrationsPerHour: 1 });
+    await acc.registerAndSignIn(alice, ADDR);
+    const err = await appError(acc.registerAndSignIn(bob, ADDR));
+    expect(err.code).toBe('E_RATE_LIMITED');
+    expect(err.retryAfterMs).toBeGreaterThan(0);
+    expect(acc.users.findByUsername('bob')).toBeUndefined();
+    await acc.registerAndSignIn(bob, '203.0.113.9');
+    expect(acc.users.findByUsername('bob')).toBeDefined();
   });
 });

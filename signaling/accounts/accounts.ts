@@ -2,6 +2,7 @@
  * Accounts: register, sign in, sign out, session lookup and the admin
  * actions. Transport-free: HTTP routes and the CLI call into this.
  */
+import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import type { RegisterRequest, SessionGrant } from '../protocol/index.js';
 import type { Db } from '../db/database.js';
 import { SessionsTable } from '../db/sessions.js';
@@ -13,6 +14,8 @@ import { hashToken, newSessionToken } from './tokens.js';
 
 export interface AccountsOptions {
   openRegistration: boolean;
+  /** Self-service registrations allowed per client address per hour. */
+  registrationsPerHour?: number;
   loginThrottle: LoginThrottleLimits;
   now?: () => number;
 }
@@ -21,6 +24,7 @@ export class Accounts {
   readonly users: UsersTable;
   private readonly sessions: SessionsTable;
   private readonly throttle: LoginThrottle;
+  private readonly registrations: RateLimiterMemory;
   private readonly now: () => number;
 
   constructor(
@@ -30,6 +34,11 @@ export class Accounts {
     this.users = new UsersTable(db);
     this.sessions = new SessionsTable(db);
     this.throttle = new LoginThrottle(options.loginThrottle);
+    this.registrations = new RateLimiterMemory({
+      keyPrefix: 'register',
+      points: options.registrationsPerHour ?? 20,
+      duration: 3600,
+    });
     this.now = options.now ?? Date.now;
   }
 
@@ -45,7 +54,14 @@ export class Accounts {
     return user;
   }
 
-  async registerAndSignIn(req: RegisterRequest): Promise<SessionGrant> {
+  /** Self-service registration from a client address (each costs an argon2 hash, hence the limit). */
+  async registerAndSignIn(req: RegisterRequest, address: string): Promise<SessionGrant> {
+    try {
+      await this.registrations.consume(address);
+    } catch (err) {
+      if (!(err instanceof RateLimiterRes)) throw err;
+      throw new AppError('E_RATE_LIMITED', 'too many registrations from this address', err.msBeforeNext);
+    }
     return this.grant(await this.register(req));
   }
 

@@ -41,25 +41,18 @@ export class ContactsService {
   }
 
   async accept(me: UserRow, username: string): Promise<Contact> {
-    const peer = this.peer(me, username);
-    if (this.contacts.stateOf(me.id, peer.id) !== 'incoming') {
-      throw new AppError('E_NO_REQUEST', `no contact request from ${username}`);
-    }
+    const peer = this.requester(me, username);
     this.contacts.setPair(me.id, peer.id, 'accepted', 'accepted', this.now());
     return this.announce(me, peer, 'accepted', 'accepted');
   }
 
   async decline(me: UserRow, username: string): Promise<void> {
-    const peer = this.peer(me, username);
-    if (this.contacts.stateOf(me.id, peer.id) !== 'incoming') {
-      throw new AppError('E_NO_REQUEST', `no contact request from ${username}`);
-    }
-    this.removePair(me, peer);
+    this.removePair(me, this.requester(me, username));
   }
 
   /** Removes a contact, or withdraws a request in either direction. */
   async remove(me: UserRow, username: string): Promise<void> {
-    const peer = this.peer(me, username);
+    const peer = this.peer(me, username, { includeDisabled: true });
     if (this.contacts.stateOf(me.id, peer.id) === undefined) {
       throw new AppError('E_NOT_CONTACT', `${username} is not a contact`);
     }
@@ -70,10 +63,20 @@ export class ContactsService {
     return this.contacts.stateOf(userId, peerId) === 'accepted';
   }
 
-  private peer(me: UserRow, username: string): UserRow {
+  private peer(me: UserRow, username: string, { includeDisabled = false } = {}): UserRow {
     if (username === me.username) throw new AppError('E_SELF', 'you cannot add yourself');
     const peer = this.users.findByUsername(username);
-    if (!peer || peer.disabledAt !== null) throw new AppError('E_NOT_FOUND', `no user ${username}`);
+    if (!peer || (peer.disabledAt !== null && !includeDisabled))
+      throw new AppError('E_NOT_FOUND', `no user ${username}`);
+    return peer;
+  }
+
+  /** The user who sent `me` a pending contact request. */
+  private requester(me: UserRow, username: string): UserRow {
+    const peer = this.peer(me, username);
+    if (this.contacts.stateOf(me.id, peer.id) !== 'incoming') {
+      throw new AppError('E_NO_REQUEST', `no contact request from ${username}`);
+    }
     return peer;
   }
 

@@ -31,6 +31,11 @@ export class PresenceService {
     this.users.setDnd(userId, dnd);
   }
 
+  /** Resolves once every announcement queued so far has gone out. */
+  settled(): Promise<void> {
+    return this.queue.drain();
+  }
+
   presenceOf(userId: number): Promise<Presence> {
     return this.devices.presenceOf(userId);
   }

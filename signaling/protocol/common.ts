@@ -1,7 +1,7 @@
 /** Value types shared by every part of the wire contract. */
 import { z } from 'zod';
 
-export const Username = z.string().regex(/^[a-z0-9._-]{3,32}$/, 'username: 3-32 of a-z 0-9 . _ -');
+export const Username = z.string().regex(/^[a-z0-9._-]{3,32}$/, '3-32 of a-z 0-9 . _ -');
 export type Username = z.infer<typeof Username>;
 
 /** 1-64 printable characters, trimmed. */
@@ -10,16 +10,16 @@ export const DisplayName = z
   .trim()
   .min(1)
   .max(64)
-  .refine((s) => !/\p{Cc}/u.test(s), 'display name: no control characters');
+  .refine((s) => !/\p{Cc}/u.test(s), 'no control characters');
 
 export const Password = z.string().min(8).max(256);
 
 /** Chosen by the client, stable per installation (or per browser tab). */
-export const DeviceId = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, 'deviceId: 8-64 of A-Z a-z 0-9 _ -');
+export const DeviceId = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, '8-64 of A-Z a-z 0-9 _ -');
 export type DeviceId = z.infer<typeof DeviceId>;
 
 /** Server-made, random: 22 base64url characters (128 bits). */
-export const CallId = z.string().regex(/^[A-Za-z0-9_-]{22}$/, 'callId: 22 base64url characters');
+export const CallId = z.string().regex(/^[A-Za-z0-9_-]{22}$/, '22 base64url characters');
 export type CallId = z.infer<typeof CallId>;
 
 export const Media = z.enum(['audio', 'video']);

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 
 export const errorCodes = [
-  'E_INVALID', // payload failed validation, or malformed JSON
+  'E_INVALID', // payload failed validation (over HTTP also: body is not JSON)
   'E_UNKNOWN_EVENT', // an event name the server does not know
   'E_UNAUTHORIZED', // missing, unknown or revoked session token
   'E_AUTH_FAILED', // wrong username or password (deliberately not which)

@@ -15,9 +15,9 @@ import {
   CallSnapshot,
   IncomingCall,
 } from './calls.js';
-import { DeviceId, UserSummary } from './common.js';
+import { DeviceId, Presence, UserSummary } from './common.js';
 import { Contact, ContactRef } from './contacts.js';
-import { resultSchema, ErrorCode, type Result } from './errors.js';
+import { ProtocolError, resultSchema, type Result } from './errors.js';
 import { HistoryEntry, HistoryListRequest, HistoryPage, UnseenMissedCalls } from './history.js';
 import { PresenceChanged, PresenceUpdate, SelfPresence } from './presence.js';
 
@@ -47,6 +47,8 @@ export type RequestResult<K extends ClientRequestName> = z.infer<(typeof clientR
 export const SessionReady = z.object({
   user: UserSummary,
   deviceId: DeviceId,
+  /** Your own derived presence, as in `presence.self`. */
+  presence: Presence,
   dnd: z.boolean(),
   contacts: z.array(Contact),
   unseenMissedCalls: z.number().int().nonnegative(),
@@ -72,7 +74,7 @@ export const serverEvents = {
   'history.unseen': UnseenMissedCalls,
   'server.shutdown': z.object({ message: z.string() }),
   /** A message that had no acknowledgement callback failed. */
-  'protocol.error': z.object({ event: z.string(), code: ErrorCode, message: z.string() }),
+  'protocol.error': ProtocolError.extend({ event: z.string() }),
 } as const;
 
 export type ServerEventName = keyof typeof serverEvents;

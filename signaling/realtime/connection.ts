@@ -35,7 +35,8 @@ function refusal(code: ErrorCode, message: string): Error {
   return Object.assign(new Error(message), { data: { code } });
 }
 
-export function attachConnections(io: ParleyServer, deps: ConnectionDeps): void {
+/** Returns a function that resolves once pending connect/disconnect work has finished. */
+export function attachConnections(io: ParleyServer, deps: ConnectionDeps): () => Promise<void> {
   // Connects and disconnects of one device are handled in arrival order.
   const lifecycle = new KeyedQueue<string>();
 
@@ -76,6 +77,7 @@ export function attachConnections(io: ParleyServer, deps: ConnectionDeps): void 
         .catch((err: unknown) => deps.log.error({ err }, 'disconnect handling failed'));
     });
   });
+  return () => lifecycle.drain();
 }
 
 async function connected(
@@ -101,6 +103,7 @@ async function connected(
   socket.emit('session.ready', {
     user: { username: socket.data.username, displayName: socket.data.displayName },
     deviceId: device.deviceId,
+    presence: self.presence,
     dnd: self.dnd,
     contacts,
     unseenMissedCalls: deps.history.unseenMissed(device.userId),

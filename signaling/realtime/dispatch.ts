@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import type { z } from 'zod';
 import type { UserRow } from '../db/users.js';
-import { AppError, toProtocolError } from '../errors.js';
+import { AppError, describeInvalid, toProtocolError } from '../errors.js';
 import {
   clientRequests,
   type ClientRequestName,
@@ -50,8 +50,7 @@ export function bindRequests(socket: ParleySocket, ready: Promise<void>, opts: D
 
   const reply = (event: string, ack: Ack | undefined, result: Result<object>): void => {
     if (ack) ack(result);
-    else if (!result.ok)
-      socket.emit('protocol.error', { event, code: result.error.code, message: result.error.message });
+    else if (!result.ok) socket.emit('protocol.error', { event, ...result.error });
   };
 
   const countAbuse = async (): Promise<void> => {
@@ -73,7 +72,7 @@ export function bindRequests(socket: ParleySocket, ready: Promise<void>, opts: D
     if (!parsed.success || args.length !== 1) {
       const message = parsed.success
         ? 'expected exactly one payload argument'
-        : parsed.error.issues[0]!.message;
+        : describeInvalid(parsed.error);
       reply(name, ack, { ok: false, error: { code: 'E_INVALID', message } });
       return countAbuse();
     }

@@ -43,6 +43,7 @@ export async function startTestServer(overrides: Partial<ServerConfig> = {}): Pr
     logLevel: 'silent',
     ringTimeout: 3,
     gracePeriod: 1,
+    registrationsPerHour: 1000,
     ...overrides,
   };
   const server = await startServer(config, createLogger(config.logLevel));
