@@ -27,6 +27,11 @@ describe('loadConfig', () => {
       invitesPerMinute: 10,
       relayPerTenSeconds: 200,
       registrationsPerHour: 20,
+      stunUrls: [],
+      turnUrls: [],
+      turnSecret: undefined,
+      turnCredentialTtl: 3600,
+      webDir: undefined,
       loginFailuresPerAccount: 10,
       loginFailuresPerAddress: 50,
       loginThrottleWindow: 900,
@@ -157,5 +162,19 @@ describe('loadConfig', () => {
 
   it('rejects positional arguments', () => {
     configError(() => loadConfig(['serve'], {}));
+  });
+});
+
+describe('ICE settings', () => {
+  it('reads STUN and TURN lists and rejects URLs of the wrong scheme', () => {
+    const config = loadConfig([], {
+      PARLEY_STUN_URLS: 'stun:stun.example:3478',
+      PARLEY_TURN_URLS: 'turn:turn.example:3478?transport=udp, turns:turn.example:5349',
+      PARLEY_TURN_SECRET: 'a-long-shared-secret',
+    });
+    expect(config.stunUrls).toEqual(['stun:stun.example:3478']);
+    expect(config.turnUrls).toEqual(['turn:turn.example:3478?transport=udp', 'turns:turn.example:5349']);
+    expect(() => loadConfig([], { PARLEY_TURN_URLS: 'http://turn.example' })).toThrow(/PARLEY_TURN_URLS/);
+    expect(() => loadConfig([], { PARLEY_TURN_SECRET: 'short' })).toThrow(/PARLEY_TURN_SECRET/);
   });
 });

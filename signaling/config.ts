@@ -12,6 +12,17 @@ const bool = z
 const seconds = z.coerce.number().positive().max(86_400);
 /** A browser Origin value: `https://parley.example`, `app://parley`; no path, no trailing slash. */
 const ORIGIN = /^[a-z][a-z0-9+.-]*:\/\/[^/?#\s]+$/i;
+const commaList = z
+  .string()
+  .default('')
+  .transform((s) =>
+    s
+      .split(',')
+      .map((o) => o.trim())
+      .filter(Boolean),
+  );
+const urlList = (scheme: RegExp, what: string) =>
+  commaList.pipe(z.array(z.string().regex(scheme, `expected ${what}`)));
 const count = z.coerce.number().int().positive().max(1_000_000);
 
 /** One entry per setting: flag name, environment variable, schema with default. */
@@ -21,21 +32,19 @@ const settings = {
   dataDir: { env: 'PARLEY_DATA_DIR', schema: z.string().min(1).default('data') },
   allowedOrigins: {
     env: 'PARLEY_ALLOWED_ORIGINS',
-    schema: z
-      .string()
-      .default('')
-      .transform((s) =>
-        s
-          .split(',')
-          .map((o) => o.trim())
-          .filter(Boolean),
-      )
-      .pipe(z.array(z.string().regex(ORIGIN, 'an origin is scheme://host[:port], with no path'))),
+    schema: commaList.pipe(
+      z.array(z.string().regex(ORIGIN, 'an origin is scheme://host[:port], with no path')),
+    ),
   },
   openRegistration: { env: 'PARLEY_OPEN_REGISTRATION', schema: bool.default(true) },
   ringTimeout: { env: 'PARLEY_RING_TIMEOUT', schema: seconds.default(45) },
   gracePeriod: { env: 'PARLEY_GRACE_PERIOD', schema: seconds.default(10) },
   trustProxy: { env: 'PARLEY_TRUST_PROXY', schema: bool.default(false) },
+  stunUrls: { env: 'PARLEY_STUN_URLS', schema: urlList(/^stuns?:/, 'a stun: or stuns: URL') },
+  turnUrls: { env: 'PARLEY_TURN_URLS', schema: urlList(/^turns?:/, 'a turn: or turns: URL') },
+  turnSecret: { env: 'PARLEY_TURN_SECRET', schema: z.string().min(16).optional() },
+  turnCredentialTtl: { env: 'PARLEY_TURN_CREDENTIAL_TTL', schema: seconds.default(3600) },
+  webDir: { env: 'PARLEY_WEB_DIR', schema: z.string().min(1).optional() },
   logLevel: {
     env: 'PARLEY_LOG_LEVEL',
     schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -15,6 +15,9 @@ import { ContactsTable } from './db/contacts.js';
 import { openDatabase, type Db } from './db/database.js';
 import { HistoryService } from './history/service.js';
 import { createHttpHandler, originAllowed } from './http.js';
+import { iceConfigFor } from './ice.js';
+import { httpRoutes } from './protocol/index.js';
+import { webClient } from './web.js';
 import type { Logger } from './log.js';
 import { MemoryDeviceRegistry } from './presence/device-registry.js';
 import { PresenceService } from './presence/service.js';
@@ -92,7 +95,13 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
     calls,
     history,
     dispatch: {
-      handlers: requestHandlers({ contacts, presence, calls, history }),
+      handlers: requestHandlers({
+        contacts,
+        presence,
+        calls,
+        history,
+        iceConfig: (username) => iceConfigFor(username, config, Date.now()),
+      }),
       limits: {
         'call.invite': rateLimiter(config.invitesPerMinute, 60, 'invite'),
         'call.signal': rateLimiter(config.relayPerTenSeconds, 10, 'relay'),
@@ -113,9 +122,13 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
     endSession: (tokenHashHex) => io.in(sessionRoom(tokenHashHex)).disconnectSockets(true),
     log,
   });
+  const handleWeb = webClient(config.webDir);
   httpServer.on('request', (req, res) => {
-    // Socket.IO answers its own path; everything else is ours.
-    if (!req.url?.startsWith('/socket.io/')) void handleHttp(req, res);
+    // Socket.IO answers its own path; the API and health check are ours; the rest is the web client.
+    const url = req.url ?? '/';
+    if (url.startsWith('/socket.io/')) return;
+    if (url.startsWith('/api/') || url.startsWith(httpRoutes.health)) void handleHttp(req, res);
+    else handleWeb(req, res);
   });
 
   await new Promise<void>((resolve, reject) => {

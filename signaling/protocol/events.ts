@@ -18,6 +18,7 @@ import {
 import { DeviceId, Presence, UserSummary } from './common.js';
 import { Contact, ContactRef } from './contacts.js';
 import { ProtocolError, resultSchema, type Result } from './errors.js';
+import { IceConfig } from './ice.js';
 import { HistoryEntry, HistoryListRequest, HistoryPage, UnseenMissedCalls } from './history.js';
 import { PresenceChanged, PresenceUpdate, SelfPresence } from './presence.js';
 
@@ -38,6 +39,7 @@ export const clientRequests = {
   'call.signal': { payload: CallSignal, result: Empty },
   'history.list': { payload: HistoryListRequest, result: HistoryPage },
   'history.markSeen': { payload: Empty.strict(), result: UnseenMissedCalls },
+  'ice.servers': { payload: Empty.strict(), result: IceConfig },
 } as const;
 
 export type ClientRequestName = keyof typeof clientRequests;

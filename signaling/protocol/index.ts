@@ -6,4 +6,5 @@ export * from './contacts.js';
 export * from './errors.js';
 export * from './events.js';
 export * from './history.js';
+export * from './ice.js';
 export * from './presence.js';

@@ -248,6 +248,12 @@ describe('malformed requests', () => {
         wrongTypes: [{ callId: 'x' }, { unseenMissedCalls: 0 }, { seen: true }],
         tooLong: [{ note: LONG }],
       },
+      'ice.servers': {
+        actor: hank,
+        valid: {},
+        wrongTypes: [{ turn: true }, { username: 'hank' }],
+        tooLong: [{ note: LONG }],
+      },
     };
 
     /** The bad payloads for one request, each as the argument list of an emit. */

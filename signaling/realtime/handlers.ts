@@ -3,9 +3,12 @@ import type { CallService } from '../calls/service.js';
 import type { ContactsService } from '../contacts/service.js';
 import type { HistoryService } from '../history/service.js';
 import type { PresenceService } from '../presence/service.js';
+import type { IceConfig } from '../protocol/index.js';
 import type { RequestHandlers } from './dispatch.js';
 
 export interface Services {
+  /** ICE servers (with fresh TURN credentials) for a user. */
+  iceConfig(username: string): IceConfig;
   contacts: ContactsService;
   presence: PresenceService;
   calls: CallService;
@@ -34,4 +37,5 @@ export const requestHandlers = (s: Services): RequestHandlers => ({
   'call.signal': async ({ device }, p) => (await s.calls.relay(device, p), {}),
   'history.list': ({ user }, p) => s.history.list(user.id, p),
   'history.markSeen': ({ user }) => s.history.markSeen(user.id),
+  'ice.servers': ({ user }) => s.iceConfig(user.username),
 });
