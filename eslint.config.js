@@ -37,6 +37,30 @@ const noTopLevelDir = (dir, who, why) => ({
   message: `${who} must not import from ${dir}/. ${why}`,
 });
 
+/** The renderer's boundary rules; `climb` is how many `../` (a regex quantifier) leave renderer/. */
+const rendererBoundary = (files, climb) => ({
+  name: `parley/boundaries/renderer${climb === '+' ? '' : '-subfolders'}`,
+  files,
+  languageOptions: { globals: globals.browser },
+  rules: {
+    'no-restricted-imports': [
+      'error',
+      {
+        patterns: [
+          noElectron('renderer/'),
+          noNode('renderer/ (runs in a plain browser too)'),
+          {
+            // Any path into signaling/ except signaling/protocol/ (and no `..` back out of protocol/).
+            regex: `^(?:\\.\\./)${climb}signaling(?:$|/(?!protocol(?:/|$))|/protocol/(?:.*/)?\\.\\.(?:/|$))`,
+            message: 'renderer/ may import only signaling/protocol/ (the wire contract) from the server.',
+          },
+          noTopLevelDir('main', 'renderer/', 'Talk to main through the preload bridge.'),
+        ],
+      },
+    ],
+  },
+});
+
 export default defineConfig([
   globalIgnores([
     '**/node_modules/',
@@ -76,28 +100,11 @@ export default defineConfig([
 
   // ---- Process boundaries -------------------------------------------------------------------------
 
-  {
-    name: 'parley/boundaries/renderer',
-    files: ['renderer/**/*.ts', 'renderer/**/*.tsx'],
-    languageOptions: { globals: globals.browser },
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            noElectron('renderer/'),
-            noNode('renderer/ (runs in a plain browser too)'),
-            {
-              // Any path into signaling/ except signaling/protocol/ (and no `..` back out of protocol/).
-              regex: '^(?:\\.\\./)+signaling(?:$|/(?!protocol(?:/|$))|/protocol/(?:.*/)?\\.\\.(?:/|$))',
-              message: 'renderer/ may import only signaling/protocol/ (the wire contract) from the server.',
-            },
-            noTopLevelDir('main', 'renderer/', 'Talk to main through the preload bridge.'),
-          ],
-        },
-      ],
-    },
-  },
+  // renderer/ has its own signaling/ folder (renderer/signaling/error-words.ts), so `../signaling/` from a
+  // file one folder down is renderer-internal. The climb that leaves renderer/ depends on the file's depth,
+  // hence one block for renderer/*.ts (one `../` leaves) and one for files in its subfolders (two or more).
+  rendererBoundary(['renderer/*.ts', 'renderer/*.tsx'], '+'),
+  rendererBoundary(['renderer/*/**/*.ts', 'renderer/*/**/*.tsx'], '{2,}'),
 
   {
     name: 'parley/boundaries/signaling',

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { errorCodes } from '../../signaling/protocol/index.js';
-import { errorWords } from './error-words.js';
+import { endedWords, errorWords } from './error-words.js';
 
 describe('errorWords', () => {
   it('has distinct words for every protocol error code', () => {
@@ -9,7 +9,18 @@ describe('errorWords', () => {
     for (const text of all) expect(text).toMatch(/^[A-Z].*\.$/);
   });
 
+  it('has words for the app own codes', () => {
+    expect(errorWords('E_MEDIA_DENIED')).toMatch(/microphone or camera/);
+  });
+
   it('falls back to a generic sentence for a code from a newer server', () => {
     expect(errorWords('E_SOMETHING_NEW')).toBe('Something went wrong. Please try again.');
+  });
+});
+
+describe('endedWords', () => {
+  it('says how a call ended, with the reason words for refusals', () => {
+    expect(endedWords('declined')).toBe('Call declined');
+    expect(endedWords('refused', 'E_BUSY')).toBe('Call not placed: They are in another call.');
   });
 });

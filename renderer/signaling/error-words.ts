@@ -1,10 +1,12 @@
 /**
- * What a person reads for each server error code. The server's `message`
- * is for developers; the UI shows these words instead.
+ * What a person reads for each error code: the server's protocol codes and
+ * the app's own (network, media, devices). The server's `message` is for
+ * developers; the UI shows these words instead.
  */
 import type { ErrorCode } from '../../signaling/protocol/index.js';
+import type { EndReason } from '../call/engine.js';
 
-const words: Record<ErrorCode, string> = {
+const serverWords: Record<ErrorCode, string> = {
   E_INVALID: 'Parley sent something the server did not understand. Please update the app.',
   E_UNKNOWN_EVENT: 'Parley and the server disagree about the protocol. Please update the app.',
   E_UNAUTHORIZED: 'You have been signed out. Please sign in again.',
@@ -27,6 +29,39 @@ const words: Record<ErrorCode, string> = {
   E_INTERNAL: 'Something went wrong on the server. Please try again.',
 };
 
+const appWords: Record<string, string> = {
+  E_NETWORK: 'Cannot reach the server. Check the address and your connection.',
+  E_MEDIA_DENIED:
+    'Parley may not use your microphone or camera. Allow it in your browser or system settings.',
+  E_MEDIA_MISSING: 'No microphone or camera was found.',
+  E_MEDIA_BUSY: 'Your microphone or camera is in use by another program.',
+  E_MEDIA_FAILED: 'Your microphone or camera could not be started.',
+  E_DEVICE_FALLBACK: 'The chosen device is not available; Parley is using the default one.',
+  E_ICE_FAILED: 'The call could not get through the network and was ended.',
+  E_MALFORMED: 'The server sent something Parley did not understand; it was ignored.',
+};
+
 /** Words for an error code; unknown codes (a newer server) get a generic sentence. */
 export const errorWords = (code: string): string =>
-  (words as Record<string, string>)[code] ?? 'Something went wrong. Please try again.';
+  (serverWords as Record<string, string>)[code] ??
+  appWords[code] ??
+  'Something went wrong. Please try again.';
+
+const endWords: Record<EndReason, string> = {
+  completed: 'Call ended',
+  declined: 'Call declined',
+  cancelled: 'Call cancelled',
+  missed: 'No answer',
+  busy: 'Busy',
+  dnd: 'Do not disturb',
+  offline: 'Offline',
+  'connection-lost': 'Connection lost',
+  interrupted: 'Call interrupted by a server restart',
+  'answered-elsewhere': 'Answered on another device',
+  failed: 'Call failed',
+  refused: 'Call not placed',
+};
+
+/** A short line for how a call ended, with the error's words when there is one. */
+export const endedWords = (reason: EndReason, code?: string): string =>
+  code ? `${endWords[reason]}: ${errorWords(code)}` : endWords[reason];

@@ -1,0 +1,162 @@
+/**
+ * coturn for the end-to-end suites: a TURN server in the foreground on a free
+ * 127.0.0.1 port, with a random shared secret (TURN REST credentials, as the
+ * signaling server hands them out), stopped and cleaned up by `stop()`.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes, randomInt } from 'node:crypto';
+import { createSocket } from 'node:dgram';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, connect as connectTcp } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface Coturn {
+  port: number;
+  secret: string;
+  /** `turn:` URLs for UDP and TCP, as the signaling server should advertise them. */
+  urls: string[];
+  stop(): Promise<void>;
+}
+
+const READY_TIMEOUT_MS = 10_000;
+const STOP_TIMEOUT_MS = 5_000;
+
+/** A port that is free for both TCP and UDP on 127.0.0.1 right now. */
+async function freePort(): Promise<number> {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const port = await new Promise<number>((resolve, reject) => {
+      const server = createServer();
+      server.once('error', reject);
+      server.listen(0, '127.0.0.1', () => {
+        const address = server.address();
+        server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+      });
+    });
+    const udpFree = await new Promise<boolean>((resolve) => {
+      const socket = createSocket('udp4');
+      socket.once('error', () => resolve(false));
+      socket.bind(port, '127.0.0.1', () => socket.close(() => resolve(true)));
+    });
+    if (port && udpFree) return port;
+  }
+  throw new Error('coturn: found no free port on 127.0.0.1');
+}
+
+/** One STUN Binding request over UDP; resolves true when a Binding success response comes back. */
+function stunBinding(port: number, timeoutMs: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createSocket('udp4');
+    const transaction = randomBytes(12);
+    const request = Buffer.concat([
+      Buffer.from([0x00, 0x01, 0x00, 0x00, 0x21, 0x12, 0xa4, 0x42]),
+      transaction,
+    ]);
+    const done = (ok: boolean) => {
+      clearTimeout(timer);
+      socket.close();
+      resolve(ok);
+    };
+    const timer = setTimeout(() => done(false), timeoutMs);
+    socket.once('error', () => done(false));
+    socket.on('message', (msg) => {
+      if (msg.length >= 20 && msg.readUInt16BE(0) === 0x0101 && msg.subarray(8, 20).equals(transaction))
+        done(true);
+    });
+    socket.send(request, port, '127.0.0.1');
+  });
+}
+
+function tcpAccepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connectTcp({ port, host: '127.0.0.1' });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+function exited(child: ChildProcess): Promise<void> {
+  return child.exitCode !== null || child.signalCode !== null
+    ? Promise.resolve()
+    : new Promise((resolve) => child.once('exit', () => resolve()));
+}
+
+export async function startCoturn(): Promise<Coturn> {
+  const port = await freePort();
+  const secret = randomBytes(24).toString('base64url');
+  const dir = mkdtempSync(join(tmpdir(), 'parley-coturn-'));
+  // A small relay range at a random place, so two runs on one machine rarely meet.
+  const minPort = randomInt(50_000, 64_000);
+  const args = [
+    '-n',
+    '--listening-ip=127.0.0.1',
+    '--relay-ip=127.0.0.1',
+    `--listening-port=${port}`,
+    `--min-port=${minPort}`,
+    `--max-port=${minPort + 199}`,
+    '--use-auth-secret',
+    `--static-auth-secret=${secret}`,
+    '--realm=parley.test',
+    // Loopback peers are for tests only: production configs must deny loopback and private peers.
+    '--allow-loopback-peers',
+    '--no-cli',
+    '--no-tls',
+    '--no-dtls',
+    '--log-file=stdout',
+    '--simple-log',
+    `--pidfile=${join(dir, 'turnserver.pid')}`,
+    `--db=${join(dir, 'turndb')}`,
+  ];
+  const child = spawn('turnserver', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const keep = (chunk: Buffer) => {
+    output = (output + chunk.toString()).slice(-20_000);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  let spawnError: Error | undefined;
+  child.once('error', (err) => (spawnError = err));
+
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      let timer: NodeJS.Timeout | undefined;
+      const killed = new Promise<void>((resolve) => {
+        timer = setTimeout(() => {
+          child.kill('SIGKILL');
+          resolve();
+        }, STOP_TIMEOUT_MS);
+      });
+      await Promise.race([exited(child), killed]);
+      clearTimeout(timer);
+    }
+    rmSync(dir, { recursive: true, force: true });
+  };
+
+  // Ready when it answers a STUN Binding over UDP and accepts TCP: bounded polling, no fixed sleep.
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  for (;;) {
+    if (spawnError || child.exitCode !== null || child.signalCode !== null) {
+      await stop();
+      const why = spawnError
+        ? `could not start turnserver (${spawnError.message}); install coturn: apt-get install -y coturn`
+        : `turnserver exited (${child.exitCode ?? child.signalCode})`;
+      throw new Error(`coturn: ${why}\n${output}`);
+    }
+    if ((await stunBinding(port, 200)) && (await tcpAccepts(port))) break;
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`coturn: not answering on 127.0.0.1:${port} after ${READY_TIMEOUT_MS} ms\n${output}`);
+    }
+  }
+
+  return {
+    port,
+    secret,
+    urls: [`turn:127.0.0.1:${port}?transport=udp`, `turn:127.0.0.1:${port}?transport=tcp`],
+    stop,
+  };
+}

@@ -1,0 +1,38 @@
+/**
+ * What global setup shares: the server settings the specs rely on, the
+ * environment variable that carries the server URL to the workers, and the
+ * running servers (setup and teardown run in the same runner process).
+ */
+import type { TestServer } from '../../signaling/test-support/harness.js';
+import type { Coturn } from './coturn.js';
+
+export const E2E_URL_ENV = 'PARLEY_E2E_URL';
+/** Seconds an unanswered call rings before the server records it as missed. */
+export const RING_TIMEOUT_S = 5;
+/** Seconds a device in a call may stay disconnected before the call ends as connection lost. */
+export const GRACE_PERIOD_S = 3;
+
+interface Running {
+  server: TestServer;
+  coturn: Coturn;
+}
+
+const KEY = Symbol.for('parley.e2e.running');
+type Holder = { [KEY]?: Running };
+
+export function setRunning(running: Running): void {
+  (globalThis as Holder)[KEY] = running;
+}
+
+export function takeRunning(): Running | undefined {
+  const running = (globalThis as Holder)[KEY];
+  delete (globalThis as Holder)[KEY];
+  return running;
+}
+
+/** The server URL, in a worker. */
+export function serverUrl(): string {
+  const url = process.env[E2E_URL_ENV];
+  if (!url) throw new Error(`${E2E_URL_ENV} is not set: run the suites with playwright test (global setup)`);
+  return url;
+}

@@ -1,0 +1,315 @@
+/**
+ * The `people` fixture: each person is a fresh browser context (own storage,
+ * so own account and device) registered through the UI with a unique
+ * username, plus helpers that act and observe the way a person would, and
+ * read `window.parleyDiagnostics` for what only getStats can tell.
+ */
+import { randomBytes } from 'node:crypto';
+import {
+  test as base,
+  expect,
+  type Browser,
+  type BrowserContext,
+  type Locator,
+  type Page,
+} from '@playwright/test';
+import type { Diagnostics } from '../../renderer/app/diagnostics.js';
+import { serverUrl } from './environment.js';
+import { inboundTotals, selectedLocalCandidateType, type Inbound, type StatsRow } from './stats.js';
+
+export { expect } from '@playwright/test';
+export type { Inbound } from './stats.js';
+
+export type Media = 'audio' | 'video';
+
+const PASSWORD = 'correct horse battery staple';
+/**
+ * totalAudioEnergy is the sum of (audio level² × seconds). Chromium's fake microphone gives about 0.3 a
+ * second; a muted one still arrives as ±1-bit noise, about 1e-9 a second. Growth above AUDIBLE_ENERGY
+ * is sound; growth of at most SILENT_ENERGY over a sampling window (under -60 dBFS) is silence.
+ */
+const AUDIBLE_ENERGY = 1e-3;
+const SILENT_ENERGY = 1e-6;
+/** How often media counters are sampled when waiting for them to grow (ms). */
+const SAMPLE_INTERVALS = [250, 500, 1000];
+
+const capitalised = (name: string) => name.charAt(0).toUpperCase() + name.slice(1);
+
+export class Person {
+  constructor(
+    readonly context: BrowserContext,
+    public page: Page,
+    readonly username: string,
+    readonly displayName: string,
+    private readonly open: (person: Person) => Promise<Person>,
+  ) {}
+
+  // ---- where things are -------------------------------------------------------------------------
+
+  tab(name: 'Contacts' | 'History' | 'Settings'): Locator {
+    // The History tab's name carries the missed-call count ("History, 2 missed").
+    return this.page.getByRole('tab', { name: name === 'History' ? /^History(, \d+ missed)?$/ : name });
+  }
+
+  /** This person's entry for another person in the Contacts list. */
+  contact(other: Person): Locator {
+    return this.page
+      .getByRole('list', { name: 'Contacts', exact: true })
+      .getByRole('listitem')
+      .filter({ hasText: other.displayName });
+  }
+
+  incomingCall(from: Person): Locator {
+    return this.page.getByRole('dialog', { name: `Incoming call from ${from.displayName}`, exact: true });
+  }
+
+  callingOut(to: Person): Locator {
+    return this.page.getByRole('region', { name: `Calling ${to.displayName}`, exact: true });
+  }
+
+  callWith(other: Person): Locator {
+    return this.page.getByRole('region', { name: `Call with ${other.displayName}`, exact: true });
+  }
+
+  button(name: string): Locator {
+    return this.page.getByRole('button', { name, exact: true });
+  }
+
+  historyItems(): Locator {
+    return this.page.getByRole('list', { name: 'Call history', exact: true }).getByRole('listitem');
+  }
+
+  // ---- what a person does -----------------------------------------------------------------------
+
+  /** Sends a contact request, the other accepts it; both then see a call button for each other. */
+  async befriend(other: Person): Promise<void> {
+    await this.tab('Contacts').click();
+    await this.page.getByLabel('Add contact by username', { exact: true }).fill(other.username);
+    await this.button('Send request').click();
+    await other.tab('Contacts').click();
+    await expect(other.contact(this)).toContainText('wants to be your contact');
+    await other.button(`Accept ${this.displayName}`).click();
+    await expect(this.button(`Call ${other.displayName}`)).toBeVisible();
+    await expect(other.button(`Call ${this.displayName}`)).toBeVisible();
+  }
+
+  /** Clicks "Call X" or "Video call X" on the Contacts tab. */
+  async call(other: Person, media: Media): Promise<void> {
+    await this.tab('Contacts').click();
+    await this.button(`${media === 'video' ? 'Video call' : 'Call'} ${other.displayName}`).click();
+  }
+
+  /** Answers the ringing call from `caller`. */
+  async accept(caller: Person, media: Media): Promise<void> {
+    const dialog = this.incomingCall(caller);
+    await dialog
+      .getByRole('button', { name: media === 'video' ? 'Accept with video' : 'Accept', exact: true })
+      .click();
+    await expect(this.callWith(caller)).toBeVisible();
+  }
+
+  /** `this` calls `other`, who answers: both are in the call view and see the call timer running. */
+  async callAndConnect(other: Person, media: Media): Promise<void> {
+    await this.call(other, media);
+    await expect(other.incomingCall(this)).toBeVisible();
+    await other.accept(this, media);
+    for (const [me, them] of [
+      [this, other],
+      [other, this],
+    ] as const) {
+      await expect(me.callWith(them).getByRole('timer', { name: 'Call duration' })).toHaveText(/^\d\d:\d\d$/);
+    }
+  }
+
+  /** Settings > a checkbox ("Always relay calls") ticked. */
+  async tickSetting(label: string): Promise<void> {
+    await this.tab('Settings').click();
+    const box = this.page.getByRole('checkbox', { name: label, exact: true });
+    await box.check();
+    await expect(box).toBeChecked();
+  }
+
+  /** The same person signed in on another device (a new browser context, through the sign-in form). */
+  async openSecondDevice(): Promise<Person> {
+    return this.open(this);
+  }
+
+  /** Opens the app again in a new tab of this context: the remembered session signs in by itself. */
+  async reopen(): Promise<void> {
+    this.page = await this.context.newPage();
+    await this.page.goto(serverUrl());
+    await expect(this.button('Sign out')).toBeVisible();
+  }
+
+  // ---- what only diagnostics tell ---------------------------------------------------------------
+
+  /** Calls one of the page's `window.parleyDiagnostics` methods. */
+  private diagnostics<T>(method: keyof Diagnostics): Promise<T> {
+    return this.page.evaluate(async (m) => {
+      const found = window.parleyDiagnostics;
+      if (!found) throw new Error('window.parleyDiagnostics is missing: is this the Parley web client?');
+      return (await found[m]()) as unknown;
+    }, method) as Promise<T>;
+  }
+
+  stats(): Promise<StatsRow[]> {
+    return this.diagnostics('stats');
+  }
+
+  async inbound(): Promise<Inbound> {
+    return inboundTotals(await this.stats());
+  }
+
+  /** Every local track the app opened during this page's life, with its state now. */
+  localTracks(): Promise<ReturnType<Diagnostics['localTracks']>> {
+    return this.diagnostics('localTracks');
+  }
+
+  /** Which tones sound now. */
+  tones(): Promise<ReturnType<Diagnostics['tones']>> {
+    return this.diagnostics('tones');
+  }
+
+  /** The candidate type (host, srflx, relay) of the local end of the selected ICE candidate pair. */
+  async selectedLocalCandidateType(): Promise<string | undefined> {
+    return selectedLocalCandidateType(await this.stats());
+  }
+
+  /**
+   * Waits until media of the given kinds arrives and keeps arriving: first every counter is above
+   * zero, then every counter grows past a second sample (bytes and audible energy for audio, bytes
+   * and decoded frames for video).
+   */
+  async waitForMediaFlowing(kinds: readonly Media[] = ['audio', 'video']): Promise<void> {
+    const counters = (i: Inbound): Record<string, number> => ({
+      ...(kinds.includes('audio') ? { 'audio bytes': i.audio.bytes, 'audio energy': i.audio.energy } : {}),
+      ...(kinds.includes('video')
+        ? { 'video bytes': i.video.bytes, 'video frames': i.video.framesDecoded }
+        : {}),
+    });
+    const allTrue = (c: Record<string, number>, test: (name: string, v: number) => boolean) =>
+      Object.fromEntries(Object.entries(c).map(([k, v]) => [k, test(k, v)]));
+    const expected = allTrue(counters(emptyInbound()), () => true);
+    const minimum = (counter: string) => (counter === 'audio energy' ? AUDIBLE_ENERGY : 0);
+
+    await expect
+      .poll(async () => allTrue(counters(await this.inbound()), (_k, v) => v > 0), {
+        message: `${this.displayName}: inbound ${kinds.join('+')} started`,
+        intervals: SAMPLE_INTERVALS,
+      })
+      .toEqual(expected);
+    const first = counters(await this.inbound());
+    await expect
+      .poll(async () => allTrue(counters(await this.inbound()), (k, v) => v - first[k]! > minimum(k)), {
+        message: `${this.displayName}: inbound ${kinds.join('+')} keeps growing`,
+        intervals: SAMPLE_INTERVALS,
+      })
+      .toEqual(expected);
+  }
+
+  /** Waits until a counter grows by more than `atLeast` after a first sample. */
+  async waitForGrowth(what: string, read: (i: Inbound) => number, atLeast = 0): Promise<void> {
+    const first = read(await this.inbound());
+    await expect
+      .poll(async () => read(await this.inbound()) - first, {
+        message: `${this.displayName}: ${what} grows`,
+        intervals: SAMPLE_INTERVALS,
+      })
+      .toBeGreaterThan(atLeast);
+  }
+
+  /** Waits until the far side is heard: inbound audio energy grows by an audible amount. */
+  waitForSound(from: string): Promise<void> {
+    return this.waitForGrowth(`audio energy from ${from}`, (i) => i.audio.energy, AUDIBLE_ENERGY);
+  }
+
+  /** Waits until the far side is silent: inbound audio energy stops growing, but for the noise floor. */
+  waitForSilence(from: string): Promise<void> {
+    return this.waitForStall(`audio energy from ${from}`, (i) => i.audio.energy, {
+      tolerance: SILENT_ENERGY,
+    });
+  }
+
+  /**
+   * Waits until a counter stops growing: two samples at least `windowMs` apart differ by no more
+   * than `tolerance`. A sample pair closer than the window never counts, so this cannot pass by
+   * sampling too fast.
+   */
+  async waitForStall(
+    what: string,
+    read: (i: Inbound) => number,
+    { tolerance = 0, windowMs = 1_500 }: { tolerance?: number; windowMs?: number } = {},
+  ): Promise<void> {
+    let previous = { at: Date.now(), value: read(await this.inbound()) };
+    const seen: number[] = [];
+    await expect(async () => {
+      const now = { at: Date.now(), value: read(await this.inbound()) };
+      expect(now.at - previous.at, 'sampling window (ms)').toBeGreaterThanOrEqual(windowMs);
+      const growth = now.value - previous.value;
+      previous = now;
+      seen.push(growth);
+      expect(
+        growth,
+        `${this.displayName}: ${what} stops growing; growth per window: ${seen.join(', ')}`,
+      ).toBeLessThanOrEqual(tolerance);
+    }).toPass({ intervals: [windowMs], timeout: 15_000 });
+  }
+}
+
+function emptyInbound(): Inbound {
+  return inboundTotals([]);
+}
+
+interface People {
+  /** A new person, registered through the UI and signed in: `add('alice')` gives "Alice 3f9a". */
+  add(name: string): Promise<Person>;
+}
+
+async function registerThroughUi(page: Page, username: string, displayName: string): Promise<void> {
+  await page.goto(serverUrl());
+  await page.getByRole('button', { name: 'Create an account', exact: true }).click();
+  await page.getByLabel('Server', { exact: true }).fill(serverUrl());
+  await page.getByLabel('Display name', { exact: true }).fill(displayName);
+  await page.getByLabel('Username', { exact: true }).fill(username);
+  await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+  await page.getByRole('button', { name: 'Create account', exact: true }).click();
+  await expect(page.getByRole('button', { name: 'Sign out', exact: true })).toBeVisible();
+}
+
+async function signInThroughUi(page: Page, username: string): Promise<void> {
+  await page.goto(serverUrl());
+  await page.getByLabel('Server', { exact: true }).fill(serverUrl());
+  await page.getByLabel('Username', { exact: true }).fill(username);
+  await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await expect(page.getByRole('button', { name: 'Sign out', exact: true })).toBeVisible();
+}
+
+export const test = base.extend<{ people: People }>({
+  people: async ({ browser }, use) => {
+    const contexts: BrowserContext[] = [];
+    const newContext = async (b: Browser) => {
+      const context = await b.newContext({ permissions: ['camera', 'microphone'] });
+      contexts.push(context);
+      return context;
+    };
+    const secondDevice = async (person: Person): Promise<Person> => {
+      const context = await newContext(browser);
+      const page = await context.newPage();
+      await signInThroughUi(page, person.username);
+      return new Person(context, page, person.username, person.displayName, secondDevice);
+    };
+    await use({
+      async add(name) {
+        const suffix = randomBytes(4).toString('hex');
+        const username = `${name.toLowerCase()}-${suffix}`;
+        const displayName = `${capitalised(name)} ${suffix.slice(0, 4)}`;
+        const context = await newContext(browser);
+        const page = await context.newPage();
+        await registerThroughUi(page, username, displayName);
+        return new Person(context, page, username, displayName, secondDevice);
+      },
+    });
+    await Promise.all(contexts.map((c) => c.close()));
+  },
+});

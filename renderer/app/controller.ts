@@ -1,0 +1,343 @@
+/**
+ * The app's side effects in one place: it connects the signaling client,
+ * the call engine, the tones and the platform to the stores, and offers the
+ * actions the UI calls. React components only read stores and call these.
+ */
+import type { Media, RegisterRequest, SessionGrant } from '../../signaling/protocol/index.js';
+import { AudioTones, type Tones } from '../audio/tones.js';
+import { CallEngine } from '../call/engine.js';
+import { listDevices } from '../call/media.js';
+import { api, normaliseServerUrl, RequestError } from '../net/api.js';
+import { SignalingClient, type RequestOutcome } from '../net/signaling-client.js';
+import type { Platform } from '../platform/platform.js';
+import { endedWords, errorWords } from '../signaling/error-words.js';
+import { noticeActions, useCall } from '../state/call.js';
+import { contactsActions, useContacts } from '../state/contacts.js';
+import { parsePreferences, useDevices, type DevicePreferences } from '../state/devices.js';
+import { historyActions, useHistory } from '../state/history.js';
+import { useSession } from '../state/session.js';
+import { IdleWatcher } from './idle.js';
+
+const KEYS = { server: 'parley.serverUrl', token: 'parley.token', devices: 'parley.devices' } as const;
+
+/** The words of a failed request, or null when it succeeded. */
+const failure = (
+  outcome: RequestOutcome<never> | { ok: boolean; error?: { code: string } },
+): string | null => (outcome.ok ? null : errorWords((outcome as { error: { code: string } }).error.code));
+
+export class ParleyApp {
+  readonly client = new SignalingClient();
+  readonly engine: CallEngine;
+  private readonly idle = new IdleWatcher((away) => void this.client.request('presence.update', { away }));
+
+  constructor(
+    readonly platform: Platform,
+    readonly tones: Tones = new AudioTones(),
+  ) {
+    this.engine = new CallEngine(this.client, () => useDevices.getState().prefs);
+    this.bindServer();
+    this.bindEngine();
+    this.bindDevices();
+    platform.onAction((action) => {
+      if (action.type === 'accept') void this.accept(action.media);
+      else if (action.type === 'decline') void this.decline();
+      else if (action.type === 'hangup') void this.hangup();
+      else if (action.type === 'toggle-mute') this.toggleMute();
+      else if (action.type === 'call') void this.call(action.username, action.media);
+    });
+  }
+
+  /** Restores the remembered server and session, if any. */
+  start(defaultServerUrl: string): void {
+    const serverUrl = this.platform.storage.get(KEYS.server) ?? defaultServerUrl;
+    useSession.setState({ serverUrl });
+    const token = this.platform.storage.get(KEYS.token);
+    if (token) this.connect(serverUrl, token);
+  }
+
+  // ---- accounts -------------------------------------------------------------------------------
+
+  register(serverUrl: string, req: RegisterRequest): Promise<void> {
+    return this.authenticate(serverUrl, (url) => api.register(url, req));
+  }
+
+  signIn(serverUrl: string, username: string, password: string): Promise<void> {
+    return this.authenticate(serverUrl, (url) => api.signIn(url, username, password));
+  }
+
+  async signOut(): Promise<void> {
+    await this.engine.hangup();
+    const token = this.platform.storage.get(KEYS.token);
+    this.platform.storage.remove(KEYS.token);
+    this.client.disconnect();
+    this.idle.stop();
+    if (token) await api.signOut(useSession.getState().serverUrl, token).catch(() => undefined);
+    useSession.setState({
+      phase: 'signed-out',
+      user: null,
+      connection: 'disconnected',
+      presence: 'offline',
+      error: null,
+    });
+    contactsActions.replaceAll([]);
+    useHistory.setState({ entries: [], nextCursor: null, unseenMissedCalls: 0 });
+  }
+
+  // ---- presence and contacts ------------------------------------------------------------------
+
+  async setDnd(dnd: boolean): Promise<string | null> {
+    const result = await this.client.request('presence.update', { dnd });
+    if (result.ok) useSession.setState({ dnd: result.dnd, presence: result.presence });
+    return failure(result);
+  }
+
+  async requestContact(username: string): Promise<string | null> {
+    return failure(
+      await this.client.request('contacts.request', { username: username.trim().toLowerCase() }),
+    );
+  }
+
+  async acceptContact(username: string): Promise<string | null> {
+    return failure(await this.client.request('contacts.accept', { username }));
+  }
+
+  async declineContact(username: string): Promise<string | null> {
+    return failure(await this.client.request('contacts.decline', { username }));
+  }
+
+  async removeContact(username: string): Promise<string | null> {
+    return failure(await this.client.request('contacts.remove', { username }));
+  }
+
+  // ---- calls ----------------------------------------------------------------------------------
+
+  async call(username: string, media: Media): Promise<void> {
+    const contact = useContacts.getState().contacts.find((c) => c.username === username);
+    await this.engine.call(contact ?? { username, displayName: username }, media);
+  }
+
+  accept(media: Media): Promise<void> {
+    return this.engine.accept(media);
+  }
+
+  decline(): Promise<void> {
+    return this.engine.decline();
+  }
+
+  hangup(): Promise<void> {
+    return this.engine.hangup();
+  }
+
+  toggleMute(): void {
+    const call = this.engine.current;
+    if (call) this.engine.setMuted(!call.muted);
+  }
+
+  toggleCamera(): Promise<void> {
+    return this.engine.setCamera(!this.engine.current?.cameraOn);
+  }
+
+  // ---- history --------------------------------------------------------------------------------
+
+  async loadHistory(more = false): Promise<void> {
+    const { nextCursor, loading } = useHistory.getState();
+    if (loading || (more && !nextCursor)) return;
+    useHistory.setState({ loading: true });
+    const result = await this.client.request(
+      'history.list',
+      more && nextCursor ? { before: nextCursor } : {},
+    );
+    useHistory.setState((s) =>
+      result.ok
+        ? {
+            loading: false,
+            nextCursor: result.nextCursor,
+            entries: more ? [...s.entries, ...result.entries] : result.entries,
+          }
+        : { loading: false },
+    );
+  }
+
+  async markHistorySeen(): Promise<void> {
+    if (useHistory.getState().unseenMissedCalls === 0) return;
+    const result = await this.client.request('history.markSeen', {});
+    if (result.ok) this.setUnseen(0);
+  }
+
+  // ---- devices --------------------------------------------------------------------------------
+
+  async refreshDevices(): Promise<void> {
+    try {
+      useDevices.setState({ lists: await listDevices() });
+    } catch {
+      /* enumerateDevices is unavailable without a secure context: the lists stay empty */
+    }
+  }
+
+  setPreferences(patch: Partial<DevicePreferences>): void {
+    const prefs = { ...useDevices.getState().prefs, ...patch };
+    useDevices.setState({ prefs });
+    this.platform.storage.set(KEYS.devices, JSON.stringify(prefs));
+    this.tones.setRingDevice(prefs.ringDeviceId);
+    this.tones.setRingVolume(prefs.ringVolume);
+    this.tones.setSpeaker(prefs.speakerId);
+    if (patch.microphoneId !== undefined && this.engine.current)
+      void this.engine.switchDevice('audio', patch.microphoneId);
+    if (patch.cameraId !== undefined && this.engine.current?.cameraOn)
+      void this.engine.switchDevice('video', patch.cameraId);
+  }
+
+  // ---- wiring ---------------------------------------------------------------------------------
+
+  private async authenticate(
+    serverInput: string,
+    obtain: (url: string) => Promise<SessionGrant>,
+  ): Promise<void> {
+    let serverUrl: string;
+    try {
+      serverUrl = normaliseServerUrl(serverInput);
+    } catch {
+      useSession.setState({ error: 'That server address does not look right.' });
+      return;
+    }
+    useSession.setState({ phase: 'signing-in', error: null, serverUrl });
+    try {
+      const grant = await obtain(serverUrl);
+      this.platform.storage.set(KEYS.server, serverUrl);
+      this.platform.storage.set(KEYS.token, grant.token);
+      this.connect(serverUrl, grant.token);
+    } catch (err) {
+      const code = err instanceof RequestError ? err.code : 'E_NETWORK';
+      useSession.setState({ phase: 'signed-out', error: errorWords(code) });
+    }
+  }
+
+  private connect(serverUrl: string, token: string): void {
+    useSession.setState({ phase: 'signing-in', serverUrl });
+    this.client.connect(serverUrl, token, this.platform.deviceId());
+  }
+
+  private setUnseen(unseenMissedCalls: number): void {
+    useHistory.setState({ unseenMissedCalls });
+    this.platform.setBadge(unseenMissedCalls);
+    this.reportShell();
+  }
+
+  private reportShell(): void {
+    const call = useCall.getState().call;
+    this.platform.reportState({
+      presence: useSession.getState().presence,
+      call: !call ? 'idle' : call.phase === 'incoming' ? 'ringing' : 'in-call',
+      unseenMissedCalls: useHistory.getState().unseenMissedCalls,
+    });
+  }
+
+  private bindServer(): void {
+    const c = this.client;
+    c.on('status', ({ status, error }) => {
+      useSession.setState({ connection: status });
+      if (error?.code === 'E_UNAUTHORIZED') {
+        void this.signOut().then(() => useSession.setState({ error: errorWords('E_UNAUTHORIZED') }));
+      }
+    });
+    c.on('session.ready', (ready) => {
+      useSession.setState({
+        phase: 'signed-in',
+        user: ready.user,
+        presence: ready.presence,
+        dnd: ready.dnd,
+        error: null,
+      });
+      contactsActions.replaceAll(ready.contacts);
+      this.setUnseen(ready.unseenMissedCalls);
+      this.idle.start();
+      void this.loadHistory();
+      void this.refreshDevices();
+    });
+    c.on('contact.updated', ({ contact }) => contactsActions.upsert(contact));
+    c.on('contact.removed', ({ username }) => contactsActions.remove(username));
+    c.on('presence.changed', ({ username, presence }) => contactsActions.setPresence(username, presence));
+    c.on('presence.self', ({ presence, dnd }) => {
+      useSession.setState({ presence, dnd });
+      this.reportShell();
+    });
+    c.on('history.entry', ({ entry }) => {
+      historyActions.upsert(entry);
+      if (entry.missed && !entry.seen)
+        this.platform.showMissedCall({ callId: entry.callId, caller: entry.peer });
+    });
+    c.on('history.unseen', ({ unseenMissedCalls }) => this.setUnseen(unseenMissedCalls));
+    c.on('server.shutdown', () => noticeActions.add(errorWords('E_SHUTTING_DOWN')));
+    c.on('malformed-message', ({ event, problem }) => {
+      console.warn(`ignored malformed ${event}: ${problem}`);
+      noticeActions.add(errorWords('E_MALFORMED'));
+    });
+  }
+
+  private bindEngine(): void {
+    const e = this.engine;
+    let ringingCallId: string | null = null;
+    e.on('call', (call) => {
+      useCall.setState({ call });
+      const ringingIn = call?.phase === 'incoming' && call.callId ? call.callId : null;
+      if (ringingIn && ringingIn !== ringingCallId) {
+        this.tones.startRingtone();
+        this.platform.showIncomingCall({ callId: ringingIn, caller: call!.peer, media: call!.media });
+      }
+      if (!ringingIn && ringingCallId) {
+        this.tones.stopRingtone();
+        this.platform.hideIncomingCall(ringingCallId);
+      }
+      ringingCallId = ringingIn;
+      if (call?.direction === 'outgoing' && call.phase === 'outgoing' && call.ringing)
+        this.tones.startRingback();
+      else this.tones.stopRingback();
+      this.reportShell();
+    });
+    e.on('local-stream', (localStream) => useCall.setState({ localStream }));
+    e.on('remote-stream', (remoteStream) => useCall.setState({ remoteStream }));
+    e.on('quality', (quality) => useCall.setState({ quality }));
+    e.on('notice', ({ code, message }) =>
+      noticeActions.add(code === 'E_DEVICE_FALLBACK' ? `${errorWords(code)} (${message})` : errorWords(code)),
+    );
+    e.on('ended', ({ peer, reason, code }) => {
+      useCall.setState({ lastEnded: { peerName: peer.displayName, reason, code, at: Date.now() } });
+      if (reason === 'refused' && code) noticeActions.add(endedWords(reason, code));
+    });
+  }
+
+  private bindDevices(): void {
+    useDevices.setState({ prefs: parsePreferences(this.platform.storage.get(KEYS.devices)) });
+    const prefs = useDevices.getState().prefs;
+    this.tones.setRingDevice(prefs.ringDeviceId);
+    this.tones.setRingVolume(prefs.ringVolume);
+    this.tones.setSpeaker(prefs.speakerId);
+    navigator.mediaDevices?.addEventListener?.('devicechange', () => void this.onDeviceChange());
+  }
+
+  /** A device was plugged in or out: fall back if ours vanished, mention one that appeared. */
+  private async onDeviceChange(): Promise<void> {
+    const before = useDevices.getState().lists;
+    await this.refreshDevices();
+    const after = useDevices.getState().lists;
+    for (const kind of ['audio', 'video'] as const) {
+      const inUse = this.engine.deviceInUse(kind);
+      const list = kind === 'audio' ? after.microphones : after.cameras;
+      if (inUse && !list.some((d) => d.deviceId === inUse)) {
+        noticeActions.add(
+          `Your ${kind === 'audio' ? 'microphone' : 'camera'} was disconnected; Parley switched to the default one.`,
+        );
+        void this.engine.switchDevice(kind, undefined);
+      }
+    }
+    const added = [...after.microphones, ...after.cameras, ...after.speakers].filter(
+      (d) =>
+        d.label &&
+        ![...before.microphones, ...before.cameras, ...before.speakers].some(
+          (b) => b.deviceId === d.deviceId,
+        ),
+    );
+    for (const device of added)
+      noticeActions.add(`New device available: ${device.label}. Choose it in Settings.`);
+  }
+}

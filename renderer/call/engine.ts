@@ -1,0 +1,458 @@
+/**
+ * The call engine: one call at a time, from invite or incoming ring to
+ * hang-up. Framework-free, with typed events the stores subscribe to. It
+ * owns the local tracks and the peer connection and releases both at every
+ * end, whatever the reason.
+ */
+import type {
+  CallEndedReason,
+  IncomingCall,
+  Media,
+  Signal,
+  UserSummary,
+} from '../../signaling/protocol/index.js';
+import type { SignalingClient } from '../net/signaling-client.js';
+import { Emitter } from '../util/emitter.js';
+import { LocalMediaError, openTrack } from './media.js';
+import { PeerSession } from './peer.js';
+import { qualityOf, type Quality, type StatsTotals } from './quality.js';
+import { TimingRecorder, type SetupTimings } from './timings.js';
+
+export type CallPhase = 'outgoing' | 'incoming' | 'connecting' | 'active';
+
+export interface CallView {
+  callId: string | null;
+  direction: 'outgoing' | 'incoming';
+  peer: UserSummary;
+  media: Media;
+  phase: CallPhase;
+  /** Outgoing: the callee's devices are ringing. */
+  ringing: boolean;
+  /** Epoch ms when media first connected (the call timer starts here). */
+  connectedAt: number | null;
+  /** False while the far side's device is reconnecting. */
+  peerConnected: boolean;
+  muted: boolean;
+  cameraOn: boolean;
+  remoteVideo: boolean;
+}
+
+/** Why a call ended, as the person is told: server reasons plus local failures. */
+export type EndReason = CallEndedReason | 'failed' | 'refused';
+
+export interface EngineError {
+  code: string;
+  message: string;
+}
+
+interface EngineEvents {
+  call: CallView | null;
+  ended: { callId: string | null; peer: UserSummary; reason: EndReason; code?: string };
+  'local-stream': MediaStream | null;
+  'remote-stream': MediaStream | null;
+  quality: Quality | null;
+  /** Something the person should be told; the call may go on. */
+  notice: EngineError;
+}
+
+export interface EnginePreferences {
+  microphoneId?: string | undefined;
+  cameraId?: string | undefined;
+  relayOnly: boolean;
+}
+
+type Signaling = Pick<SignalingClient, 'request' | 'on'>;
+
+const QUALITY_INTERVAL_MS = 2_000;
+const FIRST_FRAME_POLL_MS = 100;
+const MAX_ICE_RESTARTS = 3;
+
+export class CallEngine extends Emitter<EngineEvents> {
+  private view: CallView | null = null;
+  private local: MediaStream | null = null;
+  private peer: PeerSession | null = null;
+  private recorder: TimingRecorder | null = null;
+  private statsTimer: ReturnType<typeof setInterval> | null = null;
+  private firstFrameTimer: ReturnType<typeof setInterval> | null = null;
+  private lastTotals: StatsTotals | null = null;
+  private iceRestarts = 0;
+  private readonly unsubscribe: (() => void)[] = [];
+
+  constructor(
+    private readonly signaling: Signaling,
+    private readonly preferences: () => EnginePreferences,
+  ) {
+    super();
+    this.unsubscribe.push(
+      signaling.on('call.incoming', (p) => this.onIncoming(p)),
+      signaling.on('call.ringing', (p) =>
+        this.ifCurrent(p.callId, () => this.update({ ringing: true }, 'ringing')),
+      ),
+      signaling.on('call.accepted', (p) => this.ifCurrent(p.callId, () => void this.onAccepted())),
+      signaling.on('call.ended', (p) => this.ifCurrent(p.callId, () => this.finish(p.reason))),
+      signaling.on('call.signal', (p) => this.ifCurrent(p.callId, () => void this.peer?.receive(p.signal))),
+      signaling.on('call.peer', (p) => this.ifCurrent(p.callId, () => this.onPeerConnection(p.connected))),
+      signaling.on('session.ready', (p) => this.onSessionReady(p.calls)),
+    );
+  }
+
+  get current(): CallView | null {
+    return this.view;
+  }
+
+  get localStream(): MediaStream | null {
+    return this.local;
+  }
+
+  get remoteStream(): MediaStream | null {
+    return this.peer?.remoteStream ?? null;
+  }
+
+  /** Setup timings of the current (or last) call. */
+  get timings(): SetupTimings | null {
+    return this.recorder?.timings ?? null;
+  }
+
+  /** The raw stats of the current call, for diagnostics and tests. */
+  async stats(): Promise<RTCStatsReport | null> {
+    return this.peer ? this.peer.pc.getStats() : null;
+  }
+
+  /** Calls a contact: opens local media first, so a refused camera stops us before anyone rings. */
+  async call(peer: UserSummary, media: Media): Promise<void> {
+    if (this.view) return this.notice('E_IN_CALL', 'already in a call');
+    this.recorder = new TimingRecorder();
+    this.setView({
+      callId: null,
+      direction: 'outgoing',
+      peer,
+      media,
+      phase: 'outgoing',
+      ringing: false,
+      connectedAt: null,
+      peerConnected: true,
+      muted: false,
+      cameraOn: media === 'video',
+      remoteVideo: false,
+    });
+    if (!(await this.openLocalMedia(media))) return this.finish('refused');
+    this.recorder.mark('invite-sent');
+    const result = await this.signaling.request('call.invite', { callee: peer.username, media });
+    const now = this.current;
+    if (!now || now.callId !== null) {
+      // Cancelled while the invite was on its way: the server is ringing them, so stop it.
+      if (result.ok) void this.signaling.request('call.cancel', { callId: result.callId });
+      return;
+    }
+    if (!result.ok) return this.finish('refused', result.error.code);
+    this.update({ callId: result.callId });
+  }
+
+  /** Answers the ringing call with voice, or with voice and video. */
+  async accept(media: Media): Promise<void> {
+    const view = this.view;
+    if (!view || view.phase !== 'incoming' || !view.callId) return;
+    this.update({ phase: 'connecting', cameraOn: media === 'video' });
+    if (!(await this.openLocalMedia(media))) {
+      await this.signaling.request('call.decline', { callId: view.callId });
+      return this.finish('refused');
+    }
+    await this.startPeer(true);
+    const result = await this.signaling.request('call.accept', { callId: view.callId });
+    if (!result.ok)
+      return this.finish(
+        result.error.code === 'E_CALL_STATE' ? 'answered-elsewhere' : 'failed',
+        result.error.code,
+      );
+    this.recorder?.mark('accepted');
+  }
+
+  async decline(): Promise<void> {
+    const callId = this.view?.callId;
+    if (!callId || this.view?.phase !== 'incoming') return;
+    await this.signaling.request('call.decline', { callId });
+  }
+
+  /** Ends the call in any phase: cancel while ringing out, hang up once connected. */
+  async hangup(): Promise<void> {
+    const view = this.view;
+    if (!view) return;
+    if (!view.callId) return this.finish('cancelled'); // the invite has not been answered yet
+    const result = await this.signaling.request('call.hangup', { callId: view.callId });
+    if (!result.ok)
+      this.finish(view.direction === 'outgoing' && !view.connectedAt ? 'cancelled' : 'completed');
+  }
+
+  setMuted(muted: boolean): void {
+    if (!this.view) return;
+    for (const track of this.local?.getAudioTracks() ?? []) track.enabled = !muted;
+    this.update({ muted });
+  }
+
+  /** Turns the camera on or off; turning it on in a voice call adds video for both sides. */
+  async setCamera(on: boolean): Promise<void> {
+    if (!this.view || !this.local) return;
+    if (!on) {
+      for (const track of this.local.getVideoTracks()) {
+        track.stop();
+        this.local.removeTrack(track);
+      }
+      this.peer?.stopSending('video');
+      this.update({ cameraOn: false });
+      this.emit('local-stream', this.local);
+      return;
+    }
+    try {
+      const { track, fellBack } = await openTrack('video', this.preferences().cameraId);
+      if (fellBack) this.notice('E_DEVICE_FALLBACK', 'camera');
+      this.local.addTrack(track);
+      this.peer?.sendTrack(track, this.local);
+      this.update({ cameraOn: true });
+      this.emit('local-stream', this.local);
+    } catch (err) {
+      this.notice((err as LocalMediaError).code ?? 'E_MEDIA_FAILED', 'camera');
+    }
+  }
+
+  /** Switches microphone or camera mid-call without renegotiating. */
+  async switchDevice(kind: 'audio' | 'video', deviceId: string | undefined): Promise<void> {
+    const old = kind === 'audio' ? this.local?.getAudioTracks()[0] : this.local?.getVideoTracks()[0];
+    if (!this.view || !this.local || !old) return;
+    try {
+      const { track, fellBack } = await openTrack(kind, deviceId);
+      if (fellBack) this.notice('E_DEVICE_FALLBACK', kind === 'audio' ? 'microphone' : 'camera');
+      if (kind === 'audio') track.enabled = !this.view.muted;
+      await this.peer?.replaceTrack(kind, track);
+      this.local.removeTrack(old);
+      old.stop();
+      this.local.addTrack(track);
+      this.emit('local-stream', this.local);
+    } catch (err) {
+      this.notice(
+        (err as LocalMediaError).code ?? 'E_MEDIA_FAILED',
+        kind === 'audio' ? 'microphone' : 'camera',
+      );
+    }
+  }
+
+  /** The id of the device a local track is using now. */
+  deviceInUse(kind: 'audio' | 'video'): string | undefined {
+    const track = kind === 'audio' ? this.local?.getAudioTracks()[0] : this.local?.getVideoTracks()[0];
+    return track?.getSettings().deviceId;
+  }
+
+  dispose(): void {
+    for (const off of this.unsubscribe) off();
+    if (this.view) this.finish('failed');
+  }
+
+  private onIncoming(call: IncomingCall): void {
+    if (this.view) return; // the server rings us only when free; a duplicate is ignored
+    this.recorder = new TimingRecorder();
+    this.recorder.mark('incoming');
+    this.setView({
+      callId: call.callId,
+      direction: 'incoming',
+      peer: call.caller,
+      media: call.media,
+      phase: 'incoming',
+      ringing: true,
+      connectedAt: null,
+      peerConnected: true,
+      muted: false,
+      cameraOn: false,
+      remoteVideo: false,
+    });
+  }
+
+  private async onAccepted(): Promise<void> {
+    this.recorder?.mark('accepted');
+    this.update({ phase: 'connecting', ringing: false });
+    await this.startPeer(false);
+  }
+
+  /** On every (re)connect: ring for a call still ringing, resume or drop the current one. */
+  private onSessionReady(
+    calls: {
+      callId: string;
+      role: string;
+      state: string;
+      boundHere: boolean;
+      peer: UserSummary;
+      media: Media;
+    }[],
+  ): void {
+    const view = this.view;
+    if (view?.callId) {
+      const mine = calls.find((c) => c.callId === view.callId);
+      const stillOurs = mine && (mine.boundHere || mine.state === 'ringing');
+      if (!stillOurs) return this.finish('connection-lost');
+      if (mine.state === 'active' && this.peer) this.peer.restartIce();
+      return;
+    }
+    if (view) return;
+    // A call this device carried before a reload: its media is gone, so end it rather than leave the peer waiting.
+    for (const orphan of calls.filter((c) => c.boundHere))
+      void this.signaling.request('call.hangup', { callId: orphan.callId });
+    const ringing = calls.find((c) => c.role === 'callee' && c.state === 'ringing');
+    if (ringing)
+      this.onIncoming({
+        callId: ringing.callId,
+        caller: ringing.peer,
+        media: ringing.media,
+        ringTimeoutMs: 1,
+      });
+  }
+
+  private onPeerConnection(connected: boolean): void {
+    this.update({ peerConnected: connected });
+    if (connected) this.peer?.restartIce();
+  }
+
+  private async openLocalMedia(media: Media): Promise<boolean> {
+    const prefs = this.preferences();
+    const stream = new MediaStream();
+    try {
+      const mic = await openTrack('audio', prefs.microphoneId);
+      if (mic.fellBack) this.notice('E_DEVICE_FALLBACK', 'microphone');
+      stream.addTrack(mic.track);
+      if (media === 'video') {
+        try {
+          const camera = await openTrack('video', prefs.cameraId);
+          if (camera.fellBack) this.notice('E_DEVICE_FALLBACK', 'camera');
+          stream.addTrack(camera.track);
+        } catch (err) {
+          // No camera is no reason to miss the call: carry on with voice and say why.
+          this.notice((err as LocalMediaError).code ?? 'E_MEDIA_FAILED', 'camera');
+          this.update({ cameraOn: false });
+        }
+      }
+    } catch (err) {
+      for (const t of stream.getTracks()) t.stop();
+      this.notice((err as LocalMediaError).code ?? 'E_MEDIA_FAILED', 'microphone');
+      return false;
+    }
+    if (!this.view) {
+      for (const t of stream.getTracks()) t.stop(); // the call ended while the prompt was up
+      return false;
+    }
+    this.local = stream;
+    this.emit('local-stream', stream);
+    return true;
+  }
+
+  private async startPeer(polite: boolean): Promise<void> {
+    const ice = await this.signaling.request('ice.servers', {});
+    const callId = this.view?.callId;
+    if (!callId || !this.local) return;
+    const iceServers = ice.ok ? ice.iceServers.map((s) => ({ ...s })) : [];
+    const peer = new PeerSession({
+      polite,
+      iceServers,
+      relayOnly: this.preferences().relayOnly,
+      send: (signal: Signal) => void this.signaling.request('call.signal', { callId, signal }),
+    });
+    this.peer = peer;
+    peer.on('remote-stream', (s) => this.emit('remote-stream', s));
+    peer.on('remote-tracks', () => this.refreshRemoteVideo());
+    peer.on('description-sent', (type) => this.recorder?.mark(type === 'offer' ? 'offer' : 'answer'));
+    peer.on('description-received', (type) => this.recorder?.mark(type === 'offer' ? 'offer' : 'answer'));
+    peer.on('connection', (state) => this.onConnectionState(state));
+    peer.on('error', (err) => console.warn('negotiation error', err));
+    for (const track of this.local.getTracks()) peer.sendTrack(track, this.local);
+  }
+
+  private onConnectionState(state: RTCPeerConnectionState): void {
+    if (state === 'connected') {
+      this.recorder?.mark('ice-connected');
+      this.iceRestarts = 0;
+      if (this.view && !this.view.connectedAt) {
+        this.update({ phase: 'active', connectedAt: Date.now() });
+        this.startStats();
+      }
+    } else if (state === 'failed') {
+      if (++this.iceRestarts > MAX_ICE_RESTARTS) {
+        this.notice('E_ICE_FAILED', 'no network path to the other side');
+        void this.hangup();
+      } else {
+        this.peer?.restartIce();
+      }
+    }
+  }
+
+  private refreshRemoteVideo(): void {
+    const video =
+      this.peer?.remoteStream.getVideoTracks().some((t) => t.readyState === 'live' && !t.muted) ?? false;
+    if (this.view && this.view.remoteVideo !== video) this.update({ remoteVideo: video });
+  }
+
+  private startStats(): void {
+    this.firstFrameTimer = setInterval(() => void this.checkFirstFrames(), FIRST_FRAME_POLL_MS);
+    this.statsTimer = setInterval(() => void this.sampleQuality(), QUALITY_INTERVAL_MS);
+  }
+
+  private async checkFirstFrames(): Promise<void> {
+    const report = await this.stats();
+    if (!report || !this.recorder) return;
+    report.forEach((s: { type: string; kind?: string; packetsReceived?: number; framesDecoded?: number }) => {
+      if (s.type !== 'inbound-rtp') return;
+      if (s.kind === 'audio' && (s.packetsReceived ?? 0) > 0) this.recorder?.mark('first-audio');
+      if (s.kind === 'video' && (s.framesDecoded ?? 0) > 0) this.recorder?.mark('first-video');
+    });
+    const wantsVideo = this.view?.media === 'video';
+    if (this.recorder.has('first-audio') && (!wantsVideo || this.recorder.has('first-video'))) {
+      if (this.firstFrameTimer) clearInterval(this.firstFrameTimer);
+      this.firstFrameTimer = null;
+    }
+  }
+
+  private async sampleQuality(): Promise<void> {
+    const report = await this.stats();
+    if (!report) return;
+    const { quality, totals } = qualityOf(
+      report as unknown as Map<string, { type: string }>,
+      this.lastTotals,
+      Date.now(),
+    );
+    this.lastTotals = totals;
+    this.emit('quality', quality);
+  }
+
+  private ifCurrent(callId: string, action: () => void): void {
+    if (this.view?.callId === callId) action();
+  }
+
+  /** Releases everything a call held: camera and microphone off, connection closed. */
+  private finish(reason: EndReason, code?: string): void {
+    const view = this.view;
+    if (!view) return;
+    for (const timer of [this.statsTimer, this.firstFrameTimer]) if (timer) clearInterval(timer);
+    this.statsTimer = this.firstFrameTimer = null;
+    this.lastTotals = null;
+    this.iceRestarts = 0;
+    for (const track of this.local?.getTracks() ?? []) track.stop();
+    this.local = null;
+    this.peer?.close();
+    this.peer = null;
+    this.setView(null);
+    this.emit('local-stream', null);
+    this.emit('remote-stream', null);
+    this.emit('quality', null);
+    this.emit('ended', { callId: view.callId, peer: view.peer, reason, ...(code ? { code } : {}) });
+  }
+
+  private notice(code: string, message: string): void {
+    this.emit('notice', { code, message });
+  }
+
+  private setView(view: CallView | null): void {
+    this.view = view;
+    this.emit('call', view);
+  }
+
+  private update(patch: Partial<CallView>, stage?: 'ringing'): void {
+    if (!this.view) return;
+    if (stage) this.recorder?.mark(stage);
+    this.setView({ ...this.view, ...patch });
+  }
+}

@@ -1,0 +1,163 @@
+/**
+ * One RTCPeerConnection with the perfect-negotiation pattern, so either
+ * side may renegotiate (a camera started mid-call, an ICE restart) and
+ * offer collisions resolve themselves: the callee is polite, the caller not.
+ */
+import type { Signal } from '../../signaling/protocol/index.js';
+import { Emitter } from '../util/emitter.js';
+
+export interface PeerOptions {
+  polite: boolean;
+  iceServers: RTCIceServer[];
+  /** Only relay (TURN) candidates: hides addresses, proves the TURN path. */
+  relayOnly: boolean;
+  send(signal: Signal): void;
+}
+
+interface PeerEvents {
+  'remote-stream': MediaStream;
+  /** A remote track started or stopped carrying media (camera on/off on the far side). */
+  'remote-tracks': void;
+  connection: RTCPeerConnectionState;
+  'description-sent': 'offer' | 'answer';
+  'description-received': 'offer' | 'answer';
+  error: Error;
+}
+
+export class PeerSession extends Emitter<PeerEvents> {
+  readonly pc: RTCPeerConnection;
+  readonly remoteStream = new MediaStream();
+  private makingOffer = false;
+  private ignoreOffer = false;
+  /** The callee waits for the caller's first offer instead of offering its own tracks. */
+  private awaitingFirstOffer: boolean;
+  private incoming: Promise<void> = Promise.resolve();
+  private closed = false;
+
+  constructor(private readonly opts: PeerOptions) {
+    super();
+    this.awaitingFirstOffer = opts.polite;
+    this.pc = new RTCPeerConnection({
+      iceServers: opts.iceServers,
+      iceTransportPolicy: opts.relayOnly ? 'relay' : 'all',
+      bundlePolicy: 'max-bundle',
+    });
+    this.pc.onnegotiationneeded = () => void this.negotiate();
+    this.pc.onicecandidate = ({ candidate }) => {
+      if (candidate)
+        this.opts.send({
+          kind: 'candidate',
+          candidate: candidate.toJSON() as RTCIceCandidateInit & { candidate: string },
+        });
+    };
+    this.pc.ontrack = ({ track }) => {
+      this.remoteStream.addTrack(track);
+      track.onmute = track.onunmute = track.onended = () => this.emit('remote-tracks', undefined);
+      this.emit('remote-stream', this.remoteStream);
+      this.emit('remote-tracks', undefined);
+    };
+    this.pc.onconnectionstatechange = () => this.emit('connection', this.pc.connectionState);
+  }
+
+  /** Sends a track, reusing a transceiver of its kind that no longer sends, else adding one. */
+  sendTrack(track: MediaStreamTrack, stream: MediaStream): void {
+    const idle = this.pc
+      .getTransceivers()
+      .find(
+        (t) => t.receiver.track.kind === track.kind && !t.sender.track && t.currentDirection !== 'stopped',
+      );
+    if (idle) {
+      void idle.sender.replaceTrack(track);
+      idle.sender.setStreams(stream);
+      idle.direction = 'sendrecv';
+    } else {
+      this.pc.addTrack(track, stream);
+    }
+  }
+
+  /** Swaps the track a sender carries without renegotiating (device switch). */
+  async replaceTrack(kind: 'audio' | 'video', track: MediaStreamTrack): Promise<boolean> {
+    const sender = this.pc.getSenders().find((s) => s.track?.kind === kind);
+    if (!sender) return false;
+    await sender.replaceTrack(track);
+    return true;
+  }
+
+  /** Stops sending a kind (camera off): the far side sees its track mute after renegotiation. */
+  stopSending(kind: 'audio' | 'video'): void {
+    for (const t of this.pc.getTransceivers()) {
+      if (t.sender.track?.kind !== kind) continue;
+      void t.sender.replaceTrack(null);
+      t.direction = 'recvonly';
+    }
+  }
+
+  restartIce(): void {
+    this.pc.restartIce();
+  }
+
+  /** Handles a relayed description or candidate, one at a time in arrival order. */
+  receive(signal: Signal): Promise<void> {
+    this.incoming = this.incoming
+      .then(() => this.apply(signal))
+      .catch((err: unknown) => this.emit('error', err as Error));
+    return this.incoming;
+  }
+
+  close(): void {
+    this.closed = true;
+    this.pc.onnegotiationneeded =
+      this.pc.onicecandidate =
+      this.pc.ontrack =
+      this.pc.onconnectionstatechange =
+        null;
+    this.pc.close();
+    for (const track of this.remoteStream.getTracks()) track.stop();
+  }
+
+  private async negotiate(): Promise<void> {
+    if (this.awaitingFirstOffer || this.closed) return;
+    try {
+      this.makingOffer = true;
+      await this.pc.setLocalDescription();
+      const description = this.pc.localDescription;
+      if (description?.type === 'offer') {
+        this.opts.send({ kind: 'description', description: { type: 'offer', sdp: description.sdp } });
+        this.emit('description-sent', 'offer');
+      }
+    } catch (err) {
+      this.emit('error', err as Error);
+    } finally {
+      this.makingOffer = false;
+    }
+  }
+
+  private async apply(signal: Signal): Promise<void> {
+    if (this.closed) return;
+    if (signal.kind === 'candidate') {
+      if (!signal.candidate) return;
+      try {
+        await this.pc.addIceCandidate(signal.candidate);
+      } catch (err) {
+        if (!this.ignoreOffer) throw err;
+      }
+      return;
+    }
+    const { description } = signal;
+    const collision =
+      description.type === 'offer' && (this.makingOffer || this.pc.signalingState !== 'stable');
+    this.ignoreOffer = !this.opts.polite && collision;
+    if (this.ignoreOffer) return;
+    await this.pc.setRemoteDescription(description);
+    this.emit('description-received', description.type);
+    if (description.type === 'offer') {
+      this.awaitingFirstOffer = false;
+      await this.pc.setLocalDescription();
+      const answer = this.pc.localDescription;
+      if (answer) {
+        this.opts.send({ kind: 'description', description: { type: 'answer', sdp: answer.sdp } });
+        this.emit('description-sent', 'answer');
+      }
+    }
+  }
+}

@@ -1,0 +1,125 @@
+/**
+ * The renderer's connection to the signaling server: a typed Socket.IO
+ * client that validates every server message against the protocol schemas
+ * (a malformed one is reported, never thrown into the app) and turns
+ * requests into promises of `Result`s.
+ */
+import { io, type Socket } from 'socket.io-client';
+import {
+  clientRequests,
+  requestResultSchemas,
+  serverEvents,
+  type ClientRequestName,
+  type ClientToServerEvents,
+  type ProtocolError,
+  type RequestPayload,
+  type RequestResult,
+  type ServerEventName,
+  type ServerEventPayload,
+  type ServerToClientEvents,
+} from '../../signaling/protocol/index.js';
+import { Emitter } from '../util/emitter.js';
+
+export type ConnectionStatus = 'connecting' | 'connected' | 'reconnecting' | 'disconnected';
+
+export type ServerEventHandlers = { [K in ServerEventName]: ServerEventPayload<K> };
+
+interface ClientEvents extends ServerEventHandlers {
+  status: { status: ConnectionStatus; error?: ProtocolError };
+  /** A server message that did not match the protocol: the app carries on without it. */
+  'malformed-message': { event: string; problem: string };
+}
+
+const REQUEST_TIMEOUT_MS = 10_000;
+
+export type RequestOutcome<K extends ClientRequestName> =
+  | ({ ok: true } & RequestResult<K>)
+  | { ok: false; error: ProtocolError | { code: 'E_NETWORK'; message: string } };
+
+export class SignalingClient extends Emitter<ClientEvents> {
+  private socket: Socket<ServerToClientEvents, ClientToServerEvents> | undefined;
+
+  /** Connects (and keeps reconnecting) with a session token and this device's id. */
+  connect(serverUrl: string, token: string, deviceId: string): void {
+    this.disconnect();
+    const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io(serverUrl, {
+      transports: ['websocket'],
+      auth: { token, deviceId },
+      reconnectionDelay: 500,
+      reconnectionDelayMax: 5_000,
+    });
+    this.socket = socket;
+    this.emit('status', { status: 'connecting' });
+    socket.on('connect', () => this.emit('status', { status: 'connected' }));
+    socket.on('disconnect', (reason) => {
+      // The server closed us on purpose (sign-out, shutdown, replaced): Socket.IO will not retry by itself.
+      if (reason === 'io server disconnect') {
+        this.emit('status', { status: 'reconnecting' });
+        setTimeout(() => socket.connect(), 1_000);
+      } else {
+        this.emit('status', { status: 'reconnecting' });
+      }
+    });
+    socket.on('connect_error', (err: Error & { data?: { code?: string } }) => {
+      const code = err.data?.code;
+      if (code === 'E_UNAUTHORIZED') {
+        socket.disconnect();
+        this.emit('status', { status: 'disconnected', error: { code, message: err.message } });
+      } else {
+        this.emit('status', { status: 'reconnecting' });
+      }
+    });
+    socket.onAny((event: string, payload: unknown) => this.receive(event, payload));
+  }
+
+  disconnect(): void {
+    this.socket?.removeAllListeners();
+    this.socket?.disconnect();
+    this.socket = undefined;
+  }
+
+  get connected(): boolean {
+    return this.socket?.connected ?? false;
+  }
+
+  /** Sends a request; resolves with the server's result (never rejects). */
+  async request<K extends ClientRequestName>(
+    event: K,
+    payload: RequestPayload<K>,
+  ): Promise<RequestOutcome<K>> {
+    const socket = this.socket;
+    if (!socket?.connected) return { ok: false, error: { code: 'E_NETWORK', message: 'not connected' } };
+    const checked = clientRequests[event].payload.safeParse(payload);
+    if (!checked.success) return { ok: false, error: { code: 'E_INVALID', message: checked.error.message } };
+    let raw: unknown;
+    try {
+      const emit = socket.timeout(REQUEST_TIMEOUT_MS).emitWithAck as (
+        e: string,
+        p: unknown,
+      ) => Promise<unknown>;
+      raw = await emit.call(socket.timeout(REQUEST_TIMEOUT_MS), event, payload);
+    } catch {
+      return { ok: false, error: { code: 'E_NETWORK', message: `no answer to ${event}` } };
+    }
+    const parsed = requestResultSchemas[event].safeParse(raw);
+    if (!parsed.success) {
+      this.emit('malformed-message', { event, problem: parsed.error.message });
+      return { ok: false, error: { code: 'E_NETWORK', message: `malformed answer to ${event}` } };
+    }
+    return parsed.data as RequestOutcome<K>;
+  }
+
+  private receive(event: string, payload: unknown): void {
+    if (!(event in serverEvents)) {
+      this.emit('malformed-message', { event, problem: 'unknown event' });
+      return;
+    }
+    const name = event as ServerEventName;
+    const parsed = serverEvents[name].safeParse(payload);
+    if (!parsed.success) {
+      this.emit('malformed-message', { event, problem: parsed.error.message });
+      return;
+    }
+    (this.emit as (e: ServerEventName, p: unknown) => void)(name, parsed.data);
+  }
+}

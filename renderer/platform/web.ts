@@ -1,0 +1,103 @@
+/** The platform in a plain browser: localStorage, the Notification API and the tab title. */
+import type { KeyValueStore, Platform, PlatformAction, ShellState } from './platform.js';
+
+const DEVICE_KEY = 'parley.deviceId';
+
+function randomId(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return btoa(String.fromCharCode(...bytes))
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_')
+    .replace(/=+$/, '');
+}
+
+const localStore: KeyValueStore = {
+  get: (key) => localStorage.getItem(key),
+  set: (key, value) => localStorage.setItem(key, value),
+  remove: (key) => localStorage.removeItem(key),
+};
+
+export class WebPlatform implements Platform {
+  readonly kind = 'web' as const;
+  readonly storage = localStore;
+  private readonly handlers = new Set<(action: PlatformAction) => void>();
+  private readonly notifications = new Map<string, Notification>();
+  private unseen = 0;
+
+  /** Each tab is its own device (two tabs ring like two phones); a reload keeps it. */
+  deviceId(): string {
+    let id = sessionStorage.getItem(DEVICE_KEY);
+    if (!id) sessionStorage.setItem(DEVICE_KEY, (id = randomId()));
+    return id;
+  }
+
+  showIncomingCall(call: { callId: string; caller: { displayName: string }; media: string }): void {
+    if (document.visibilityState === 'visible') return; // the page itself shows it
+    this.notify(
+      call.callId,
+      `${call.caller.displayName} is calling`,
+      call.media === 'video' ? 'Video call' : 'Voice call',
+      true,
+    );
+  }
+
+  hideIncomingCall(callId: string): void {
+    this.notifications.get(callId)?.close();
+    this.notifications.delete(callId);
+  }
+
+  showMissedCall(call: { callId: string; caller: { displayName: string } }): void {
+    if (document.visibilityState === 'visible') return;
+    this.notify(
+      `missed:${call.callId}`,
+      `Missed call from ${call.caller.displayName}`,
+      'Open Parley to call back',
+      false,
+    );
+  }
+
+  setBadge(unseenMissedCalls: number): void {
+    this.unseen = unseenMissedCalls;
+    const nav = navigator as Navigator & {
+      setAppBadge?: (n: number) => Promise<void>;
+      clearAppBadge?: () => Promise<void>;
+    };
+    if (unseenMissedCalls > 0) void nav.setAppBadge?.(unseenMissedCalls).catch(() => undefined);
+    else void nav.clearAppBadge?.().catch(() => undefined);
+    this.updateTitle();
+  }
+
+  reportState(state: ShellState): void {
+    this.unseen = state.unseenMissedCalls;
+    this.updateTitle(
+      state.call === 'ringing' ? 'Incoming call' : state.call === 'in-call' ? 'In a call' : undefined,
+    );
+  }
+
+  onAction(handler: (action: PlatformAction) => void): () => void {
+    this.handlers.add(handler);
+    return () => this.handlers.delete(handler);
+  }
+
+  /** Asks for notification permission; call from a user gesture. */
+  async enableNotifications(): Promise<boolean> {
+    if (typeof Notification === 'undefined') return false;
+    if (Notification.permission === 'default') await Notification.requestPermission();
+    return Notification.permission === 'granted';
+  }
+
+  private notify(tag: string, title: string, body: string, sticky: boolean): void {
+    if (typeof Notification === 'undefined' || Notification.permission !== 'granted') return;
+    const n = new Notification(title, { body, tag, requireInteraction: sticky });
+    n.onclick = () => {
+      window.focus();
+      n.close();
+    };
+    this.notifications.set(tag, n);
+  }
+
+  private updateTitle(status?: string): void {
+    const badge = this.unseen > 0 ? `(${this.unseen}) ` : '';
+    document.title = `${badge}${status ? `${status} - ` : ''}Parley`;
+  }
+}

@@ -1,0 +1,60 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { Contact, HistoryEntry } from '../../signaling/protocol/index.js';
+import { contactsActions, filterContacts, useContacts } from './contacts.js';
+import { defaultPreferences, parsePreferences } from './devices.js';
+import { historyActions, useHistory } from './history.js';
+
+const contact = (username: string, displayName: string, state: Contact['state'] = 'accepted'): Contact => ({
+  username,
+  displayName,
+  state,
+  presence: 'offline',
+});
+
+describe('contacts store', () => {
+  beforeEach(() => contactsActions.replaceAll([]));
+
+  it('keeps contacts sorted by display name and replaces by username', () => {
+    contactsActions.replaceAll([contact('zed', 'Zed'), contact('amy', 'amy')]);
+    contactsActions.upsert(contact('bob', 'Bob'));
+    contactsActions.upsert(contact('zed', 'Aaron Zed'));
+    expect(useContacts.getState().contacts.map((c) => c.username)).toEqual(['zed', 'amy', 'bob']);
+  });
+
+  it('applies presence to accepted contacts only', () => {
+    contactsActions.replaceAll([contact('amy', 'Amy'), contact('pat', 'Pat', 'incoming')]);
+    contactsActions.setPresence('amy', 'busy');
+    contactsActions.setPresence('pat', 'online');
+    expect(useContacts.getState().contacts.map((c) => c.presence)).toEqual(['busy', 'offline']);
+  });
+
+  it('filters by display name or username, ignoring case', () => {
+    const list = [contact('amy.w', 'Amy Winter'), contact('bob', 'Robert')];
+    expect(filterContacts(list, ' WIN ').map((c) => c.username)).toEqual(['amy.w']);
+    expect(filterContacts(list, 'bob').map((c) => c.username)).toEqual(['bob']);
+    expect(filterContacts(list, '')).toHaveLength(2);
+  });
+});
+
+describe('history store', () => {
+  it('upserts entries newest first without duplicates', () => {
+    useHistory.setState({ entries: [] });
+    const entry = (callId: string, createdAt: string) => ({ callId, createdAt }) as HistoryEntry;
+    historyActions.upsert(entry('a'.repeat(22), '2026-01-01T10:00:00.000Z'));
+    historyActions.upsert(entry('b'.repeat(22), '2026-01-01T11:00:00.000Z'));
+    historyActions.upsert(entry('a'.repeat(22), '2026-01-01T10:00:00.000Z'));
+    expect(useHistory.getState().entries.map((e) => e.callId[0])).toEqual(['b', 'a']);
+  });
+});
+
+describe('device preferences', () => {
+  it('recovers defaults from missing, corrupt or invalid saved preferences', () => {
+    expect(parsePreferences(null)).toEqual(defaultPreferences());
+    expect(parsePreferences('{not json')).toEqual(defaultPreferences());
+    expect(parsePreferences('{"ringVolume": 7}')).toEqual(defaultPreferences());
+    expect(parsePreferences('{"microphoneId":"m1","ringVolume":0.3}')).toMatchObject({
+      microphoneId: 'm1',
+      ringVolume: 0.3,
+    });
+  });
+});

@@ -1,0 +1,53 @@
+/**
+ * The web client's UI: the sign-in form when signed out; otherwise the top
+ * bar, notices, the Contacts / History / Settings tabs, and the call area
+ * (beside the tabs on wide windows, above them on narrow ones).
+ */
+import { useState } from 'react';
+import { useApp } from '../app/context.js';
+import { useCall } from '../state/call.js';
+import { useSession } from '../state/session.js';
+import { CallStage } from './CallStage.js';
+import { ContactList } from './ContactList.js';
+import { Header } from './Header.js';
+import { History } from './History.js';
+import { Notices } from './Notices.js';
+import { Settings } from './Settings.js';
+import { SignIn } from './SignIn.js';
+import { panelId, tabId, Tabs, type TabId } from './Tabs.js';
+
+function SignedIn() {
+  const app = useApp();
+  const [tab, setTab] = useState<TabId>('contacts');
+  const inCall = useCall((s) => s.call !== null);
+
+  const select = (next: TabId) => {
+    setTab(next);
+    if (next === 'history') void app.markHistorySeen();
+  };
+
+  return (
+    <div className="app">
+      <Header />
+      <Notices />
+      <div className={`layout ${inCall ? 'layout-call' : 'layout-idle'}`}>
+        <main className="stage">
+          <CallStage />
+        </main>
+        <aside className="sidebar card">
+          <Tabs current={tab} onSelect={select} />
+          <div role="tabpanel" id={panelId(tab)} aria-labelledby={tabId(tab)} className="panel">
+            {tab === 'contacts' && <ContactList />}
+            {tab === 'history' && <History />}
+            {tab === 'settings' && <Settings />}
+          </div>
+        </aside>
+      </div>
+    </div>
+  );
+}
+
+export function App() {
+  const phase = useSession((s) => s.phase);
+  return phase === 'signed-in' ? <SignedIn /> : <SignIn />;
+}

@@ -1,0 +1,20 @@
+/** The call area: ringing in or out, the call itself, or (when idle) a short note on how the last call ended. */
+import { useCall } from '../state/call.js';
+import { CallEnded } from './CallEnded.js';
+import { InCall } from './InCall.js';
+import { IncomingCall } from './IncomingCall.js';
+import { OutgoingCall } from './OutgoingCall.js';
+
+export function CallStage() {
+  const phase = useCall((s) => s.call?.phase ?? null);
+
+  if (phase === 'incoming') return <IncomingCall />;
+  if (phase === 'outgoing') return <OutgoingCall />;
+  if (phase === 'connecting' || phase === 'active') return <InCall />;
+  return (
+    <div className="idle">
+      <CallEnded />
+      <p className="idle-hint muted">Choose a contact to start a voice or video call.</p>
+    </div>
+  );
+}

@@ -1,0 +1,95 @@
+/** One row of the contact list: an accepted contact with presence and call buttons, or a pending request. */
+import type { Contact } from '../../signaling/protocol/index.js';
+import { useApp } from '../app/context.js';
+import { noticeActions } from '../state/call.js';
+import { Avatar, PresenceDot } from './Avatar.js';
+import { PhoneIcon, RemoveIcon, VideoIcon } from './Icons.js';
+import { presenceWords } from './words.js';
+
+/** Runs a contact action and turns a refusal into a notice. */
+const report = (pending: Promise<string | null>) => void pending.then((err) => err && noticeActions.add(err));
+
+export function ContactItem({ contact }: { contact: Contact }) {
+  const app = useApp();
+  const { username, displayName, state, presence } = contact;
+
+  return (
+    <li className={`contact contact-${state}`}>
+      <Avatar name={displayName} id={username} presence={state === 'accepted' ? presence : undefined} />
+      <div className="who">
+        <span className="name">{displayName}</span>
+        {state === 'accepted' ? (
+          <span className={`sub presence-${presence}`}>
+            <PresenceDot presence={presence} />
+            {presenceWords[presence]}
+          </span>
+        ) : (
+          <span className="sub">{state === 'incoming' ? 'wants to be your contact' : 'Request sent'}</span>
+        )}
+      </div>
+      <div className="actions">
+        {state === 'accepted' && (
+          <>
+            <button
+              type="button"
+              className="icon-btn icon-btn-call"
+              aria-label={`Call ${displayName}`}
+              title="Voice call"
+              onClick={() => void app.call(username, 'audio')}
+            >
+              <PhoneIcon />
+            </button>
+            <button
+              type="button"
+              className="icon-btn icon-btn-call"
+              aria-label={`Video call ${displayName}`}
+              title="Video call"
+              onClick={() => void app.call(username, 'video')}
+            >
+              <VideoIcon />
+            </button>
+            <button
+              type="button"
+              className="icon-btn icon-btn-quiet"
+              aria-label={`Remove ${displayName}`}
+              title="Remove contact"
+              onClick={() => report(app.removeContact(username))}
+            >
+              <RemoveIcon />
+            </button>
+          </>
+        )}
+        {state === 'incoming' && (
+          <>
+            <button
+              type="button"
+              className="btn btn-primary btn-sm"
+              aria-label={`Accept ${displayName}`}
+              onClick={() => report(app.acceptContact(username))}
+            >
+              Accept
+            </button>
+            <button
+              type="button"
+              className="btn btn-sm"
+              aria-label={`Decline ${displayName}`}
+              onClick={() => report(app.declineContact(username))}
+            >
+              Decline
+            </button>
+          </>
+        )}
+        {state === 'outgoing' && (
+          <button
+            type="button"
+            className="btn btn-sm"
+            aria-label={`Cancel request to ${displayName}`}
+            onClick={() => report(app.removeContact(username))}
+          >
+            Cancel
+          </button>
+        )}
+      </div>
+    </li>
+  );
+}

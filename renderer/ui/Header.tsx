@@ -1,0 +1,64 @@
+/** The top bar: who is signed in, the Status select (Online / Do not disturb), connection trouble, Sign out. */
+import { useId } from 'react';
+import { useShallow } from 'zustand/react/shallow';
+import { useApp } from '../app/context.js';
+import type { ConnectionStatus } from '../net/signaling-client.js';
+import { noticeActions } from '../state/call.js';
+import { useSession } from '../state/session.js';
+import { Avatar } from './Avatar.js';
+
+const connectionWords: Record<ConnectionStatus, string> = {
+  connecting: 'Connecting…',
+  reconnecting: 'Reconnecting…',
+  disconnected: 'Not connected',
+  connected: '',
+};
+
+export function Header() {
+  const app = useApp();
+  const user = useSession((s) => s.user);
+  const { connection, presence, dnd } = useSession(
+    useShallow((s) => ({ connection: s.connection, presence: s.presence, dnd: s.dnd })),
+  );
+  const id = useId();
+
+  return (
+    <header className="topbar">
+      <span className="brand" aria-hidden="true">
+        Parley
+      </span>
+      {user && (
+        <div className="me">
+          <Avatar name={user.displayName} id={user.username} presence={presence} size="sm" />
+          <span className="me-text">
+            <span className="me-name">{user.displayName}</span>
+            <span className="muted small">@{user.username}</span>
+          </span>
+        </div>
+      )}
+      {connection !== 'connected' && (
+        <p role="status" className="conn">
+          {connectionWords[connection]}
+        </p>
+      )}
+      <div className="topbar-end">
+        <label htmlFor={`${id}-status`} className="inline-label">
+          Status
+        </label>
+        <select
+          id={`${id}-status`}
+          value={dnd ? 'dnd' : 'online'}
+          onChange={(e) =>
+            void app.setDnd(e.target.value === 'dnd').then((err) => err && noticeActions.add(err))
+          }
+        >
+          <option value="online">Online</option>
+          <option value="dnd">Do not disturb</option>
+        </select>
+        <button type="button" className="btn" onClick={() => void app.signOut()}>
+          Sign out
+        </button>
+      </div>
+    </header>
+  );
+}

@@ -1,0 +1,43 @@
+/** One call in the history: who, which way, voice or video, how it went, when, and Call back. */
+import type { HistoryEntry } from '../../signaling/protocol/index.js';
+import { useApp } from '../app/context.js';
+import { Avatar } from './Avatar.js';
+import { ArrowInIcon, ArrowOutIcon, PhoneIcon, VideoIcon } from './Icons.js';
+import { formatWhen, historyOutcome } from './words.js';
+
+export function HistoryItem({ entry }: { entry: HistoryEntry }) {
+  const app = useApp();
+  const { peer, direction, media, missed } = entry;
+  const incoming = direction === 'incoming';
+
+  return (
+    <li className={`hist ${missed ? 'hist-missed' : ''}`}>
+      <Avatar name={peer.displayName} id={peer.username} />
+      <div className="who">
+        <span className="who-top">
+          <span className="name">{peer.displayName}</span>
+          <time className="when small muted" dateTime={entry.createdAt}>
+            {formatWhen(entry.createdAt)}
+          </time>
+        </span>
+        <span className="sub">
+          {incoming ? <ArrowInIcon /> : <ArrowOutIcon />}
+          <span>{incoming ? 'Incoming' : 'Outgoing'}</span>
+          <span aria-hidden="true">·</span>
+          <span>{media === 'video' ? 'Video' : 'Voice'}</span>
+          <span aria-hidden="true">·</span>
+          <span className="outcome">{historyOutcome(entry)}</span>
+        </span>
+      </div>
+      <button
+        type="button"
+        className="icon-btn icon-btn-call"
+        aria-label={`Call back ${peer.displayName}`}
+        title={media === 'video' ? 'Video call back' : 'Call back'}
+        onClick={() => void app.call(peer.username, media)}
+      >
+        {media === 'video' ? <VideoIcon /> : <PhoneIcon />}
+      </button>
+    </li>
+  );
+}

@@ -1,0 +1,68 @@
+/**
+ * The call while connecting and once active: the far side's video large
+ * (the element also plays their voice, so it stays for the whole call),
+ * our own camera small in a corner, the clock, quality and controls.
+ */
+import { useShallow } from 'zustand/react/shallow';
+import { useCall } from '../state/call.js';
+import { useDevices } from '../state/devices.js';
+import { Avatar } from './Avatar.js';
+import { CallControls } from './CallControls.js';
+import { CallTimer } from './CallTimer.js';
+import { DevicePickers } from './DevicePickers.js';
+import { useSinkId, useSrcObject } from './media-hooks.js';
+import { QualityBadge } from './QualityBadge.js';
+
+function RemoteVideo() {
+  const stream = useCall((s) => s.remoteStream);
+  const speakerId = useDevices((s) => s.prefs.speakerId);
+  const ref = useSrcObject<HTMLVideoElement>(stream);
+  useSinkId(ref, speakerId);
+  return <video ref={ref} className="remote-video" aria-label="Remote video" autoPlay playsInline />;
+}
+
+function LocalVideo() {
+  const stream = useCall((s) => s.localStream);
+  const ref = useSrcObject<HTMLVideoElement>(stream);
+  return <video ref={ref} className="local-video" aria-label="Your camera" muted autoPlay playsInline />;
+}
+
+export function InCall() {
+  const { name, username, connectedAt, peerConnected, cameraOn, remoteVideo, media } = useCall(
+    useShallow((s) => ({
+      name: s.call?.peer.displayName ?? '',
+      username: s.call?.peer.username ?? '',
+      connectedAt: s.call?.connectedAt ?? null,
+      peerConnected: s.call?.peerConnected ?? true,
+      cameraOn: s.call?.cameraOn ?? false,
+      remoteVideo: s.call?.remoteVideo ?? false,
+      media: s.call?.media ?? 'audio',
+    })),
+  );
+  const hasLocal = useCall((s) => s.localStream !== null);
+
+  return (
+    <section role="region" aria-label={`Call with ${name}`} className="call">
+      <div className="call-head">
+        <div className="call-title">
+          <h2 className="call-name">{name}</h2>
+          <span className="muted small">{media === 'video' ? 'Video call' : 'Voice call'}</span>
+        </div>
+        <CallTimer connectedAt={connectedAt} />
+        <QualityBadge />
+      </div>
+      <div className={`call-media ${remoteVideo ? 'has-video' : 'no-video'}`}>
+        <RemoteVideo />
+        {!remoteVideo && (
+          <div className="call-avatar">
+            <Avatar name={name} id={username} size="xl" />
+          </div>
+        )}
+        {!peerConnected && <p className="reconnecting">Reconnecting…</p>}
+        {cameraOn && hasLocal && <LocalVideo />}
+      </div>
+      <CallControls />
+      <DevicePickers />
+    </section>
+  );
+}

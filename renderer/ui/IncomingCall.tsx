@@ -1,0 +1,65 @@
+/**
+ * Someone is calling: Accept (voice), Accept with video, Decline. The
+ * dialog takes focus so it is announced, but no key answers or declines
+ * by itself (Escape does nothing here).
+ */
+import { useEffect, useRef } from 'react';
+import { useShallow } from 'zustand/react/shallow';
+import { useApp } from '../app/context.js';
+import { useCall } from '../state/call.js';
+import { Avatar } from './Avatar.js';
+import { HangUpIcon, PhoneIcon, VideoIcon } from './Icons.js';
+
+export function IncomingCall() {
+  const app = useApp();
+  const { name, username, media, callId } = useCall(
+    useShallow((s) => ({
+      name: s.call?.peer.displayName ?? '',
+      username: s.call?.peer.username ?? '',
+      media: s.call?.media ?? 'audio',
+      callId: s.call?.callId ?? null,
+    })),
+  );
+  const ref = useRef<HTMLElement>(null);
+  useEffect(() => ref.current?.focus(), [callId]);
+  const video = media === 'video';
+
+  return (
+    <section
+      ref={ref}
+      role="dialog"
+      aria-label={`Incoming call from ${name}`}
+      aria-describedby="incoming-kind"
+      tabIndex={-1}
+      className="ring-card incoming"
+    >
+      <Avatar name={name} id={username} size="xl" />
+      <h2 className="ring-name">{name}</h2>
+      <p id="incoming-kind" className="ring-state pulse">
+        {video ? 'Video call' : 'Voice call'}
+      </p>
+      <div className="ring-actions">
+        <button
+          type="button"
+          className={`btn btn-lg ${video ? '' : 'btn-accept'}`}
+          onClick={() => void app.accept('audio')}
+        >
+          <PhoneIcon />
+          Accept
+        </button>
+        <button
+          type="button"
+          className={`btn btn-lg ${video ? 'btn-accept' : ''}`}
+          onClick={() => void app.accept('video')}
+        >
+          <VideoIcon />
+          Accept with video
+        </button>
+        <button type="button" className="btn btn-lg btn-danger" onClick={() => void app.decline()}>
+          <HangUpIcon />
+          Decline
+        </button>
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,22 @@
+/** Things the person should know (device fell back, a call was refused, the server restarts), each dismissible. */
+import { noticeActions, useCall } from '../state/call.js';
+
+export function Notices() {
+  const notices = useCall((s) => s.notices);
+  return (
+    <div role="status" aria-label="Notices" className="notices">
+      {notices.length > 0 && (
+        <ul>
+          {notices.map((n) => (
+            <li key={n.id} className="notice">
+              <span>{n.text}</span>
+              <button type="button" className="btn btn-sm" onClick={() => noticeActions.dismiss(n.id)}>
+                Dismiss
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}

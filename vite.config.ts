@@ -1,0 +1,23 @@
+// Vite builds the renderer (the web client) into dist/renderer; the signaling server serves it at `/`.
+import react from '@vitejs/plugin-react';
+import { defineConfig } from 'vite';
+
+export default defineConfig({
+  root: 'renderer',
+  base: './',
+  plugins: [react()],
+  publicDir: '../assets/public',
+  build: {
+    outDir: '../dist/renderer',
+    emptyOutDir: true,
+    target: 'es2022',
+    sourcemap: true,
+  },
+  server: {
+    // `npm run dev:web`: the API and Socket.IO go to a signaling server on the default port.
+    proxy: {
+      '/api': 'http://127.0.0.1:4700',
+      '/socket.io': { target: 'ws://127.0.0.1:4700', ws: true },
+    },
+  },
+});
