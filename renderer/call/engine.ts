@@ -388,6 +388,8 @@ export class CallEngine extends Emitter<EngineEvents> {
 
   private startStats(): void {
     this.firstFrameTimer = setInterval(() => void this.checkFirstFrames(), FIRST_FRAME_POLL_MS);
+    // The first sample only sets the baseline for bitrate and loss; the badge shows from the second.
+    void this.sampleQuality();
     this.statsTimer = setInterval(() => void this.sampleQuality(), QUALITY_INTERVAL_MS);
   }
 
@@ -414,8 +416,9 @@ export class CallEngine extends Emitter<EngineEvents> {
       this.lastTotals,
       Date.now(),
     );
+    const first = this.lastTotals === null;
     this.lastTotals = totals;
-    this.emit('quality', quality);
+    if (!first) this.emit('quality', quality);
   }
 
   private ifCurrent(callId: string, action: () => void): void {

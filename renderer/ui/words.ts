@@ -22,7 +22,7 @@ const outcomeWords: Record<NonNullable<HistoryEntry['endReason']>, string> = {
   completed: 'Ended',
   declined: 'Declined',
   cancelled: 'Cancelled',
-  missed: 'Missed',
+  missed: 'No answer', // an outgoing call nobody picked up; incoming ones read "Missed" (below)
   busy: 'Busy',
   dnd: 'Do not disturb',
   offline: 'Offline',
