@@ -54,7 +54,12 @@ const rendererBoundary = (files, climb) => ({
             regex: `^(?:\\.\\./)${climb}signaling(?:$|/(?!protocol(?:/|$))|/protocol/(?:.*/)?\\.\\.(?:/|$))`,
             message: 'renderer/ may import only signaling/protocol/ (the wire contract) from the server.',
           },
-          noTopLevelDir('main', 'renderer/', 'Talk to main through the preload bridge.'),
+          {
+            // main/ is Electron's; only its IPC contract (zod schemas, no Electron) is shared with the renderer.
+            regex: '^(?:\\.\\./)+main(?:$|/(?!ipc/contract(?:\\.js)?$))',
+            message:
+              'renderer/ may import only main/ipc/contract from main/; talk to main through the preload bridge.',
+          },
         ],
       },
     ],
@@ -154,8 +159,25 @@ export default defineConfig([
   },
 
   {
+    name: 'parley/boundaries/main-ipc',
+    files: ['main/ipc/contract.ts', 'main/ipc/channels.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            noElectron('main/ipc/contract.ts (the renderer imports it)'),
+            noNode('main/ipc/contract.ts'),
+          ],
+        },
+      ],
+    },
+  },
+
+  {
     name: 'parley/boundaries/main',
     files: ['main/**/*.ts'],
+    ignores: ['main/ipc/contract.ts', 'main/ipc/channels.ts'],
     rules: {
       'no-restricted-imports': [
         'error',

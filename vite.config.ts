@@ -12,6 +12,10 @@ export default defineConfig({
     emptyOutDir: true,
     target: 'es2022',
     sourcemap: true,
+    rollupOptions: {
+      // The web app, and the desktop app's incoming-call window.
+      input: { index: 'renderer/index.html', incoming: 'renderer/incoming.html' },
+    },
   },
   server: {
     // `npm run dev:web`: the API and Socket.IO go to a signaling server on the default port.

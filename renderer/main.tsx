@@ -4,13 +4,16 @@ import { createRoot } from 'react-dom/client';
 import { AppContext } from './app/context.js';
 import { ParleyApp } from './app/controller.js';
 import { exposeDiagnostics } from './app/diagnostics.js';
+import { DesktopPlatform, desktopBridge } from './platform/desktop.js';
 import { WebPlatform } from './platform/web.js';
 import { App } from './ui/App.js';
 import './ui/styles.css';
 
-const app = new ParleyApp(new WebPlatform());
+const bridge = desktopBridge();
+const app = new ParleyApp(bridge ? new DesktopPlatform(bridge) : new WebPlatform());
 exposeDiagnostics(app);
-app.start(window.location.origin);
+// In the desktop app the page's origin is app://parley; its server address comes from the launcher or the person.
+app.start(bridge ? (bridge.defaultServerUrl ?? 'http://127.0.0.1:4700') : window.location.origin);
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>

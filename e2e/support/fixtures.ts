@@ -260,9 +260,14 @@ function emptyInbound(): Inbound {
   return inboundTotals([]);
 }
 
+export interface AddOptions {
+  /** Runs on the person's new context before its first page opens, e.g. `context.addInitScript(...)`. */
+  prepare?: (context: BrowserContext) => Promise<void>;
+}
+
 interface People {
   /** A new person, registered through the UI and signed in: `add('alice')` gives "Alice 3f9a". */
-  add(name: string): Promise<Person>;
+  add(name: string, options?: AddOptions): Promise<Person>;
 }
 
 async function registerThroughUi(page: Page, username: string, displayName: string): Promise<void> {
@@ -300,11 +305,12 @@ export const test = base.extend<{ people: People }>({
       return new Person(context, page, person.username, person.displayName, secondDevice);
     };
     await use({
-      async add(name) {
+      async add(name, options = {}) {
         const suffix = randomBytes(4).toString('hex');
         const username = `${name.toLowerCase()}-${suffix}`;
         const displayName = `${capitalised(name)} ${suffix.slice(0, 4)}`;
         const context = await newContext(browser);
+        await options.prepare?.(context);
         const page = await context.newPage();
         await registerThroughUi(page, username, displayName);
         return new Person(context, page, username, displayName, secondDevice);

@@ -25,6 +25,8 @@ export default async function globalSetup(): Promise<void> {
       turnSecret: coturn.secret,
       // Every test registers its own people from 127.0.0.1: no limit may get in the way.
       registrationsPerHour: 100_000,
+      // The desktop app's pages come from app://parley (e2e/desktop.spec.ts).
+      allowedOrigins: ['app://parley'],
       invitesPerMinute: 1000,
       relayPerTenSeconds: 10_000,
       loginFailuresPerAccount: 1000,

@@ -18,7 +18,7 @@ import { historyActions, useHistory } from '../state/history.js';
 import { useSession } from '../state/session.js';
 import { IdleWatcher } from './idle.js';
 
-const KEYS = { server: 'parley.serverUrl', token: 'parley.token', devices: 'parley.devices' } as const;
+const KEYS = { server: 'parley.serverUrl', token: 'parley.token' } as const;
 
 /** The words of a failed request, or null when it succeeded. */
 const failure = (
@@ -177,7 +177,7 @@ export class ParleyApp {
   setPreferences(patch: Partial<DevicePreferences>): void {
     const prefs = { ...useDevices.getState().prefs, ...patch };
     useDevices.setState({ prefs });
-    this.platform.storage.set(KEYS.devices, JSON.stringify(prefs));
+    this.platform.saveDevicePreferences(prefs);
     this.tones.setRingDevice(prefs.ringDeviceId);
     this.tones.setRingVolume(prefs.ringVolume);
     this.tones.setSpeaker(prefs.speakerId);
@@ -297,9 +297,14 @@ export class ParleyApp {
     e.on('local-stream', (localStream) => useCall.setState({ localStream }));
     e.on('remote-stream', (remoteStream) => useCall.setState({ remoteStream }));
     e.on('quality', (quality) => useCall.setState({ quality }));
-    e.on('notice', ({ code, message }) =>
-      noticeActions.add(code === 'E_DEVICE_FALLBACK' ? `${errorWords(code)} (${message})` : errorWords(code)),
-    );
+    e.on('notice', ({ code, message }) => {
+      // `message` names the device for media problems; a camera problem during a call does not end it.
+      let words = code === 'E_DEVICE_FALLBACK' ? `${errorWords(code)} (${message})` : errorWords(code);
+      if (code.startsWith('E_MEDIA_') && message === 'camera' && this.engine.current) {
+        words += ' The call goes on without your video.';
+      }
+      noticeActions.add(words);
+    });
     e.on('ended', ({ peer, reason, code }) => {
       useCall.setState({ lastEnded: { peerName: peer.displayName, reason, code, at: Date.now() } });
       if (reason === 'refused' && code) noticeActions.add(endedWords(reason, code));
@@ -307,12 +312,15 @@ export class ParleyApp {
   }
 
   private bindDevices(): void {
-    useDevices.setState({ prefs: parsePreferences(this.platform.storage.get(KEYS.devices)) });
-    const prefs = useDevices.getState().prefs;
-    this.tones.setRingDevice(prefs.ringDeviceId);
-    this.tones.setRingVolume(prefs.ringVolume);
-    this.tones.setSpeaker(prefs.speakerId);
+    void this.platform.loadDevicePreferences().then((saved) => {
+      const prefs = parsePreferences(saved);
+      useDevices.setState({ prefs });
+      this.tones.setRingDevice(prefs.ringDeviceId);
+      this.tones.setRingVolume(prefs.ringVolume);
+      this.tones.setSpeaker(prefs.speakerId);
+    });
     navigator.mediaDevices?.addEventListener?.('devicechange', () => void this.onDeviceChange());
+    this.platform.onReconnectHint(() => this.client.reconnectNow());
   }
 
   /** A device was plugged in or out: fall back if ours vanished, mention one that appeared. */

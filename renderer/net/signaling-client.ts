@@ -31,6 +31,8 @@ interface ClientEvents extends ServerEventHandlers {
 }
 
 const REQUEST_TIMEOUT_MS = 10_000;
+const RETRY_FIRST_MS = 1_000;
+const RETRY_MAX_MS = 10_000;
 
 export type RequestOutcome<K extends ClientRequestName> =
   | ({ ok: true } & RequestResult<K>)
@@ -38,6 +40,9 @@ export type RequestOutcome<K extends ClientRequestName> =
 
 export class SignalingClient extends Emitter<ClientEvents> {
   private socket: Socket<ServerToClientEvents, ClientToServerEvents> | undefined;
+  private retryTimer: ReturnType<typeof setTimeout> | undefined;
+  private retries = 0;
+  private status: ConnectionStatus = 'disconnected';
 
   /** Connects (and keeps reconnecting) with a session token and this device's id. */
   connect(serverUrl: string, token: string, deviceId: string): void {
@@ -49,30 +54,47 @@ export class SignalingClient extends Emitter<ClientEvents> {
       reconnectionDelayMax: 5_000,
     });
     this.socket = socket;
-    this.emit('status', { status: 'connecting' });
-    socket.on('connect', () => this.emit('status', { status: 'connected' }));
+    this.setStatus('connecting');
+    socket.on('connect', () => {
+      this.retries = 0;
+      this.setStatus('connected');
+    });
     socket.on('disconnect', (reason) => {
-      // The server closed us on purpose (sign-out, shutdown, replaced): Socket.IO will not retry by itself.
-      if (reason === 'io server disconnect') {
-        this.emit('status', { status: 'reconnecting' });
-        setTimeout(() => socket.connect(), 1_000);
-      } else {
-        this.emit('status', { status: 'reconnecting' });
-      }
+      this.setStatus('reconnecting');
+      // The server closed us on purpose (shutdown, a newer connection): Socket.IO will not retry by itself.
+      if (reason === 'io server disconnect') this.retryLater(socket);
     });
     socket.on('connect_error', (err: Error & { data?: { code?: string } }) => {
       const code = err.data?.code;
       if (code === 'E_UNAUTHORIZED') {
         socket.disconnect();
-        this.emit('status', { status: 'disconnected', error: { code, message: err.message } });
-      } else {
-        this.emit('status', { status: 'reconnecting' });
+        this.setStatus('disconnected', { code, message: err.message });
+        return;
       }
+      this.setStatus('reconnecting');
+      // A refusal by the server (e.g. E_SHUTTING_DOWN) leaves the socket inactive: Socket.IO gives up.
+      if (!socket.active) this.retryLater(socket);
     });
     socket.onAny((event: string, payload: unknown) => this.receive(event, payload));
   }
 
+  /** Retries at once when the connection is down (after sleep or a network change), instead of waiting out the backoff. */
+  reconnectNow(): void {
+    if (this.socket && !this.socket.connected) this.socket.connect();
+  }
+
+  /** Reconnects after a growing pause, unless this socket has been replaced or closed meanwhile. */
+  private retryLater(socket: Socket): void {
+    clearTimeout(this.retryTimer);
+    const delay = Math.min(RETRY_MAX_MS, RETRY_FIRST_MS * 2 ** this.retries++);
+    this.retryTimer = setTimeout(() => {
+      if (this.socket === socket && !socket.connected) socket.connect();
+    }, delay);
+  }
+
   disconnect(): void {
+    clearTimeout(this.retryTimer);
+    this.status = 'disconnected';
     this.socket?.removeAllListeners();
     this.socket?.disconnect();
     this.socket = undefined;
@@ -107,6 +129,13 @@ export class SignalingClient extends Emitter<ClientEvents> {
       return { ok: false, error: { code: 'E_NETWORK', message: `malformed answer to ${event}` } };
     }
     return parsed.data as RequestOutcome<K>;
+  }
+
+  /** Announces a status once, not again while it stays the same. */
+  private setStatus(status: ConnectionStatus, error?: ProtocolError): void {
+    if (status === this.status && !error) return;
+    this.status = status;
+    this.emit('status', error ? { status, error } : { status });
   }
 
   private receive(event: string, payload: unknown): void {

@@ -5,21 +5,10 @@
  * implementation is in web.ts; the desktop app provides its own through
  * the preload bridge.
  */
-import type { Media, Presence, UserSummary } from '../../signaling/protocol/index.js';
+import type { Media, UserSummary } from '../../signaling/protocol/index.js';
+import type { DevicePreferences, PlatformAction, ShellState } from '../../main/ipc/contract.js';
 
-export type PlatformAction =
-  | { type: 'accept'; callId: string; media: Media }
-  | { type: 'decline'; callId: string }
-  | { type: 'hangup' }
-  | { type: 'toggle-mute' }
-  | { type: 'call'; username: string; media: Media }
-  | { type: 'open-history' };
-
-export interface ShellState {
-  presence: Presence;
-  call: 'idle' | 'ringing' | 'in-call';
-  unseenMissedCalls: number;
-}
+export type { PlatformAction, ShellState };
 
 export interface KeyValueStore {
   get(key: string): string | null;
@@ -39,4 +28,9 @@ export interface Platform {
   /** Keeps the shell (tray, window title) in step with the app. */
   reportState(state: ShellState): void;
   onAction(handler: (action: PlatformAction) => void): () => void;
+  /** Saved device choices (unvalidated: the caller parses them). */
+  loadDevicePreferences(): Promise<unknown>;
+  saveDevicePreferences(prefs: DevicePreferences): void;
+  /** The machine woke up or the network changed: reconnect now instead of waiting for a timeout. */
+  onReconnectHint(handler: () => void): () => void;
 }

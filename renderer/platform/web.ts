@@ -1,7 +1,9 @@
 /** The platform in a plain browser: localStorage, the Notification API and the tab title. */
+import type { DevicePreferences } from '../../main/ipc/contract.js';
 import type { KeyValueStore, Platform, PlatformAction, ShellState } from './platform.js';
 
 const DEVICE_KEY = 'parley.deviceId';
+const PREFERENCES_KEY = 'parley.devices';
 
 function randomId(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(16));
@@ -77,6 +79,25 @@ export class WebPlatform implements Platform {
   onAction(handler: (action: PlatformAction) => void): () => void {
     this.handlers.add(handler);
     return () => this.handlers.delete(handler);
+  }
+
+  async loadDevicePreferences(): Promise<unknown> {
+    const saved = localStorage.getItem(PREFERENCES_KEY);
+    try {
+      return saved ? (JSON.parse(saved) as unknown) : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  saveDevicePreferences(prefs: DevicePreferences): void {
+    localStorage.setItem(PREFERENCES_KEY, JSON.stringify(prefs));
+  }
+
+  /** The browser says when it is back online. */
+  onReconnectHint(handler: () => void): () => void {
+    window.addEventListener('online', handler);
+    return () => window.removeEventListener('online', handler);
   }
 
   /** Asks for notification permission; call from a user gesture. */

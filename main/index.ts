@@ -1,0 +1,120 @@
+/**
+ * The Electron main process: one instance, the app:// renderer, security
+ * policies, the main window (closing it keeps Parley in the tray), deep
+ * links, and the desktop shell. Logic lives in the modules it wires.
+ */
+import { app, BrowserWindow, Notification, powerMonitor, systemPreferences } from 'electron';
+import { join } from 'node:path';
+import { deepLinkFromArgv, parseDeepLink, protocolClientArgs, PROTOCOL_SCHEME } from './deeplinks/parse.js';
+import { SettingsStore } from './settings/store.js';
+import { DesktopShell } from './shell.js';
+import { createMainWindow, incomingWindowFactory } from './window/windows.js';
+import { lockDownSessions, registerAppScheme, serveRenderer } from './window/security.js';
+
+const rendererDir = join(__dirname, '..', 'renderer');
+const serverUrl = process.env.PARLEY_SERVER_URL || undefined;
+const log = (message: string) => console.log(`[parley] ${message}`);
+
+let mainWindow: BrowserWindow | null = null;
+let shell: DesktopShell | null = null;
+let quitting = false;
+const settings = new SettingsStore(join(app.getPath('userData'), 'settings.json'), {
+  logger: { warn: (message) => log(message) },
+});
+
+function showMainWindow(): void {
+  if (!mainWindow) return;
+  if (mainWindow.isMinimized()) mainWindow.restore();
+  mainWindow.show();
+  mainWindow.focus();
+}
+
+/** Closing the window keeps Parley running in the tray; the first time, it says so. */
+function keepInTray(win: BrowserWindow): void {
+  win.on('close', (event) => {
+    if (quitting) return;
+    event.preventDefault();
+    win.hide();
+    if (!settings.current().closeToTrayHintShown && Notification.isSupported()) {
+      new Notification({
+        title: 'Parley is still running',
+        body: 'Calls still ring. Quit from the tray icon.',
+      }).show();
+      void settings.update({ closeToTrayHintShown: true });
+    }
+  });
+}
+
+function handleDeepLink(link: ReturnType<typeof parseDeepLink>): void {
+  if (link) shell?.act(link);
+}
+
+async function askForMediaAccess(): Promise<void> {
+  if (process.platform !== 'darwin') return;
+  for (const media of ['microphone', 'camera'] as const) {
+    if (systemPreferences.getMediaAccessStatus(media) === 'not-determined')
+      await systemPreferences.askForMediaAccess(media);
+  }
+}
+
+async function start(): Promise<void> {
+  await settings.load();
+  serveRenderer(rendererDir);
+  lockDownSessions();
+  await askForMediaAccess();
+
+  // Links arrive as untrusted text: deeplinks/parse.ts accepts only `parley://call/<username>` (and `tel:`
+  // when the person opted in), and the `--` in protocolClientArgs stops argument injection. Reviewed:
+  const devAppPath = process.defaultApp ? app.getAppPath() : undefined;
+  const clientArgs = protocolClientArgs(devAppPath);
+  app.setAsDefaultProtocolClient(PROTOCOL_SCHEME, process.execPath, clientArgs); // eng-disable PROTOCOL_HANDLER_JS_CHECK
+  const telScheme = settings.current().telLinks ? 'tel' : null;
+  if (telScheme) app.setAsDefaultProtocolClient(telScheme, process.execPath, clientArgs); // eng-disable PROTOCOL_HANDLER_JS_CHECK
+
+  mainWindow = createMainWindow(serverUrl);
+  keepInTray(mainWindow);
+  mainWindow.on('closed', () => (mainWindow = null));
+  shell = new DesktopShell({
+    mainWindow: () => mainWindow,
+    showMainWindow,
+    incomingWindows: incomingWindowFactory(serverUrl),
+    settings,
+    trayIconDir: join(rendererDir, 'tray'),
+    quit: () => {
+      quitting = true;
+      app.quit();
+    },
+    log,
+  });
+
+  powerMonitor.on('resume', () => shell?.reconnect('resume'));
+  powerMonitor.on('unlock-screen', () => shell?.reconnect('unlock'));
+
+  // A link the app was started with (Windows and Linux pass it in argv); once the page can act on it.
+  const link = deepLinkFromArgv(process.argv, { telLinks: settings.current().telLinks });
+  if (link) mainWindow.webContents.once('did-finish-load', () => handleDeepLink(link));
+}
+
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  registerAppScheme();
+  app.on('second-instance', (_event, argv) => {
+    showMainWindow();
+    handleDeepLink(deepLinkFromArgv(argv, { telLinks: settings.current().telLinks }));
+  });
+  app.on('open-url', (event, url) => {
+    event.preventDefault(); // macOS delivers links here
+    handleDeepLink(parseDeepLink(url, { telLinks: settings.current().telLinks }));
+  });
+  app.on('activate', showMainWindow);
+  app.on('before-quit', () => (quitting = true));
+  app.on('will-quit', () => shell?.dispose());
+  app.on('window-all-closed', () => {
+    /* stay in the tray */
+  });
+  app.whenReady().then(start, (err: unknown) => {
+    console.error(err);
+    app.exit(1);
+  });
+}

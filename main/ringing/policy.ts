@@ -1,0 +1,160 @@
+/**
+ * Ringing and notification policy as pure decisions: which channels an incoming call uses (window,
+ * notification, tray, ringtone, attention), and what the incoming-call and missed-call notifications say
+ * and offer. main/index.ts turns the models into Electron `Notification`s.
+ *
+ * Decisions:
+ * - Do not disturb silences everything for an incoming call. The server does not ring a dnd user; this is
+ *   the defensive second rule, in case a ring slips through a status change.
+ * - A missed call is always recorded and counted (tray and app badge); in dnd its notification is still
+ *   shown, but silent, so the person finds it later without being interrupted.
+ * - Notification buttons: macOS and Windows (Electron 45 supports `button` actions on both). Linux: whether
+ *   buttons show depends on the notification daemon and Electron does not report it, so no buttons; a
+ *   click opens the app, which shows the answer UI.
+ */
+import type { Media, UserSummary } from '../../signaling/protocol/common.js';
+import type { PlatformAction, RingingCall } from '../ipc/contract.js';
+
+export interface RingingChannelsInput {
+  dnd: boolean;
+  platform: NodeJS.Platform;
+  /** Electron's `Notification.isSupported()`. */
+  notificationsSupported: boolean;
+  /** Usually `notificationActionsSupported(platform)`. */
+  notificationActionsSupported: boolean;
+}
+
+export interface RingingChannels {
+  incomingWindow: boolean;
+  notification: boolean;
+  notificationActions: boolean;
+  trayRinging: boolean;
+  ringtone: boolean;
+  /** Draw attention to the app itself: bounce the dock (macOS) or flash the taskbar entry. */
+  attention: 'dock-bounce' | 'flash-frame' | null;
+}
+
+export function notificationActionsSupported(platform: NodeJS.Platform): boolean {
+  return platform === 'darwin' || platform === 'win32';
+}
+
+export function ringingChannels(input: RingingChannelsInput): RingingChannels {
+  if (input.dnd) {
+    return {
+      incomingWindow: false,
+      notification: false,
+      notificationActions: false,
+      trayRinging: false,
+      ringtone: false,
+      attention: null,
+    };
+  }
+  return {
+    incomingWindow: true,
+    notification: input.notificationsSupported,
+    notificationActions: input.notificationsSupported && input.notificationActionsSupported,
+    trayRinging: true,
+    ringtone: true,
+    attention: input.platform === 'darwin' ? 'dock-bounce' : 'flash-frame',
+  };
+}
+
+export interface NotificationButton {
+  type: 'accept-audio' | 'accept-video' | 'decline' | 'call-back';
+  label: string;
+  action: PlatformAction;
+}
+
+/** What a click on the notification body does: bring the app forward, or act. */
+export type NotificationClick = { type: 'open' } | PlatformAction;
+
+export interface NotificationModel {
+  /** Stable per call so a later notification for the same call replaces it (macOS id, Windows tag). */
+  id: string;
+  title: string;
+  body: string;
+  silent: boolean;
+  urgency: 'normal' | 'critical';
+  /** 'never': an incoming call stays on screen until ringing stops and main removes it. */
+  timeoutType: 'default' | 'never';
+  actions: NotificationButton[];
+  click: NotificationClick;
+}
+
+/** The id of a call's incoming notification, to withdraw it when ringing stops. */
+export const incomingNotificationId = (callId: string): string => `incoming-${callId}`;
+
+export interface IncomingNotificationOptions {
+  /** Show buttons (see notificationActionsSupported); without them a click opens the app. */
+  actions: boolean;
+}
+
+/** The incoming-call notification. Silent: the ringtone is the sound, on the chosen ring device. */
+export function incomingCallNotification(
+  call: RingingCall,
+  options: IncomingNotificationOptions,
+): NotificationModel {
+  const { callId, caller, media } = call;
+  return {
+    id: incomingNotificationId(callId),
+    title: media === 'video' ? 'Incoming video call' : 'Incoming call',
+    body: `${nameOf(caller)} is calling`,
+    silent: true,
+    urgency: 'critical',
+    timeoutType: 'never',
+    actions: options.actions
+      ? [
+          { type: 'accept-audio', label: 'Accept', action: { type: 'accept', callId, media: 'audio' } },
+          { type: 'accept-video', label: 'Accept video', action: { type: 'accept', callId, media: 'video' } },
+          { type: 'decline', label: 'Decline', action: { type: 'decline', callId } },
+        ]
+      : [],
+    click: { type: 'open' },
+  };
+}
+
+export interface MissedCall {
+  callId: string;
+  caller: UserSummary;
+  /** How the caller called; call back uses the same (audio when unknown). */
+  media?: Media;
+}
+
+export interface MissedNotificationOptions {
+  dnd: boolean;
+  /** Electron's `Notification.isSupported()`; default true. */
+  notificationsSupported?: boolean;
+  /** Show the Call back button; default true (on Linux pass false: the click opens the history). */
+  actions?: boolean;
+}
+
+/** The missed-call notification, or null when the system has no notifications (the badge still counts). */
+export function missedCallNotification(
+  call: MissedCall,
+  options: MissedNotificationOptions,
+): NotificationModel | null {
+  if (options.notificationsSupported === false) return null;
+  const callBack: PlatformAction = {
+    type: 'call',
+    username: call.caller.username,
+    media: call.media ?? 'audio',
+  };
+  return {
+    id: `missed-${call.callId}`,
+    title: 'Missed call',
+    body: `${nameOf(call.caller)} called`,
+    silent: options.dnd,
+    urgency: 'normal',
+    timeoutType: 'default',
+    actions: options.actions === false ? [] : [{ type: 'call-back', label: 'Call back', action: callBack }],
+    click: { type: 'open-history' },
+  };
+}
+
+const NAME_MAX = 64;
+
+function nameOf(user: UserSummary): string {
+  const name = user.displayName.trim() || user.username;
+  const chars = [...name];
+  return chars.length > NAME_MAX ? `${chars.slice(0, NAME_MAX - 1).join('')}…` : name;
+}

@@ -1,0 +1,190 @@
+/**
+ * The desktop shell around the call app: it keeps what the app reported
+ * (presence, ringing, call, missed calls) and makes the OS follow it: the
+ * incoming-call window, notifications, tray, badge, global shortcuts and
+ * the power-save blocker. Actions taken in any of them go to the app.
+ */
+import { app, globalShortcut, ipcMain, powerSaveBlocker, shell, type BrowserWindow } from 'electron';
+import type { PlatformAction, RecentCall, RingingCall, ShellState } from './ipc/contract.js';
+import { registerIpc } from './ipc/handlers.js';
+import { Notifications } from './ringing/electron-notifications.js';
+import { IncomingCallWindows, type IncomingWindowFactory } from './ringing/incoming-window.js';
+import {
+  incomingCallNotification,
+  incomingNotificationId,
+  missedCallNotification,
+  notificationActionsSupported,
+  ringingChannels,
+} from './ringing/policy.js';
+import { EXTERNAL_ALLOW_LIST, externalUrl } from './security/navigation.js';
+import type { SettingsStore } from './settings/store.js';
+import { registerShortcuts } from './shortcuts.js';
+import { ElectronTray } from './tray/electron-tray.js';
+import type { TrayAction, TrayState } from './tray/model.js';
+import { channel } from './ipc/contract.js';
+
+export interface ShellDeps {
+  mainWindow: () => BrowserWindow | null;
+  showMainWindow: () => void;
+  incomingWindows: IncomingWindowFactory;
+  settings: SettingsStore;
+  trayIconDir: string;
+  quit: () => void;
+  log: (message: string) => void;
+}
+
+export class DesktopShell {
+  private state: ShellState = { presence: 'offline', call: 'idle', unseenMissedCalls: 0 };
+  private ringing: RingingCall | null = null;
+  private recent: RecentCall[] = [];
+  private powerBlocker: number | null = null;
+  private readonly tray: ElectronTray;
+  private readonly notifications: Notifications;
+  private readonly incoming: IncomingCallWindows;
+
+  constructor(private readonly d: ShellDeps) {
+    this.notifications = new Notifications(
+      (action) => this.act(action),
+      () => d.showMainWindow(),
+    );
+    this.incoming = new IncomingCallWindows({
+      factory: d.incomingWindows,
+      onAction: (action) => this.act(action),
+    });
+    this.tray = new ElectronTray(d.trayIconDir, (action) => this.onTrayAction(action));
+    this.registerIpc();
+    this.applyShortcuts();
+    this.refresh();
+  }
+
+  /** Sends an action to the app in the main window, bringing it forward when the person answers or calls. */
+  act(action: PlatformAction): void {
+    const win = this.d.mainWindow();
+    if (!win) return;
+    if (action.type === 'accept' || action.type === 'call' || action.type === 'open-history')
+      this.d.showMainWindow();
+    win.webContents.send(channel('action'), action);
+  }
+
+  /** The machine woke up or the screen was unlocked: the app should reconnect now. */
+  reconnect(reason: 'resume' | 'unlock' | 'network'): void {
+    this.d.mainWindow()?.webContents.send(channel('reconnect'), { reason });
+  }
+
+  applyShortcuts(): void {
+    const failures = registerShortcuts(
+      globalShortcut,
+      this.d.settings.current().shortcuts,
+      () => ({ ringing: this.ringing, inCall: this.state.call === 'in-call' }),
+      (action) => this.act(action),
+    );
+    for (const f of failures)
+      this.d.log(`shortcut ${f.name} (${f.accelerator}) not registered: ${f.message}`);
+  }
+
+  dispose(): void {
+    globalShortcut.unregisterAll();
+    this.incoming.closeAll();
+    this.tray.destroy();
+  }
+
+  private registerIpc(): void {
+    registerIpc(
+      ipcMain,
+      {
+        'ringing.show': (call) => this.startRinging(call),
+        'ringing.hide': ({ callId }) => this.stopRinging(callId),
+        'missed.notify': (call) => {
+          const model = missedCallNotification(call, {
+            dnd: this.state.presence === 'dnd',
+            notificationsSupported: Notifications.supported(),
+            actions: notificationActionsSupported(process.platform),
+          });
+          if (model) this.notifications.show(model);
+        },
+        'shell.state': (state) => {
+          this.state = state;
+          this.holdPowerDuringCalls(state.call === 'in-call');
+          app.setBadgeCount(state.unseenMissedCalls);
+          this.refresh();
+        },
+        'recent.set': (calls) => {
+          this.recent = calls;
+          this.refresh();
+        },
+        'devices.load': () => this.d.settings.current().devices,
+        'devices.save': async (devices) => {
+          await this.d.settings.update((s) => ({ ...s, devices }));
+        },
+        'external.open': async ({ url }) => {
+          // Only https: URLs on the allow list (security/navigation.ts), re-serialised.
+          const allowed = externalUrl(url, EXTERNAL_ALLOW_LIST);
+          if (allowed) await shell.openExternal(allowed); // eng-disable OPEN_EXTERNAL_JS_CHECK (reviewed)
+        },
+        'incoming.choose': (action) => {
+          this.incoming.choose(action);
+        },
+      },
+      this.d.log,
+    );
+  }
+
+  private startRinging(call: RingingCall): void {
+    const channels = ringingChannels({
+      dnd: this.state.presence === 'dnd',
+      platform: process.platform,
+      notificationsSupported: Notifications.supported(),
+      notificationActionsSupported: notificationActionsSupported(process.platform),
+    });
+    this.ringing = call;
+    if (channels.incomingWindow) this.incoming.show(call);
+    if (channels.notification) {
+      this.notifications.show(incomingCallNotification(call, { actions: channels.notificationActions }));
+    }
+    if (channels.attention === 'dock-bounce') app.dock?.bounce('critical');
+    if (channels.attention === 'flash-frame') this.d.mainWindow()?.flashFrame(true);
+    this.refresh();
+  }
+
+  private stopRinging(callId: string): void {
+    this.incoming.hide(callId);
+    this.notifications.close(incomingNotificationId(callId));
+    this.d.mainWindow()?.flashFrame(false);
+    if (this.ringing?.callId === callId) this.ringing = null;
+    this.refresh();
+  }
+
+  private holdPowerDuringCalls(inCall: boolean): void {
+    if (inCall && this.powerBlocker === null)
+      this.powerBlocker = powerSaveBlocker.start('prevent-display-sleep');
+    if (!inCall && this.powerBlocker !== null) {
+      powerSaveBlocker.stop(this.powerBlocker);
+      this.powerBlocker = null;
+    }
+  }
+
+  private onTrayAction(action: TrayAction): void {
+    if (action.type === 'open') return this.d.showMainWindow();
+    if (action.type === 'quit') return this.d.quit();
+    if (action.type === 'toggle-start-at-login') {
+      const openAtLogin = !this.d.settings.current().startAtLogin;
+      app.setLoginItemSettings({ openAtLogin });
+      void this.d.settings.update({ startAtLogin: openAtLogin }).then(() => this.refresh());
+      return;
+    }
+    this.act(action);
+  }
+
+  private refresh(): void {
+    const trayState: TrayState = {
+      presence: this.state.presence,
+      ringing: this.ringing,
+      inCall: this.state.call === 'in-call',
+      unseenMissedCalls: this.state.unseenMissedCalls,
+      recent: this.recent,
+      startAtLogin: this.d.settings.current().startAtLogin,
+      dnd: this.state.presence === 'dnd',
+    };
+    this.tray.update(trayState);
+  }
+}

@@ -1,0 +1,56 @@
+/**
+ * The desktop app's small always-on-top incoming-call window: caller,
+ * Accept voice, Accept video, Decline. Main shows it without taking focus
+ * and closes it the moment ringing stops for any reason.
+ */
+import { StrictMode, useEffect, useState } from 'react';
+import { createRoot } from 'react-dom/client';
+import type { PlatformAction, RingingCall } from '../../main/ipc/contract.js';
+import { desktopBridge } from '../platform/desktop.js';
+import { Avatar } from '../ui/Avatar.js';
+import '../ui/styles.css';
+
+function IncomingWindow() {
+  const bridge = desktopBridge();
+  const [call, setCall] = useState<RingingCall | null>(null);
+  useEffect(() => bridge?.onIncomingCall(setCall), [bridge]);
+  if (!bridge || !call) return null;
+  const choose = (action: PlatformAction) => void bridge.choose(action);
+  const name = call.caller.displayName;
+  return (
+    <div className="ring-card incoming" role="dialog" aria-label={`Incoming call from ${name}`}>
+      <Avatar name={name} id={call.caller.username} size="md" />
+      <h2 className="ring-name">{name}</h2>
+      <p className="ring-state pulse">{call.media === 'video' ? 'Video call' : 'Voice call'}</p>
+      <div className="ring-actions">
+        <button
+          type="button"
+          className="btn btn-accept"
+          onClick={() => choose({ type: 'accept', callId: call.callId, media: 'audio' })}
+        >
+          Accept
+        </button>
+        <button
+          type="button"
+          className="btn"
+          onClick={() => choose({ type: 'accept', callId: call.callId, media: 'video' })}
+        >
+          Accept with video
+        </button>
+        <button
+          type="button"
+          className="btn btn-danger"
+          onClick={() => choose({ type: 'decline', callId: call.callId })}
+        >
+          Decline
+        </button>
+      </div>
+    </div>
+  );
+}
+
+createRoot(document.getElementById('root')!).render(
+  <StrictMode>
+    <IncomingWindow />
+  </StrictMode>,
+);

@@ -1,0 +1,78 @@
+/**
+ * The platform inside the desktop app: everything goes through the preload
+ * bridge (`window.parleyDesktop`) to the main process, which owns the
+ * incoming-call window, notifications, tray, badge and the settings file.
+ */
+import type { DesktopBridge, DevicePreferences } from '../../main/ipc/contract.js';
+import type { Media, UserSummary } from '../../signaling/protocol/index.js';
+import type { KeyValueStore, Platform, PlatformAction, ShellState } from './platform.js';
+
+declare global {
+  interface Window {
+    parleyDesktop?: DesktopBridge;
+  }
+}
+
+const DEVICE_KEY = 'parley.deviceId';
+
+const localStore: KeyValueStore = {
+  get: (key) => localStorage.getItem(key),
+  set: (key, value) => localStorage.setItem(key, value),
+  remove: (key) => localStorage.removeItem(key),
+};
+
+/** Failures of the bridge are logged, never thrown into the app: the call goes on without the shell's help. */
+const quietly = (p: Promise<unknown>): void =>
+  void p.catch((err: unknown) => console.warn('desktop bridge', err));
+
+export class DesktopPlatform implements Platform {
+  readonly kind = 'desktop' as const;
+  readonly storage = localStore;
+
+  constructor(private readonly bridge: DesktopBridge) {}
+
+  /** One device per installation: the app's storage lives in its own profile. */
+  deviceId(): string {
+    let id = localStorage.getItem(DEVICE_KEY);
+    if (!id) localStorage.setItem(DEVICE_KEY, (id = crypto.randomUUID().replace(/-/g, '')));
+    return id;
+  }
+
+  showIncomingCall(call: { callId: string; caller: UserSummary; media: Media }): void {
+    quietly(this.bridge.showRinging(call));
+  }
+
+  hideIncomingCall(callId: string): void {
+    quietly(this.bridge.hideRinging(callId));
+  }
+
+  showMissedCall(call: { callId: string; caller: UserSummary }): void {
+    quietly(this.bridge.notifyMissed(call));
+  }
+
+  /** The tray and dock badge follow `reportState`. */
+  setBadge(): void {}
+
+  reportState(state: ShellState): void {
+    quietly(this.bridge.reportState(state));
+  }
+
+  onAction(handler: (action: PlatformAction) => void): () => void {
+    return this.bridge.onAction(handler);
+  }
+
+  loadDevicePreferences(): Promise<unknown> {
+    return this.bridge.loadDevicePreferences().catch(() => undefined);
+  }
+
+  saveDevicePreferences(prefs: DevicePreferences): void {
+    quietly(this.bridge.saveDevicePreferences(prefs));
+  }
+
+  onReconnectHint(handler: () => void): () => void {
+    return this.bridge.onReconnect(handler);
+  }
+}
+
+/** The desktop platform when running inside Parley's Electron shell. */
+export const desktopBridge = (): DesktopBridge | undefined => window.parleyDesktop;

@@ -1,0 +1,32 @@
+/**
+ * Bundles the Electron main process and the preload script into
+ * dist/main (CommonJS: sandboxed preloads cannot be ES modules). The
+ * renderer is built separately by Vite (npm run build:web).
+ */
+import { build } from 'esbuild';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+export async function buildDesktop(): Promise<void> {
+  await build({
+    absWorkingDir: root,
+    entryPoints: { index: 'main/index.ts', preload: 'main/preload.ts' },
+    outdir: 'dist/main',
+    outExtension: { '.js': '.cjs' },
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node22',
+    external: ['electron'],
+    sourcemap: true,
+    logLevel: 'warning',
+  });
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  buildDesktop().catch((err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  });
+}
