@@ -14,8 +14,9 @@ import { endedWords, errorWords } from '../signaling/error-words.js';
 import { noticeActions, useCall } from '../state/call.js';
 import { contactsActions, useContacts } from '../state/contacts.js';
 import { parsePreferences, useDevices, type DevicePreferences } from '../state/devices.js';
-import { historyActions, useHistory } from '../state/history.js';
+import { historyActions, recentCalls, useHistory } from '../state/history.js';
 import { useSession } from '../state/session.js';
+import { useView, type TabId } from '../state/view.js';
 import { IdleWatcher } from './idle.js';
 
 const KEYS = { server: 'parley.serverUrl', token: 'parley.token' } as const;
@@ -44,6 +45,8 @@ export class ParleyApp {
       else if (action.type === 'hangup') void this.hangup();
       else if (action.type === 'toggle-mute') this.toggleMute();
       else if (action.type === 'call') void this.call(action.username, action.media);
+      else if (action.type === 'open-history') this.openTab('history');
+      else if (action.type === 'set-status') void this.setDnd(action.dnd);
     });
   }
 
@@ -158,6 +161,12 @@ export class ParleyApp {
     );
   }
 
+  /** Opens a section; opening the history marks missed calls seen. */
+  openTab(tab: TabId): void {
+    useView.setState({ tab });
+    if (tab === 'history') void this.markHistorySeen();
+  }
+
   async markHistorySeen(): Promise<void> {
     if (useHistory.getState().unseenMissedCalls === 0) return;
     const result = await this.client.request('history.markSeen', {});
@@ -263,6 +272,7 @@ export class ParleyApp {
     });
     c.on('history.entry', ({ entry }) => {
       historyActions.upsert(entry);
+      this.platform.reportRecentCalls(recentCalls(useHistory.getState().entries));
       if (entry.missed && !entry.seen)
         this.platform.showMissedCall({ callId: entry.callId, caller: entry.peer });
     });

@@ -3,7 +3,7 @@
  * bridge (`window.parleyDesktop`) to the main process, which owns the
  * incoming-call window, notifications, tray, badge and the settings file.
  */
-import type { DesktopBridge, DevicePreferences } from '../../main/ipc/contract.js';
+import type { DesktopBridge, DevicePreferences, RecentCall } from '../../main/ipc/contract.js';
 import type { Media, UserSummary } from '../../signaling/protocol/index.js';
 import type { KeyValueStore, Platform, PlatformAction, ShellState } from './platform.js';
 
@@ -55,6 +55,10 @@ export class DesktopPlatform implements Platform {
 
   reportState(state: ShellState): void {
     quietly(this.bridge.reportState(state));
+  }
+
+  reportRecentCalls(calls: RecentCall[]): void {
+    quietly(this.bridge.setRecentCalls(calls));
   }
 
   onAction(handler: (action: PlatformAction) => void): () => void {

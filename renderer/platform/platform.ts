@@ -6,7 +6,7 @@
  * the preload bridge.
  */
 import type { Media, UserSummary } from '../../signaling/protocol/index.js';
-import type { DevicePreferences, PlatformAction, ShellState } from '../../main/ipc/contract.js';
+import type { DevicePreferences, PlatformAction, RecentCall, ShellState } from '../../main/ipc/contract.js';
 
 export type { PlatformAction, ShellState };
 
@@ -25,6 +25,8 @@ export interface Platform {
   hideIncomingCall(callId: string): void;
   showMissedCall(call: { callId: string; caller: UserSummary }): void;
   setBadge(unseenMissedCalls: number): void;
+  /** The last people called or calling, for the tray's Recent calls. */
+  reportRecentCalls(calls: RecentCall[]): void;
   /** Keeps the shell (tray, window title) in step with the app. */
   reportState(state: ShellState): void;
   onAction(handler: (action: PlatformAction) => void): () => void;

@@ -76,6 +76,9 @@ export class WebPlatform implements Platform {
     );
   }
 
+  /** A browser tab has no tray. */
+  reportRecentCalls(): void {}
+
   onAction(handler: (action: PlatformAction) => void): () => void {
     this.handlers.add(handler);
     return () => this.handlers.delete(handler);

@@ -1,5 +1,6 @@
 /** Call history pages and the missed-call badge. */
 import { create } from 'zustand';
+import type { RecentCall } from '../../main/ipc/contract.js';
 import type { HistoryEntry } from '../../signaling/protocol/index.js';
 
 export interface HistoryState {
@@ -25,3 +26,16 @@ export const historyActions = {
       ),
     })),
 };
+
+/** The last few people called or calling, newest first, once each (the tray's Recent calls). */
+export function recentCalls(entries: readonly HistoryEntry[], max = 5): RecentCall[] {
+  const seen = new Set<string>();
+  const recent: RecentCall[] = [];
+  for (const e of entries) {
+    if (seen.has(e.peer.username)) continue;
+    seen.add(e.peer.username);
+    recent.push({ username: e.peer.username, displayName: e.peer.displayName.slice(0, 64), media: e.media });
+    if (recent.length === max) break;
+  }
+  return recent;
+}

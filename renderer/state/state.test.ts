@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import type { Contact, HistoryEntry } from '../../signaling/protocol/index.js';
 import { contactsActions, filterContacts, useContacts } from './contacts.js';
 import { defaultPreferences, parsePreferences } from './devices.js';
-import { historyActions, useHistory } from './history.js';
+import { historyActions, recentCalls, useHistory } from './history.js';
 
 const contact = (username: string, displayName: string, state: Contact['state'] = 'accepted'): Contact => ({
   username,
@@ -56,5 +56,22 @@ describe('device preferences', () => {
       microphoneId: 'm1',
       ringVolume: 0.3,
     });
+  });
+});
+
+describe('recent calls', () => {
+  it('lists each peer once, newest first, at most five', () => {
+    const entry = (username: string, media: 'audio' | 'video' = 'audio') =>
+      ({ peer: { username, displayName: username.toUpperCase() }, media }) as HistoryEntry;
+    const entries = ['a', 'b', 'a', 'c', 'd', 'e', 'f', 'g'].map((u, i) =>
+      entry(u, i === 0 ? 'video' : 'audio'),
+    );
+    expect(recentCalls(entries)).toEqual([
+      { username: 'a', displayName: 'A', media: 'video' },
+      { username: 'b', displayName: 'B', media: 'audio' },
+      { username: 'c', displayName: 'C', media: 'audio' },
+      { username: 'd', displayName: 'D', media: 'audio' },
+      { username: 'e', displayName: 'E', media: 'audio' },
+    ]);
   });
 });

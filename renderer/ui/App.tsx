@@ -3,7 +3,6 @@
  * bar, notices, the Contacts / History / Settings tabs, and the call area
  * (beside the tabs on wide windows, above them on narrow ones).
  */
-import { useState } from 'react';
 import { useApp } from '../app/context.js';
 import { useCall } from '../state/call.js';
 import { useSession } from '../state/session.js';
@@ -14,17 +13,14 @@ import { History } from './History.js';
 import { Notices } from './Notices.js';
 import { Settings } from './Settings.js';
 import { SignIn } from './SignIn.js';
-import { panelId, tabId, Tabs, type TabId } from './Tabs.js';
+import { useView, type TabId } from '../state/view.js';
+import { panelId, tabId, Tabs } from './Tabs.js';
 
 function SignedIn() {
   const app = useApp();
-  const [tab, setTab] = useState<TabId>('contacts');
+  const tab = useView((s) => s.tab);
   const inCall = useCall((s) => s.call !== null);
-
-  const select = (next: TabId) => {
-    setTab(next);
-    if (next === 'history') void app.markHistorySeen();
-  };
+  const select = (next: TabId) => app.openTab(next);
 
   return (
     <div className="app">

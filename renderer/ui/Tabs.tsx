@@ -4,11 +4,15 @@
  */
 import { useRef, type KeyboardEvent } from 'react';
 import { useHistory } from '../state/history.js';
+import { TABS, type TabId } from '../state/view.js';
 
-export const TABS = ['contacts', 'history', 'settings'] as const;
-export type TabId = (typeof TABS)[number];
+export type { TabId };
 
-const titles: Record<TabId, string> = { contacts: 'Contacts', history: 'History', settings: 'Settings' };
+export const titles: Record<TabId, string> = {
+  contacts: 'Contacts',
+  history: 'History',
+  settings: 'Settings',
+};
 export const tabId = (tab: TabId) => `tab-${tab}`;
 export const panelId = (tab: TabId) => `panel-${tab}`;
 
