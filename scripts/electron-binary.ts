@@ -8,16 +8,22 @@ import { fileURLToPath } from 'node:url';
 
 const electronDir = fileURLToPath(new URL('../node_modules/electron/', import.meta.url));
 
-/** The executable path, or null when it is not installed. */
+/** Where the executable sits inside an Electron folder, as the electron package's install.js lays it out. */
+function executableInDist(): string {
+  if (process.platform === 'darwin') return 'Electron.app/Contents/MacOS/Electron';
+  return process.platform === 'win32' ? 'electron.exe' : 'electron';
+}
+
+/** The executable path, or null when it is not installed (the same lookup as the electron package's). */
 export function findElectronBinary(env: NodeJS.ProcessEnv = process.env): string | null {
+  let relative = executableInDist();
   try {
-    const relative = readFileSync(join(electronDir, 'path.txt'), 'utf8').trim();
-    const dist = env.ELECTRON_OVERRIDE_DIST_PATH ?? join(electronDir, 'dist');
-    const binary = join(dist, relative);
-    return existsSync(binary) ? binary : null;
+    relative = readFileSync(join(electronDir, 'path.txt'), 'utf8').trim();
   } catch {
-    return null;
+    if (!env.ELECTRON_OVERRIDE_DIST_PATH) return null; // never installed
   }
+  const binary = join(env.ELECTRON_OVERRIDE_DIST_PATH ?? join(electronDir, 'dist'), relative);
+  return existsSync(binary) ? binary : null;
 }
 
 export const MISSING_ELECTRON_HELP = `The Electron binary is not installed.

@@ -23,25 +23,24 @@ function run(command: string, args: string[]): Promise<void> {
 }
 
 async function main(): Promise<number> {
+  const config = loadConfig([], { PARLEY_ALLOWED_ORIGINS: 'app://parley', ...process.env });
+  const electron = findElectronBinary();
+  if (!electron) {
+    const webUrl = process.env.PARLEY_SERVER_URL ?? `http://${config.host}:${config.port}`;
+    console.error(
+      `\n${MISSING_ELECTRON_HELP}\n\nMeanwhile, use Parley in a browser: run \`npm run web\` and open ${webUrl}\n`,
+    );
+    return 1;
+  }
   await run('npm', ['run', '--silent', 'build:web']);
   await buildDesktop();
 
   let server: RunningServer | undefined;
   let serverUrl = process.env.PARLEY_SERVER_URL;
   if (!serverUrl) {
-    const config = loadConfig([], { PARLEY_ALLOWED_ORIGINS: 'app://parley', ...process.env });
     server = await startServer(config, createLogger(config.logLevel));
     serverUrl = server.url;
     console.log(`Parley's signaling server is running at ${serverUrl} (data in ${config.dataDir}).`);
-  }
-
-  const electron = findElectronBinary();
-  if (!electron) {
-    console.error(
-      `\n${MISSING_ELECTRON_HELP}\n\nMeanwhile, use Parley in a browser: run \`npm run web\` and open ${serverUrl}\n`,
-    );
-    await server?.close();
-    return 1;
   }
 
   const app = spawn(electron, ['.'], {

@@ -73,8 +73,14 @@ export class DesktopPlatform implements Platform {
     quietly(this.bridge.saveDevicePreferences(prefs));
   }
 
+  /** Main says when the machine woke up or the screen was unlocked; the page says when the network is back. */
   onReconnectHint(handler: () => void): () => void {
-    return this.bridge.onReconnect(handler);
+    const off = this.bridge.onReconnect(handler);
+    window.addEventListener('online', handler);
+    return () => {
+      off();
+      window.removeEventListener('online', handler);
+    };
   }
 }
 
