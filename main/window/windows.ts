@@ -32,6 +32,8 @@ function secureWindow(
       allowRunningInsecureContent: false,
       webviewTag: false,
       spellcheck: false,
+      // A call goes on while the window is hidden in the tray: its timers must not be throttled.
+      backgroundThrottling: false,
       disableBlinkFeatures: 'Auxclick',
       additionalArguments: serverUrl ? [`${SERVER_URL_SWITCH}${serverUrl}`] : [],
     },

@@ -11,7 +11,7 @@ import type {
   Signal,
   UserSummary,
 } from '../../signaling/protocol/index.js';
-import type { SignalingClient } from '../net/signaling-client.js';
+import type { RequestOutcome, SignalingClient } from '../net/signaling-client.js';
 import { Emitter } from '../util/emitter.js';
 import { LocalMediaError, openTrack } from './media.js';
 import { PeerSession } from './peer.js';
@@ -72,6 +72,8 @@ export class CallEngine extends Emitter<EngineEvents> {
   private local: MediaStream | null = null;
   private peer: PeerSession | null = null;
   private recorder: TimingRecorder | null = null;
+  /** ICE servers asked for as soon as a call starts, so the peer connection need not wait for them. */
+  private iceConfig: Promise<RequestOutcome<'ice.servers'>> | null = null;
   private statsTimer: ReturnType<typeof setInterval> | null = null;
   private firstFrameTimer: ReturnType<typeof setInterval> | null = null;
   private lastTotals: StatsTotals | null = null;
@@ -122,6 +124,7 @@ export class CallEngine extends Emitter<EngineEvents> {
   async call(peer: UserSummary, media: Media): Promise<void> {
     if (this.view) return this.notice('E_IN_CALL', 'already in a call');
     this.recorder = new TimingRecorder();
+    this.iceConfig = this.signaling.request('ice.servers', {});
     this.setView({
       callId: null,
       direction: 'outgoing',
@@ -250,6 +253,7 @@ export class CallEngine extends Emitter<EngineEvents> {
     if (this.view) return; // the server rings us only when free; a duplicate is ignored
     this.recorder = new TimingRecorder();
     this.recorder.mark('incoming');
+    this.iceConfig = this.signaling.request('ice.servers', {});
     this.setView({
       callId: call.callId,
       direction: 'incoming',
@@ -342,7 +346,7 @@ export class CallEngine extends Emitter<EngineEvents> {
   }
 
   private async startPeer(polite: boolean): Promise<void> {
-    const ice = await this.signaling.request('ice.servers', {});
+    const ice = await (this.iceConfig ?? this.signaling.request('ice.servers', {}));
     const callId = this.view?.callId;
     if (!callId || !this.local) return;
     const iceServers = ice.ok ? ice.iceServers.map((s) => ({ ...s })) : [];
@@ -432,6 +436,7 @@ export class CallEngine extends Emitter<EngineEvents> {
     for (const timer of [this.statsTimer, this.firstFrameTimer]) if (timer) clearInterval(timer);
     this.statsTimer = this.firstFrameTimer = null;
     this.lastTotals = null;
+    this.iceConfig = null;
     this.iceRestarts = 0;
     for (const track of this.local?.getTracks() ?? []) track.stop();
     this.local = null;
