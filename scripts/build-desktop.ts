@@ -5,6 +5,7 @@
  */
 import { build } from 'esbuild';
 import { fileURLToPath } from 'node:url';
+import { isEntryPoint } from './entry-point.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
@@ -24,7 +25,7 @@ export async function buildDesktop(): Promise<void> {
   });
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
+if (isEntryPoint(import.meta.url)) {
   buildDesktop().catch((err: unknown) => {
     console.error(err);
     process.exit(1);

@@ -9,12 +9,13 @@
  *
  *   tsx scripts/check-builder-config.ts [electron-builder.yml]     (exits 1 and lists problems)
  */
-import { readFileSync, realpathSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv, type ErrorObject } from 'ajv';
 import { load } from 'js-yaml';
+import { isEntryPoint } from './entry-point.js';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const CONFIG_PATH = join(REPO, 'electron-builder.yml');
@@ -216,16 +217,7 @@ export async function checkBuilderConfig(
   ];
 }
 
-/** True when this file is the entry point, false when imported by tests. */
-function isEntryPoint(): boolean {
-  try {
-    return realpathSync(process.argv[1] ?? '') === realpathSync(fileURLToPath(import.meta.url));
-  } catch {
-    return false;
-  }
-}
-
-if (isEntryPoint()) {
+if (isEntryPoint(import.meta.url)) {
   const path = resolve(process.argv[2] ?? CONFIG_PATH);
   const problems = await checkBuilderConfig(loadConfig(path), dirname(path));
   if (problems.length > 0) {

@@ -15,10 +15,11 @@
  *
  *   tsx scripts/make-icons.ts
  */
-import { mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Resvg } from '@resvg/resvg-js';
+import { isEntryPoint } from './entry-point.js';
 
 export const TRAY_STATES = ['online', 'away', 'busy', 'dnd', 'offline', 'ringing'] as const;
 export type TrayState = (typeof TRAY_STATES)[number];
@@ -191,15 +192,6 @@ export function makeIcons(paths: IconPaths = DEFAULT_PATHS): IconFile[] {
   return written;
 }
 
-/** True when this file is the entry point (`tsx scripts/make-icons.ts`), false when imported by tests. */
-function isEntryPoint(): boolean {
-  try {
-    return realpathSync(process.argv[1] ?? '') === realpathSync(fileURLToPath(import.meta.url));
-  } catch {
-    return false;
-  }
-}
-
-if (isEntryPoint()) {
+if (isEntryPoint(import.meta.url)) {
   for (const file of makeIcons()) console.log(`wrote ${file.path.slice(REPO.length + 1)} (${file.size} px)`);
 }

@@ -11,9 +11,10 @@
  *
  *   tsx scripts/make-sounds.ts [outDir]     (default: assets/public/sounds, Vite's publicDir)
  */
-import { mkdirSync, realpathSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { isEntryPoint } from './entry-point.js';
 
 export const SAMPLE_RATE = 48_000;
 
@@ -152,13 +153,4 @@ function main(args: string[]): void {
   }
 }
 
-/** True when this file is the entry point (`tsx scripts/make-sounds.ts`), false when imported by tests. */
-function isEntryPoint(): boolean {
-  try {
-    return realpathSync(process.argv[1] ?? '') === realpathSync(fileURLToPath(import.meta.url));
-  } catch {
-    return false;
-  }
-}
-
-if (isEntryPoint()) main(process.argv.slice(2));
+if (isEntryPoint(import.meta.url)) main(process.argv.slice(2));

@@ -12,11 +12,12 @@
  *
  *   tsx scripts/scan-electron.ts     (exits 1 on a finding above LOW or a file it cannot parse)
  */
-import { cpSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import run, { type Issue, type ParseError } from '@doyensec/electronegativity';
+import { isEntryPoint } from './entry-point.js';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -159,16 +160,7 @@ export function formatFinding(finding: Finding): string {
   return lines.join('\n');
 }
 
-/** True when this file is the entry point, false when imported by tests. */
-function isEntryPoint(): boolean {
-  try {
-    return realpathSync(process.argv[1] ?? '') === realpathSync(fileURLToPath(import.meta.url));
-  } catch {
-    return false;
-  }
-}
-
-if (isEntryPoint()) {
+if (isEntryPoint(import.meta.url)) {
   const result = await scanElectron();
   const failing = blocking(result.findings);
   console.log(
