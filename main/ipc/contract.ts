@@ -23,6 +23,8 @@ export const ShellState = z.strictObject({
   presence: Presence,
   call: z.enum(['idle', 'ringing', 'in-call']),
   unseenMissedCalls: z.number().int().min(0).max(100_000),
+  /** The call's microphone is muted (the tray offers Unmute). */
+  muted: z.boolean().default(false),
 });
 export type ShellState = z.infer<typeof ShellState>;
 

@@ -40,9 +40,13 @@ export class ParleyApp {
     this.bindEngine();
     this.bindDevices();
     platform.onAction((action) => {
-      if (action.type === 'accept') void this.accept(action.media);
-      else if (action.type === 'decline') void this.decline();
-      else if (action.type === 'hangup') void this.hangup();
+      // A notification or tray menu may be older than the call ringing now: act only on the call it named.
+      const forThisCall = 'callId' in action && action.callId === this.engine.current?.callId;
+      if (action.type === 'accept') {
+        if (forThisCall) void this.accept(action.media);
+      } else if (action.type === 'decline') {
+        if (forThisCall) void this.decline();
+      } else if (action.type === 'hangup') void this.hangup();
       else if (action.type === 'toggle-mute') this.toggleMute();
       else if (action.type === 'call') void this.call(action.username, action.media);
       else if (action.type === 'open-history') this.openTab('history');
@@ -83,7 +87,10 @@ export class ParleyApp {
       error: null,
     });
     contactsActions.replaceAll([]);
-    useHistory.setState({ entries: [], nextCursor: null, unseenMissedCalls: 0 });
+    useHistory.setState({ entries: [], nextCursor: null });
+    // The tray and badge must not go on showing the account that signed out.
+    this.setUnseen(0);
+    this.platform.reportRecentCalls([]);
   }
 
   // ---- presence and contacts ------------------------------------------------------------------
@@ -237,6 +244,7 @@ export class ParleyApp {
     this.platform.reportState({
       presence: useSession.getState().presence,
       call: !call ? 'idle' : call.phase === 'incoming' ? 'ringing' : 'in-call',
+      muted: call?.muted ?? false,
       unseenMissedCalls: useHistory.getState().unseenMissedCalls,
     });
   }

@@ -65,6 +65,8 @@ type Signaling = Pick<SignalingClient, 'request' | 'on'>;
 
 const QUALITY_INTERVAL_MS = 2_000;
 const FIRST_FRAME_POLL_MS = 100;
+/** Stop looking for a first frame that may never come (voice-only answer, camera off). */
+const FIRST_FRAME_MAX_MS = 10_000;
 const MAX_ICE_RESTARTS = 3;
 
 export class CallEngine extends Emitter<EngineEvents> {
@@ -74,6 +76,8 @@ export class CallEngine extends Emitter<EngineEvents> {
   private recorder: TimingRecorder | null = null;
   /** ICE servers asked for as soon as a call starts, so the peer connection need not wait for them. */
   private iceConfig: Promise<RequestOutcome<'ice.servers'>> | null = null;
+  /** Changes when a call starts or ends: work that awaited something checks it is still for the same call. */
+  private serial = 0;
   private statsTimer: ReturnType<typeof setInterval> | null = null;
   private firstFrameTimer: ReturnType<typeof setInterval> | null = null;
   private lastTotals: StatsTotals | null = null;
@@ -138,11 +142,11 @@ export class CallEngine extends Emitter<EngineEvents> {
       cameraOn: media === 'video',
       remoteVideo: false,
     });
-    if (!(await this.openLocalMedia(media))) return this.finish('refused');
+    const serial = this.serial;
+    if (!(await this.openLocalMedia(media, serial))) return this.finishIf(serial, 'refused');
     this.recorder.mark('invite-sent');
     const result = await this.signaling.request('call.invite', { callee: peer.username, media });
-    const now = this.current;
-    if (!now || now.callId !== null) {
+    if (serial !== this.serial || this.current?.callId !== null) {
       // Cancelled while the invite was on its way: the server is ringing them, so stop it.
       if (result.ok) void this.signaling.request('call.cancel', { callId: result.callId });
       return;
@@ -156,12 +160,16 @@ export class CallEngine extends Emitter<EngineEvents> {
     const view = this.view;
     if (!view || view.phase !== 'incoming' || !view.callId) return;
     this.update({ phase: 'connecting', cameraOn: media === 'video' });
-    if (!(await this.openLocalMedia(media))) {
+    const serial = this.serial;
+    if (!(await this.openLocalMedia(media, serial))) {
+      if (serial !== this.serial) return;
       await this.signaling.request('call.decline', { callId: view.callId });
-      return this.finish('refused');
+      return this.finishIf(serial, 'refused');
     }
     await this.startPeer(true);
+    if (serial !== this.serial) return;
     const result = await this.signaling.request('call.accept', { callId: view.callId });
+    if (serial !== this.serial) return;
     if (!result.ok)
       return this.finish(
         result.error.code === 'E_CALL_STATE' ? 'answered-elsewhere' : 'failed',
@@ -205,13 +213,16 @@ export class CallEngine extends Emitter<EngineEvents> {
       this.emit('local-stream', this.local);
       return;
     }
+    const local = this.local;
     try {
       const { track, fellBack } = await openTrack('video', this.preferences().cameraId);
+      // The call ended, or the camera came on meanwhile: this track is not needed (and must not stay lit).
+      if (this.local !== local || local.getVideoTracks().length > 0) return track.stop();
       if (fellBack) this.notice('E_DEVICE_FALLBACK', 'camera');
-      this.local.addTrack(track);
-      this.peer?.sendTrack(track, this.local);
+      local.addTrack(track);
+      this.peer?.sendTrack(track, local);
       this.update({ cameraOn: true });
-      this.emit('local-stream', this.local);
+      this.emit('local-stream', local);
     } catch (err) {
       this.notice((err as LocalMediaError).code ?? 'E_MEDIA_FAILED', 'camera');
     }
@@ -219,17 +230,21 @@ export class CallEngine extends Emitter<EngineEvents> {
 
   /** Switches microphone or camera mid-call without renegotiating. */
   async switchDevice(kind: 'audio' | 'video', deviceId: string | undefined): Promise<void> {
-    const old = kind === 'audio' ? this.local?.getAudioTracks()[0] : this.local?.getVideoTracks()[0];
-    if (!this.view || !this.local || !old) return;
+    const local = this.local;
+    const inUse = () => (kind === 'audio' ? local?.getAudioTracks()[0] : local?.getVideoTracks()[0]);
+    if (!this.view || !local || !inUse()) return;
     try {
       const { track, fellBack } = await openTrack(kind, deviceId);
+      // Re-read after the wait: the call may have ended, or another switch may have replaced the track.
+      const old = inUse();
+      if (this.local !== local || !this.view || !old) return track.stop();
       if (fellBack) this.notice('E_DEVICE_FALLBACK', kind === 'audio' ? 'microphone' : 'camera');
       if (kind === 'audio') track.enabled = !this.view.muted;
       await this.peer?.replaceTrack(kind, track);
-      this.local.removeTrack(old);
+      local.removeTrack(old);
       old.stop();
-      this.local.addTrack(track);
-      this.emit('local-stream', this.local);
+      local.addTrack(track);
+      this.emit('local-stream', local);
     } catch (err) {
       this.notice(
         (err as LocalMediaError).code ?? 'E_MEDIA_FAILED',
@@ -291,7 +306,12 @@ export class CallEngine extends Emitter<EngineEvents> {
       const mine = calls.find((c) => c.callId === view.callId);
       const stillOurs = mine && (mine.boundHere || mine.state === 'ringing');
       if (!stillOurs) return this.finish('connection-lost');
-      if (mine.state === 'active' && this.peer) this.peer.restartIce();
+      // The far side's reconnect news may have been lost while we were away: the snapshot is the truth now.
+      this.update({ peerConnected: true });
+      if (mine.state === 'active' && this.peer) void this.peer.restartIce();
+      // Answered while we were disconnected: the call.accepted never reached us.
+      if (mine.state === 'active' && !this.peer && view.direction === 'outgoing' && this.local)
+        void this.onAccepted();
       return;
     }
     if (view) return;
@@ -310,10 +330,11 @@ export class CallEngine extends Emitter<EngineEvents> {
 
   private onPeerConnection(connected: boolean): void {
     this.update({ peerConnected: connected });
-    if (connected) this.peer?.restartIce();
+    if (connected) void this.peer?.restartIce();
   }
 
-  private async openLocalMedia(media: Media): Promise<boolean> {
+  /** Opens microphone (and camera) for call `serial`; false if refused, or if that call is over by then. */
+  private async openLocalMedia(media: Media, serial: number): Promise<boolean> {
     const prefs = this.preferences();
     const stream = new MediaStream();
     try {
@@ -336,19 +357,22 @@ export class CallEngine extends Emitter<EngineEvents> {
       this.notice((err as LocalMediaError).code ?? 'E_MEDIA_FAILED', 'microphone');
       return false;
     }
-    if (!this.view) {
+    if (serial !== this.serial || !this.view) {
       for (const t of stream.getTracks()) t.stop(); // the call ended while the prompt was up
       return false;
     }
+    // Muted from the tray or a shortcut before the microphone was open: it starts muted.
+    for (const t of stream.getAudioTracks()) t.enabled = !this.view.muted;
     this.local = stream;
     this.emit('local-stream', stream);
     return true;
   }
 
   private async startPeer(polite: boolean): Promise<void> {
+    const serial = this.serial;
     const ice = await (this.iceConfig ?? this.signaling.request('ice.servers', {}));
     const callId = this.view?.callId;
-    if (!callId || !this.local) return;
+    if (serial !== this.serial || !callId || !this.local || this.peer) return;
     const iceServers = ice.ok ? ice.iceServers.map((s) => ({ ...s })) : [];
     const peer = new PeerSession({
       polite,
@@ -379,7 +403,7 @@ export class CallEngine extends Emitter<EngineEvents> {
         this.notice('E_ICE_FAILED', 'no network path to the other side');
         void this.hangup();
       } else {
-        this.peer?.restartIce();
+        void this.peer?.restartIce();
       }
     }
   }
@@ -406,7 +430,10 @@ export class CallEngine extends Emitter<EngineEvents> {
       if (s.kind === 'video' && (s.framesDecoded ?? 0) > 0) this.recorder?.mark('first-video');
     });
     const wantsVideo = this.view?.media === 'video';
-    if (this.recorder.has('first-audio') && (!wantsVideo || this.recorder.has('first-video'))) {
+    const gaveUp =
+      (this.recorder.timings.stages['ice-connected'] ?? 0) + FIRST_FRAME_MAX_MS <
+      performance.now() - this.recorder.origin;
+    if (gaveUp || (this.recorder.has('first-audio') && (!wantsVideo || this.recorder.has('first-video')))) {
       if (this.firstFrameTimer) clearInterval(this.firstFrameTimer);
       this.firstFrameTimer = null;
     }
@@ -427,6 +454,11 @@ export class CallEngine extends Emitter<EngineEvents> {
 
   private ifCurrent(callId: string, action: () => void): void {
     if (this.view?.callId === callId) action();
+  }
+
+  /** Ends call `serial` unless it is already over (a newer call must not be ended by an older one's failure). */
+  private finishIf(serial: number, reason: EndReason, code?: string): void {
+    if (serial === this.serial) this.finish(reason, code);
   }
 
   /** Releases everything a call held: camera and microphone off, connection closed. */
@@ -454,6 +486,7 @@ export class CallEngine extends Emitter<EngineEvents> {
   }
 
   private setView(view: CallView | null): void {
+    if ((this.view === null) !== (view === null)) this.serial++; // a call started or ended
     this.view = view;
     this.emit('call', view);
   }

@@ -92,7 +92,14 @@ export class PeerSession extends Emitter<PeerEvents> {
     }
   }
 
-  restartIce(): void {
+  /**
+   * Restarts ICE. An offer of ours still waiting for its answer (lost while the network was down) is rolled
+   * back first: otherwise no new offer can be made and every offer from the other side looks like a collision.
+   */
+  async restartIce(): Promise<void> {
+    if (this.closed) return;
+    if (this.pc.signalingState === 'have-local-offer')
+      await this.pc.setLocalDescription({ type: 'rollback' });
     this.pc.restartIce();
   }
 

@@ -19,7 +19,8 @@ export interface SetupTimings {
 }
 
 export class TimingRecorder {
-  private readonly origin = performance.now();
+  /** performance.now() when the call started on this device. */
+  readonly origin = performance.now();
   readonly timings: SetupTimings = { startedAt: Date.now(), stages: {} };
 
   /** Records the first time a stage is reached; later repeats (renegotiation) are ignored. */
