@@ -18,6 +18,8 @@ const log = (message: string) => console.log(`[parley] ${message}`);
 let mainWindow: BrowserWindow | null = null;
 let shell: DesktopShell | null = null;
 let quitting = false;
+/** A link macOS delivered (open-url) before the shell was up, e.g. the one that launched Parley. */
+let earlyUrl: string | null = null;
 const settings = new SettingsStore(join(app.getPath('userData'), 'settings.json'), {
   logger: { warn: (message) => log(message) },
 });
@@ -40,7 +42,9 @@ function keepInTray(win: BrowserWindow): void {
         title: 'Parley is still running',
         body: 'Calls still ring. Quit from the tray icon.',
       }).show();
-      void settings.update({ closeToTrayHintShown: true });
+      settings
+        .update({ closeToTrayHintShown: true })
+        .catch((err: unknown) => log(`settings not saved: ${String(err)}`));
     }
   });
 }
@@ -91,7 +95,11 @@ async function start(): Promise<void> {
   powerMonitor.on('unlock-screen', () => shell?.reconnect('unlock'));
 
   // A link the app was started with (Windows and Linux pass it in argv); once the page can act on it.
-  const link = deepLinkFromArgv(process.argv, { telLinks: settings.current().telLinks });
+  const linkOptions = { telLinks: settings.current().telLinks };
+  const link =
+    deepLinkFromArgv(process.argv, linkOptions) ??
+    (earlyUrl === null ? null : parseDeepLink(earlyUrl, linkOptions));
+  earlyUrl = null;
   if (link) mainWindow.webContents.once('did-finish-load', () => handleDeepLink(link));
 }
 
@@ -104,8 +112,9 @@ if (!app.requestSingleInstanceLock()) {
     handleDeepLink(deepLinkFromArgv(argv, { telLinks: settings.current().telLinks }));
   });
   app.on('open-url', (event, url) => {
-    event.preventDefault(); // macOS delivers links here
-    handleDeepLink(parseDeepLink(url, { telLinks: settings.current().telLinks }));
+    event.preventDefault(); // macOS delivers links here, the one that launched Parley before `ready`
+    if (!shell) earlyUrl = url;
+    else handleDeepLink(parseDeepLink(url, { telLinks: settings.current().telLinks }));
   });
   app.on('activate', showMainWindow);
   app.on('before-quit', () => (quitting = true));
@@ -113,8 +122,11 @@ if (!app.requestSingleInstanceLock()) {
   app.on('window-all-closed', () => {
     /* stay in the tray */
   });
-  app.whenReady().then(start, (err: unknown) => {
-    console.error(err);
-    app.exit(1);
-  });
+  app
+    .whenReady()
+    .then(start)
+    .catch((err: unknown) => {
+      console.error(err);
+      app.exit(1);
+    });
 }

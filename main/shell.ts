@@ -34,10 +34,11 @@ export interface ShellDeps {
 }
 
 export class DesktopShell {
-  private state: ShellState = { presence: 'offline', call: 'idle', unseenMissedCalls: 0 };
+  private state: ShellState = { presence: 'offline', call: 'idle', unseenMissedCalls: 0, muted: false };
   private ringing: RingingCall | null = null;
   private recent: RecentCall[] = [];
   private powerBlocker: number | null = null;
+  private dockBounce: number | null = null;
   private readonly tray: ElectronTray;
   private readonly notifications: Notifications;
   private readonly incoming: IncomingCallWindows;
@@ -136,12 +137,12 @@ export class DesktopShell {
       notificationsSupported: Notifications.supported(),
       notificationActionsSupported: notificationActionsSupported(process.platform),
     });
-    this.ringing = call;
+    if (channels.trayRinging) this.ringing = call;
     if (channels.incomingWindow) this.incoming.show(call);
     if (channels.notification) {
       this.notifications.show(incomingCallNotification(call, { actions: channels.notificationActions }));
     }
-    if (channels.attention === 'dock-bounce') app.dock?.bounce('critical');
+    if (channels.attention === 'dock-bounce') this.dockBounce = app.dock?.bounce('critical') ?? null;
     if (channels.attention === 'flash-frame') this.d.mainWindow()?.flashFrame(true);
     this.refresh();
   }
@@ -150,6 +151,9 @@ export class DesktopShell {
     this.incoming.hide(callId);
     this.notifications.close(incomingNotificationId(callId));
     this.d.mainWindow()?.flashFrame(false);
+    // A critical bounce goes on until Parley is activated unless it is cancelled.
+    if (this.dockBounce !== null) app.dock?.cancelBounce(this.dockBounce);
+    this.dockBounce = null;
     if (this.ringing?.callId === callId) this.ringing = null;
     this.refresh();
   }
@@ -169,7 +173,10 @@ export class DesktopShell {
     if (action.type === 'toggle-start-at-login') {
       const openAtLogin = !this.d.settings.current().startAtLogin;
       app.setLoginItemSettings({ openAtLogin });
-      void this.d.settings.update({ startAtLogin: openAtLogin }).then(() => this.refresh());
+      this.d.settings.update({ startAtLogin: openAtLogin }).then(
+        () => this.refresh(),
+        (err: unknown) => this.d.log(`settings not saved: ${String(err)}`),
+      );
       return;
     }
     this.act(action);
@@ -180,6 +187,7 @@ export class DesktopShell {
       presence: this.state.presence,
       ringing: this.ringing,
       inCall: this.state.call === 'in-call',
+      muted: this.state.muted,
       unseenMissedCalls: this.state.unseenMissedCalls,
       recent: this.recent,
       startAtLogin: this.d.settings.current().startAtLogin,

@@ -30,7 +30,10 @@ export class Notifications {
       if (button) this.onAction(button.action);
     });
     n.on('click', () => (model.click.type === 'open' ? this.onOpen() : this.onAction(model.click)));
-    n.on('close', () => this.shown.delete(model.id));
+    n.on('close', () => {
+      // Windows reports a close from code later, when a replacement may already be shown under this id.
+      if (this.shown.get(model.id) === n) this.shown.delete(model.id);
+    });
     this.shown.set(model.id, n);
     n.show();
   }

@@ -92,9 +92,12 @@ export function incomingWindowFactory(serverUrl: string | undefined): IncomingWi
         },
         isDestroyed: () => win.isDestroyed(),
         sendCall: (call: RingingCall) =>
-          void loaded.then(() => {
-            if (!win.isDestroyed()) win.webContents.send(channel('incoming.call'), call);
-          }),
+          void loaded.then(
+            () => {
+              if (!win.isDestroyed()) win.webContents.send(channel('incoming.call'), call);
+            },
+            () => undefined, // closed before its page loaded (ringing stopped): nothing to show
+          ),
         onClosed: (cb) => win.once('closed', cb),
       };
     },

@@ -1,0 +1,722 @@
+// Wiring tests for DesktopShell (main/shell.ts) and the Electron glue it drives (ipc/handlers.ts,
+// window/windows.ts, tray/electron-tray.ts, ringing/electron-notifications.ts), run against a recording
+// fake of Electron's main-process API (main/test-support/fake-electron.ts, shared with main/index.test.ts).
+// The settings store is the real one on a temporary folder.
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { BrowserWindow } from 'electron';
+import { channel, type InvokeChannel, type RingingCall } from './ipc/contract.js';
+import { SettingsStore } from './settings/store.js';
+import { DesktopShell } from './shell.js';
+import { incomingWindowFactory } from './window/windows.js';
+import type { FakeBrowserWindow as FakeWindow, FakeNotification } from './test-support/fake-electron.js';
+
+// ---- The fake Electron ----------------------------------------------------------------------------------
+
+// Loaded through vi.hoisted so that vi.mock hands main/ the very object the tests drive, also after
+// vi.resetModules().
+const { electronModule, fake } = await vi.hoisted(() => import('./test-support/fake-electron.js'));
+
+vi.mock('electron', () => electronModule);
+
+// ---- Helpers --------------------------------------------------------------------------------------------
+
+const APP_PAGE = 'app://parley/index.html';
+const INCOMING_PAGE = 'app://parley/incoming.html';
+const TRAY_DIR = fileURLToPath(new URL('../dist/renderer/tray', import.meta.url));
+
+const alice: RingingCall = {
+  callId: 'call-1',
+  caller: { username: 'alice', displayName: 'Alice' },
+  media: 'audio',
+};
+
+/** Lets queued microtasks and immediates run (window teardown, a notification's later `close`). */
+const flush = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+const realPlatform = Object.getOwnPropertyDescriptor(process, 'platform')!;
+function setPlatform(platform: NodeJS.Platform): void {
+  Object.defineProperty(process, 'platform', { ...realPlatform, value: platform });
+}
+
+let dir = '';
+afterEach(async () => {
+  Object.defineProperty(process, 'platform', realPlatform);
+  if (dir) await rm(dir, { recursive: true, force: true });
+  dir = '';
+});
+
+interface SetupOptions {
+  platform?: NodeJS.Platform;
+  /** Written to settings.json before the store loads it. */
+  settingsFile?: unknown;
+  /** Accelerators another application holds. */
+  takenShortcuts?: string[];
+}
+
+async function setup({ platform = 'linux', settingsFile, takenShortcuts = [] }: SetupOptions = {}) {
+  setPlatform(platform);
+  fake.reset();
+  fake.app.markReady();
+  for (const accelerator of takenShortcuts) fake.globalShortcut.taken.add(accelerator);
+  dir = await mkdtemp(join(tmpdir(), 'parley-shell-'));
+  const settingsPath = join(dir, 'settings.json');
+  if (settingsFile !== undefined) await writeFile(settingsPath, JSON.stringify(settingsFile));
+  const settings = new SettingsStore(settingsPath, { logger: { warn: vi.fn() } });
+  await settings.load();
+
+  const main = new fake.BrowserWindow({ show: false, title: 'Parley' });
+  void main.loadURL(APP_PAGE);
+  main.webContents.finishLoad();
+  main.show();
+  main.hide(); // in the tray, as it usually is when a call comes in
+
+  const log = vi.fn<(message: string) => void>();
+  const quit = vi.fn();
+  const showMainWindow = vi.fn(() => {
+    if (main.isMinimized()) main.restore();
+    main.show();
+    main.focus();
+  });
+  const shell = new DesktopShell({
+    mainWindow: () => (main.isDestroyed() ? null : (main as unknown as BrowserWindow)),
+    showMainWindow,
+    incomingWindows: incomingWindowFactory(undefined),
+    settings,
+    trayIconDir: TRAY_DIR,
+    quit,
+    log,
+  });
+
+  const tray = fake.Tray.all[0]!;
+  return {
+    shell,
+    main,
+    settings,
+    settingsPath,
+    log,
+    quit,
+    showMainWindow,
+    tray,
+    /** `ipcRenderer.invoke` of a contract channel from a frame at `from` (the main window's page by default). */
+    invoke: (name: InvokeChannel, payload: unknown, from: string | null = APP_PAGE, sender?: FakeWindow) =>
+      fake.ipcMain.invoke(channel(name), from, payload, sender?.webContents ?? main.webContents),
+    /** Actions the main window's page received. */
+    actions: () => main.webContents.sentOn(channel('action')),
+    /** Windows other than the main one (the incoming-call window). */
+    others: () => fake.BrowserWindow.all.filter((w) => w !== main),
+    menu: () => {
+      const menu = tray.menu;
+      if (!menu) throw new Error('the tray has no menu');
+      return menu;
+    },
+    trayIcon: () => tray.image.path,
+  };
+}
+
+const notifications = (): FakeNotification[] => fake.Notification.all;
+const onScreen = (): FakeNotification[] => fake.Notification.all.filter((n) => n.onScreen);
+
+// ---- Tests ----------------------------------------------------------------------------------------------
+
+describe('IPC: only the app, only valid messages', () => {
+  it('refuses a message from a frame that is not the app, and does nothing', async () => {
+    const s = await setup();
+    const before = fake.BrowserWindow.all.length;
+    for (const from of ['https://evil.example', 'app://parley.evil/index.html', 'file:///index.html', null]) {
+      await expect(s.invoke('ringing.show', alice, from)).rejects.toThrow('sender not allowed');
+      await expect(
+        s.invoke('shell.state', { presence: 'online', call: 'in-call', unseenMissedCalls: 3 }, from),
+      ).rejects.toThrow('sender not allowed');
+      await expect(s.invoke('external.open', { url: 'https://parley.example/' }, from)).rejects.toThrow(
+        'sender not allowed',
+      );
+    }
+    expect(fake.BrowserWindow.all).toHaveLength(before);
+    expect(notifications()).toEqual([]);
+    expect(s.trayIcon()).toBe(join(TRAY_DIR, 'offline.png'));
+    expect(fake.calls('app.setBadgeCount')).toEqual([]);
+    expect(fake.calls('powerSaveBlocker.start')).toEqual([]);
+    expect(fake.calls('shell.openExternal')).toEqual([]);
+    expect(s.log).toHaveBeenCalledWith('refused ringing.show from https://evil.example');
+    expect(s.log).toHaveBeenCalledWith('refused ringing.show from a destroyed frame');
+  });
+
+  it('refuses a malformed payload, and does nothing', async () => {
+    const s = await setup();
+    const bad: [InvokeChannel, unknown][] = [
+      ['ringing.show', { ...alice, callId: '' }],
+      ['ringing.show', { ...alice, extra: true }],
+      ['ringing.show', { ...alice, media: 'fax' }],
+      ['ringing.show', undefined],
+      ['shell.state', { presence: 'online', call: 'in-call', unseenMissedCalls: -1 }],
+      ['incoming.choose', { type: 'accept', callId: 'call-1' }],
+      ['devices.save', { ringVolume: 7 }],
+      ['external.open', { url: 42 }],
+      ['recent.set', 'alice'],
+    ];
+    for (const [name, payload] of bad)
+      await expect(s.invoke(name, payload)).rejects.toThrow('invalid payload');
+    expect(s.others()).toEqual([]);
+    expect(notifications()).toEqual([]);
+    expect(fake.calls('app.setBadgeCount')).toEqual([]);
+    expect(fake.calls('shell.openExternal')).toEqual([]);
+    expect(s.actions()).toEqual([]);
+    await expect(readFile(s.settingsPath, 'utf8')).rejects.toThrow(/ENOENT/);
+  });
+
+  it('registers one handler per contract channel', async () => {
+    await setup();
+    expect([...fake.ipcMain.handlers.keys()].sort()).toEqual(
+      [
+        'devices.load',
+        'devices.save',
+        'external.open',
+        'incoming.choose',
+        'missed.notify',
+        'recent.set',
+        'ringing.hide',
+        'ringing.show',
+        'shell.state',
+      ].map(channel),
+    );
+  });
+});
+
+describe('ringing', () => {
+  it('opens an always-on-top incoming window without focus, locked down, and gives it the call once loaded', async () => {
+    const s = await setup();
+    await s.invoke('ringing.show', alice);
+
+    const [win, ...more] = s.others();
+    expect(more).toEqual([]);
+    expect(win).toBeDefined();
+    const incoming = win!;
+    expect(incoming.options).toMatchObject({
+      show: false,
+      alwaysOnTop: true,
+      frame: false,
+      skipTaskbar: true,
+      resizable: false,
+      width: 380,
+      height: 250,
+      // Bottom right of the work area of the display the pointer is on.
+      x: 1920 + 1920 - 380 - 16,
+      y: 1040 - 250 - 16,
+    });
+    expect(fake.calls('screen.getDisplayNearestPoint')).toEqual([[{ x: 2500, y: 300 }]]);
+    expect(incoming.options.webPreferences).toMatchObject({
+      sandbox: true,
+      contextIsolation: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      webSecurity: true,
+      webviewTag: false,
+      additionalArguments: [],
+    });
+    expect(String(incoming.options.webPreferences?.preload)).toMatch(/preload\.cjs$/);
+    expect(incoming.calls).toContain('setAlwaysOnTop:true:screen-saver');
+    expect(incoming.calls).toContain('setVisibleOnAllWorkspaces:true');
+    expect(incoming.calls).toContain('showInactive');
+    expect(incoming.calls).not.toContain('show');
+    expect(incoming.calls).not.toContain('focus');
+    expect(incoming.visible).toBe(true);
+    expect(incoming.focused).toBe(false);
+    expect(fake.calls('webContents.loadURL').at(-1)).toEqual([INCOMING_PAGE]);
+
+    // The call goes to the page only once it has loaded (its preload listens from then on).
+    await flush();
+    expect(incoming.webContents.sentOn(channel('incoming.call'))).toEqual([]);
+    incoming.webContents.finishLoad();
+    await flush();
+    expect(incoming.webContents.sentOn(channel('incoming.call'))).toEqual([alice]);
+
+    // The main window is not brought forward by a ring; its taskbar entry flashes (Linux).
+    expect(s.main.visible).toBe(false);
+    expect(s.main.flashing).toBe(true);
+    expect(s.showMainWindow).not.toHaveBeenCalled();
+  });
+
+  it('shows a silent, sticky notification without buttons on Linux; a click opens Parley', async () => {
+    const s = await setup({ platform: 'linux' });
+    await s.invoke('ringing.show', alice);
+
+    expect(notifications()).toHaveLength(1);
+    const n = notifications()[0]!;
+    expect(n.shown).toBe(true);
+    expect(n.options).toMatchObject({
+      title: 'Incoming call',
+      body: 'Alice is calling',
+      silent: true,
+      urgency: 'critical',
+      timeoutType: 'never',
+      actions: [],
+    });
+    n.click();
+    expect(s.showMainWindow).toHaveBeenCalledTimes(1);
+    expect(s.main.visible).toBe(true);
+    expect(s.actions()).toEqual([]);
+  });
+
+  it.each(['win32', 'darwin'] as const)(
+    'offers Accept / Accept video / Decline buttons on %s',
+    async (platform) => {
+      const s = await setup({ platform });
+      await s.invoke('ringing.show', { ...alice, media: 'video' });
+
+      const n = notifications()[0]!;
+      expect(n.options.title).toBe('Incoming video call');
+      expect(n.options.actions).toEqual([
+        { type: 'button', text: 'Accept' },
+        { type: 'button', text: 'Accept video' },
+        { type: 'button', text: 'Decline' },
+      ]);
+      n.clickAction(1);
+      expect(s.actions()).toEqual([{ type: 'accept', callId: 'call-1', media: 'video' }]);
+      expect(s.main.visible).toBe(true);
+      expect(s.main.focused).toBe(true);
+      n.clickAction(2);
+      expect(s.actions().at(-1)).toEqual({ type: 'decline', callId: 'call-1' });
+    },
+  );
+
+  it('switches the tray to the ringing icon with Answer <name> in its menu', async () => {
+    const s = await setup();
+    expect(s.trayIcon()).toBe(join(TRAY_DIR, 'offline.png'));
+    await s.invoke('shell.state', { presence: 'online', call: 'idle', unseenMissedCalls: 0 });
+    expect(s.trayIcon()).toBe(join(TRAY_DIR, 'online.png'));
+
+    await s.invoke('ringing.show', alice);
+    expect(s.trayIcon()).toBe(join(TRAY_DIR, 'ringing.png'));
+    expect(s.tray.tooltip).toBe('Parley: incoming call from Alice');
+    const labels = s
+      .menu()
+      .flat()
+      .map((i) => i.label);
+    expect(labels.slice(0, 3)).toEqual(['Answer Alice', 'Answer with video', 'Decline']);
+
+    s.menu().click('Answer Alice');
+    expect(s.actions()).toEqual([{ type: 'accept', callId: 'call-1', media: 'audio' }]);
+    expect(s.main.visible).toBe(true);
+  });
+
+  it('on macOS: template tray icons, a critical dock bounce, no taskbar flash', async () => {
+    const s = await setup({ platform: 'darwin' });
+    await s.invoke('ringing.show', alice);
+    expect(s.trayIcon()).toBe(join(TRAY_DIR, 'ringingTemplate.png'));
+    expect(s.tray.image.isTemplateImage()).toBe(true);
+    expect(fake.calls('dock.bounce')).toEqual([['critical', 1]]);
+    expect(s.main.calls.filter((c) => c.startsWith('flashFrame'))).toEqual([]);
+  });
+
+  it('on macOS: the dock stops bouncing when ringing stops', async () => {
+    const s = await setup({ platform: 'darwin' });
+    await s.invoke('ringing.show', alice);
+    const [[, id]] = fake.calls('dock.bounce') as [[string, number]];
+    await s.invoke('ringing.hide', { callId: 'call-1' });
+    // A critical bounce goes on until the app is activated or the request is cancelled.
+    expect(fake.calls('dock.cancelBounce')).toEqual([[id]]);
+  });
+
+  it('incoming.choose from the incoming window: the main window gets the action and comes forward; the window closes', async () => {
+    const s = await setup();
+    await s.invoke('ringing.show', alice);
+    const incoming = s.others()[0]!;
+    incoming.webContents.finishLoad();
+
+    const accept = { type: 'accept', callId: 'call-1', media: 'video' };
+    await s.invoke('incoming.choose', accept, INCOMING_PAGE, incoming);
+    expect(s.actions()).toEqual([accept]);
+    expect(s.showMainWindow).toHaveBeenCalled();
+    expect(s.main.visible).toBe(true);
+    expect(s.main.focused).toBe(true);
+    expect(incoming.calls).toContain('close');
+    await flush();
+    expect(incoming.isDestroyed()).toBe(true);
+    expect(s.others()).toEqual([]);
+
+    // A second click (or a stale message) does nothing more.
+    await s.invoke('incoming.choose', accept, INCOMING_PAGE);
+    expect(s.actions()).toEqual([accept]);
+  });
+
+  it('incoming.choose for another call, or an action that is not an answer, is ignored', async () => {
+    const s = await setup();
+    await s.invoke('ringing.show', alice);
+    const incoming = s.others()[0]!;
+    await s.invoke(
+      'incoming.choose',
+      { type: 'accept', callId: 'call-2', media: 'audio' },
+      INCOMING_PAGE,
+      incoming,
+    );
+    await s.invoke('incoming.choose', { type: 'hangup' }, INCOMING_PAGE, incoming);
+    await s.invoke(
+      'incoming.choose',
+      { type: 'call', username: 'mallory', media: 'audio' },
+      INCOMING_PAGE,
+      incoming,
+    );
+    expect(s.actions()).toEqual([]);
+    expect(incoming.calls).not.toContain('close');
+  });
+
+  it('ringing.hide closes the window at once, withdraws the notification, stops the flash and restores the tray', async () => {
+    const s = await setup();
+    await s.invoke('shell.state', { presence: 'online', call: 'ringing', unseenMissedCalls: 0 });
+    await s.invoke('ringing.show', alice);
+    const incoming = s.others()[0]!;
+    incoming.webContents.finishLoad();
+    const n = notifications()[0]!;
+
+    await s.invoke('ringing.hide', { callId: 'call-1' });
+    expect(incoming.calls).toContain('close'); // synchronously, inside the handler
+    expect(n.onScreen).toBe(false);
+    expect(s.main.calls).toContain('flashFrame:false');
+    expect(s.main.flashing).toBe(false);
+    expect(s.trayIcon()).toBe(join(TRAY_DIR, 'online.png'));
+    expect(s.menu().item('Answer Alice')).toBeUndefined();
+    await flush();
+    expect(incoming.isDestroyed()).toBe(true);
+    expect(s.actions()).toEqual([]);
+
+    // A late ringing.show for the same call does not bring the window back.
+    await s.invoke('ringing.show', alice);
+    expect(s.others()).toEqual([]);
+  });
+
+  it('ringing stops before the incoming page has loaded: the window closes, nothing is left unhandled', async () => {
+    const s = await setup();
+    const unhandled = vi.fn();
+    process.on('unhandledRejection', unhandled);
+    try {
+      await s.invoke('ringing.show', alice);
+      const incoming = s.others()[0]!;
+      await s.invoke('ringing.hide', { callId: 'call-1' });
+      await flush();
+      await flush();
+      expect(incoming.isDestroyed()).toBe(true);
+      expect(incoming.webContents.sent).toEqual([]);
+      expect(unhandled).not.toHaveBeenCalled();
+    } finally {
+      process.off('unhandledRejection', unhandled);
+    }
+  });
+
+  it('ringing.hide for another call leaves the shown call alone', async () => {
+    const s = await setup();
+    await s.invoke('ringing.show', alice);
+    const incoming = s.others()[0]!;
+    await s.invoke('ringing.hide', { callId: 'call-9' });
+    expect(incoming.calls).not.toContain('close');
+    expect(notifications()[0]!.onScreen).toBe(true);
+    expect(s.trayIcon()).toBe(join(TRAY_DIR, 'ringing.png'));
+  });
+
+  it('closing the incoming window by hand keeps the call ringing elsewhere and does not reopen it', async () => {
+    const s = await setup();
+    await s.invoke('ringing.show', alice);
+    const incoming = s.others()[0]!;
+    incoming.webContents.finishLoad();
+    incoming.close(); // the person closes it (Alt+F4)
+    await flush();
+    expect(incoming.isDestroyed()).toBe(true);
+    expect(s.actions()).toEqual([]);
+    expect(s.trayIcon()).toBe(join(TRAY_DIR, 'ringing.png'));
+    expect(notifications()[0]!.onScreen).toBe(true);
+
+    await s.invoke('ringing.show', alice);
+    expect(s.others()).toEqual([]);
+    await s.invoke('ringing.hide', { callId: 'call-1' }); // must not touch the destroyed window
+    expect(notifications()[0]!.onScreen).toBe(false);
+  });
+
+  it('on Windows, a repeated ringing.show for the same call still has its notification withdrawn by ringing.hide', async () => {
+    const s = await setup({ platform: 'win32' });
+    await s.invoke('ringing.show', alice);
+    await s.invoke('ringing.show', alice); // e.g. the page reloaded while the call rang
+    expect(notifications()).toHaveLength(2);
+    expect(onScreen()).toEqual([notifications()[1]]);
+    await flush(); // Windows reports the first one's close now
+    await s.invoke('ringing.hide', { callId: 'call-1' });
+    await flush();
+    expect(onScreen()).toEqual([]);
+  });
+
+  it('in do not disturb, ringing.show opens no window, shows no notification and leaves the tray alone', async () => {
+    const s = await setup({ platform: 'win32' });
+    await s.invoke('shell.state', { presence: 'dnd', call: 'idle', unseenMissedCalls: 0 });
+    await s.invoke('ringing.show', alice);
+    expect(s.others()).toEqual([]);
+    expect(notifications()).toEqual([]);
+    expect(s.main.calls).not.toContain('flashFrame:true');
+    expect(s.trayIcon()).toBe(join(TRAY_DIR, 'dnd.png'));
+    expect(s.menu().item('Answer Alice')).toBeUndefined();
+  });
+
+  it('without OS notifications, the window and tray still ring', async () => {
+    const s = await setup();
+    fake.Notification.supported = false;
+    await s.invoke('ringing.show', alice);
+    expect(s.others()).toHaveLength(1);
+    expect(notifications()).toEqual([]);
+    expect(s.trayIcon()).toBe(join(TRAY_DIR, 'ringing.png'));
+  });
+});
+
+describe('shell state, missed and recent calls', () => {
+  it('holds a power-save blocker during a call (once) and sets the badge', async () => {
+    const s = await setup();
+    const inCall = { presence: 'busy', call: 'in-call', unseenMissedCalls: 2 } as const;
+    await s.invoke('shell.state', inCall);
+    await s.invoke('shell.state', { ...inCall, unseenMissedCalls: 3 });
+    expect(fake.calls('powerSaveBlocker.start')).toEqual([['prevent-display-sleep', 1]]);
+    expect(fake.powerSaveBlocker.isStarted(1)).toBe(true);
+    expect(fake.calls('app.setBadgeCount')).toEqual([[2], [3]]);
+    expect(fake.app.badgeCount).toBe(3);
+    expect(s.trayIcon()).toBe(join(TRAY_DIR, 'busy.png'));
+    expect(s.menu().item('Hang up')).toBeDefined();
+    expect(s.tray.tooltip).toBe('Parley: in a call · 3 missed calls');
+
+    await s.invoke('shell.state', { presence: 'online', call: 'idle', unseenMissedCalls: 0 });
+    expect(fake.calls('powerSaveBlocker.stop')).toEqual([[1]]);
+    expect(fake.powerSaveBlocker.active.size).toBe(0);
+    expect(fake.app.badgeCount).toBe(0);
+    await s.invoke('shell.state', { presence: 'online', call: 'idle', unseenMissedCalls: 0 });
+    expect(fake.calls('powerSaveBlocker.stop')).toHaveLength(1);
+
+    await s.invoke('shell.state', inCall);
+    expect(fake.calls('powerSaveBlocker.start')).toEqual([
+      ['prevent-display-sleep', 1],
+      ['prevent-display-sleep', 2],
+    ]);
+  });
+
+  it('a muted call offers Unmute in the tray', async () => {
+    const s = await setup();
+    await s.invoke('shell.state', { presence: 'busy', call: 'in-call', unseenMissedCalls: 0, muted: true });
+    expect(s.tray.tooltip).toBe('Parley: in a call (muted)');
+    s.menu().click('Unmute');
+    expect(s.actions()).toEqual([{ type: 'toggle-mute' }]);
+    await s.invoke('shell.state', { presence: 'busy', call: 'in-call', unseenMissedCalls: 0 });
+    expect(s.menu().item('Mute')).toBeDefined();
+  });
+
+  it('missed.notify shows "Missed call" with a Call back button that calls back', async () => {
+    const s = await setup({ platform: 'win32' });
+    await s.invoke('missed.notify', { callId: 'call-7', caller: { username: 'bob', displayName: 'Bob' } });
+    const n = notifications()[0]!;
+    expect(n.shown).toBe(true);
+    expect(n.options).toMatchObject({
+      title: 'Missed call',
+      body: 'Bob called',
+      silent: false,
+      actions: [{ type: 'button', text: 'Call back' }],
+    });
+    n.clickAction(0);
+    expect(s.actions()).toEqual([{ type: 'call', username: 'bob', media: 'audio' }]);
+    expect(s.main.visible).toBe(true);
+    n.click();
+    expect(s.actions().at(-1)).toEqual({ type: 'open-history' });
+  });
+
+  it('missed.notify: no buttons on Linux, silent in do not disturb, nothing without notifications', async () => {
+    const s = await setup({ platform: 'linux' });
+    await s.invoke('shell.state', { presence: 'dnd', call: 'idle', unseenMissedCalls: 1 });
+    await s.invoke('missed.notify', { callId: 'call-7', caller: { username: 'bob', displayName: '' } });
+    expect(notifications()[0]!.options).toMatchObject({ body: 'bob called', silent: true, actions: [] });
+    fake.Notification.supported = false;
+    await s.invoke('missed.notify', { callId: 'call-8', caller: { username: 'bob', displayName: 'Bob' } });
+    expect(notifications()).toHaveLength(1);
+  });
+
+  it('recent.set puts "Call back <name>" in the tray menu', async () => {
+    const s = await setup();
+    await s.invoke('shell.state', { presence: 'online', call: 'idle', unseenMissedCalls: 0 });
+    expect(s.menu().item('No recent calls')?.enabled).toBe(false);
+    await s.invoke('recent.set', [
+      { username: 'bob', displayName: 'Bob & Co', media: 'audio' },
+      { username: 'carol', displayName: 'Carol', media: 'video' },
+    ]);
+    expect(s.menu().item('Call back Bob && Co')).toBeDefined();
+    s.menu().click('Call back Carol (video)');
+    expect(s.actions()).toEqual([{ type: 'call', username: 'carol', media: 'video' }]);
+    expect(s.main.visible).toBe(true);
+
+    // Not while a call rings.
+    await s.invoke('ringing.show', alice);
+    expect(s.menu().item('Call back Carol (video)')?.enabled).toBe(false);
+  });
+});
+
+describe('devices and links', () => {
+  it('devices.save then devices.load round-trips through the settings file', async () => {
+    const s = await setup();
+    expect(await s.invoke('devices.load', {})).toEqual({ ringVolume: 0.8, relayOnly: false });
+
+    const prefs = { microphoneId: 'mic-1', speakerId: 'spk-2', ringVolume: 0.5 };
+    await s.invoke('devices.save', prefs);
+    const onDisk = JSON.parse(await readFile(s.settingsPath, 'utf8')) as { devices: unknown };
+    expect(onDisk.devices).toEqual({ ...prefs, relayOnly: false });
+    expect(await s.invoke('devices.load', {})).toEqual({ ...prefs, relayOnly: false });
+
+    // A restart reads them back from the file.
+    const again = new SettingsStore(s.settingsPath);
+    await again.load();
+    fake.ipcMain.handlers.clear();
+    new DesktopShell({
+      mainWindow: () => s.main as unknown as BrowserWindow,
+      showMainWindow: vi.fn(),
+      incomingWindows: incomingWindowFactory(undefined),
+      settings: again,
+      trayIconDir: TRAY_DIR,
+      quit: vi.fn(),
+      log: vi.fn(),
+    });
+    expect(await s.invoke('devices.load', {})).toEqual({ ...prefs, relayOnly: false });
+
+    // Choosing "system default" again removes the id.
+    await s.invoke('devices.save', { speakerId: 'spk-2', ringVolume: 0.5 });
+    expect(await s.invoke('devices.load', {})).toEqual({
+      speakerId: 'spk-2',
+      ringVolume: 0.5,
+      relayOnly: false,
+    });
+  });
+
+  it('external.open opens only allow-listed https URLs, as parsed', async () => {
+    const s = await setup();
+    await s.invoke('external.open', { url: 'https://PARLEY.example/help?x=1#top' });
+    expect(fake.calls('shell.openExternal')).toEqual([['https://parley.example/help?x=1#top']]);
+    for (const url of [
+      'http://parley.example/',
+      'https://evil.example/',
+      'https://parley.example.evil.com/',
+      'https://user:pw@parley.example/',
+      'https://parley.example:8443/',
+      'file:///etc/passwd',
+      'javascript:alert(1)',
+      'app://parley/index.html',
+      ' https://parley.example/',
+    ]) {
+      await s.invoke('external.open', { url });
+    }
+    expect(fake.calls('shell.openExternal')).toHaveLength(1);
+  });
+});
+
+describe('tray', () => {
+  it('"Quit Parley" quits; "Open Parley" and a click on the icon open the window', async () => {
+    const s = await setup();
+    s.menu().click('Open Parley');
+    expect(s.showMainWindow).toHaveBeenCalledTimes(1);
+    s.tray.click();
+    expect(s.showMainWindow).toHaveBeenCalledTimes(2);
+    expect(s.quit).not.toHaveBeenCalled();
+    s.menu().click('Quit Parley');
+    expect(s.quit).toHaveBeenCalledTimes(1);
+    expect(s.actions()).toEqual([]);
+  });
+
+  it('status and missed-calls items reach the app', async () => {
+    const s = await setup();
+    await s.invoke('shell.state', { presence: 'online', call: 'idle', unseenMissedCalls: 2 });
+    s.menu().click('Do not disturb');
+    s.menu().click('2 missed calls');
+    expect(s.actions()).toEqual([{ type: 'set-status', dnd: true }, { type: 'open-history' }]);
+  });
+
+  it('"Start at login" sets the login item and is remembered', async () => {
+    const s = await setup();
+    expect(s.menu().item('Start at login')?.checked).toBe(false);
+    s.menu().click('Start at login');
+    expect(fake.calls('app.setLoginItemSettings')).toEqual([[{ openAtLogin: true }]]);
+    await s.settings.update({}); // runs after the shell's own update
+    await flush();
+    expect(s.settings.current().startAtLogin).toBe(true);
+    expect(JSON.parse(await readFile(s.settingsPath, 'utf8'))).toMatchObject({ startAtLogin: true });
+    expect(s.menu().item('Start at login')?.checked).toBe(true);
+  });
+
+  it('every menu it builds is a valid Electron template', async () => {
+    const s = await setup();
+    await s.invoke('shell.state', { presence: 'online', call: 'in-call', unseenMissedCalls: 4 });
+    await s.invoke('recent.set', [{ username: 'bob', displayName: 'Bob', media: 'audio' }]);
+    await s.invoke('ringing.show', alice);
+    // buildFromTemplate throws on an invalid template, so getting here is the check; and each was set.
+    expect(fake.calls('Menu.buildFromTemplate').length).toBeGreaterThanOrEqual(4);
+    expect(
+      s
+        .menu()
+        .flat()
+        .map((i) => i.label),
+    ).toContain('Hang up');
+  });
+});
+
+describe('global shortcuts', () => {
+  it('registers the shortcuts from the settings; a press while ringing answers', async () => {
+    const s = await setup({
+      settingsFile: { shortcuts: { answer: 'CommandOrControl+Alt+A', mute: '' } },
+    });
+    expect([...fake.globalShortcut.registered.keys()]).toEqual([
+      'CommandOrControl+Alt+A',
+      'CommandOrControl+Shift+D',
+      'CommandOrControl+Shift+H',
+    ]);
+
+    fake.globalShortcut.press('CommandOrControl+Alt+A'); // nothing rings yet
+    expect(s.actions()).toEqual([]);
+
+    await s.invoke('ringing.show', alice);
+    fake.globalShortcut.press('CommandOrControl+Alt+A');
+    expect(s.actions()).toEqual([{ type: 'accept', callId: 'call-1', media: 'audio' }]);
+    expect(s.main.visible).toBe(true);
+
+    fake.globalShortcut.press('CommandOrControl+Shift+D');
+    expect(s.actions().at(-1)).toEqual({ type: 'decline', callId: 'call-1' });
+
+    await s.invoke('ringing.hide', { callId: 'call-1' });
+    await s.invoke('shell.state', { presence: 'busy', call: 'in-call', unseenMissedCalls: 0 });
+    fake.globalShortcut.press('CommandOrControl+Shift+H');
+    expect(s.actions().at(-1)).toEqual({ type: 'hangup' });
+  });
+
+  it('logs a shortcut another application holds; the others still work', async () => {
+    const s = await setup({ takenShortcuts: ['CommandOrControl+Shift+M'] });
+    expect(fake.globalShortcut.isRegistered('CommandOrControl+Shift+A')).toBe(true);
+    expect(fake.globalShortcut.isRegistered('CommandOrControl+Shift+M')).toBe(false);
+    expect(s.log).toHaveBeenCalledWith(
+      'shortcut mute (CommandOrControl+Shift+M) not registered: CommandOrControl+Shift+M is in use by another application',
+    );
+  });
+});
+
+describe('lifecycle', () => {
+  it('reconnect() tells the app why', async () => {
+    const s = await setup();
+    s.shell.reconnect('network');
+    expect(s.main.webContents.sentOn(channel('reconnect'))).toEqual([{ reason: 'network' }]);
+  });
+
+  it('act() with no main window does nothing', async () => {
+    const s = await setup();
+    s.main.destroy();
+    s.shell.act({ type: 'hangup' });
+    s.shell.reconnect('resume');
+    expect(s.showMainWindow).not.toHaveBeenCalled();
+  });
+
+  it('dispose() unregisters shortcuts, closes the incoming window and removes the tray', async () => {
+    const s = await setup();
+    await s.invoke('ringing.show', alice);
+    const incoming = s.others()[0]!;
+    s.shell.dispose();
+    expect(fake.globalShortcut.registered.size).toBe(0);
+    expect(incoming.calls).toContain('close');
+    expect(s.tray.isDestroyed()).toBe(true);
+  });
+});
