@@ -7,8 +7,11 @@ import type { TestServer } from '../../signaling/test-support/harness.js';
 import type { Coturn } from './coturn.js';
 
 export const E2E_URL_ENV = 'PARLEY_E2E_URL';
-/** Seconds an unanswered call rings before the server records it as missed. */
-export const RING_TIMEOUT_S = 5;
+/**
+ * Seconds an unanswered call rings before the server records it as missed. Short, so the missed-call test
+ * is quick, but long enough that a slow, loaded CI machine still answers in time in every other test.
+ */
+export const RING_TIMEOUT_S = 10;
 /** Seconds a device in a call may stay disconnected before the call ends as connection lost. */
 export const GRACE_PERIOD_S = 3;
 
