@@ -70,8 +70,7 @@ function send(res: ServerResponse, status: number, body?: unknown): void {
 
 function sendError(res: ServerResponse, err: unknown): void {
   const error = toProtocolError(err);
-  const headers = error.retryAfterMs ? { 'retry-after': String(Math.ceil(error.retryAfterMs / 1000)) } : {};
-  for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
+  if (error.retryAfterMs) res.setHeader('retry-after', String(Math.ceil(error.retryAfterMs / 1000)));
   send(res, statusOf[error.code] ?? 500, { error });
 }
 
