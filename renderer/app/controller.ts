@@ -255,6 +255,10 @@ export class ParleyApp {
       useSession.setState({ connection: status });
       if (error?.code === 'E_UNAUTHORIZED') {
         void this.signOut().then(() => useSession.setState({ error: errorWords('E_UNAUTHORIZED') }));
+      } else if (error) {
+        // Replaced by the same device elsewhere: this copy stops, and so does any call it was carrying.
+        noticeActions.add(errorWords(error.code));
+        void this.engine.hangup();
       }
     });
     c.on('session.ready', (ready) => {

@@ -324,6 +324,22 @@ describe('connection status', () => {
     expect(c.connected).toBe(true);
   });
 
+  it('stops for good when told the same device connected elsewhere (session.replaced)', async () => {
+    const { client: c, remote, statuses } = await connected();
+    const stopped = new Promise<string | undefined>((resolve) =>
+      c.on('status', ({ status, error }) => status === 'disconnected' && resolve(error?.code)),
+    );
+    // From here on every retry timer is ours to run: any reconnect would happen within the advance below.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    remote.emit('session.replaced', {});
+    remote.disconnect();
+    expect(await stopped).toBe('E_REPLACED');
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(statuses).toEqual(['connecting', 'connected', 'disconnected']);
+    expect(server!.handshakes).toBe(1);
+    expect(c.connected).toBe(false);
+  });
+
   it('reconnects by itself after the transport drops', async () => {
     const { client: c, remote, statuses } = await connected();
     const back = statusOf(c, 'connected');

@@ -22,10 +22,16 @@ import { Emitter } from '../util/emitter.js';
 
 export type ConnectionStatus = 'connecting' | 'connected' | 'reconnecting' | 'disconnected';
 
+/** Why the connection stopped for good: a refused session (E_UNAUTHORIZED) or E_REPLACED (same device elsewhere). */
+export interface StatusError {
+  code: string;
+  message: string;
+}
+
 export type ServerEventHandlers = { [K in ServerEventName]: ServerEventPayload<K> };
 
 interface ClientEvents extends ServerEventHandlers {
-  status: { status: ConnectionStatus; error?: ProtocolError };
+  status: { status: ConnectionStatus; error?: StatusError };
   /** A server message that did not match the protocol: the app carries on without it. */
   'malformed-message': { event: string; problem: string };
 }
@@ -59,7 +65,17 @@ export class SignalingClient extends Emitter<ClientEvents> {
       this.retries = 0;
       this.setStatus('connected');
     });
+    socket.on('session.replaced', () => {
+      // The same device connected again elsewhere (a duplicated tab): let that one have it.
+      clearTimeout(this.retryTimer);
+      this.setStatus('disconnected', {
+        code: 'E_REPLACED',
+        message: 'this device connected again elsewhere',
+      });
+      socket.disconnect();
+    });
     socket.on('disconnect', (reason) => {
+      if (!socket.active && this.status === 'disconnected') return; // stopped on purpose above
       this.setStatus('reconnecting');
       // The server closed us on purpose (shutdown, a newer connection): Socket.IO will not retry by itself.
       if (reason === 'io server disconnect') this.retryLater(socket);
@@ -132,7 +148,7 @@ export class SignalingClient extends Emitter<ClientEvents> {
   }
 
   /** Announces a status once, not again while it stays the same. */
-  private setStatus(status: ConnectionStatus, error?: ProtocolError): void {
+  private setStatus(status: ConnectionStatus, error?: StatusError): void {
     if (status === this.status && !error) return;
     this.status = status;
     this.emit('status', error ? { status, error } : { status });

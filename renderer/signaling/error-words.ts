@@ -39,6 +39,8 @@ const appWords: Record<string, string> = {
   E_DEVICE_FALLBACK: 'The chosen device is not available; Parley is using the default one.',
   E_ICE_FAILED: 'The call could not get through the network and was ended.',
   E_MALFORMED: 'The server sent something Parley did not understand; it was ignored.',
+  E_REPLACED:
+    'Parley is open in another tab or window on this device, so this one has stopped. Reload to use it here.',
 };
 
 /** Words for an error code; unknown codes (a newer server) get a generic sentence. */

@@ -75,6 +75,8 @@ export const serverEvents = {
   'history.entry': z.object({ entry: HistoryEntry }),
   'history.unseen': UnseenMissedCalls,
   'server.shutdown': z.object({ message: z.string() }),
+  /** This connection was replaced by a newer one with the same deviceId; do not reconnect it. */
+  'session.replaced': z.object({}),
   /** A message that had no acknowledgement callback failed. */
   'protocol.error': ProtocolError.extend({ event: z.string() }),
 } as const;

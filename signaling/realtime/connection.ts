@@ -87,7 +87,11 @@ async function connected(
   deps: ConnectionDeps,
 ): Promise<void> {
   // One connection per device: a newer one (a reload, a reconnect) replaces the older.
-  io.in(deviceRoom(device.userId, device.deviceId)).except(socket.id).disconnectSockets(true);
+  // It is told first (and the connection is left to close itself) so that it stops reconnecting: two tabs
+  // sharing a deviceId would otherwise replace each other forever.
+  const older = io.in(deviceRoom(device.userId, device.deviceId)).except(socket.id);
+  older.emit('session.replaced', {});
+  older.disconnectSockets(false);
   await socket.join([
     userRoom(device.userId),
     deviceRoom(device.userId, device.deviceId),
