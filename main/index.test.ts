@@ -350,6 +350,15 @@ describe('deep links', () => {
     expect(s.actions()).toEqual([{ type: 'call', username: 'alice', media: 'video' }]);
   });
 
+  it('a link that arrives while the page is still loading is acted on once it has loaded', async () => {
+    const s = await boot();
+    const main = s.main();
+    fake.app.emit('second-instance', fake.electronEvent(), ['parley', '--', 'parley://call/bob'], '/', {});
+    expect(s.actions()).toEqual([]);
+    main.webContents.finishLoad();
+    expect(s.actions()).toEqual([{ type: 'call', username: 'bob', media: 'audio' }]);
+  });
+
   it('second-instance with a hostile or ambiguous argv sends nothing', async () => {
     const s = await boot();
     s.main().webContents.finishLoad();

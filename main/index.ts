@@ -49,8 +49,12 @@ function keepInTray(win: BrowserWindow): void {
   });
 }
 
+/** Acts on a link now, or once the page has loaded (before that, nobody in the page would hear it). */
 function handleDeepLink(link: ReturnType<typeof parseDeepLink>): void {
-  if (link) shell?.act(link);
+  if (!link) return;
+  const contents = mainWindow?.webContents;
+  if (contents?.isLoading()) contents.once('did-finish-load', () => shell?.act(link));
+  else shell?.act(link);
 }
 
 async function askForMediaAccess(): Promise<void> {
@@ -94,13 +98,13 @@ async function start(): Promise<void> {
   powerMonitor.on('resume', () => shell?.reconnect('resume'));
   powerMonitor.on('unlock-screen', () => shell?.reconnect('unlock'));
 
-  // A link the app was started with (Windows and Linux pass it in argv); once the page can act on it.
+  // A link the app was started with (Windows and Linux pass it in argv; macOS sent it before ready).
   const linkOptions = { telLinks: settings.current().telLinks };
   const link =
     deepLinkFromArgv(process.argv, linkOptions) ??
     (earlyUrl === null ? null : parseDeepLink(earlyUrl, linkOptions));
   earlyUrl = null;
-  if (link) mainWindow.webContents.once('did-finish-load', () => handleDeepLink(link));
+  handleDeepLink(link);
 }
 
 if (!app.requestSingleInstanceLock()) {

@@ -91,6 +91,11 @@ export class FakeWebContents extends EventEmitter {
     this.alive();
     return this.url;
   }
+  /** Like Electron: true from loadURL until the load finishes or fails. */
+  isLoading(): boolean {
+    this.alive();
+    return this.loading !== null;
+  }
   /** Like Electron: settles when this load finishes (did-finish-load) or fails (did-fail-load, destroyed). */
   loadURL(url: string): Promise<void> {
     this.alive();
