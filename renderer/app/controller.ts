@@ -8,7 +8,7 @@ import { AudioTones, type Tones } from '../audio/tones.js';
 import { CallEngine } from '../call/engine.js';
 import { listDevices } from '../call/media.js';
 import { api, normaliseServerUrl, RequestError } from '../net/api.js';
-import { SignalingClient, type RequestOutcome } from '../net/signaling-client.js';
+import { SignalingClient } from '../net/signaling-client.js';
 import type { Platform } from '../platform/platform.js';
 import { endedWords, errorWords } from '../signaling/error-words.js';
 import { noticeActions, useCall } from '../state/call.js';
@@ -22,9 +22,8 @@ import { IdleWatcher } from './idle.js';
 const KEYS = { server: 'parley.serverUrl', token: 'parley.token' } as const;
 
 /** The words of a failed request, or null when it succeeded. */
-const failure = (
-  outcome: RequestOutcome<never> | { ok: boolean; error?: { code: string } },
-): string | null => (outcome.ok ? null : errorWords((outcome as { error: { code: string } }).error.code));
+const failure = (outcome: { ok: true } | { ok: false; error: { code: string } }): string | null =>
+  outcome.ok ? null : errorWords(outcome.error.code);
 
 export class ParleyApp {
   readonly client = new SignalingClient();

@@ -6,6 +6,7 @@
  */
 import type {
   CallEndedReason,
+  CallSnapshot,
   IncomingCall,
   Media,
   Signal,
@@ -291,16 +292,7 @@ export class CallEngine extends Emitter<EngineEvents> {
   }
 
   /** On every (re)connect: ring for a call still ringing, resume or drop the current one. */
-  private onSessionReady(
-    calls: {
-      callId: string;
-      role: string;
-      state: string;
-      boundHere: boolean;
-      peer: UserSummary;
-      media: Media;
-    }[],
-  ): void {
+  private onSessionReady(calls: CallSnapshot[]): void {
     const view = this.view;
     if (view?.callId) {
       const mine = calls.find((c) => c.callId === view.callId);

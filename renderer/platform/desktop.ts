@@ -5,7 +5,8 @@
  */
 import type { DesktopBridge, DevicePreferences, RecentCall } from '../../main/ipc/contract.js';
 import type { Media, UserSummary } from '../../signaling/protocol/index.js';
-import type { KeyValueStore, Platform, PlatformAction, ShellState } from './platform.js';
+import { localStore } from './local-store.js';
+import type { Platform, PlatformAction, ShellState } from './platform.js';
 
 declare global {
   interface Window {
@@ -14,12 +15,6 @@ declare global {
 }
 
 const DEVICE_KEY = 'parley.deviceId';
-
-const localStore: KeyValueStore = {
-  get: (key) => localStorage.getItem(key),
-  set: (key, value) => localStorage.setItem(key, value),
-  remove: (key) => localStorage.removeItem(key),
-};
 
 /** Failures of the bridge are logged, never thrown into the app: the call goes on without the shell's help. */
 const quietly = (p: Promise<unknown>): void =>

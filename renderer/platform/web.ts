@@ -1,6 +1,7 @@
 /** The platform in a plain browser: localStorage, the Notification API and the tab title. */
 import type { DevicePreferences } from '../../main/ipc/contract.js';
-import type { KeyValueStore, Platform, PlatformAction, ShellState } from './platform.js';
+import { localStore } from './local-store.js';
+import type { Platform, ShellState } from './platform.js';
 
 const DEVICE_KEY = 'parley.deviceId';
 const PREFERENCES_KEY = 'parley.devices';
@@ -13,16 +14,9 @@ function randomId(): string {
     .replace(/=+$/, '');
 }
 
-const localStore: KeyValueStore = {
-  get: (key) => localStorage.getItem(key),
-  set: (key, value) => localStorage.setItem(key, value),
-  remove: (key) => localStorage.removeItem(key),
-};
-
 export class WebPlatform implements Platform {
   readonly kind = 'web' as const;
   readonly storage = localStore;
-  private readonly handlers = new Set<(action: PlatformAction) => void>();
   private readonly notifications = new Map<string, Notification>();
   private unseen = 0;
 
@@ -79,9 +73,9 @@ export class WebPlatform implements Platform {
   /** A browser tab has no tray. */
   reportRecentCalls(): void {}
 
-  onAction(handler: (action: PlatformAction) => void): () => void {
-    this.handlers.add(handler);
-    return () => this.handlers.delete(handler);
+  /** A browser tab has no tray, shortcuts or notification buttons: no actions come from outside the page. */
+  onAction(): () => void {
+    return () => undefined;
   }
 
   async loadDevicePreferences(): Promise<unknown> {
