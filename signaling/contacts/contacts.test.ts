@@ -14,7 +14,6 @@ import {
 let server: TestServer;
 let alice: Person;
 let bob: Person;
-const extraDevices: TestDevice[] = [];
 
 beforeEach(async () => {
   server = await startTestServer();
@@ -22,15 +21,11 @@ beforeEach(async () => {
 });
 
 afterEach(async () => {
-  for (const device of extraDevices.splice(0)) device.close();
   await server.stop();
 });
 
-async function secondDevice(p: Person): Promise<TestDevice> {
-  const device = await connect(server, p.token);
-  extraDevices.push(device);
-  return device;
-}
+/** Another device of the same person (closed when the server stops). */
+const secondDevice = (p: Person): Promise<TestDevice> => connect(server, p.token);
 
 const about =
   (username: string, state?: Contact['state']) =>

@@ -14,7 +14,6 @@ import {
 let server: TestServer;
 let alice: Person;
 let bob: Person;
-const extraDevices: TestDevice[] = [];
 
 beforeEach(async () => {
   server = await startTestServer();
@@ -23,15 +22,11 @@ beforeEach(async () => {
 });
 
 afterEach(async () => {
-  for (const device of extraDevices.splice(0)) device.close();
   await server.stop();
 });
 
-async function device(p: Person, deviceId?: string): Promise<TestDevice> {
-  const d = await connect(server, p.token, deviceId);
-  extraDevices.push(d);
-  return d;
-}
+/** Another device of the same person (closed when the server stops). */
+const device = (p: Person, deviceId?: string): Promise<TestDevice> => connect(server, p.token, deviceId);
 
 /** Waits until `watcher` hears that `username` is now `presence`. */
 const sees = (watcher: TestDevice, username: string, presence: Presence) =>

@@ -27,9 +27,12 @@ import { startServer, type RunningServer } from '../server.js';
 export const WAIT_MS = 5_000;
 export const PASSWORD = 'correct horse battery';
 
+/** Devices connected to each test server (by URL), closed when that server stops. */
+const devicesOf = new Map<string, Set<TestDevice>>();
+
 export interface TestServer extends RunningServer {
   config: ServerConfig;
-  /** Stops the server; keeps the data directory unless `removeData`. */
+  /** Stops the server, then closes the devices connected to it; keeps the data directory unless `removeData`. */
   stop(opts?: { removeData?: boolean }): Promise<void>;
 }
 
@@ -51,7 +54,9 @@ export async function startTestServer(overrides: Partial<ServerConfig> = {}): Pr
     ...server,
     config,
     async stop({ removeData = true } = {}) {
-      await server.close();
+      await server.close(); // devices still connected hear the shutdown first
+      for (const device of devicesOf.get(server.url) ?? []) device.close();
+      devicesOf.delete(server.url);
       if (removeData) rmSync(config.dataDir, { recursive: true, force: true });
     },
   };
@@ -206,6 +211,9 @@ export function connect(
     socket.once('session.ready', (ready) => {
       clearTimeout(timer);
       const device = new TestDevice(socket, deviceId, ready);
+      let devices = devicesOf.get(server.url);
+      if (!devices) devicesOf.set(server.url, (devices = new Set()));
+      devices.add(device);
       socket.offAny();
       for (const [event, payload] of early) device.record(event, payload);
       socket.onAny((event: string, payload: unknown) => device.record(event, payload));
