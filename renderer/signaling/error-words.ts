@@ -26,6 +26,8 @@ const serverWords: Record<ErrorCode, string> = {
   E_CALL_NOT_FOUND: 'That call is over.',
   E_CALL_STATE: 'That call has already moved on.',
   E_SHUTTING_DOWN: 'The server is restarting. Parley will reconnect.',
+  E_TOO_MANY_DEVICES: 'You are signed in on too many devices. Sign out on one of them and try again.',
+  E_DEVICE_TAKEN: 'This device was in use by another sign-in. Parley will reconnect as a new device.',
   E_INTERNAL: 'Something went wrong on the server. Please try again.',
 };
 

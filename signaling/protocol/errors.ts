@@ -24,6 +24,8 @@ export const errorCodes = [
   'E_CALL_NOT_FOUND', // no such call, or you are not a party bound to it
   'E_CALL_STATE', // the call is not in a state that allows this action
   'E_SHUTTING_DOWN',
+  'E_TOO_MANY_DEVICES', // handshake: the user already has the maximum number of devices connected
+  'E_DEVICE_TAKEN', // handshake: this deviceId belongs to another session of the user; pick a new one
   'E_INTERNAL',
 ] as const;
 

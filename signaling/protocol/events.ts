@@ -77,6 +77,11 @@ export const serverEvents = {
   'server.shutdown': z.object({ message: z.string() }),
   /** This connection was replaced by a newer one with the same deviceId; do not reconnect it. */
   'session.replaced': z.object({}),
+  /**
+   * This connection's session ended (signed out elsewhere, account disabled, or expired); the server
+   * closes the connection right after. Do not reconnect with the same token: sign in again.
+   */
+  'session.revoked': z.object({ reason: z.enum(['signed-out', 'disabled', 'expired']) }),
   /** A message that had no acknowledgement callback failed. */
   'protocol.error': ProtocolError.extend({ event: z.string() }),
 } as const;
