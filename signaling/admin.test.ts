@@ -101,6 +101,25 @@ describe('users admin commands', () => {
     expect(await listed()).toEqual([]);
   });
 
+  it('add with a bidi, invisible or control character in the display name exits 2 and adds nothing', async () => {
+    for (const name of ['Bob \u202Egnp.exe', 'Bo\u200Bb', '\u2066Bob\u2069', 'Bob\u2028Admin', 'Bob\tB']) {
+      const res = await admin(['add', 'bob', '--display-name', name]);
+      expect(res.code, JSON.stringify(name)).toBe(2);
+      expect(res.out, JSON.stringify(name)).toEqual([
+        expect.stringMatching(/^error: displayName: no control, invisible format/),
+      ]);
+    }
+    expect(await listed()).toEqual([]);
+  });
+
+  it('add collapses runs of spaces in the display name', async () => {
+    expect(await admin(['add', 'alice', '--display-name', '  Alice   Liddell '])).toEqual({
+      code: 0,
+      out: ['added alice'],
+    });
+    expect(await listed()).toEqual([['alice', 'Alice Liddell', 'active']]);
+  });
+
   it('disable refuses sign-in on a server using the same data; enable allows it again', async () => {
     await admin(['add', 'alice']);
     expect(await admin(['disable', 'alice'])).toEqual({ code: 0, out: ['disabled alice'] });

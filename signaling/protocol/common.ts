@@ -4,13 +4,51 @@ import { z } from 'zod';
 export const Username = z.string().regex(/^[a-z0-9._-]{3,32}$/, '3-32 of a-z 0-9 . _ -');
 export type Username = z.infer<typeof Username>;
 
-/** 1-64 printable characters, trimmed. */
+/**
+ * Characters a display name may not contain: controls (`Cc`: tab, newline, ...), format characters (`Cf`:
+ * the bidi overrides, embeddings, isolates and marks such as U+202E that turn "Bob \u202Egnp.exe" into
+ * "Bob exe.png", zero-width space U+200B, word joiner U+2060, byte order mark U+FEFF, soft hyphen,
+ * invisible tag characters), line and paragraph separators (U+2028, U+2029) and lone surrogates.
+ * Two format characters are allowed: the zero-width non-joiner and joiner (U+200C, U+200D). Persian and
+ * Indic names and emoji sequences need them to be spelt right, they reorder nothing, and an invisible
+ * difference between two names adds nothing to what identical display names already allow (people are
+ * told apart by @username).
+ */
+const NOT_IN_NAMES = /(?![\u200C\u200D])[\p{Cc}\p{Cf}\p{Cs}\p{Zl}\p{Zp}]/u;
+const NOT_IN_NAMES_ALL = new RegExp(NOT_IN_NAMES.source, 'gu');
+
+/** Runs of spaces (any Unicode space) become one ASCII space; the ends are trimmed. */
+const collapseSpaces = (s: string): string => s.replace(/\s+/gu, ' ').trim();
+
+/**
+ * 1-64 characters after spaces are collapsed, with something visible in them. Names with the
+ * characters above are refused, not cleaned: a name is shown to other people as its owner typed it, so
+ * the owner is told (E_INVALID) instead of finding a different name on the screens of others.
+ */
 export const DisplayName = z
   .string()
-  .trim()
-  .min(1)
-  .max(64)
-  .refine((s) => !/\p{Cc}/u.test(s), 'no control characters');
+  .refine(
+    (s) => !NOT_IN_NAMES.test(s),
+    'no control, invisible format (such as bidi or zero-width) or line separator characters',
+  )
+  .transform(collapseSpaces)
+  .pipe(
+    z
+      .string()
+      .min(1)
+      .max(64)
+      .refine((s) => /[^\s\u200C\u200D]/u.test(s), 'needs a visible character'),
+  );
+export type DisplayName = z.infer<typeof DisplayName>;
+
+/**
+ * A display name made safe to show: the characters DisplayName refuses are removed and spaces collapsed.
+ * For names stored before that rule (the server returns them as they are), and for anything a client
+ * shows that came from the network. Clients still isolate the name from the text around it (`<bdi>`,
+ * or FSI...PDI in plain text), so right-to-left letters in it cannot move that text.
+ */
+export const shownName = (displayName: string): string =>
+  collapseSpaces(displayName.replace(NOT_IN_NAMES_ALL, ''));
 
 export const Password = z.string().min(8).max(256);
 
