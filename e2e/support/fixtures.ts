@@ -51,12 +51,13 @@ export class Person {
     return this.page.getByRole('tab', { name: name === 'History' ? /^History(, \d+ missed)?$/ : name });
   }
 
-  /** This person's entry for another person in the Contacts list. */
+  /** This person's entry for another person in the Contacts list: their name and their @username. */
   contact(other: Person): Locator {
     return this.page
       .getByRole('list', { name: 'Contacts', exact: true })
       .getByRole('listitem')
-      .filter({ hasText: other.displayName });
+      .filter({ hasText: other.displayName })
+      .filter({ hasText: `@${other.username}` });
   }
 
   incomingCall(from: Person): Locator {
@@ -81,14 +82,22 @@ export class Person {
 
   // ---- what a person does -----------------------------------------------------------------------
 
-  /** Sends a contact request, the other accepts it; both then see a call button for each other. */
-  async befriend(other: Person): Promise<void> {
+  /** Sends a contact request by username; the other sees it with this person's @username. */
+  async sendRequest(other: Person): Promise<void> {
     await this.tab('Contacts').click();
     await this.page.getByLabel('Add contact by username', { exact: true }).fill(other.username);
     await this.button('Send request').click();
     await other.tab('Contacts').click();
     await expect(other.contact(this)).toContainText('wants to be your contact');
-    await other.button(`Accept ${this.displayName}`).click();
+  }
+
+  /** Sends a contact request, the other accepts it; both then see a call button for each other. */
+  async befriend(other: Person): Promise<void> {
+    await this.sendRequest(other);
+    await other
+      .contact(this)
+      .getByRole('button', { name: `Accept ${this.displayName}`, exact: true })
+      .click();
     await expect(this.button(`Call ${other.displayName}`)).toBeVisible();
     await expect(other.button(`Call ${this.displayName}`)).toBeVisible();
   }
@@ -263,10 +272,12 @@ function emptyInbound(): Inbound {
 export interface AddOptions {
   /** Runs on the person's new context before its first page opens, e.g. `context.addInitScript(...)`. */
   prepare?: (context: BrowserContext) => Promise<void>;
+  /** This display name instead of the made-up unique one (e.g. two people with the same name). */
+  displayName?: string;
 }
 
 interface People {
-  /** A new person, registered through the UI and signed in: `add('alice')` gives "Alice 3f9a". */
+  /** A new person, registered through the UI and signed in: `add('alice')` gives "Alice 3f9a", `alice-3f9a…`. */
   add(name: string, options?: AddOptions): Promise<Person>;
 }
 
@@ -308,7 +319,7 @@ export const test = base.extend<{ people: People }>({
       async add(name, options = {}) {
         const suffix = randomBytes(4).toString('hex');
         const username = `${name.toLowerCase()}-${suffix}`;
-        const displayName = `${capitalised(name)} ${suffix.slice(0, 4)}`;
+        const displayName = options.displayName ?? `${capitalised(name)} ${suffix.slice(0, 4)}`;
         const context = await newContext(browser);
         await options.prepare?.(context);
         const page = await context.newPage();

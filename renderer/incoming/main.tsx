@@ -1,6 +1,6 @@
 /**
- * The desktop app's small always-on-top incoming-call window: caller,
- * Accept voice, Accept video, Decline. Main shows it without taking focus
+ * The desktop app's small always-on-top incoming-call window: caller (name
+ * and @username), Accept voice, Accept video, Decline. Main shows it without taking focus
  * and closes it the moment ringing stops for any reason.
  */
 import { StrictMode, useEffect, useState } from 'react';
@@ -8,6 +8,8 @@ import { createRoot } from 'react-dom/client';
 import type { PlatformAction, RingingCall } from '../../main/ipc/contract.js';
 import { desktopBridge } from '../platform/desktop.js';
 import { Avatar } from '../ui/Avatar.js';
+import { Handle, PersonName } from '../ui/PersonName.js';
+import { personName } from '../ui/words.js';
 import '../ui/styles.css';
 
 function IncomingWindow() {
@@ -16,11 +18,19 @@ function IncomingWindow() {
   useEffect(() => bridge?.onIncomingCall(setCall), [bridge]);
   if (!bridge || !call) return null;
   const choose = (action: PlatformAction) => void bridge.choose(action);
-  const name = call.caller.displayName;
+  const name = personName(call.caller);
   return (
-    <div className="ring-card incoming" role="dialog" aria-label={`Incoming call from ${name}`}>
+    <div
+      className="ring-card incoming"
+      role="dialog"
+      aria-label={`Incoming call from ${name}`}
+      aria-describedby="incoming-handle"
+    >
       <Avatar name={name} id={call.caller.username} size="md" />
-      <h2 className="ring-name">{name}</h2>
+      <h2 className="ring-name">
+        <PersonName user={call.caller} className="" />
+      </h2>
+      <Handle username={call.caller.username} id="incoming-handle" className="ring-handle" />
       <p className="ring-state pulse">{call.media === 'video' ? 'Video call' : 'Voice call'}</p>
       <div className="ring-actions">
         <button

@@ -1,5 +1,6 @@
 /** The platform in a plain browser: localStorage, the Notification API and the tab title. */
 import type { DevicePreferences } from '../../main/ipc/contract.js';
+import { personText, type Media, type UserSummary } from '../../signaling/protocol/index.js';
 import { localStore } from './local-store.js';
 import type { Platform, ShellState } from './platform.js';
 
@@ -27,11 +28,11 @@ export class WebPlatform implements Platform {
     return id;
   }
 
-  showIncomingCall(call: { callId: string; caller: { displayName: string }; media: string }): void {
+  showIncomingCall(call: { callId: string; caller: UserSummary; media: Media }): void {
     if (document.visibilityState === 'visible') return; // the page itself shows it
     this.notify(
       call.callId,
-      `${call.caller.displayName} is calling`,
+      `${personText(call.caller)} is calling`,
       call.media === 'video' ? 'Video call' : 'Voice call',
       true,
     );
@@ -42,11 +43,11 @@ export class WebPlatform implements Platform {
     this.notifications.delete(callId);
   }
 
-  showMissedCall(call: { callId: string; caller: { displayName: string } }): void {
+  showMissedCall(call: { callId: string; caller: UserSummary }): void {
     if (document.visibilityState === 'visible') return;
     this.notify(
       `missed:${call.callId}`,
-      `Missed call from ${call.caller.displayName}`,
+      `Missed call from ${personText(call.caller)}`,
       'Open Parley to call back',
       false,
     );

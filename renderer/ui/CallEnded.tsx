@@ -2,6 +2,7 @@
 import { useEffect, useState } from 'react';
 import { endedWords } from '../signaling/error-words.js';
 import { useCall } from '../state/call.js';
+import { shownName } from '../../signaling/protocol/index.js';
 
 const SHOW_MS = 6_000;
 
@@ -29,7 +30,10 @@ export function CallEnded() {
       {shown && (
         <>
           <strong>{endedWords(lastEnded.reason, lastEnded.code)}</strong>
-          <span className="muted"> · {lastEnded.peerName}</span>
+          <span className="muted">
+            {' · '}
+            <bdi>{shownName(lastEnded.peerName)}</bdi>
+          </span>
         </>
       )}
     </div>

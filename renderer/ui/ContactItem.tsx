@@ -1,30 +1,46 @@
-/** One row of the contact list: an accepted contact with presence and call buttons, or a pending request. */
+/**
+ * One row of the contact list: an accepted contact with presence and call buttons, or a pending request.
+ * The second line starts with @username, and the buttons are described by it: two people may share a
+ * display name, never a username.
+ */
+import { useId } from 'react';
 import type { Contact } from '../../signaling/protocol/index.js';
 import { useApp } from '../app/context.js';
 import { noticeActions } from '../state/call.js';
 import { Avatar, PresenceDot } from './Avatar.js';
 import { PhoneIcon, RemoveIcon, VideoIcon } from './Icons.js';
-import { presenceWords } from './words.js';
+import { Handle, PersonName } from './PersonName.js';
+import { personName, presenceWords } from './words.js';
 
 /** Runs a contact action and turns a refusal into a notice. */
 const report = (pending: Promise<string | null>) => void pending.then((err) => err && noticeActions.add(err));
 
 export function ContactItem({ contact }: { contact: Contact }) {
   const app = useApp();
-  const { username, displayName, state, presence } = contact;
+  const { username, state, presence } = contact;
+  const displayName = personName(contact);
+  const handleId = useId();
+  const described = { 'aria-describedby': handleId };
 
   return (
     <li className={`contact contact-${state}`}>
       <Avatar name={displayName} id={username} presence={state === 'accepted' ? presence : undefined} />
       <div className="who">
-        <span className="name">{displayName}</span>
+        <PersonName user={contact} />
         {state === 'accepted' ? (
           <span className={`sub presence-${presence}`}>
+            <Handle username={username} id={handleId} />
+            <span aria-hidden="true">·</span>
             <PresenceDot presence={presence} />
             {presenceWords[presence]}
           </span>
         ) : (
-          <span className="sub">{state === 'incoming' ? 'wants to be your contact' : 'Request sent'}</span>
+          <>
+            <span className="sub">
+              <Handle username={username} id={handleId} />
+            </span>
+            <span className="sub">{state === 'incoming' ? 'wants to be your contact' : 'Request sent'}</span>
+          </>
         )}
       </div>
       <div className="actions">
@@ -34,6 +50,7 @@ export function ContactItem({ contact }: { contact: Contact }) {
               type="button"
               className="icon-btn icon-btn-call"
               aria-label={`Call ${displayName}`}
+              {...described}
               title="Voice call"
               onClick={() => void app.call(username, 'audio')}
             >
@@ -43,6 +60,7 @@ export function ContactItem({ contact }: { contact: Contact }) {
               type="button"
               className="icon-btn icon-btn-call"
               aria-label={`Video call ${displayName}`}
+              {...described}
               title="Video call"
               onClick={() => void app.call(username, 'video')}
             >
@@ -52,6 +70,7 @@ export function ContactItem({ contact }: { contact: Contact }) {
               type="button"
               className="icon-btn icon-btn-quiet"
               aria-label={`Remove ${displayName}`}
+              {...described}
               title="Remove contact"
               onClick={() => report(app.removeContact(username))}
             >
@@ -65,6 +84,7 @@ export function ContactItem({ contact }: { contact: Contact }) {
               type="button"
               className="btn btn-primary btn-sm"
               aria-label={`Accept ${displayName}`}
+              {...described}
               onClick={() => report(app.acceptContact(username))}
             >
               Accept
@@ -73,6 +93,7 @@ export function ContactItem({ contact }: { contact: Contact }) {
               type="button"
               className="btn btn-sm"
               aria-label={`Decline ${displayName}`}
+              {...described}
               onClick={() => report(app.declineContact(username))}
             >
               Decline
@@ -84,6 +105,7 @@ export function ContactItem({ contact }: { contact: Contact }) {
             type="button"
             className="btn btn-sm"
             aria-label={`Cancel request to ${displayName}`}
+            {...described}
             onClick={() => report(app.removeContact(username))}
           >
             Cancel

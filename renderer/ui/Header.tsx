@@ -6,6 +6,8 @@ import type { ConnectionStatus } from '../net/signaling-client.js';
 import { noticeActions } from '../state/call.js';
 import { useSession } from '../state/session.js';
 import { Avatar } from './Avatar.js';
+import { PersonName } from './PersonName.js';
+import { personName } from './words.js';
 
 const connectionWords: Record<ConnectionStatus, string> = {
   connecting: 'Connecting…',
@@ -29,9 +31,9 @@ export function Header() {
       </span>
       {user && (
         <div className="me">
-          <Avatar name={user.displayName} id={user.username} presence={presence} size="sm" />
+          <Avatar name={personName(user)} id={user.username} presence={presence} size="sm" />
           <span className="me-text">
-            <span className="me-name">{user.displayName}</span>
+            <PersonName user={user} className="me-name" />
             <span className="muted small">@{user.username}</span>
           </span>
         </div>

@@ -3,19 +3,21 @@ import type { HistoryEntry } from '../../signaling/protocol/index.js';
 import { useApp } from '../app/context.js';
 import { Avatar } from './Avatar.js';
 import { ArrowInIcon, ArrowOutIcon, PhoneIcon, VideoIcon } from './Icons.js';
-import { formatWhen, historyOutcome } from './words.js';
+import { PersonName } from './PersonName.js';
+import { formatWhen, historyOutcome, personName } from './words.js';
 
 export function HistoryItem({ entry }: { entry: HistoryEntry }) {
   const app = useApp();
   const { peer, direction, media, missed } = entry;
   const incoming = direction === 'incoming';
+  const name = personName(peer);
 
   return (
     <li className={`hist ${missed ? 'hist-missed' : ''}`}>
-      <Avatar name={peer.displayName} id={peer.username} />
+      <Avatar name={name} id={peer.username} />
       <div className="who">
         <span className="who-top">
-          <span className="name">{peer.displayName}</span>
+          <PersonName user={peer} />
           <time className="when small muted" dateTime={entry.createdAt}>
             {formatWhen(entry.createdAt)}
           </time>
@@ -32,7 +34,7 @@ export function HistoryItem({ entry }: { entry: HistoryEntry }) {
       <button
         type="button"
         className="icon-btn icon-btn-call"
-        aria-label={`Call back ${peer.displayName}`}
+        aria-label={`Call back ${name}`}
         title={media === 'video' ? 'Video call back' : 'Call back'}
         onClick={() => void app.call(peer.username, media)}
       >

@@ -11,7 +11,9 @@ import { CallControls } from './CallControls.js';
 import { CallTimer } from './CallTimer.js';
 import { DevicePickers } from './DevicePickers.js';
 import { useSinkId, useSrcObject } from './media-hooks.js';
+import { PersonName } from './PersonName.js';
 import { QualityBadge } from './QualityBadge.js';
+import { personName } from './words.js';
 
 function RemoteVideo() {
   const stream = useCall((s) => s.remoteStream);
@@ -28,9 +30,9 @@ function LocalVideo() {
 }
 
 export function InCall() {
-  const { name, username, connectedAt, peerConnected, cameraOn, remoteVideo, media } = useCall(
+  const { displayName, username, connectedAt, peerConnected, cameraOn, remoteVideo, media } = useCall(
     useShallow((s) => ({
-      name: s.call?.peer.displayName ?? '',
+      displayName: s.call?.peer.displayName ?? '',
       username: s.call?.peer.username ?? '',
       connectedAt: s.call?.connectedAt ?? null,
       peerConnected: s.call?.peerConnected ?? true,
@@ -40,12 +42,16 @@ export function InCall() {
     })),
   );
   const hasLocal = useCall((s) => s.localStream !== null);
+  const peer = { username, displayName };
+  const name = personName(peer);
 
   return (
     <section role="region" aria-label={`Call with ${name}`} className="call">
       <div className="call-head">
         <div className="call-title">
-          <h2 className="call-name">{name}</h2>
+          <h2 className="call-name">
+            <PersonName user={peer} className="" />
+          </h2>
           <span className="muted small">{media === 'video' ? 'Video call' : 'Voice call'}</span>
         </div>
         <CallTimer connectedAt={connectedAt} />

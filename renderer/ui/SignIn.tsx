@@ -13,7 +13,7 @@ function checkRegistration(username: string, displayName: string, password: stri
   if (!Username.safeParse(username).success)
     return 'Usernames are 3 to 32 characters: a–z, 0–9, dot, dash or underscore.';
   if (!DisplayName.safeParse(displayName).success)
-    return 'Please enter a display name (up to 64 characters).';
+    return 'Please enter a display name: up to 64 characters, without invisible or text-direction characters.';
   if (!Password.safeParse(password).success) return 'Passwords need at least 8 characters.';
   return null;
 }

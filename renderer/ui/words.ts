@@ -1,5 +1,17 @@
-/** Words and small formatters the UI shares: presence, call outcomes, clocks and initials. */
-import type { HistoryEntry, Presence } from '../../signaling/protocol/index.js';
+/** Words and small formatters the UI shares: names, presence, call outcomes, clocks and initials. */
+import {
+  shownName,
+  type HistoryEntry,
+  type Presence,
+  type UserSummary,
+} from '../../signaling/protocol/index.js';
+
+/**
+ * A person's name as the UI shows it: without the characters display names may not have (older
+ * accounts can still hold them), or the username when nothing is left. In markup, show it through
+ * <PersonName> (isolated); this plain form is for aria labels and the like.
+ */
+export const personName = (user: UserSummary): string => shownName(user.displayName) || user.username;
 
 export const presenceWords: Record<Presence, string> = {
   online: 'Online',

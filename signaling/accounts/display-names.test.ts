@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../db/database.js';
 import { UsersTable } from '../db/users.js';
-import { DisplayName, httpRoutes, shownName } from '../protocol/index.js';
+import { DisplayName, httpRoutes, personText, shownName } from '../protocol/index.js';
 import { connect, PASSWORD, postJson, startTestServer, type TestServer } from '../test-support/harness.js';
 
 /** Every character the rule refuses, by kind, each inside an otherwise fine name. */
@@ -90,6 +90,18 @@ describe('shownName', () => {
 
   it('may leave nothing (the client then shows the username)', () => {
     expect(shownName('\u202E\u200B')).toBe('');
+  });
+});
+
+describe('personText', () => {
+  it('isolates the shown name and adds the username', () => {
+    expect(personText({ username: 'alice', displayName: 'Alice Liddell' })).toBe(
+      '\u2068Alice Liddell\u2069 (@alice)',
+    );
+    expect(personText({ username: 'bob', displayName: 'Bob \u202Egnp.exe' })).toBe(
+      '\u2068Bob gnp.exe\u2069 (@bob)',
+    );
+    expect(personText({ username: 'eve', displayName: '\u202E' })).toBe('@eve');
   });
 });
 

@@ -50,6 +50,16 @@ export type DisplayName = z.infer<typeof DisplayName>;
 export const shownName = (displayName: string): string =>
   collapseSpaces(displayName.replace(NOT_IN_NAMES_ALL, ''));
 
+/**
+ * A person in plain text, where no markup can isolate the name (notifications, menus, window titles): the
+ * shown name between FSI and PDI (U+2068, U+2069), so its letters cannot reorder the words around it,
+ * then the username, which tells apart people with the same name.
+ */
+export function personText(user: { username: string; displayName: string }): string {
+  const name = shownName(user.displayName);
+  return name ? `\u2068${name}\u2069 (@${user.username})` : `@${user.username}`;
+}
+
 export const Password = z.string().min(8).max(256);
 
 /** Chosen by the client, stable per installation (or per browser tab). */
