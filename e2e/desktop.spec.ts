@@ -75,8 +75,9 @@ test('an incoming call rings in the incoming-call window; Accept there connects 
       exact: true,
     });
     await expect(dialog).toBeVisible();
+    await expect(dialog).toContainText(`@${alice.username}`);
     await expect.poll(async () => (await trayOf(app))?.icon).toBe('ringing');
-    expect(await trayLabels(app)).toContain(`Answer ${alice.displayName}`);
+    expect(await trayLabels(app)).toContain(`Answer \u2068${alice.displayName}\u2069 (@${alice.username})`);
 
     const closed = incoming.waitForEvent('close');
     await dialog.getByRole('button', { name: 'Accept with video', exact: true }).click();

@@ -33,6 +33,9 @@ const alice: RingingCall = {
   caller: { username: 'alice', displayName: 'Alice' },
   media: 'audio',
 };
+/** A person as notifications and the tray name them: the name isolated (FSI ... PDI), then @username. */
+const person = (name: string, username: string) => `\u2068${name}\u2069 (@${username})`;
+const ANSWER_ALICE = `Answer ${person('Alice', 'alice')}`;
 
 /** Lets queued microtasks and immediates run (window teardown, a notification's later `close`). */
 const flush = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -249,7 +252,7 @@ describe('ringing', () => {
     expect(n.shown).toBe(true);
     expect(n.options).toMatchObject({
       title: 'Incoming call',
-      body: 'Alice is calling',
+      body: `${person('Alice', 'alice')} is calling`,
       silent: true,
       urgency: 'critical',
       timeoutType: 'never',
@@ -283,7 +286,7 @@ describe('ringing', () => {
     },
   );
 
-  it('switches the tray to the ringing icon with Answer <name> in its menu', async () => {
+  it('switches the tray to the ringing icon with Answer <name> (@username) in its menu', async () => {
     const s = await setup();
     expect(s.trayIcon()).toBe(join(TRAY_DIR, 'offline.png'));
     await s.invoke('shell.state', { presence: 'online', call: 'idle', unseenMissedCalls: 0 });
@@ -291,14 +294,14 @@ describe('ringing', () => {
 
     await s.invoke('ringing.show', alice);
     expect(s.trayIcon()).toBe(join(TRAY_DIR, 'ringing.png'));
-    expect(s.tray.tooltip).toBe('Parley: incoming call from Alice');
+    expect(s.tray.tooltip).toBe(`Parley: incoming call from ${person('Alice', 'alice')}`);
     const labels = s
       .menu()
       .flat()
       .map((i) => i.label);
-    expect(labels.slice(0, 3)).toEqual(['Answer Alice', 'Answer with video', 'Decline']);
+    expect(labels.slice(0, 3)).toEqual([ANSWER_ALICE, 'Answer with video', 'Decline']);
 
-    s.menu().click('Answer Alice');
+    s.menu().click(ANSWER_ALICE);
     expect(s.actions()).toEqual([{ type: 'accept', callId: 'call-1', media: 'audio' }]);
     expect(s.main.visible).toBe(true);
   });
@@ -378,7 +381,7 @@ describe('ringing', () => {
     expect(s.main.calls).toContain('flashFrame:false');
     expect(s.main.flashing).toBe(false);
     expect(s.trayIcon()).toBe(join(TRAY_DIR, 'online.png'));
-    expect(s.menu().item('Answer Alice')).toBeUndefined();
+    expect(s.menu().item(ANSWER_ALICE)).toBeUndefined();
     await flush();
     expect(incoming.isDestroyed()).toBe(true);
     expect(s.actions()).toEqual([]);
@@ -454,7 +457,7 @@ describe('ringing', () => {
     expect(notifications()).toEqual([]);
     expect(s.main.calls).not.toContain('flashFrame:true');
     expect(s.trayIcon()).toBe(join(TRAY_DIR, 'dnd.png'));
-    expect(s.menu().item('Answer Alice')).toBeUndefined();
+    expect(s.menu().item(ANSWER_ALICE)).toBeUndefined();
   });
 
   it('without OS notifications, the window and tray still ring', async () => {
@@ -512,7 +515,7 @@ describe('shell state, missed and recent calls', () => {
     expect(n.shown).toBe(true);
     expect(n.options).toMatchObject({
       title: 'Missed call',
-      body: 'Bob called',
+      body: `${person('Bob', 'bob')} called`,
       silent: false,
       actions: [{ type: 'button', text: 'Call back' }],
     });
@@ -527,13 +530,13 @@ describe('shell state, missed and recent calls', () => {
     const s = await setup({ platform: 'linux' });
     await s.invoke('shell.state', { presence: 'dnd', call: 'idle', unseenMissedCalls: 1 });
     await s.invoke('missed.notify', { callId: 'call-7', caller: { username: 'bob', displayName: '' } });
-    expect(notifications()[0]!.options).toMatchObject({ body: 'bob called', silent: true, actions: [] });
+    expect(notifications()[0]!.options).toMatchObject({ body: '@bob called', silent: true, actions: [] });
     fake.Notification.supported = false;
     await s.invoke('missed.notify', { callId: 'call-8', caller: { username: 'bob', displayName: 'Bob' } });
     expect(notifications()).toHaveLength(1);
   });
 
-  it('recent.set puts "Call back <name>" in the tray menu', async () => {
+  it('recent.set puts "Call back <name> (@username)" in the tray menu', async () => {
     const s = await setup();
     await s.invoke('shell.state', { presence: 'online', call: 'idle', unseenMissedCalls: 0 });
     expect(s.menu().item('No recent calls')?.enabled).toBe(false);
@@ -541,14 +544,14 @@ describe('shell state, missed and recent calls', () => {
       { username: 'bob', displayName: 'Bob & Co', media: 'audio' },
       { username: 'carol', displayName: 'Carol', media: 'video' },
     ]);
-    expect(s.menu().item('Call back Bob && Co')).toBeDefined();
-    s.menu().click('Call back Carol (video)');
+    expect(s.menu().item(`Call back ${person('Bob && Co', 'bob')}`)).toBeDefined();
+    s.menu().click(`Call back ${person('Carol', 'carol')} (video)`);
     expect(s.actions()).toEqual([{ type: 'call', username: 'carol', media: 'video' }]);
     expect(s.main.visible).toBe(true);
 
     // Not while a call rings.
     await s.invoke('ringing.show', alice);
-    expect(s.menu().item('Call back Carol (video)')?.enabled).toBe(false);
+    expect(s.menu().item(`Call back ${person('Carol', 'carol')} (video)`)?.enabled).toBe(false);
   });
 });
 

@@ -14,6 +14,8 @@ const call: RingingCall = {
   media: 'audio',
 };
 const platforms: NodeJS.Platform[] = ['darwin', 'win32', 'linux', 'freebsd'];
+/** A name as plain text shows it: isolated (FSI ... PDI). */
+const iso = (name: string) => `\u2068${name}\u2069`;
 
 describe('notificationActionsSupported', () => {
   it.each<[NodeJS.Platform, boolean]>([
@@ -119,7 +121,7 @@ describe('incomingCallNotification', () => {
     expect(incomingCallNotification(call, { actions: true })).toEqual({
       id: 'incoming-c1',
       title: 'Incoming call',
-      body: 'Alice is calling',
+      body: `${iso('Alice')} (@alice) is calling`,
       silent: true,
       urgency: 'critical',
       timeoutType: 'never',
@@ -149,12 +151,20 @@ describe('incomingCallNotification', () => {
         { ...call, caller: { username: 'alice', displayName: '  ' } },
         { actions: false },
       ).body,
-    ).toBe('alice is calling');
+    ).toBe('@alice is calling');
     const long = incomingCallNotification(
       { ...call, caller: { username: 'alice', displayName: 'x'.repeat(100) } },
       { actions: false },
     );
-    expect(long.body).toBe(`${'x'.repeat(63)}… is calling`);
+    expect(long.body).toBe(`${iso(`${'x'.repeat(63)}…`)} (@alice) is calling`);
+  });
+
+  it('tells apart two callers with the same name, and cleans a bidi override out of an older name', () => {
+    const body = (username: string, displayName: string) =>
+      incomingCallNotification({ ...call, caller: { username, displayName } }, { actions: false }).body;
+    expect(body('alice.l', 'Alice Liddell')).toBe(`${iso('Alice Liddell')} (@alice.l) is calling`);
+    expect(body('alice-l', 'Alice Liddell')).toBe(`${iso('Alice Liddell')} (@alice-l) is calling`);
+    expect(body('bob', 'Bob \u202Egnp.exe')).toBe(`${iso('Bob gnp.exe')} (@bob) is calling`);
   });
 });
 
@@ -165,7 +175,7 @@ describe('missedCallNotification', () => {
     expect(missedCallNotification(missed, { dnd: false })).toEqual({
       id: 'missed-c9',
       title: 'Missed call',
-      body: 'Bob called',
+      body: `${iso('Bob')} (@bob) called`,
       silent: false,
       urgency: 'normal',
       timeoutType: 'default',

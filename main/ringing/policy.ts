@@ -8,11 +8,12 @@
  *   the defensive second rule, in case a ring slips through a status change.
  * - A missed call is always recorded and counted (tray and app badge); in dnd its notification is still
  *   shown, but silent, so the person finds it later without being interrupted.
+ * - Notifications name the caller as `Name (@username)`: the person decides whom to answer or call back.
  * - Notification buttons: macOS and Windows (Electron 45 supports `button` actions on both). Linux: whether
  *   buttons show depends on the notification daemon and Electron does not report it, so no buttons; a
  *   click opens the app, which shows the answer UI.
  */
-import type { Media, UserSummary } from '../../signaling/protocol/common.js';
+import { personText, type Media, type UserSummary } from '../../signaling/protocol/common.js';
 import type { PlatformAction, RingingCall } from '../ipc/contract.js';
 
 export interface RingingChannelsInput {
@@ -153,8 +154,5 @@ export function missedCallNotification(
 
 const NAME_MAX = 64;
 
-function nameOf(user: UserSummary): string {
-  const name = user.displayName.trim() || user.username;
-  const chars = [...name];
-  return chars.length > NAME_MAX ? `${chars.slice(0, NAME_MAX - 1).join('')}…` : name;
-}
+/** The person in notification text: `Name (@username)`, the name cleaned, shortened and isolated. */
+const nameOf = (user: UserSummary): string => personText(user, NAME_MAX);

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RecentCall, RingingCall } from '../ipc/contract.js';
 import {
-  menuText,
+  menuPerson,
   type MenuItemModel,
   trayBadge,
   trayIcon,
@@ -30,6 +30,8 @@ const base: TrayState = {
   dnd: false,
 };
 const state = (over: Partial<TrayState>): TrayState => ({ ...base, ...over });
+/** A name as the tray shows it: isolated (FSI ... PDI). */
+const iso = (name: string) => `\u2068${name}\u2069`;
 
 const ids = (items: MenuItemModel[]) => items.map((i) => i.id.replace(/^separator-\d+$/, '---'));
 const find = (items: MenuItemModel[], id: string): MenuItemModel => {
@@ -76,8 +78,8 @@ describe('trayTooltip', () => {
     [{ dnd: true }, 'Parley: Do not disturb'],
     [{ presence: 'offline' }, 'Parley: Offline'],
     [{ presence: 'busy' }, 'Parley: Busy'],
-    [{ ringing: call }, 'Parley: incoming call from Alice'],
-    [{ ringing: { ...call, media: 'video' } }, 'Parley: incoming video call from Alice'],
+    [{ ringing: call }, `Parley: incoming call from ${iso('Alice')} (@alice)`],
+    [{ ringing: { ...call, media: 'video' } }, `Parley: incoming video call from ${iso('Alice')} (@alice)`],
     [{ inCall: true }, 'Parley: in a call'],
     [{ inCall: true, muted: true }, 'Parley: in a call (muted)'],
     [{ unseenMissedCalls: 1 }, 'Parley: Online · 1 missed call'],
@@ -111,7 +113,7 @@ describe('trayMenu', () => {
     const menu = trayMenu(state({ ringing: call }));
     expect(ids(menu).slice(0, 4)).toEqual(['answer', 'answer-video', 'decline', '---']);
     expect(menu[0]).toMatchObject({
-      label: 'Answer Alice',
+      label: `Answer ${iso('Alice')} (@alice)`,
       action: { type: 'accept', callId: 'c1', media: 'audio' },
     });
     expect(menu[1]).toMatchObject({
@@ -180,14 +182,14 @@ describe('trayMenu', () => {
     expect(find(trayMenu(state({ recent })), 'recent').submenu).toEqual([
       {
         id: 'recent-0',
-        label: 'Call back Bob',
+        label: `Call back ${iso('Bob')} (@bob)`,
         type: 'normal',
         enabled: true,
         action: { type: 'call', username: 'bob', media: 'audio' },
       },
       {
         id: 'recent-1',
-        label: 'Call back Carol && Co (video)',
+        label: `Call back ${iso('Carol && Co')} (@carol) (video)`,
         type: 'normal',
         enabled: true,
         action: { type: 'call', username: 'carol', media: 'video' },
@@ -197,7 +199,7 @@ describe('trayMenu', () => {
 
   it('recent calls fall back to the username when the display name is empty', () => {
     const menu = trayMenu(state({ recent: [{ username: 'dave', displayName: '', media: 'audio' }] }));
-    expect(find(menu, 'recent-0').label).toBe('Call back dave');
+    expect(find(menu, 'recent-0').label).toBe('Call back @dave');
   });
 
   it.each([
@@ -244,7 +246,17 @@ describe('trayMenu', () => {
     const menu = trayMenu(
       state({ ringing: { ...call, caller: { username: 'x', displayName: 'Tom & Jerry' } } }),
     );
-    expect(menu[0]!.label).toBe('Answer Tom && Jerry');
-    expect(menuText(`${'B'.repeat(60)}`)).toBe(`${'B'.repeat(39)}…`);
+    expect(menu[0]!.label).toBe(`Answer ${iso('Tom && Jerry')} (@x)`);
+    expect(menuPerson({ username: 'b', displayName: 'B'.repeat(60) })).toBe(
+      `${iso(`${'B'.repeat(39)}…`)} (@b)`,
+    );
+  });
+
+  it('two callers with the same name are told apart by @username; a bidi override is cleaned out', () => {
+    const answer = (username: string, displayName: string) =>
+      trayMenu(state({ ringing: { ...call, caller: { username, displayName } } }))[0]!.label;
+    expect(answer('alice.l', 'Alice Liddell')).toBe(`Answer ${iso('Alice Liddell')} (@alice.l)`);
+    expect(answer('alice-l', 'Alice Liddell')).toBe(`Answer ${iso('Alice Liddell')} (@alice-l)`);
+    expect(answer('bob', 'Bob \u202Egnp.exe')).toBe(`Answer ${iso('Bob gnp.exe')} (@bob)`);
   });
 });

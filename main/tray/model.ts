@@ -9,9 +9,11 @@
  *   own icon (same shape as online, dimmed), so the person sees the idle detection took effect.
  * - The missed-call count is a badge drawn over the icon (trayBadge), not an icon of its own.
  * - Recent calls can't be called back while ringing or in a call (the server would answer busy).
- * - Names are menu text: `&` is doubled (Windows/Linux read it as a mnemonic), long names are cut.
+ * - People are `Name (@username)` (two people may share a name): the name cleaned of bidi and invisible
+ *   characters, cut when long and isolated (FSI...PDI); `&` is doubled in menus (Windows/Linux read it as
+ *   a mnemonic).
  */
-import type { Presence } from '../../signaling/protocol/common.js';
+import { personText, type Presence, type UserSummary } from '../../signaling/protocol/common.js';
 import type { PlatformAction, RecentCall, RingingCall } from '../ipc/contract.js';
 
 export interface TrayState {
@@ -70,7 +72,7 @@ export function trayTooltip(state: TrayState): string {
   let text: string;
   if (state.ringing) {
     const kind = state.ringing.media === 'video' ? 'video call' : 'call';
-    text = `Parley: incoming ${kind} from ${shortName(state.ringing.caller.displayName)}`;
+    text = `Parley: incoming ${kind} from ${personText(state.ringing.caller, NAME_MAX)}`;
   } else if (state.inCall) {
     text = `Parley: in a call${state.muted ? ' (muted)' : ''}`;
   } else {
@@ -88,7 +90,7 @@ export function trayMenu(state: TrayState): MenuItemModel[] {
   if (state.ringing) {
     const { callId, caller } = state.ringing;
     items.push(
-      item('answer', `Answer ${menuText(caller.displayName)}`, { type: 'accept', callId, media: 'audio' }),
+      item('answer', `Answer ${menuPerson(caller)}`, { type: 'accept', callId, media: 'audio' }),
       item('answer-video', 'Answer with video', { type: 'accept', callId, media: 'video' }),
       item('decline', 'Decline', { type: 'decline', callId }),
     );
@@ -150,7 +152,7 @@ function recentItems(state: TrayState): MenuItemModel[] {
   const busy = state.ringing !== null || state.inCall;
   return state.recent.map((call, i) => ({
     id: `recent-${i}`,
-    label: `Call back ${menuText(call.displayName || call.username)}${call.media === 'video' ? ' (video)' : ''}`,
+    label: `Call back ${menuPerson(call)}${call.media === 'video' ? ' (video)' : ''}`,
     type: 'normal',
     enabled: !busy,
     action: { type: 'call', username: call.username, media: call.media },
@@ -161,12 +163,7 @@ function item(id: string, label: string, action: TrayAction): MenuItemModel {
   return { id, label, type: 'normal', action };
 }
 
-function shortName(name: string): string {
-  const chars = [...name.trim()];
-  return chars.length > NAME_MAX ? `${chars.slice(0, NAME_MAX - 1).join('')}…` : chars.join('');
-}
-
-/** A person's name as menu text: shortened, `&` doubled so it is not read as a mnemonic marker. */
-export function menuText(name: string): string {
-  return shortName(name).replaceAll('&', '&&');
+/** A person as menu text: personText with `&` doubled so it is not read as a mnemonic marker. */
+export function menuPerson(user: UserSummary): string {
+  return personText(user, NAME_MAX).replaceAll('&', '&&');
 }

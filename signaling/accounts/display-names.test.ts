@@ -103,6 +103,15 @@ describe('personText', () => {
     );
     expect(personText({ username: 'eve', displayName: '\u202E' })).toBe('@eve');
   });
+
+  it('cuts a long name to maxName characters', () => {
+    expect(personText({ username: 'x', displayName: 'é'.repeat(50) }, 40)).toBe(
+      `\u2068${'é'.repeat(39)}…\u2069 (@x)`,
+    );
+    expect(personText({ username: 'x', displayName: 'é'.repeat(40) }, 40)).toBe(
+      `\u2068${'é'.repeat(40)}\u2069 (@x)`,
+    );
+  });
 });
 
 const servers: TestServer[] = [];

@@ -53,11 +53,14 @@ export const shownName = (displayName: string): string =>
 /**
  * A person in plain text, where no markup can isolate the name (notifications, menus, window titles): the
  * shown name between FSI and PDI (U+2068, U+2069), so its letters cannot reorder the words around it,
- * then the username, which tells apart people with the same name.
+ * then the username, which tells apart people with the same name. `maxName` cuts a long name (in
+ * characters, with an ellipsis) where space is short.
  */
-export function personText(user: { username: string; displayName: string }): string {
-  const name = shownName(user.displayName);
-  return name ? `\u2068${name}\u2069 (@${user.username})` : `@${user.username}`;
+export function personText(user: { username: string; displayName: string }, maxName = 64): string {
+  const chars = [...shownName(user.displayName)];
+  if (chars.length === 0) return `@${user.username}`;
+  const name = chars.length > maxName ? `${chars.slice(0, maxName - 1).join('')}…` : chars.join('');
+  return `\u2068${name}\u2069 (@${user.username})`;
 }
 
 export const Password = z.string().min(8).max(256);
