@@ -172,12 +172,14 @@ describe('startup', () => {
     expect(ask('media', 'app://parley.evil/index.html')).toBe(false);
     expect(ask('media', 'app://parley/index.html', false)).toBe(false);
     expect(ask('geolocation', 'app://parley/index.html')).toBe(false);
+    expect(ask('display-capture', 'app://parley/index.html')).toBe(false); // nothing shares the screen yet
     expect(ask('openExternal', 'app://parley/index.html')).toBe(false);
 
     expect(check(null, 'media', 'app://parley', { isMainFrame: true })).toBe(true);
     expect(check(null, 'media', 'https://evil.example', { isMainFrame: true })).toBe(false);
     expect(check(null, 'media', 'app://parley', { embeddingOrigin: 'https://evil.example' })).toBe(false);
     expect(check(null, 'clipboard-read', 'app://parley', {})).toBe(false);
+    expect(check(null, 'display-capture', 'app://parley', {})).toBe(false);
   });
 
   it('opens a locked-down main window on app://parley/index.html, told the server, shown once painted', async () => {
@@ -420,6 +422,16 @@ describe('deep links', () => {
 });
 
 describe('every web contents is locked down', () => {
+  it('subframes never navigate (will-frame-navigate); the main frame only to app pages', async () => {
+    const s = await boot();
+    const wc = s.main().webContents;
+    for (const url of ['app://parley/index.html', 'app://parley/incoming.html', 'https://evil.example/']) {
+      expect(wc.navigate('will-frame-navigate', url, { isMainFrame: false }), url).toBe(true);
+    }
+    expect(wc.navigate('will-frame-navigate', 'https://evil.example/')).toBe(true);
+    expect(wc.navigate('will-frame-navigate', 'app://parley/index.html')).toBe(false);
+  });
+
   it('navigation leaves the app pages never; webviews are refused', async () => {
     const s = await boot();
     const wc = s.main().webContents;
@@ -460,6 +472,9 @@ describe('every web contents is locked down', () => {
       additionalArguments: [`--parley-server-url=${SERVER}`],
     });
     expect(incoming.webContents.navigate('will-navigate', 'https://evil.example/')).toBe(true);
+    expect(
+      incoming.webContents.navigate('will-frame-navigate', 'app://parley/index.html', { isMainFrame: false }),
+    ).toBe(true);
     expect(incoming.webContents.openWindow('https://evil.example/')).toEqual({ action: 'deny' });
   });
 });

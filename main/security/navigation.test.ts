@@ -5,6 +5,7 @@ import {
   MAX_EXTERNAL_URL_LENGTH,
   externalUrl,
   externalUrlAllowed,
+  frameNavigationAllowed,
   navigationAllowed,
   windowOpenDecision,
 } from './navigation.js';
@@ -62,6 +63,36 @@ describe('navigationAllowed', () => {
     expect(APP_PAGES).toContain('/incoming.html');
     expect(navigationAllowed('app://parley/incoming.html', ['/index.html'])).toBe(false);
     expect(navigationAllowed('app://parley/settings.html', ['/settings.html'])).toBe(true);
+  });
+});
+
+describe('frameNavigationAllowed (will-frame-navigate)', () => {
+  it('lets the main frame go where navigationAllowed says', () => {
+    expect(frameNavigationAllowed('app://parley/index.html', true)).toBe(true);
+    expect(frameNavigationAllowed('app://parley/incoming.html', true)).toBe(true);
+    expect(frameNavigationAllowed('https://evil.example/', true)).toBe(false);
+    expect(frameNavigationAllowed('app://parley/assets/x.js', true)).toBe(false);
+  });
+
+  it('never lets a subframe navigate, not even to an app page', () => {
+    for (const url of [
+      'app://parley/index.html',
+      'app://parley/incoming.html',
+      'app://parley/',
+      'https://parley.example/',
+      'https://evil.example/',
+      'about:blank',
+      'data:text/html,<b>x</b>',
+      'javascript:alert(1)',
+    ]) {
+      expect(frameNavigationAllowed(url, false), url).toBe(false);
+    }
+  });
+
+  it('treats only a real `true` as the main frame', () => {
+    for (const flag of [1, 'true', {}, undefined, null]) {
+      expect(frameNavigationAllowed('app://parley/index.html', flag as unknown as boolean)).toBe(false);
+    }
   });
 });
 

@@ -1,7 +1,8 @@
 /**
- * Where Parley's windows may go: renderer navigation stays on the app's own pages, `window.open`
- * never opens an Electron window, and only https links to an allow list of hosts are handed to the
- * system browser. Pure; main/index.ts wires these into `will-navigate`,
+ * Where Parley's windows may go: renderer navigation stays on the app's own pages, no frame inside a
+ * page navigates anywhere (the app has no iframes), `window.open` never opens an Electron window, and
+ * only https links to an allow list of hosts are handed to the system browser. Pure;
+ * main/window/security.ts wires these into `will-navigate`, `will-frame-navigate`, `will-redirect`,
  * `setWindowOpenHandler` and `shell.openExternal`.
  */
 import { isAppUrl } from './permissions.js';
@@ -32,6 +33,16 @@ export function navigationAllowed(url: string, pages: readonly string[] = APP_PA
   // `app` is not a WHATWG special scheme, so `app://parley` has an empty path where Chromium (which
   // treats it as a standard scheme) has `/`.
   return pages.includes(new URL(url).pathname || '/');
+}
+
+/**
+ * For `will-frame-navigate`, which fires for the main frame and for every subframe: the main frame
+ * follows `navigationAllowed`; a subframe may not navigate at all. Parley's pages embed no frames, so
+ * a subframe is something injected (an `<iframe>` a compromised page added), and letting it load even
+ * an app page would give it a second foothold with the preload bridge's origin.
+ */
+export function frameNavigationAllowed(url: string, isMainFrame: boolean): boolean {
+  return isMainFrame === true && navigationAllowed(url);
 }
 
 /**

@@ -64,7 +64,7 @@ const ELECTRON_PERMISSIONS = [
 type Missing = Exclude<ElectronPermission, (typeof ELECTRON_PERMISSIONS)[number]>;
 const everyPermissionCovered: [Missing] extends [never] ? true : Missing = true;
 
-const GRANTED = new Set(['media', 'notifications', 'display-capture']);
+const GRANTED = new Set(['media', 'notifications']);
 
 /** Not Electron names, but strings a handler could be fed: near-misses and prototype keys. */
 const BOGUS_PERMISSIONS = [

@@ -25,16 +25,12 @@ const CONTROL_OR_SPACE = /[\u0000-\u0020\u007f]/;
  *   ids, so `HTMLMediaElement.setSinkId` (speaker / ring-device choice) works without
  *   `speaker-selection`, which is a permissions-policy name for iframes.
  * - `notifications`: incoming and missed call notifications from the page.
- * - `display-capture`: screen sharing (planned). The picker itself is main's
- *   `setDisplayMediaRequestHandler`; this only lets the request reach it.
- * Everything else (geolocation, midi, clipboard-read, hid, serial, usb, openExternal, fullscreen,
- * pointerLock, idle-detection, storage-access, window-management, unknown, ...) is denied.
+ * Everything else (display-capture, geolocation, midi, clipboard-read, hid, serial, usb, openExternal,
+ * fullscreen, pointerLock, idle-detection, storage-access, window-management, unknown, ...) is denied.
+ * `display-capture` (screen sharing) is granted by the change that adds screen sharing, together with a
+ * `setDisplayMediaRequestHandler` picker; until then a compromised page must not get the screen.
  */
-export const GRANTED_PERMISSIONS: readonly string[] = Object.freeze([
-  'media',
-  'notifications',
-  'display-capture',
-]);
+export const GRANTED_PERMISSIONS: readonly string[] = Object.freeze(['media', 'notifications']);
 
 /** A Set, so names like `__proto__` or `toString` can never match through the prototype chain. */
 const GRANTED = new Set<string>(GRANTED_PERMISSIONS);

@@ -128,10 +128,19 @@ export class FakeWebContents extends EventEmitter {
       Object.assign(new Error(`${description} (${code}) loading '${loading.url}'`), { errno: code }),
     );
   }
-  /** Test driver: fire a navigation event; true when a listener prevented it. */
-  navigate(event: 'will-navigate' | 'will-redirect', url: string): boolean {
-    const e = electronEvent({ url, isMainFrame: true, isSameDocument: false });
-    this.emit(event, e, url, false, true);
+  /**
+   * Test driver: fire a navigation event; true when a listener prevented it. `will-frame-navigate`
+   * fires for subframes too (`isMainFrame: false`); `will-navigate` only ever for the main frame.
+   */
+  navigate(
+    event: 'will-navigate' | 'will-redirect' | 'will-frame-navigate',
+    url: string,
+    { isMainFrame = true }: { isMainFrame?: boolean } = {},
+  ): boolean {
+    if (event === 'will-navigate' && !isMainFrame)
+      throw new Error('will-navigate is for the main frame only');
+    const e = electronEvent({ url, isMainFrame, isSameDocument: false });
+    this.emit(event, e, url, false, isMainFrame);
     return e.defaultPrevented;
   }
   /** Test driver: the page calls window.open(url); returns the handler's answer (Electron wants an object). */

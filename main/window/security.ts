@@ -6,7 +6,12 @@
 import { app, protocol, session, shell, type WebContents } from 'electron';
 import { readFile } from 'node:fs/promises';
 import { CONTENT_SECURITY_POLICY } from '../security/csp.js';
-import { EXTERNAL_ALLOW_LIST, navigationAllowed, windowOpenDecision } from '../security/navigation.js';
+import {
+  EXTERNAL_ALLOW_LIST,
+  frameNavigationAllowed,
+  navigationAllowed,
+  windowOpenDecision,
+} from '../security/navigation.js';
 import { APP_SCHEME, permissionCheckAllowed, permissionRequestAllowed } from '../security/permissions.js';
 import { appFileFor } from './app-files.js';
 
@@ -54,6 +59,10 @@ function lockDown(contents: WebContents): void {
     if (!navigationAllowed(url)) event.preventDefault();
   };
   contents.on('will-navigate', (event) => refuse(event, event.url));
+  // Also fires for subframes, which will-navigate never sees: none may navigate (the app has no frames).
+  contents.on('will-frame-navigate', (event) => {
+    if (!frameNavigationAllowed(event.url, event.isMainFrame)) event.preventDefault();
+  });
   contents.on('will-redirect', (event) => refuse(event, event.url));
   contents.on('will-attach-webview', (event) => event.preventDefault());
   contents.setWindowOpenHandler(({ url }) => {
