@@ -459,11 +459,12 @@ describe('every web contents is locked down', () => {
 
   it('the incoming-call window is locked down too', async () => {
     const s = await boot();
-    await fake.ipcMain.invoke(channel('ringing.show'), 'app://parley/index.html', {
-      callId: 'c1',
-      caller: { username: 'alice', displayName: 'Alice' },
-      media: 'audio',
-    });
+    await fake.ipcMain.invoke(
+      channel('ringing.show'),
+      'app://parley/index.html',
+      { callId: 'c1', caller: { username: 'alice', displayName: 'Alice' }, media: 'audio' },
+      s.main().webContents,
+    );
     const incoming = fake.BrowserWindow.all.find((w) => w !== s.main())!;
     expect(incoming.options.webPreferences).toMatchObject({
       sandbox: true,

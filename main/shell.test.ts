@@ -8,7 +8,13 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { BrowserWindow } from 'electron';
-import { channel, type InvokeChannel, type RingingCall } from './ipc/contract.js';
+import {
+  channel,
+  invokeChannels,
+  windowChannels,
+  type InvokeChannel,
+  type RingingCall,
+} from './ipc/contract.js';
 import { SettingsStore } from './settings/store.js';
 import { DesktopShell } from './shell.js';
 import { incomingWindowFactory } from './window/windows.js';
@@ -156,7 +162,6 @@ describe('IPC: only the app, only valid messages', () => {
       ['ringing.show', { ...alice, media: 'fax' }],
       ['ringing.show', undefined],
       ['shell.state', { presence: 'online', call: 'in-call', unseenMissedCalls: -1 }],
-      ['incoming.choose', { type: 'accept', callId: 'call-1' }],
       ['devices.save', { ringVolume: 7 }],
       ['external.open', { url: 42 }],
       ['recent.set', 'alice'],
@@ -171,8 +176,72 @@ describe('IPC: only the app, only valid messages', () => {
     await expect(readFile(s.settingsPath, 'utf8')).rejects.toThrow(/ENOENT/);
   });
 
-  it('registers one handler per contract channel', async () => {
+  it('each window may call only its own channels: others are refused, logged and do nothing', async () => {
+    const s = await setup();
+    await s.invoke('ringing.show', alice);
+    const incoming = s.others()[0]!;
+    incoming.webContents.finishLoad();
+    const fromIncoming = (name: InvokeChannel, payload: unknown) =>
+      s.invoke(name, payload, INCOMING_PAGE, incoming);
+
+    // The incoming-call window answers; it may not report state, open links, ring or read settings.
+    const notIncoming: [InvokeChannel, unknown][] = [
+      ['shell.state', { presence: 'online', call: 'in-call', unseenMissedCalls: 5 }],
+      ['external.open', { url: 'https://parley.example/' }],
+      ['ringing.show', { ...alice, callId: 'call-2' }],
+      ['ringing.hide', { callId: 'call-1' }],
+      ['missed.notify', { callId: 'call-3', caller: alice.caller }],
+      ['recent.set', []],
+      ['devices.load', {}],
+      ['devices.save', { ringVolume: 0.1 }],
+    ];
+    for (const [name, payload] of notIncoming) {
+      await expect(fromIncoming(name, payload), name).rejects.toThrow('channel not allowed for this window');
+      expect(s.log).toHaveBeenCalledWith(
+        `refused ${name} from the incoming-call window: not one of its channels`,
+      );
+    }
+    // The main window may not answer as if it were the incoming-call window.
+    await expect(
+      s.invoke('incoming.choose', { type: 'accept', callId: 'call-1', media: 'audio' }),
+    ).rejects.toThrow('channel not allowed for this window');
+    expect(s.log).toHaveBeenCalledWith(
+      'refused incoming.choose from the main window: not one of its channels',
+    );
+
+    expect(s.others()).toEqual([incoming]);
+    expect(incoming.calls).not.toContain('close');
+    expect(notifications()).toHaveLength(1);
+    expect(fake.calls('app.setBadgeCount')).toEqual([]);
+    expect(fake.calls('shell.openExternal')).toEqual([]);
+    expect(s.actions()).toEqual([]);
+    await expect(readFile(s.settingsPath, 'utf8')).rejects.toThrow(/ENOENT/);
+
+    // Its own channel is checked like any other: a malformed answer is refused.
+    await expect(fromIncoming('incoming.choose', { type: 'accept', callId: 'call-1' })).rejects.toThrow(
+      'invalid payload',
+    );
+    expect(s.actions()).toEqual([]);
+  });
+
+  it('refuses a message from web contents that are not one of the windows, even on the app origin', async () => {
+    const s = await setup();
+    const stranger = new fake.BrowserWindow({ show: false });
+    await expect(
+      s.invoke('shell.state', { presence: 'online', call: 'idle', unseenMissedCalls: 1 }, APP_PAGE, stranger),
+    ).rejects.toThrow('sender not allowed');
+    await expect(
+      s.invoke('incoming.choose', { type: 'decline', callId: 'call-1' }, INCOMING_PAGE, stranger),
+    ).rejects.toThrow('sender not allowed');
+    expect(fake.calls('app.setBadgeCount')).toEqual([]);
+    expect(s.log).toHaveBeenCalledWith(`refused shell.state from ${APP_PAGE}`);
+  });
+
+  it('registers one handler per contract channel, each channel allowed to some window', async () => {
     await setup();
+    expect([...windowChannels.main, ...windowChannels.incoming].sort()).toEqual(
+      Object.keys(invokeChannels).sort(),
+    );
     expect([...fake.ipcMain.handlers.keys()].sort()).toEqual(
       [
         'devices.load',
@@ -341,8 +410,10 @@ describe('ringing', () => {
     expect(incoming.isDestroyed()).toBe(true);
     expect(s.others()).toEqual([]);
 
-    // A second click (or a stale message) does nothing more.
-    await s.invoke('incoming.choose', accept, INCOMING_PAGE);
+    // A second click (or a stale message) from the closed window is refused and does nothing more.
+    await expect(s.invoke('incoming.choose', accept, INCOMING_PAGE, incoming)).rejects.toThrow(
+      'sender not allowed',
+    );
     expect(s.actions()).toEqual([accept]);
   });
 

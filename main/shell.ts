@@ -4,8 +4,16 @@
  * incoming-call window, notifications, tray, badge, global shortcuts and
  * the power-save blocker. Actions taken in any of them go to the app.
  */
-import { app, globalShortcut, ipcMain, powerSaveBlocker, shell, type BrowserWindow } from 'electron';
-import type { PlatformAction, RecentCall, RingingCall, ShellState } from './ipc/contract.js';
+import {
+  app,
+  globalShortcut,
+  ipcMain,
+  powerSaveBlocker,
+  shell,
+  type BrowserWindow,
+  type WebContents,
+} from 'electron';
+import type { PlatformAction, RecentCall, RingingCall, ShellState, WindowRole } from './ipc/contract.js';
 import { registerIpc } from './ipc/handlers.js';
 import { Notifications } from './ringing/electron-notifications.js';
 import { IncomingCallWindows, type IncomingWindowFactory } from './ringing/incoming-window.js';
@@ -89,6 +97,12 @@ export class DesktopShell {
     this.tray.destroy();
   }
 
+  /** Which window an IPC message came from: main only takes each window's own channels from it. */
+  private windowOf(sender: WebContents): WindowRole | null {
+    if (sender === this.d.mainWindow()?.webContents) return 'main';
+    return this.incoming.isWindowOf(sender) ? 'incoming' : null;
+  }
+
   private registerIpc(): void {
     registerIpc(
       ipcMain,
@@ -127,6 +141,7 @@ export class DesktopShell {
         },
       },
       this.d.log,
+      (sender) => this.windowOf(sender),
     );
   }
 

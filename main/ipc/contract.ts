@@ -76,6 +76,28 @@ export const invokeChannels = {
 export type InvokeChannel = keyof typeof invokeChannels;
 export type InvokePayload<K extends InvokeChannel> = z.input<(typeof invokeChannels)[K]>;
 
+/** Parley's windows: the main window (the call app) and the incoming-call window. */
+export type WindowRole = 'main' | 'incoming';
+
+/**
+ * The channels each window may invoke. Main refuses, and logs, a message on any other: the
+ * incoming-call window shows a caller and answers, nothing more, so a page that got into it can
+ * neither open links nor read or change the session, settings or ringing.
+ */
+export const windowChannels = {
+  main: [
+    'ringing.show',
+    'ringing.hide',
+    'missed.notify',
+    'shell.state',
+    'recent.set',
+    'devices.load',
+    'devices.save',
+    'external.open',
+  ],
+  incoming: ['incoming.choose'],
+} as const satisfies Record<WindowRole, readonly InvokeChannel[]>;
+
 /** Events from main to a renderer (webContents.send). */
 export const eventChannels = {
   /** To the main window: act on this. */

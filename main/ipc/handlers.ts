@@ -1,12 +1,14 @@
 /**
  * Registers main's IPC handlers from the contract: every message is checked
- * for its sender (a frame of the app's own origin) and its payload (zod)
- * before the handler runs. Bad messages are refused with an error.
+ * for its sender (a frame of the app's own origin, in one of Parley's
+ * windows), that this window may use the channel (`windowChannels`), and
+ * its payload (zod), before the handler runs. Bad messages are refused with
+ * an error and logged.
  */
-import type { IpcMain, IpcMainInvokeEvent } from 'electron';
+import type { IpcMain, IpcMainInvokeEvent, WebContents } from 'electron';
 import type { z } from 'zod';
 import { isAppUrl } from '../security/permissions.js';
-import { channel, invokeChannels, type InvokeChannel } from './contract.js';
+import { channel, invokeChannels, windowChannels, type InvokeChannel, type WindowRole } from './contract.js';
 
 export type InvokeHandlers = {
   [K in InvokeChannel]: (payload: z.output<(typeof invokeChannels)[K]>, event: IpcMainInvokeEvent) => unknown;
@@ -20,16 +22,31 @@ function senderIsApp(event: IpcMainInvokeEvent): boolean {
   return frame !== null && isAppUrl(frame.url);
 }
 
+const windowNames: Record<WindowRole, string> = {
+  main: 'the main window',
+  incoming: 'the incoming-call window',
+};
+
+/**
+ * `windowOf` says which of Parley's windows a message's web contents belong to (null: none of them,
+ * e.g. a window that has closed since).
+ */
 export function registerIpc(
   ipc: Pick<IpcMain, 'handle'>,
   handlers: InvokeHandlers,
   log: (msg: string) => void,
+  windowOf: (sender: WebContents) => WindowRole | null,
 ): void {
   for (const name of Object.keys(invokeChannels) as InvokeChannel[]) {
     ipc.handle(channel(name), async (event, payload: unknown) => {
-      if (!senderIsApp(event)) {
+      const role = senderIsApp(event) ? windowOf(event.sender) : null;
+      if (!role) {
         log(`refused ${name} from ${event.senderFrame?.url ?? 'a destroyed frame'}`);
         throw new IpcRefusal('sender not allowed');
+      }
+      if (!(windowChannels[role] as readonly InvokeChannel[]).includes(name)) {
+        log(`refused ${name} from ${windowNames[role]}: not one of its channels`);
+        throw new IpcRefusal('channel not allowed for this window');
       }
       const parsed = invokeChannels[name].safeParse(payload);
       if (!parsed.success) {

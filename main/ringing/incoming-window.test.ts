@@ -5,6 +5,8 @@ import type { PlatformAction, RingingCall } from '../ipc/contract.js';
 import { IncomingCallWindows, type IncomingWindow } from './incoming-window.js';
 
 interface FakeWindow extends IncomingWindow {
+  /** Stands for the window's web contents (an IPC message's sender). */
+  contents: object;
   calls: RingingCall[];
   closes: number;
   shows: number;
@@ -28,6 +30,7 @@ function setup({ closedAsync = false } = {}) {
         else fire();
       };
       const w: FakeWindow = {
+        contents: {},
         calls: [],
         closes: 0,
         shows: 0,
@@ -45,6 +48,7 @@ function setup({ closedAsync = false } = {}) {
           w.calls.push(call);
         },
         onClosed: (cb) => closedCbs.push(cb),
+        hasContents: (contents) => !destroyed && contents === w.contents,
         closeByHand: destroy,
       };
       windows.push(w);
@@ -278,5 +282,21 @@ describe('hide and closeAll', () => {
     }
     expect(manager.show({ ...alice, callId: 'call-59' })).toBe(false);
     expect(manager.show({ ...alice, callId: 'call-0' })).toBe(true); // forgotten: long over anyway
+  });
+});
+
+describe('isWindowOf', () => {
+  it('is true only for the contents of the window shown now, not for a closed or replaced one', () => {
+    const { manager, windows } = setup();
+    expect(manager.isWindowOf({})).toBe(false);
+    manager.show(alice);
+    const [first] = windows;
+    expect(manager.isWindowOf(first!.contents)).toBe(true);
+    expect(manager.isWindowOf({})).toBe(false);
+    manager.hide('call-a');
+    expect(manager.isWindowOf(first!.contents)).toBe(false);
+    manager.show(bob);
+    expect(manager.isWindowOf(first!.contents)).toBe(false);
+    expect(manager.isWindowOf(windows[1]!.contents)).toBe(true);
   });
 });

@@ -22,6 +22,8 @@ export interface IncomingWindow {
   sendCall(call: RingingCall): void;
   /** Called once when the window is gone, whoever closed it. */
   onClosed(cb: () => void): void;
+  /** True when `contents` (an IPC message's sender) is this window's page. */
+  hasContents(contents: unknown): boolean;
 }
 
 export interface IncomingWindowFactory {
@@ -42,6 +44,11 @@ export class IncomingCallWindows {
   private readonly ended = new Set<string>();
 
   constructor(private readonly options: IncomingCallWindowsOptions) {}
+
+  /** True when `contents` belong to the window shown now (a closed one's messages are stale). */
+  isWindowOf(contents: unknown): boolean {
+    return this.current?.window.hasContents(contents) ?? false;
+  }
 
   /** The call the window shows, or null when there is no window. */
   currentCallId(): string | null {

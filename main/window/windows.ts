@@ -99,6 +99,7 @@ export function incomingWindowFactory(serverUrl: string | undefined): IncomingWi
             () => undefined, // closed before its page loaded (ringing stopped): nothing to show
           ),
         onClosed: (cb) => win.once('closed', cb),
+        hasContents: (contents) => !win.isDestroyed() && contents === win.webContents,
       };
     },
   };
