@@ -537,6 +537,33 @@ describe('the app: protocol', () => {
   );
 });
 
+describe('the session token', () => {
+  const TOKEN = 'T'.repeat(43);
+  const invoke = (s: Awaited<ReturnType<typeof boot>>, name: string, payload: unknown) =>
+    fake.ipcMain.invoke(channel(name), 'app://parley/index.html', payload, s.main().webContents);
+
+  it('is kept encrypted with safeStorage in session.bin in the user data folder', async () => {
+    const s = await boot();
+    await invoke(s, 'session.save', { token: TOKEN });
+    expect(fake.calls('safeStorage.encryptStringAsync')).toHaveLength(1);
+    const onDisk = await readFile(join(dir, 'session.bin'));
+    expect(onDisk.toString('latin1')).not.toContain(TOKEN);
+    expect(await invoke(s, 'session.load', {})).toBe(TOKEN);
+    await invoke(s, 'session.clear', {});
+    expect(existsSync(join(dir, 'session.bin'))).toBe(false);
+  });
+
+  it('on Linux without a keyring it is kept in memory only, and the log says so', async () => {
+    const s = await boot({ beforeReady: () => (fake.safeStorage.keyStore = false) });
+    await invoke(s, 'session.save', { token: TOKEN });
+    expect(await invoke(s, 'session.load', {})).toBe(TOKEN);
+    expect(existsSync(join(dir, 'session.bin'))).toBe(false);
+    expect(s.consoleLog).toHaveBeenCalledWith(
+      '[parley] the session is kept in memory only, so Parley asks to sign in after a restart: safeStorage has no OS key store',
+    );
+  });
+});
+
 describe('power events', () => {
   it('resume and unlock tell the app to reconnect', async () => {
     const s = await boot();

@@ -3,9 +3,10 @@
  * policies, the main window (closing it keeps Parley in the tray), deep
  * links, and the desktop shell. Logic lives in the modules it wires.
  */
-import { app, BrowserWindow, Notification, powerMonitor, systemPreferences } from 'electron';
+import { app, BrowserWindow, Notification, powerMonitor, safeStorage, systemPreferences } from 'electron';
 import { join } from 'node:path';
 import { deepLinkFromArgv, parseDeepLink, protocolClientArgs, PROTOCOL_SCHEME } from './deeplinks/parse.js';
+import { SESSION_FILE, TokenVault } from './session/token-vault.js';
 import { SettingsStore } from './settings/store.js';
 import { DesktopShell } from './shell.js';
 import { createMainWindow, incomingWindowFactory } from './window/windows.js';
@@ -87,6 +88,10 @@ async function start(): Promise<void> {
     showMainWindow,
     incomingWindows: incomingWindowFactory(serverUrl),
     settings,
+    session: new TokenVault(join(app.getPath('userData'), SESSION_FILE), safeStorage, {
+      platform: process.platform,
+      log,
+    }),
     trayIconDir: join(rendererDir, 'tray'),
     quit: () => {
       quitting = true;

@@ -15,6 +15,7 @@ import {
   type InvokeChannel,
   type RingingCall,
 } from './ipc/contract.js';
+import { SESSION_FILE, TokenVault } from './session/token-vault.js';
 import { SettingsStore } from './settings/store.js';
 import { DesktopShell } from './shell.js';
 import { incomingWindowFactory } from './window/windows.js';
@@ -95,6 +96,7 @@ async function setup({ platform = 'linux', settingsFile, takenShortcuts = [] }: 
     showMainWindow,
     incomingWindows: incomingWindowFactory(undefined),
     settings,
+    session: new TokenVault(join(dir, SESSION_FILE), fake.safeStorage, { platform, log }),
     trayIconDir: TRAY_DIR,
     quit,
     log,
@@ -252,6 +254,9 @@ describe('IPC: only the app, only valid messages', () => {
         'recent.set',
         'ringing.hide',
         'ringing.show',
+        'session.clear',
+        'session.load',
+        'session.save',
         'shell.state',
       ].map(channel),
     );
@@ -646,6 +651,7 @@ describe('devices and links', () => {
       showMainWindow: vi.fn(),
       incomingWindows: incomingWindowFactory(undefined),
       settings: again,
+      session: new TokenVault(join(dir, SESSION_FILE), fake.safeStorage, { platform: 'linux', log: vi.fn() }),
       trayIconDir: TRAY_DIR,
       quit: vi.fn(),
       log: vi.fn(),
@@ -659,6 +665,42 @@ describe('devices and links', () => {
       ringVolume: 0.5,
       relayOnly: false,
     });
+  });
+
+  it('session.save keeps the token encrypted in the user data folder; session.load reads it; session.clear removes it', async () => {
+    const s = await setup();
+    const token = 'A'.repeat(43);
+    expect(await s.invoke('session.load', {})).toBeNull();
+    await s.invoke('session.save', { token });
+    const file = join(dir, SESSION_FILE);
+    expect((await readFile(file)).toString('latin1')).not.toContain(token);
+    expect(await s.invoke('session.load', {})).toBe(token);
+    // The next start of Parley reads it back.
+    const next = new TokenVault(file, fake.safeStorage, { platform: 'linux', log: vi.fn() });
+    expect(await next.load()).toBe(token);
+
+    await s.invoke('session.clear', {});
+    expect(await s.invoke('session.load', {})).toBeNull();
+    await expect(readFile(file)).rejects.toThrow(/ENOENT/);
+  });
+
+  it('session messages: a bad token is refused, and the incoming-call window may not touch the session', async () => {
+    const s = await setup();
+    for (const token of ['', 'x'.repeat(129), 42, null]) {
+      await expect(s.invoke('session.save', { token }), JSON.stringify(token)).rejects.toThrow(
+        'invalid payload',
+      );
+    }
+    await s.invoke('session.save', { token: 'secret-token' });
+    await s.invoke('ringing.show', alice);
+    const incoming = s.others()[0]!;
+    for (const name of ['session.load', 'session.save', 'session.clear'] as const) {
+      const payload = name === 'session.save' ? { token: 'stolen' } : {};
+      await expect(s.invoke(name, payload, INCOMING_PAGE, incoming), name).rejects.toThrow(
+        'channel not allowed for this window',
+      );
+    }
+    expect(await s.invoke('session.load', {})).toBe('secret-token');
   });
 
   it('external.open opens only allow-listed https URLs, as parsed', async () => {

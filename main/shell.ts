@@ -25,6 +25,7 @@ import {
   ringingChannels,
 } from './ringing/policy.js';
 import { EXTERNAL_ALLOW_LIST, externalUrl } from './security/navigation.js';
+import type { TokenVault } from './session/token-vault.js';
 import type { SettingsStore } from './settings/store.js';
 import { registerShortcuts } from './shortcuts.js';
 import { ElectronTray } from './tray/electron-tray.js';
@@ -36,6 +37,8 @@ export interface ShellDeps {
   showMainWindow: () => void;
   incomingWindows: IncomingWindowFactory;
   settings: SettingsStore;
+  /** Where the session token is kept (encrypted), instead of the renderer's localStorage. */
+  session: TokenVault;
   trayIconDir: string;
   quit: () => void;
   log: (message: string) => void;
@@ -136,6 +139,9 @@ export class DesktopShell {
           const allowed = externalUrl(url, EXTERNAL_ALLOW_LIST);
           if (allowed) await shell.openExternal(allowed); // eng-disable OPEN_EXTERNAL_JS_CHECK (reviewed)
         },
+        'session.load': () => this.d.session.load(),
+        'session.save': ({ token }) => this.d.session.save(token),
+        'session.clear': () => this.d.session.clear(),
         'incoming.choose': (action) => {
           this.incoming.choose(action);
         },

@@ -11,6 +11,9 @@ export { channel, IPC_PREFIX, SERVER_URL_SWITCH } from './channels.js';
 
 export const CallRef = z.strictObject({ callId: z.string().min(1).max(64) });
 
+/** A session token as the server hands it out (the handshake takes at most 128 characters). */
+export const SessionToken = z.string().min(1).max(128);
+
 export const RingingCall = z.strictObject({
   callId: z.string().min(1).max(64),
   caller: UserSummary,
@@ -70,6 +73,10 @@ export const invokeChannels = {
   'devices.load': z.strictObject({}),
   'devices.save': DevicePreferences,
   'external.open': z.strictObject({ url: z.string().max(2048) }),
+  /** Main window: the session token main keeps encrypted (main/session/token-vault.ts), or null. */
+  'session.load': z.strictObject({}),
+  'session.save': z.strictObject({ token: SessionToken }),
+  'session.clear': z.strictObject({}),
   /** Incoming-call window: the person chose. */
   'incoming.choose': PlatformAction,
 } as const;
@@ -94,6 +101,9 @@ export const windowChannels = {
     'devices.load',
     'devices.save',
     'external.open',
+    'session.load',
+    'session.save',
+    'session.clear',
   ],
   incoming: ['incoming.choose'],
 } as const satisfies Record<WindowRole, readonly InvokeChannel[]>;
@@ -123,6 +133,10 @@ export interface DesktopBridge {
   loadDevicePreferences(): Promise<DevicePreferences>;
   saveDevicePreferences(prefs: DevicePreferences): Promise<void>;
   openExternal(url: string): Promise<void>;
+  /** The session token main keeps (encrypted with the OS key store), or null. */
+  loadSession(): Promise<string | null>;
+  saveSession(token: string): Promise<void>;
+  clearSession(): Promise<void>;
   /** Incoming-call window only. */
   choose(action: PlatformAction): Promise<void>;
   onAction(handler: (action: PlatformAction) => void): () => void;

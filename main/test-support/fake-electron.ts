@@ -3,7 +3,7 @@
 // for the wiring: windows and trays only after `ready`, `loadURL` settles on load or rejects when the
 // window goes away, destroyed objects throw, `close` can be prevented and `closed` comes later, one IPC
 // handler per channel, menu templates are validated, a Windows notification emits `close` (on a later
-// tick) when closed from code.
+// tick) when closed from code, safeStorage encrypts only with an OS key store and says when a key rotated.
 //
 // One instance per test file: the tests load it through `vi.hoisted` and hand that same object to
 // `vi.mock`, so it survives `vi.resetModules()`; `fake.reset()` puts it back to its starting state.
@@ -764,6 +764,57 @@ const systemPreferences = {
   },
 };
 
+/**
+ * safeStorage's asynchronous API (the synchronous one is deprecated in Electron 45 and gone in 46), as
+ * documented: encryption needs the app to be ready and an OS key store (Keychain, DPAPI, libsecret or
+ * kwallet); without one, `isAsyncEncryptionAvailable()` is false and encrypting or decrypting rejects.
+ * Ciphertext is bound to the key it was made with: another key (another machine, a lost keyring) cannot
+ * decrypt it, and after a key rotation `decryptStringAsync` says `shouldReEncrypt`.
+ * `getSelectedStorageBackend()` exists on Linux only; `basic_text` is Chromium's hard-coded key.
+ */
+const safeStorage = {
+  /** Test knob: an OS key store is there. */
+  keyStore: true,
+  /** Test knob: the Linux backend getSelectedStorageBackend reports once ready. */
+  backend: 'gnome_libsecret' as 'basic_text' | 'gnome_libsecret' | 'kwallet' | 'kwallet5' | 'kwallet6',
+  /** Test knob: the current key; `rotateKey()` makes a new one that can still read the old ciphertext. */
+  keyVersion: 1,
+  /** Test knob: another installation's keys (ciphertext from elsewhere cannot be read). */
+  keyId: 'this-machine',
+  rotateKey(): void {
+    this.keyVersion++;
+  },
+  async isAsyncEncryptionAvailable(): Promise<boolean> {
+    record('safeStorage.isAsyncEncryptionAvailable');
+    return state.ready && this.keyStore;
+  },
+  async encryptStringAsync(plainText: string): Promise<Buffer> {
+    record('safeStorage.encryptStringAsync');
+    if (!state.ready || !this.keyStore) throw new Error('Encryption is not available.');
+    const header = Buffer.from(`${this.keyId}:v${this.keyVersion}:`);
+    return Buffer.concat([header, scramble(Buffer.from(plainText, 'utf8'), this.keyVersion)]);
+  },
+  async decryptStringAsync(encrypted: Buffer): Promise<{ shouldReEncrypt: boolean; result: string }> {
+    record('safeStorage.decryptStringAsync');
+    if (!state.ready || !this.keyStore) throw new Error('Decryption is not available.');
+    const match = /^([^:]+):v(\d+):/.exec(encrypted.subarray(0, 64).toString('latin1'));
+    const version = Number(match?.[2]);
+    if (!match || match[1] !== this.keyId || !(version >= 1 && version <= this.keyVersion))
+      throw new Error('Error while decrypting the ciphertext provided to safeStorage.decryptStringAsync.');
+    const body = encrypted.subarray(match[0].length);
+    return { shouldReEncrypt: version < this.keyVersion, result: scramble(body, version).toString('utf8') };
+  },
+  getSelectedStorageBackend(): string {
+    if (process.platform !== 'linux')
+      throw new TypeError('safeStorage.getSelectedStorageBackend is not a function');
+    return state.ready ? this.backend : 'unknown';
+  },
+};
+/** Stands for encryption: reversible with the same key version, and never the plain bytes. */
+function scramble(bytes: Buffer, keyVersion: number): Buffer {
+  return Buffer.from(bytes.map((b, i) => b ^ ((0x5a + keyVersion * 31 + i * 7) & 0xff)));
+}
+
 function reset(): void {
   state.ready = false;
   state.log = [];
@@ -783,6 +834,10 @@ function reset(): void {
   defaultSession.requestHandler = null;
   defaultSession.checkHandler = null;
   systemPreferences.mediaStatus = {};
+  safeStorage.keyStore = true;
+  safeStorage.backend = 'gnome_libsecret';
+  safeStorage.keyVersion = 1;
+  safeStorage.keyId = 'this-machine';
 }
 
 /** What `import ... from 'electron'` gives the code under test. */
@@ -802,6 +857,7 @@ export const electronModule = {
   shell,
   screen,
   systemPreferences,
+  safeStorage,
 };
 
 /** The same objects, for a test to drive and inspect, plus the recording and reset helpers. */
@@ -818,6 +874,7 @@ export const fake = {
   defaultSession,
   screen,
   systemPreferences,
+  safeStorage,
   electronEvent,
   calls,
   /** Everything recorded so far, in order. */

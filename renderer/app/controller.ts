@@ -19,7 +19,7 @@ import { useSession } from '../state/session.js';
 import { useView, type TabId } from '../state/view.js';
 import { IdleWatcher } from './idle.js';
 
-const KEYS = { server: 'parley.serverUrl', token: 'parley.token' } as const;
+const KEYS = { server: 'parley.serverUrl' } as const;
 
 /** The words of a failed request, or null when it succeeded. */
 const failure = (outcome: { ok: true } | { ok: false; error: { code: string } }): string | null =>
@@ -57,8 +57,10 @@ export class ParleyApp {
   start(defaultServerUrl: string): void {
     const serverUrl = this.platform.storage.get(KEYS.server) ?? defaultServerUrl;
     useSession.setState({ serverUrl });
-    const token = this.platform.storage.get(KEYS.token);
-    if (token) this.connect(serverUrl, token);
+    void this.platform.session.load().then((token) => {
+      // Unless the person signed in meanwhile (the desktop app asks main, which takes a moment).
+      if (token && useSession.getState().phase === 'signed-out') this.connect(serverUrl, token);
+    });
   }
 
   // ---- accounts -------------------------------------------------------------------------------
@@ -73,8 +75,8 @@ export class ParleyApp {
 
   async signOut(): Promise<void> {
     await this.engine.hangup();
-    const token = this.platform.storage.get(KEYS.token);
-    this.platform.storage.remove(KEYS.token);
+    const token = await this.platform.session.load();
+    await this.platform.session.clear();
     this.client.disconnect();
     this.idle.stop();
     if (token) await api.signOut(useSession.getState().serverUrl, token).catch(() => undefined);
@@ -219,7 +221,7 @@ export class ParleyApp {
     try {
       const grant = await obtain(serverUrl);
       this.platform.storage.set(KEYS.server, serverUrl);
-      this.platform.storage.set(KEYS.token, grant.token);
+      void this.platform.session.save(grant.token);
       this.connect(serverUrl, grant.token);
     } catch (err) {
       const code = err instanceof RequestError ? err.code : 'E_NETWORK';

@@ -1,12 +1,14 @@
 /**
  * The platform inside the desktop app: everything goes through the preload
  * bridge (`window.parleyDesktop`) to the main process, which owns the
- * incoming-call window, notifications, tray, badge and the settings file.
+ * incoming-call window, notifications, tray, badge, the settings file and
+ * the session token.
  */
 import type { DesktopBridge, DevicePreferences, RecentCall } from '../../main/ipc/contract.js';
 import type { Media, UserSummary } from '../../signaling/protocol/index.js';
 import { localStore } from './local-store.js';
 import type { Platform, PlatformAction, ShellState } from './platform.js';
+import { DesktopSessionStore } from './session-store.js';
 
 declare global {
   interface Window {
@@ -23,8 +25,11 @@ const quietly = (p: Promise<unknown>): void =>
 export class DesktopPlatform implements Platform {
   readonly kind = 'desktop' as const;
   readonly storage = localStore;
+  readonly session: DesktopSessionStore;
 
-  constructor(private readonly bridge: DesktopBridge) {}
+  constructor(private readonly bridge: DesktopBridge) {
+    this.session = new DesktopSessionStore(bridge, localStore);
+  }
 
   /** One device per installation: the app's storage lives in its own profile. */
   deviceId(): string {

@@ -1,5 +1,5 @@
 /**
- * What the call app needs from where it runs: storage, this device's id,
+ * What the call app needs from where it runs: storage, the session token, this device's id,
  * notifications, badges, and actions taken outside the page (a
  * notification's Answer button, the tray, a global shortcut). The web
  * implementation is in web.ts; the desktop app provides its own through
@@ -7,6 +7,7 @@
  */
 import type { Media, UserSummary } from '../../signaling/protocol/index.js';
 import type { DevicePreferences, PlatformAction, RecentCall, ShellState } from '../../main/ipc/contract.js';
+import type { SessionStore } from './session-store.js';
 
 export type { PlatformAction, ShellState };
 
@@ -18,7 +19,10 @@ export interface KeyValueStore {
 
 export interface Platform {
   readonly kind: 'web' | 'desktop';
+  /** Small, non-secret values (the server address, device id). */
   readonly storage: KeyValueStore;
+  /** The session token (see session-store.ts for where each platform keeps it). */
+  readonly session: SessionStore;
   /** Stable for this installation (desktop) or this browser tab (web), so a reload resumes a call. */
   deviceId(): string;
   showIncomingCall(call: { callId: string; caller: UserSummary; media: Media }): void;

@@ -3,6 +3,7 @@ import type { DevicePreferences } from '../../main/ipc/contract.js';
 import { personText, type Media, type UserSummary } from '../../signaling/protocol/index.js';
 import { localStore } from './local-store.js';
 import type { Platform, ShellState } from './platform.js';
+import { localSessionStore } from './session-store.js';
 
 const DEVICE_KEY = 'parley.deviceId';
 const PREFERENCES_KEY = 'parley.devices';
@@ -18,6 +19,7 @@ function randomId(): string {
 export class WebPlatform implements Platform {
   readonly kind = 'web' as const;
   readonly storage = localStore;
+  readonly session = localSessionStore(localStore);
   private readonly notifications = new Map<string, Notification>();
   private unseen = 0;
 
