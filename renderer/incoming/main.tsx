@@ -30,8 +30,11 @@ function IncomingWindow() {
       <h2 className="ring-name">
         <PersonName user={call.caller} className="" />
       </h2>
-      <Handle username={call.caller.username} id="incoming-handle" className="ring-handle" />
-      <p className="ring-state pulse">{call.media === 'video' ? 'Video call' : 'Voice call'}</p>
+      <p className="ring-state">
+        <Handle username={call.caller.username} id="incoming-handle" className="ring-handle" />
+        {' · '}
+        <span className="pulse">{call.media === 'video' ? 'Video call' : 'Voice call'}</span>
+      </p>
       <div className="ring-actions">
         <button
           type="button"

@@ -30,9 +30,10 @@ export function ContactItem({ contact }: { contact: Contact }) {
         {state === 'accepted' ? (
           <span className={`sub presence-${presence}`}>
             <Handle username={username} id={handleId} />
-            <span aria-hidden="true">·</span>
-            <PresenceDot presence={presence} />
-            {presenceWords[presence]}
+            <span className="presence">
+              <PresenceDot presence={presence} />
+              {presenceWords[presence]}
+            </span>
           </span>
         ) : (
           <>
