@@ -333,7 +333,7 @@ describe('deep links', () => {
     ['parley', 'parley://call/alice', '--', 'https://evil.example/'],
   ];
 
-  it('second-instance brings the window forward and calls the linked user', async () => {
+  it('second-instance brings the window forward and asks the app to confirm a call to the linked user', async () => {
     const s = await boot();
     const main = s.main();
     main.webContents.finishLoad();
@@ -349,7 +349,7 @@ describe('deep links', () => {
     expect(main.calls.slice(-5)).toEqual(['restore', 'show', 'focus', 'show', 'focus']);
     expect(main.visible).toBe(true);
     expect(main.minimized).toBe(false);
-    expect(s.actions()).toEqual([{ type: 'call', username: 'alice', media: 'video' }]);
+    expect(s.actions()).toEqual([{ type: 'confirm-call', username: 'alice', media: 'video' }]);
   });
 
   it('a link that arrives while the page is still loading is acted on once it has loaded', async () => {
@@ -358,7 +358,7 @@ describe('deep links', () => {
     fake.app.emit('second-instance', fake.electronEvent(), ['parley', '--', 'parley://call/bob'], '/', {});
     expect(s.actions()).toEqual([]);
     main.webContents.finishLoad();
-    expect(s.actions()).toEqual([{ type: 'call', username: 'bob', media: 'audio' }]);
+    expect(s.actions()).toEqual([{ type: 'confirm-call', username: 'bob', media: 'audio' }]);
   });
 
   it('second-instance with a hostile or ambiguous argv sends nothing', async () => {
@@ -369,13 +369,13 @@ describe('deep links', () => {
     expect(s.main().visible).toBe(true); // a second launch still shows the window
   });
 
-  it('open-url (macOS) is handled: default prevented, the call sent; hostile URLs send nothing', async () => {
+  it('open-url (macOS) is handled: default prevented, the call to confirm sent; hostile URLs send nothing', async () => {
     const s = await boot();
     s.main().webContents.finishLoad();
     const event = fake.electronEvent();
     fake.app.emit('open-url', event, 'parley://call/bob');
     expect(event.defaultPrevented).toBe(true);
-    expect(s.actions()).toEqual([{ type: 'call', username: 'bob', media: 'audio' }]);
+    expect(s.actions()).toEqual([{ type: 'confirm-call', username: 'bob', media: 'audio' }]);
     for (const url of [
       'parley://call/bob?media=video&media=audio',
       'parley://call/b',
@@ -390,18 +390,18 @@ describe('deep links', () => {
     expect(s.actions()).toHaveLength(1);
   });
 
-  it('tel: links call when enabled', async () => {
+  it('tel: links ask to call when enabled', async () => {
     const s = await boot({ settingsFile: { telLinks: true } });
     s.main().webContents.finishLoad();
     fake.app.emit('open-url', fake.electronEvent(), 'tel:+1-555-0100');
-    expect(s.actions()).toEqual([{ type: 'call', username: '15550100', media: 'audio' }]);
+    expect(s.actions()).toEqual([{ type: 'confirm-call', username: '15550100', media: 'audio' }]);
   });
 
   it('the link Parley was launched with (argv) is acted on once the page has loaded', async () => {
     const s = await boot({ argv: ['/opt/parley/parley', '--', 'parley://call/dave'] });
     expect(s.actions()).toEqual([]);
     s.main().webContents.finishLoad();
-    expect(s.actions()).toEqual([{ type: 'call', username: 'dave', media: 'audio' }]);
+    expect(s.actions()).toEqual([{ type: 'confirm-call', username: 'dave', media: 'audio' }]);
   });
 
   it('a hostile launch argv is ignored', async () => {
@@ -417,7 +417,7 @@ describe('deep links', () => {
     });
     expect(s.actions()).toEqual([]);
     s.main().webContents.finishLoad();
-    expect(s.actions()).toEqual([{ type: 'call', username: 'carol', media: 'video' }]);
+    expect(s.actions()).toEqual([{ type: 'confirm-call', username: 'carol', media: 'video' }]);
   });
 });
 

@@ -818,6 +818,14 @@ describe('lifecycle', () => {
     expect(s.main.webContents.sentOn(channel('reconnect'))).toEqual([{ reason: 'network' }]);
   });
 
+  it('act() with a call to confirm (from a link) brings the window forward, where the app asks', async () => {
+    const s = await setup();
+    s.shell.act({ type: 'confirm-call', username: 'alice', media: 'video' });
+    expect(s.showMainWindow).toHaveBeenCalledTimes(1);
+    expect(s.main.visible).toBe(true);
+    expect(s.actions()).toEqual([{ type: 'confirm-call', username: 'alice', media: 'video' }]);
+  });
+
   it('act() with no main window does nothing', async () => {
     const s = await setup();
     s.main.destroy();

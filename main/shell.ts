@@ -73,7 +73,12 @@ export class DesktopShell {
   act(action: PlatformAction): void {
     const win = this.d.mainWindow();
     if (!win) return;
-    if (action.type === 'accept' || action.type === 'call' || action.type === 'open-history')
+    if (
+      action.type === 'accept' ||
+      action.type === 'call' ||
+      action.type === 'confirm-call' ||
+      action.type === 'open-history'
+    )
       this.d.showMainWindow();
     win.webContents.send(channel('action'), action);
   }

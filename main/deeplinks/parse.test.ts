@@ -9,7 +9,24 @@ import {
 
 const TEL = { telLinks: true };
 const NO_TEL = { telLinks: false };
-const call = (username: string, media: 'audio' | 'video' = 'audio') => ({ type: 'call', username, media });
+/** What a link asks for: a call the person confirms first. */
+const call = (username: string, media: 'audio' | 'video' = 'audio') => ({
+  type: 'confirm-call',
+  username,
+  media,
+});
+
+describe('a link never starts a call by itself', () => {
+  it('a camera call link becomes a question for the person (confirm-call), never a call', () => {
+    for (const link of ['parley://call/alice?media=video', 'parley://call/alice', 'tel:alice']) {
+      const action = parseDeepLink(link, TEL);
+      expect(action?.type, link).toBe('confirm-call');
+    }
+    expect(deepLinkFromArgv(['parley', '--', 'parley://call/alice?media=video'], NO_TEL)).toEqual(
+      call('alice', 'video'),
+    );
+  });
+});
 
 describe('parseDeepLink: parley://call/<username>', () => {
   it.each([

@@ -1,9 +1,11 @@
 /**
  * Deep links: `parley://call/<username>?media=audio|video` (and, when enabled, `tel:` links) turned
- * into a `call` PlatformAction, and the one link found in a process argv (first launch on
+ * into a `confirm-call` PlatformAction, and the one link found in a process argv (first launch on
  * Windows/Linux, or the `second-instance` event). Everything here is attacker-controlled input: a
- * web page can make the OS launch Parley with any URL it likes. Pure; main/index.ts wires it to
- * `app.setAsDefaultProtocolClient`, `second-instance` and macOS `open-url`.
+ * web page can make the OS launch Parley with any URL it likes. So a link never calls by itself: the
+ * app asks "Call Alice (@alice) with video?" and calls only when the person says so (voice or video
+ * alike: either one opens the microphone to the other side once answered). Pure; main/index.ts wires
+ * it to `app.setAsDefaultProtocolClient`, `second-instance` and macOS `open-url`.
  */
 import { Username } from '../../signaling/protocol/common.js';
 import { PlatformAction } from '../ipc/contract.js';
@@ -20,7 +22,7 @@ export interface DeepLinkOptions {
   telLinks: boolean;
 }
 
-export type CallAction = Extract<PlatformAction, { type: 'call' }>;
+export type CallAction = Extract<PlatformAction, { type: 'confirm-call' }>;
 
 /**
  * The whole grammar, matched against the raw string before any URL parsing, so nothing the URL
@@ -55,8 +57,8 @@ function callAction(username: string, media: string): CallAction | null {
   const name = Username.safeParse(username.toLowerCase());
   if (!name.success) return null;
   // The contract's own schema is the last word on the shape.
-  const action = PlatformAction.safeParse({ type: 'call', username: name.data, media });
-  return action.success && action.data.type === 'call' ? action.data : null;
+  const action = PlatformAction.safeParse({ type: 'confirm-call', username: name.data, media });
+  return action.success && action.data.type === 'confirm-call' ? action.data : null;
 }
 
 function parseParleyLink(raw: string): CallAction | null {
@@ -101,8 +103,8 @@ function parseTelLink(raw: string): CallAction | null {
 }
 
 /**
- * `parley://call/<username>[?media=audio|video]` -> `{ type: 'call', username, media }` (audio by
- * default), `tel:<username-or-digits>` likewise when `opts.telLinks`; anything else -> null.
+ * `parley://call/<username>[?media=audio|video]` -> `{ type: 'confirm-call', username, media }` (audio
+ * by default), `tel:<username-or-digits>` likewise when `opts.telLinks`; anything else -> null.
  */
 export function parseDeepLink(raw: string, opts: DeepLinkOptions): CallAction | null {
   if (typeof raw !== 'string' || raw.length === 0 || raw.length > MAX_DEEP_LINK_LENGTH) return null;

@@ -38,6 +38,11 @@ export const PlatformAction = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('hangup') }),
   z.strictObject({ type: z.literal('toggle-mute') }),
   z.strictObject({ type: z.literal('call'), username: z.string().min(1).max(64), media: Media }),
+  /**
+   * A call a link asked for (`parley://call/...`, `tel:`): the app asks the person before it calls.
+   * Any web page can open such a link, and a call opens the microphone (and camera) for the other side.
+   */
+  z.strictObject({ type: z.literal('confirm-call'), username: z.string().min(1).max(64), media: Media }),
   z.strictObject({ type: z.literal('open-history') }),
   z.strictObject({ type: z.literal('set-status'), dnd: z.boolean() }),
 ]);

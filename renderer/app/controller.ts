@@ -48,6 +48,7 @@ export class ParleyApp {
       } else if (action.type === 'hangup') void this.hangup();
       else if (action.type === 'toggle-mute') this.toggleMute();
       else if (action.type === 'call') void this.call(action.username, action.media);
+      else if (action.type === 'confirm-call') this.askToCall(action.username, action.media);
       else if (action.type === 'open-history') this.openTab('history');
       else if (action.type === 'set-status') void this.setDnd(action.dnd);
     });
@@ -89,6 +90,7 @@ export class ParleyApp {
     });
     contactsActions.replaceAll([]);
     useHistory.setState({ entries: [], nextCursor: null });
+    useView.setState({ linkCall: null });
     // The tray and badge must not go on showing the account that signed out.
     this.setUnseen(0);
     this.platform.reportRecentCalls([]);
@@ -125,6 +127,26 @@ export class ParleyApp {
   async call(username: string, media: Media): Promise<void> {
     const contact = useContacts.getState().contacts.find((c) => c.username === username);
     await this.engine.call(contact ?? { username, displayName: username }, media);
+  }
+
+  /**
+   * A link asked for a call (any web page can open one): show who and how, and call only once the
+   * person confirms (confirmLinkCall). A second link replaces the question; in a call it is refused.
+   */
+  private askToCall(username: string, media: Media): void {
+    if (this.engine.current) noticeActions.add(errorWords('E_IN_CALL'));
+    else useView.setState({ linkCall: { username, media } });
+  }
+
+  /** The person confirmed the call a link asked for. */
+  async confirmLinkCall(): Promise<void> {
+    const asked = useView.getState().linkCall;
+    useView.setState({ linkCall: null });
+    if (asked) await this.call(asked.username, asked.media);
+  }
+
+  cancelLinkCall(): void {
+    useView.setState({ linkCall: null });
   }
 
   accept(media: Media): Promise<void> {

@@ -1,0 +1,138 @@
+// The desktop app's renderer in Chromium, with a recording stand-in for the preload bridge
+// (support/fake-bridge.ts): the incoming-call window names the caller with @username, the session token
+// lives in main (an old one in localStorage moves there once), and a parley:// link asks before it calls.
+import { mkdirSync } from 'node:fs';
+import { fakeMain, installFakeBridge } from './support/fake-bridge.js';
+import { serverUrl } from './support/environment.js';
+import { expect, test } from './support/fixtures.js';
+
+const DIR = 'test-results/screenshots';
+
+test('the incoming-call window shows who calls with @username, cleans an old spoofed name, and answers', async ({
+  browser,
+}) => {
+  mkdirSync(DIR, { recursive: true });
+  const context = await browser.newContext({ viewport: { width: 380, height: 250 } });
+  try {
+    await installFakeBridge(context, serverUrl());
+    const page = await context.newPage();
+    await page.goto(`${serverUrl()}/incoming.html`);
+
+    await fakeMain.ring(page, {
+      callId: 'call-1',
+      caller: { username: 'alice-l', displayName: 'Alice Liddell' },
+      media: 'video',
+    });
+    const dialog = page.getByRole('dialog', { name: 'Incoming call from Alice Liddell', exact: true });
+    await expect(dialog).toContainText('@alice-l');
+    await expect(dialog).toHaveAccessibleDescription('@alice-l');
+    await page.screenshot({ path: `${DIR}/desktop-incoming-window.png` });
+
+    // An account from before the display-name rule: the override is not shown, the username is.
+    await fakeMain.ring(page, {
+      callId: 'call-2',
+      caller: { username: 'bob', displayName: 'Bob \u202Egnp.exe' },
+      media: 'audio',
+    });
+    const spoofed = page.getByRole('dialog', { name: 'Incoming call from Bob gnp.exe', exact: true });
+    await expect(spoofed).toContainText('@bob');
+    expect(await spoofed.textContent()).not.toContain('\u202E');
+
+    await spoofed.getByRole('button', { name: 'Accept with video', exact: true }).click();
+    await expect
+      .poll(() => fakeMain.log(page))
+      .toContainEqual({ name: 'choose', arg: { type: 'accept', callId: 'call-2', media: 'video' } });
+  } finally {
+    await context.close();
+  }
+});
+
+test('a session token an earlier version left in localStorage moves to main once and is deleted', async ({
+  browser,
+  request,
+}) => {
+  const username = `carol-${Date.now().toString(36)}`;
+  const res = await request.post(`${serverUrl()}/api/register`, {
+    data: { username, displayName: 'Carol', password: 'correct horse battery staple' },
+  });
+  expect(res.status()).toBe(201);
+  const { token } = (await res.json()) as { token: string };
+
+  const context = await browser.newContext();
+  try {
+    await installFakeBridge(context, serverUrl());
+    // What an earlier desktop version left behind, in place before the app's first script runs.
+    await context.addInitScript(
+      ([server, old]) => {
+        if (sessionStorage.getItem('seeded')) return;
+        sessionStorage.setItem('seeded', '1');
+        localStorage.setItem('parley.serverUrl', server);
+        localStorage.setItem('parley.token', old);
+      },
+      [serverUrl(), token] as const,
+    );
+    const page = await context.newPage();
+    await page.goto(serverUrl());
+    await expect(page.getByRole('button', { name: 'Sign out', exact: true })).toBeVisible();
+    expect(await page.evaluate(() => localStorage.getItem('parley.token'))).toBeNull();
+    expect(await fakeMain.token(page)).toBe(token);
+    expect((await fakeMain.log(page)).filter((c) => c.name === 'saveSession')).toEqual([
+      { name: 'saveSession', arg: token },
+    ]);
+
+    // The next start signs in from main's copy; nothing goes back to localStorage.
+    await page.reload();
+    await expect(page.getByRole('button', { name: 'Sign out', exact: true })).toBeVisible();
+    expect(await page.evaluate(() => localStorage.getItem('parley.token'))).toBeNull();
+    expect((await fakeMain.log(page)).map((c) => c.name).filter((n) => n.endsWith('Session'))).toEqual([
+      'saveSession',
+      'loadSession',
+    ]);
+
+    // Signing out clears main's copy (and the server's session).
+    await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+    await expect(page.getByRole('button', { name: 'Sign in', exact: true })).toBeVisible();
+    expect(await fakeMain.token(page)).toBeNull();
+    const again = await request.post(`${serverUrl()}/api/logout`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(again.status()).toBe(401); // already revoked
+  } finally {
+    await context.close();
+  }
+});
+
+test('a parley:// link asks "Call Bob (@bob) with video?" and calls only after Call', async ({ people }) => {
+  const alice = await people.add('alice', { prepare: (context) => installFakeBridge(context, serverUrl()) });
+  const bob = await people.add('bob');
+  await alice.befriend(bob);
+  // Her token went to main, not to the page's storage.
+  expect(await alice.page.evaluate(() => localStorage.getItem('parley.token'))).toBeNull();
+  expect(await fakeMain.token(alice.page)).not.toBeNull();
+
+  const link = { type: 'confirm-call', username: bob.username, media: 'video' } as const;
+  await fakeMain.act(alice.page, link);
+  const question = alice.page.getByRole('alertdialog', {
+    name: `Call ${bob.displayName} (@${bob.username}) with video?`,
+    exact: true,
+  });
+  await expect(question).toBeVisible();
+  await expect(question).toBeFocused();
+  await alice.page.screenshot({ path: `${DIR}/link-call-question.png`, fullPage: true });
+  // Nothing has started: no ringing out, no camera or microphone open.
+  await expect(alice.callingOut(bob)).toHaveCount(0);
+  expect(await alice.localTracks()).toEqual([]);
+
+  await question.getByRole('button', { name: 'Cancel', exact: true }).click();
+  await expect(question).toBeHidden();
+  expect(await alice.localTracks()).toEqual([]);
+  await expect(bob.incomingCall(alice)).toHaveCount(0);
+
+  // Asked again and confirmed: a video call rings at Bob's.
+  await fakeMain.act(alice.page, link);
+  await question.getByRole('button', { name: 'Call', exact: true }).click();
+  await expect(alice.callingOut(bob)).toBeVisible();
+  await expect(bob.incomingCall(alice)).toContainText('Video call');
+  await alice.callingOut(bob).getByRole('button', { name: 'Cancel', exact: true }).click();
+  await expect(bob.incomingCall(alice)).toBeHidden();
+});

@@ -1,0 +1,92 @@
+/**
+ * The desktop app's pages in plain Chromium: an init script puts a recording `window.parleyDesktop` in
+ * the page, standing in for the preload bridge, so the renderer runs its desktop platform against the
+ * real server. What main would keep (the session token) and what the page asked of main (the log) live
+ * in the tab's sessionStorage, so they outlast a reload like main outlasts one. Main's own side of each
+ * call is unit-tested against the fake Electron (main/*.test.ts).
+ */
+import type { BrowserContext, Page } from '@playwright/test';
+import type { DesktopBridge, PlatformAction, RingingCall } from '../../main/ipc/contract.js';
+
+/** A call the page made on the bridge: its name and argument. */
+export interface BridgeCall {
+  name: keyof DesktopBridge;
+  arg?: unknown;
+}
+
+interface FakeMain {
+  /** Main sends an action to the main window (a deep link, the tray, a notification button). */
+  act(action: PlatformAction): void;
+  /** Main gives the incoming-call window its call. */
+  ring(call: RingingCall): void;
+  log(): BridgeCall[];
+  token(): string | null;
+}
+
+declare global {
+  interface Window {
+    fakeMain?: FakeMain;
+  }
+}
+
+export async function installFakeBridge(context: BrowserContext, defaultServerUrl: string): Promise<void> {
+  await context.addInitScript((serverUrl: string) => {
+    const LOG = 'fake-main.log';
+    const TOKEN = 'fake-main.token';
+    const record = (name: string, arg?: unknown) => {
+      const log = JSON.parse(sessionStorage.getItem(LOG) ?? '[]') as unknown[];
+      log.push(arg === undefined ? { name } : { name, arg });
+      sessionStorage.setItem(LOG, JSON.stringify(log));
+    };
+    const listeners = { action: new Set<(a: unknown) => void>(), incoming: new Set<(c: unknown) => void>() };
+    const subscribe = (set: Set<(x: unknown) => void>, handler: (x: unknown) => void) => {
+      set.add(handler);
+      return () => set.delete(handler);
+    };
+    const done = (name: string) => async (arg?: unknown) => record(name, arg);
+    const bridge = {
+      platform: 'linux',
+      defaultServerUrl: serverUrl,
+      showRinging: done('showRinging'),
+      hideRinging: done('hideRinging'),
+      notifyMissed: done('notifyMissed'),
+      reportState: async () => undefined, // many, and not what these tests look at
+      setRecentCalls: async () => undefined,
+      loadDevicePreferences: async () => ({ ringVolume: 0.8, relayOnly: false }),
+      saveDevicePreferences: done('saveDevicePreferences'),
+      openExternal: done('openExternal'),
+      loadSession: async () => {
+        record('loadSession');
+        return sessionStorage.getItem(TOKEN);
+      },
+      saveSession: async (token: string) => {
+        record('saveSession', token);
+        sessionStorage.setItem(TOKEN, token);
+      },
+      clearSession: async () => {
+        record('clearSession');
+        sessionStorage.removeItem(TOKEN);
+      },
+      choose: done('choose'),
+      onAction: (handler: (a: unknown) => void) => subscribe(listeners.action, handler),
+      onReconnect: () => () => undefined,
+      onIncomingCall: (handler: (c: unknown) => void) => subscribe(listeners.incoming, handler),
+    };
+    Object.defineProperty(window, 'parleyDesktop', { value: Object.freeze(bridge) });
+    Object.defineProperty(window, 'fakeMain', {
+      value: {
+        act: (action: unknown) => listeners.action.forEach((h) => h(action)),
+        ring: (call: unknown) => listeners.incoming.forEach((h) => h(call)),
+        log: () => JSON.parse(sessionStorage.getItem(LOG) ?? '[]') as unknown[],
+        token: () => sessionStorage.getItem(TOKEN),
+      },
+    });
+  }, defaultServerUrl);
+}
+
+export const fakeMain = {
+  act: (page: Page, action: PlatformAction) => page.evaluate((a) => window.fakeMain!.act(a), action),
+  ring: (page: Page, call: RingingCall) => page.evaluate((c) => window.fakeMain!.ring(c), call),
+  log: (page: Page) => page.evaluate(() => window.fakeMain!.log()),
+  token: (page: Page) => page.evaluate(() => window.fakeMain!.token()),
+};
