@@ -11,7 +11,9 @@ export default defineConfig({
     outDir: '../dist/renderer',
     emptyOutDir: true,
     target: 'es2022',
-    sourcemap: true,
+    // The served build has no source maps: they would publish the app's source to anyone. For debugging,
+    // `npm run build:web -- --sourcemap` (vite's flag) writes them; do not deploy that build.
+    sourcemap: false,
     rollupOptions: {
       // The web app, and the desktop app's incoming-call window.
       input: { index: 'renderer/index.html', incoming: 'renderer/incoming.html' },
