@@ -9,6 +9,7 @@ import type { z } from 'zod';
 import type { Accounts } from './accounts/accounts.js';
 import { hashToken } from './accounts/tokens.js';
 import { AppError, describeInvalid, toProtocolError } from './errors.js';
+import { logLimited } from './log.js';
 import { httpRoutes, LoginRequest, RegisterRequest, type ErrorCode } from './protocol/index.js';
 
 const MAX_BODY_BYTES = 16 * 1024;
@@ -91,9 +92,12 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
       reject(new AppError('E_INVALID', `body larger than ${MAX_BODY_BYTES} bytes`));
     });
     req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
+    req.on('error', () => reject(new RequestAborted()));
   });
 }
+
+/** The client went away before its request body was complete: nothing to answer, nothing wrong here. */
+class RequestAborted extends Error {}
 
 async function readJson<S extends z.ZodType>(req: IncomingMessage, schema: S): Promise<z.output<S>> {
   if (!req.headers['content-type']?.startsWith('application/json')) {
@@ -166,7 +170,9 @@ export function createHttpHandler(deps: HttpDeps) {
       if (deps.isClosing()) throw new AppError('E_SHUTTING_DOWN', 'server is shutting down');
       await route(req, res);
     } catch (err) {
-      if (!(err instanceof AppError)) deps.log.error({ err, path }, 'http request failed');
+      if (err instanceof RequestAborted)
+        logLimited(deps.log, 'info', 'http-aborted', { path }, 'request aborted by the client');
+      else if (!(err instanceof AppError)) deps.log.error({ err, path }, 'http request failed');
       // A body we stopped reading must not be mistaken for the next request on this connection.
       if (!req.complete) res.setHeader('connection', 'close');
       if (!res.headersSent) sendError(res, err);

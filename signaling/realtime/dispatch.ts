@@ -8,6 +8,7 @@ import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import type { z } from 'zod';
 import type { UserRow } from '../db/users.js';
 import { AppError, describeInvalid, toProtocolError } from '../errors.js';
+import { logLimited } from '../log.js';
 import {
   clientRequests,
   type ClientRequestName,
@@ -58,7 +59,10 @@ export function bindRequests(socket: ParleySocket, ready: Promise<void>, opts: D
       await opts.abuse.consume(socket.id);
     } catch (err) {
       if (!(err instanceof RateLimiterRes)) throw err;
-      opts.log.warn(
+      logLimited(
+        opts.log,
+        'warn',
+        'bad-messages',
         { userId: device.userId, deviceId: device.deviceId },
         'closing connection: too many bad messages',
       );

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { io as connectSocket, type Socket } from 'socket.io-client';
 import { loadConfig, type ServerConfig } from '../config.js';
-import { createLogger } from '../log.js';
+import { createLogger, type Logger } from '../log.js';
 import {
   httpRoutes,
   type ClientRequestName,
@@ -36,8 +36,14 @@ export interface TestServer extends RunningServer {
   stop(opts?: { removeData?: boolean }): Promise<void>;
 }
 
-/** Starts a server quietly on 127.0.0.1:0 with short timers, in a fresh (or given) data directory. */
-export async function startTestServer(overrides: Partial<ServerConfig> = {}): Promise<TestServer> {
+/**
+ * Starts a server quietly on 127.0.0.1:0 with short timers, in a fresh (or given) data directory; `log`
+ * replaces the silent logger (e.g. one writing to a LogCapture).
+ */
+export async function startTestServer(
+  overrides: Partial<ServerConfig> = {},
+  { log }: { log?: Logger } = {},
+): Promise<TestServer> {
   const config: ServerConfig = {
     ...loadConfig([], {}),
     host: '127.0.0.1',
@@ -49,7 +55,7 @@ export async function startTestServer(overrides: Partial<ServerConfig> = {}): Pr
     registrationsPerHour: 1000,
     ...overrides,
   };
-  const server = await startServer(config, createLogger(config.logLevel));
+  const server = await startServer(config, log ?? createLogger(config.logLevel));
   return {
     ...server,
     config,
