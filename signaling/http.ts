@@ -99,8 +99,27 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
 /** The client went away before its request body was complete: nothing to answer, nothing wrong here. */
 class RequestAborted extends Error {}
 
+/**
+ * Whether a content-type header is JSON: the media type `application/json` (any case), with any
+ * parameters, except a charset other than UTF-8 (JSON on the wire is UTF-8, RFC 8259).
+ */
+export function isJsonContentType(header: string | undefined): boolean {
+  const [type, ...params] = (header ?? '').split(';');
+  if (type!.trim().toLowerCase() !== 'application/json') return false;
+  return params.every((param) => {
+    const [name = '', value = ''] = param.split('=');
+    if (name.trim().toLowerCase() !== 'charset') return true;
+    return (
+      value
+        .trim()
+        .replace(/^"(.*)"$/, '$1')
+        .toLowerCase() === 'utf-8'
+    );
+  });
+}
+
 async function readJson<S extends z.ZodType>(req: IncomingMessage, schema: S): Promise<z.output<S>> {
-  if (!req.headers['content-type']?.startsWith('application/json')) {
+  if (!isJsonContentType(req.headers['content-type'])) {
     throw new AppError('E_INVALID', 'content-type must be application/json');
   }
   const raw = await readBody(req);
