@@ -34,7 +34,7 @@ export async function runAdmin(args: string[], config: ServerConfig, io: AdminIo
   try {
     const accounts = new Accounts(db, {
       openRegistration: true,
-      loginThrottle: { perAccount: 1, perAddress: 1, windowSeconds: 1 },
+      loginThrottle: { perAccountAddress: 1, perAddress: 1, windowSeconds: 1 },
     });
     switch (command) {
       case 'list':

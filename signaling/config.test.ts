@@ -32,7 +32,7 @@ describe('loadConfig', () => {
       turnSecret: undefined,
       turnCredentialTtl: 3600,
       webDir: undefined,
-      loginFailuresPerAccount: 10,
+      loginFailuresPerAccountAddress: 10,
       loginFailuresPerAddress: 50,
       loginThrottleWindow: 900,
     });
@@ -50,7 +50,7 @@ describe('loadConfig', () => {
       PARLEY_LOG_LEVEL: 'debug',
       PARLEY_INVITES_PER_MINUTE: '5',
       PARLEY_RELAY_PER_10S: '100',
-      PARLEY_LOGIN_FAILURES_PER_ACCOUNT: '3',
+      PARLEY_LOGIN_FAILURES_PER_ACCOUNT_ADDRESS: '3',
       PARLEY_LOGIN_FAILURES_PER_ADDRESS: '20',
       PARLEY_LOGIN_THROTTLE_WINDOW: '60',
     });
@@ -65,7 +65,7 @@ describe('loadConfig', () => {
       logLevel: 'debug',
       invitesPerMinute: 5,
       relayPerTenSeconds: 100,
-      loginFailuresPerAccount: 3,
+      loginFailuresPerAccountAddress: 3,
       loginFailuresPerAddress: 20,
       loginThrottleWindow: 60,
     });

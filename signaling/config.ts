@@ -52,7 +52,10 @@ const settings = {
   invitesPerMinute: { env: 'PARLEY_INVITES_PER_MINUTE', schema: count.default(10) },
   relayPerTenSeconds: { env: 'PARLEY_RELAY_PER_10S', schema: count.default(200) },
   registrationsPerHour: { env: 'PARLEY_REGISTRATIONS_PER_HOUR', schema: count.default(20) },
-  loginFailuresPerAccount: { env: 'PARLEY_LOGIN_FAILURES_PER_ACCOUNT', schema: count.default(10) },
+  loginFailuresPerAccountAddress: {
+    env: 'PARLEY_LOGIN_FAILURES_PER_ACCOUNT_ADDRESS',
+    schema: count.default(10),
+  },
   loginFailuresPerAddress: { env: 'PARLEY_LOGIN_FAILURES_PER_ADDRESS', schema: count.default(50) },
   loginThrottleWindow: { env: 'PARLEY_LOGIN_THROTTLE_WINDOW', schema: seconds.default(900) },
 } as const;

@@ -54,10 +54,11 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
     openRegistration: config.openRegistration,
     registrationsPerHour: config.registrationsPerHour,
     loginThrottle: {
-      perAccount: config.loginFailuresPerAccount,
+      perAccountAddress: config.loginFailuresPerAccountAddress,
       perAddress: config.loginFailuresPerAddress,
       windowSeconds: config.loginThrottleWindow,
     },
+    log,
   });
 
   const httpServer = createServer();

@@ -29,7 +29,7 @@ export default async function globalSetup(): Promise<void> {
       allowedOrigins: ['app://parley'],
       invitesPerMinute: 1000,
       relayPerTenSeconds: 10_000,
-      loginFailuresPerAccount: 1000,
+      loginFailuresPerAccountAddress: 1000,
       loginFailuresPerAddress: 100_000,
     });
     process.env[E2E_URL_ENV] = server.url;

@@ -194,8 +194,8 @@ describe('login', () => {
     expect(body(unknown)).toEqual(body(wrong));
   });
 
-  it('throttles an account after repeated failures, even with the right password', async () => {
-    const server = await start({ loginFailuresPerAccount: 3 });
+  it('throttles an account from an address after repeated failures there, even with the right password', async () => {
+    const server = await start({ loginFailuresPerAccountAddress: 3 });
     await register(server, 'alice');
     for (let i = 0; i < 3; i++) {
       const res = await login(server, 'alice', `wrong password ${i}`);
@@ -221,7 +221,7 @@ describe('login', () => {
   });
 
   it('an unknown user costs about as much time as a wrong password (decoy hash)', async () => {
-    const server = await start({ loginFailuresPerAccount: 1000, loginFailuresPerAddress: 1000 });
+    const server = await start({ loginFailuresPerAccountAddress: 1000, loginFailuresPerAddress: 1000 });
     await register(server, 'alice');
     // Warm up: the decoy hash is made on first use.
     await login(server, 'nobody', PASSWORD);

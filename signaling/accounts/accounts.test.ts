@@ -20,7 +20,7 @@ afterEach(() => {
 });
 
 const ADDR = '198.51.100.7';
-const generous = { perAccount: 100, perAddress: 100, windowSeconds: 60 };
+const generous = { perAccountAddress: 100, perAddress: 100, windowSeconds: 60 };
 const accounts = (options: Partial<AccountsOptions> = {}) =>
   new Accounts(db, { openRegistration: true, loginThrottle: generous, ...options });
 
@@ -100,14 +100,14 @@ describe('Accounts', () => {
     expect(unknown.message).toBe(wrong.message);
   });
 
-  it('throttles an account after repeated failures, even with the right password', async () => {
-    const acc = accounts({ loginThrottle: { perAccount: 3, perAddress: 100, windowSeconds: 60 } });
+  it('throttles an account from one address after repeated failures there, even with the right password', async () => {
+    const acc = accounts({ loginThrottle: { perAccountAddress: 3, perAddress: 100, windowSeconds: 60 } });
     await acc.register(alice);
 
     for (let i = 0; i < 3; i++) {
-      expect((await appError(acc.signIn('alice', `wrong-${i}`, `10.0.0.${i}`))).code).toBe('E_AUTH_FAILED');
+      expect((await appError(acc.signIn('alice', `wrong-${i}`, '10.0.0.1'))).code).toBe('E_AUTH_FAILED');
     }
-    const limited = await appError(acc.signIn('alice', alice.password, '10.0.0.99'));
+    const limited = await appError(acc.signIn('alice', alice.password, '10.0.0.1'));
     expect(limited.code).toBe('E_RATE_LIMITED');
     expect(limited.retryAfterMs).toBeGreaterThan(0);
     expect(limited.toProtocol()).toMatchObject({
@@ -115,10 +115,13 @@ describe('Accounts', () => {
       retryAfterMs: limited.retryAfterMs,
     });
     expect(db.prepare('SELECT count(*) AS n FROM sessions').get()).toEqual({ n: 0 });
+
+    // The owner elsewhere is not locked out.
+    expect((await acc.signIn('alice', alice.password, '10.0.0.99')).user.username).toBe('alice');
   });
 
   it('throttles an address after failures across different accounts', async () => {
-    const acc = accounts({ loginThrottle: { perAccount: 100, perAddress: 3, windowSeconds: 60 } });
+    const acc = accounts({ loginThrottle: { perAccountAddress: 100, perAddress: 3, windowSeconds: 60 } });
     await acc.register(alice);
 
     for (const name of ['carol', 'dave', 'erin']) {

@@ -2,13 +2,15 @@
  * Accounts: register, sign in, sign out, session lookup and the admin
  * actions. Transport-free: HTTP routes and the CLI call into this.
  */
+import { createHash } from 'node:crypto';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import type { RegisterRequest, SessionGrant } from '../protocol/index.js';
 import type { Db } from '../db/database.js';
 import { SessionsTable } from '../db/sessions.js';
 import { UsersTable, type UserRow } from '../db/users.js';
 import { AppError } from '../errors.js';
-import { LoginThrottle, type LoginThrottleLimits } from './login-throttle.js';
+import { createLogger, logLimited, type Logger } from '../log.js';
+import { LoginThrottle, Throttled, type LoginAttempt, type LoginThrottleLimits } from './login-throttle.js';
 import { decoyPasswordHash, hashPassword, verifyPassword } from './passwords.js';
 import { hashToken, newSessionToken } from './tokens.js';
 
@@ -18,7 +20,13 @@ export interface AccountsOptions {
   registrationsPerHour?: number;
   loginThrottle: LoginThrottleLimits;
   now?: () => number;
+  /** Where failed and throttled sign-ins are logged (at info); silent without one. */
+  log?: Logger;
 }
+
+/** A username in logs: a short SHA-256 prefix, enough to tell attempts apart without writing it down. */
+export const usernameTag = (username: string): string =>
+  createHash('sha256').update(username, 'utf8').digest('hex').slice(0, 12);
 
 export class Accounts {
   readonly users: UsersTable;
@@ -26,6 +34,7 @@ export class Accounts {
   private readonly throttle: LoginThrottle;
   private readonly registrations: RateLimiterMemory;
   private readonly now: () => number;
+  private readonly log: Logger;
 
   constructor(
     db: Db,
@@ -40,6 +49,7 @@ export class Accounts {
       duration: 3600,
     });
     this.now = options.now ?? Date.now;
+    this.log = options.log ?? createLogger('silent');
   }
 
   /** Creates an account. `viaAdmin` bypasses the open-registration setting. */
@@ -67,18 +77,27 @@ export class Accounts {
 
   /**
    * Signs in. Unknown user, wrong password and disabled account all give
-   * E_AUTH_FAILED after the same argon2 work.
+   * E_AUTH_FAILED after the same argon2 work; the attempt is reserved with
+   * the throttle before that work starts.
    */
   async signIn(username: string, password: string, address: string): Promise<SessionGrant> {
-    const retryAfterMs = await this.throttle.retryAfterMs(username, address);
-    if (retryAfterMs > 0) throw new AppError('E_RATE_LIMITED', 'too many failed sign-ins', retryAfterMs);
+    const who = { user: usernameTag(username), address };
+    let attempt: LoginAttempt;
+    try {
+      attempt = await this.throttle.reserve(username, address);
+    } catch (err) {
+      if (!(err instanceof Throttled)) throw err;
+      const fields = { ...who, scope: err.scope, retryAfterMs: err.retryAfterMs };
+      logLimited(this.log, 'info', 'sign-in-throttled', fields, 'sign-in throttled');
+      throw new AppError('E_RATE_LIMITED', 'too many failed sign-ins', err.retryAfterMs);
+    }
     const user = this.users.findByUsername(username);
     const matches = await verifyPassword(user?.passwordHash ?? (await decoyPasswordHash()), password);
     if (!user || !matches || user.disabledAt !== null) {
-      await this.throttle.recordFailure(username, address);
+      this.log.info(who, 'sign-in failed');
       throw new AppError('E_AUTH_FAILED', 'wrong username or password');
     }
-    await this.throttle.recordSuccess(username);
+    await attempt.succeeded();
     return this.grant(user);
   }
 

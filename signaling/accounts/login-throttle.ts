@@ -1,59 +1,131 @@
 /**
- * Throttles failed sign-ins per account and per client address. Counters
- * live behind rate-limiter-flexible, which has Redis-backed twins for a
- * multi-node deployment.
+ * Sign-in throttling. Every attempt is reserved before its password is checked (rate-limiter-flexible's
+ * `consume` counts and compares in one step), so parallel guesses cannot all pass a check made before any
+ * of them failed; the reservation is given back when the password was right or the attempt was refused
+ * unchecked. So the counters count checked wrong passwords (and unknown or disabled accounts):
+ *
+ * - per client address, across accounts (`perAddress` in the window);
+ * - per account and address (`perAccountAddress` in the window): reaching it blocks that address for that
+ *   account only, so failures elsewhere never lock the owner out;
+ * - per account, from anywhere: past ACCOUNT_FREE_FAILURES in the window, addresses that have not signed
+ *   in to the account in the last TRUST_SECONDS get through one at a time, with a pause that doubles with
+ *   each further failure up to ACCOUNT_MAX_PAUSE_SECONDS. A guesser spread over many addresses gets about
+ *   one guess a minute; the owner's own addresses skip the pause.
+ *
+ * Counters live in memory behind rate-limiter-flexible, whose Redis twins take the same calls.
  */
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 
 export interface LoginThrottleLimits {
-  /** Failed attempts allowed per account in `windowSeconds`. */
-  perAccount: number;
-  /** Failed attempts allowed per client address in `windowSeconds`. */
+  /** Failed attempts allowed per account from one client address in `windowSeconds`. */
+  perAccountAddress: number;
+  /** Failed attempts allowed per client address (any accounts) in `windowSeconds`. */
   perAddress: number;
   windowSeconds: number;
 }
 
+/** Failures on one account, from anywhere, before its pauses start. */
+export const ACCOUNT_FREE_FAILURES = 10;
+/** The longest pause between two attempts on an account under attack. */
+export const ACCOUNT_MAX_PAUSE_SECONDS = 60;
+/** How long an address stays exempt from the account's pauses after signing in to it (< 24.8 days: timers). */
+export const TRUST_SECONDS = 14 * 24 * 3600;
+
+/** Which counter refused an attempt. */
+export type ThrottleScope = 'address' | 'account-address' | 'account';
+
+/** An attempt refused before its password was checked. */
+export class Throttled extends Error {
+  constructor(
+    readonly scope: ThrottleScope,
+    readonly retryAfterMs: number,
+  ) {
+    super(`sign-in throttled (${scope})`);
+  }
+}
+
+/** A reserved attempt. It stays counted as a failure unless `succeeded` is called. */
+export interface LoginAttempt {
+  succeeded(): Promise<void>;
+}
+
+/** The pause after an account's `failures`-th failure in the window: 1 s, 2 s, 4 s ... up to the cap. */
+const pauseSeconds = (failures: number): number =>
+  Math.min(ACCOUNT_MAX_PAUSE_SECONDS, 2 ** (failures - ACCOUNT_FREE_FAILURES - 1));
+
 export class LoginThrottle {
-  private readonly byAccount: RateLimiterMemory;
   private readonly byAddress: RateLimiterMemory;
+  private readonly byAccountAddress: RateLimiterMemory;
+  /** Only counts: its points are never reached. */
+  private readonly byAccount: RateLimiterMemory;
+  /** One attempt per pause on an account past its free failures; the pause is the key's lifetime. */
+  private readonly accountGate: RateLimiterMemory;
+  /** Account-address pairs that signed in successfully. */
+  private readonly trusted: RateLimiterMemory;
 
   constructor(limits: LoginThrottleLimits) {
-    const common = { duration: limits.windowSeconds, blockDuration: limits.windowSeconds };
-    this.byAccount = new RateLimiterMemory({
-      ...common,
-      keyPrefix: 'login-account',
-      points: limits.perAccount,
-    });
+    const duration = limits.windowSeconds;
     this.byAddress = new RateLimiterMemory({
-      ...common,
       keyPrefix: 'login-address',
       points: limits.perAddress,
+      duration,
     });
+    this.byAccountAddress = new RateLimiterMemory({
+      keyPrefix: 'login-account-address',
+      points: limits.perAccountAddress,
+      duration,
+    });
+    this.byAccount = new RateLimiterMemory({
+      keyPrefix: 'login-account',
+      points: Number.MAX_SAFE_INTEGER,
+      duration,
+    });
+    this.accountGate = new RateLimiterMemory({ keyPrefix: 'login-account-gate', points: 1, duration: 1 });
+    this.trusted = new RateLimiterMemory({ keyPrefix: 'login-trusted', points: 1, duration: TRUST_SECONDS });
   }
 
-  /** Milliseconds to wait before another attempt is allowed, or 0. */
-  async retryAfterMs(account: string, address: string): Promise<number> {
-    const [a, b] = await Promise.all([this.byAccount.get(account), this.byAddress.get(address)]);
-    return Math.max(this.blockedFor(a, this.byAccount.points), this.blockedFor(b, this.byAddress.points));
-  }
-
-  async recordFailure(account: string, address: string): Promise<void> {
-    await Promise.all([this.consume(this.byAccount, account), this.consume(this.byAddress, address)]);
-  }
-
-  async recordSuccess(account: string): Promise<void> {
-    await this.byAccount.delete(account);
-  }
-
-  private blockedFor(res: RateLimiterRes | null, points: number): number {
-    return res && res.consumedPoints >= points ? res.msBeforeNext : 0;
-  }
-
-  private async consume(limiter: RateLimiterMemory, key: string): Promise<void> {
+  /** Reserves an attempt on `account` from `address`, or throws Throttled. */
+  async reserve(account: string, address: string): Promise<LoginAttempt> {
+    const pair = JSON.stringify([account, address]);
+    const taken: [RateLimiterMemory, string][] = [];
+    const take = async (limiter: RateLimiterMemory, key: string, scope: ThrottleScope) => {
+      taken.push([limiter, key]); // a refused consume counts too, so it is given back like the others
+      try {
+        return await limiter.consume(key);
+      } catch (err) {
+        if (!(err instanceof RateLimiterRes)) throw err;
+        throw new Throttled(scope, err.msBeforeNext);
+      }
+    };
     try {
-      await limiter.consume(key);
+      await take(this.byAddress, address, 'address');
+      await take(this.byAccountAddress, pair, 'account-address');
+      const { consumedPoints } = await take(this.byAccount, account, 'account');
+      if (consumedPoints > ACCOUNT_FREE_FAILURES && (await this.trusted.get(pair)) === null) {
+        await this.passGate(account, consumedPoints);
+      }
     } catch (err) {
-      if (!(err instanceof RateLimiterRes)) throw err; // over the limit: already counted and blocked
+      await Promise.all(taken.map(([limiter, key]) => limiter.reward(key)));
+      throw err;
+    }
+    return {
+      succeeded: async () => {
+        await Promise.all([
+          this.byAddress.reward(address),
+          this.byAccount.reward(account),
+          this.byAccountAddress.delete(pair),
+          this.trusted.set(pair, 1, TRUST_SECONDS),
+        ]);
+      },
+    };
+  }
+
+  private async passGate(account: string, failures: number): Promise<void> {
+    try {
+      await this.accountGate.consume(account, 1, { customDuration: pauseSeconds(failures) });
+    } catch (err) {
+      if (!(err instanceof RateLimiterRes)) throw err;
+      throw new Throttled('account', err.msBeforeNext);
     }
   }
 }
