@@ -1,4 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from './config.js';
 
 /** The ConfigError thrown by `fn`, so its message can be checked. */
@@ -30,6 +33,7 @@ describe('loadConfig', () => {
       stunUrls: [],
       turnUrls: [],
       turnSecret: undefined,
+      turnSecretFile: undefined,
       turnCredentialTtl: 3600,
       webDir: undefined,
       loginFailuresPerAccountAddress: 10,
@@ -176,5 +180,45 @@ describe('ICE settings', () => {
     expect(config.turnUrls).toEqual(['turn:turn.example:3478?transport=udp', 'turns:turn.example:5349']);
     expect(() => loadConfig([], { PARLEY_TURN_URLS: 'http://turn.example' })).toThrow(/PARLEY_TURN_URLS/);
     expect(() => loadConfig([], { PARLEY_TURN_SECRET: 'short' })).toThrow(/PARLEY_TURN_SECRET/);
+  });
+});
+
+describe('--turn-secret-file', () => {
+  let dir: string;
+  beforeEach(() => void (dir = mkdtempSync(join(tmpdir(), 'parley-secret-'))));
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  const secretFile = (content: string): string => {
+    const path = join(dir, 'turn-secret');
+    writeFileSync(path, content);
+    return path;
+  };
+
+  it('reads the TURN secret from a file, trimmed, by flag or environment variable', () => {
+    const path = secretFile('  a-long-shared-secret-from-a-file\n');
+    expect(loadConfig(['--turn-secret-file', path], {}).turnSecret).toBe('a-long-shared-secret-from-a-file');
+    expect(loadConfig([], { PARLEY_TURN_SECRET_FILE: path }).turnSecret).toBe(
+      'a-long-shared-secret-from-a-file',
+    );
+  });
+
+  it('refuses an unreadable, empty or short file, and both ways at once, naming the setting', () => {
+    const setting = '--turn-secret-file / PARLEY_TURN_SECRET_FILE';
+    const missing = configError(() => loadConfig(['--turn-secret-file', join(dir, 'nope')], {}));
+    expect(missing.message).toContain(`${setting}: cannot read ${join(dir, 'nope')}: ENOENT`);
+    const folder = configError(() => loadConfig(['--turn-secret-file', dir], {}));
+    expect(folder.message).toContain(`${setting}: cannot read ${dir}: EISDIR`);
+    const empty = configError(() => loadConfig(['--turn-secret-file', secretFile(' \n')], {}));
+    expect(empty.message).toContain(`${setting}: ${join(dir, 'turn-secret')} is empty`);
+    const short = configError(() => loadConfig(['--turn-secret-file', secretFile('too-short\n')], {}));
+    expect(short.message).toContain('holds fewer than 16 characters');
+    const both = configError(() =>
+      loadConfig(['--turn-secret-file', secretFile('a-long-shared-secret')], {
+        PARLEY_TURN_SECRET: 'another-long-shared-secret',
+      }),
+    );
+    expect(both.message).toContain(
+      `${setting}: set either it or --turn-secret / PARLEY_TURN_SECRET, not both`,
+    );
   });
 });

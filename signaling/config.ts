@@ -3,6 +3,7 @@
  * variables (flags win), validated with zod. Every setting is listed in
  * the README.
  */
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 
@@ -43,6 +44,7 @@ const settings = {
   stunUrls: { env: 'PARLEY_STUN_URLS', schema: urlList(/^stuns?:/, 'a stun: or stuns: URL') },
   turnUrls: { env: 'PARLEY_TURN_URLS', schema: urlList(/^turns?:/, 'a turn: or turns: URL') },
   turnSecret: { env: 'PARLEY_TURN_SECRET', schema: z.string().min(16).optional() },
+  turnSecretFile: { env: 'PARLEY_TURN_SECRET_FILE', schema: z.string().min(1).optional() },
   turnCredentialTtl: { env: 'PARLEY_TURN_CREDENTIAL_TTL', schema: seconds.default(3600) },
   webDir: { env: 'PARLEY_WEB_DIR', schema: z.string().min(1).optional() },
   logLevel: {
@@ -93,8 +95,35 @@ export function loadConfig(
         `--${flagName(key)} / ${envName}: ${parsed.error.issues.map((i) => i.message).join('; ')}`,
       );
   }
+  readTurnSecretFile(config, problems);
   if (problems.length) throw new ConfigError(`invalid settings:\n  ${problems.join('\n  ')}`);
   return config as ServerConfig;
+}
+
+/**
+ * `turnSecretFile` sets `turnSecret` from a file (trimmed), so the secret is not in the command line
+ * where `ps` shows it. Problems are added to `problems`.
+ */
+function readTurnSecretFile(config: Partial<Record<keyof ServerConfig, unknown>>, problems: string[]): void {
+  const path = config.turnSecretFile as string | undefined;
+  if (path === undefined) return;
+  const setting = '--turn-secret-file / PARLEY_TURN_SECRET_FILE';
+  if (config.turnSecret !== undefined) {
+    problems.push(`${setting}: set either it or --turn-secret / PARLEY_TURN_SECRET, not both`);
+    return;
+  }
+  let secret: string;
+  try {
+    secret = readFileSync(path, 'utf8').trim();
+  } catch (err) {
+    problems.push(`${setting}: cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+    return;
+  }
+  if (secret.length < 16) {
+    problems.push(`${setting}: ${path} ${secret ? 'holds fewer than 16 characters' : 'is empty'}`);
+    return;
+  }
+  config.turnSecret = secret;
 }
 
 /** Settings as documented: for `--help`. */
