@@ -22,6 +22,7 @@ describe('loadConfig', () => {
       port: 4700,
       dataDir: 'data',
       allowedOrigins: [],
+      publicHosts: [],
       openRegistration: true,
       ringTimeout: 45,
       gracePeriod: 10,
@@ -142,6 +143,12 @@ describe('loadConfig', () => {
       '--allowed-origins / PARLEY_ALLOWED_ORIGINS',
     ],
     ['boolean', ['--open-registration', 'maybe'], {}, '--open-registration / PARLEY_OPEN_REGISTRATION'],
+    [
+      'public host',
+      [],
+      { PARLEY_PUBLIC_HOSTS: 'parley.example,https://parley.example' },
+      '--public-hosts / PARLEY_PUBLIC_HOSTS',
+    ],
     [
       'fractional count',
       [],

@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import { PUBLIC_HOST } from './host-check.js';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -36,6 +37,10 @@ const settings = {
     schema: commaList.pipe(
       z.array(z.string().regex(ORIGIN, 'an origin is scheme://host[:port], with no path')),
     ),
+  },
+  publicHosts: {
+    env: 'PARLEY_PUBLIC_HOSTS',
+    schema: commaList.pipe(z.array(z.string().regex(PUBLIC_HOST, 'a host name, optionally with :port'))),
   },
   openRegistration: { env: 'PARLEY_OPEN_REGISTRATION', schema: bool.default(true) },
   ringTimeout: { env: 'PARLEY_RING_TIMEOUT', schema: seconds.default(45) },

@@ -22,6 +22,7 @@ const statusOf: Partial<Record<ErrorCode, number>> = {
   E_NOT_FOUND: 404,
   E_USERNAME_TAKEN: 409,
   E_RATE_LIMITED: 429,
+  E_HOST_NOT_ALLOWED: 421,
   E_SHUTTING_DOWN: 503,
 };
 
@@ -46,6 +47,11 @@ export function originAllowed(req: IncomingMessage, allowedOrigins: readonly str
   } catch {
     return false;
   }
+}
+
+/** The answer to a request whose Host this server does not answer to (see host-check.ts). */
+export function refuseHost(res: ServerResponse): void {
+  sendError(res, new AppError('E_HOST_NOT_ALLOWED', 'this server does not answer to that host name'));
 }
 
 /**

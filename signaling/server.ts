@@ -14,7 +14,8 @@ import { CallsTable } from './db/calls.js';
 import { ContactsTable } from './db/contacts.js';
 import { openDatabase, type Db } from './db/database.js';
 import { HistoryService } from './history/service.js';
-import { createHttpHandler, originAllowed } from './http.js';
+import { hostGuard } from './host-check.js';
+import { createHttpHandler, originAllowed, refuseHost } from './http.js';
 import { iceConfigFor } from './ice.js';
 import { httpRoutes } from './protocol/index.js';
 import { webClient } from './web.js';
@@ -62,11 +63,15 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
   });
 
   const httpServer = createServer();
+  const hostAllowed = hostGuard(config.host, config.publicHosts, log);
   const io: ParleyServer = new Server(httpServer, {
     transports: ['websocket'],
     maxHttpBufferSize: MAX_MESSAGE_BYTES,
     serveClient: false,
-    allowRequest: (req, callback) => callback(null, originAllowed(req, config.allowedOrigins)),
+    allowRequest: (req, callback) =>
+      hostAllowed(req)
+        ? callback(null, originAllowed(req, config.allowedOrigins))
+        : callback('host not allowed', false),
   });
 
   const notify = new RoomNotifier(io);
@@ -128,6 +133,7 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
     // Socket.IO answers its own path; the API and health check are ours; the rest is the web client.
     const url = req.url ?? '/';
     if (url.startsWith('/socket.io/')) return;
+    if (!hostAllowed(req)) return refuseHost(res);
     if (url.startsWith('/api/') || url.startsWith(httpRoutes.health)) void handleHttp(req, res);
     else handleWeb(req, res);
   });

@@ -28,6 +28,8 @@ const serverWords: Record<ErrorCode, string> = {
   E_SHUTTING_DOWN: 'The server is restarting. Parley will reconnect.',
   E_TOO_MANY_DEVICES: 'You are signed in on too many devices. Sign out on one of them and try again.',
   E_DEVICE_TAKEN: 'This device was in use by another sign-in. Parley will reconnect as a new device.',
+  E_HOST_NOT_ALLOWED:
+    'The server does not answer to this address. Use the address its administrator gave you, or ask them to add this one.',
   E_INTERNAL: 'Something went wrong on the server. Please try again.',
 };
 
