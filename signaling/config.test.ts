@@ -40,6 +40,8 @@ describe('loadConfig', () => {
       loginFailuresPerAccountAddress: 10,
       loginFailuresPerAddress: 50,
       loginThrottleWindow: 900,
+      sessionIdleDays: 30,
+      sessionMaxDays: 180,
     });
   });
 

@@ -12,6 +12,7 @@ const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 const seconds = z.coerce.number().positive().max(86_400);
+const days = z.coerce.number().positive().max(3_650);
 /** A browser Origin value: `https://parley.example`, `app://parley`; no path, no trailing slash. */
 const ORIGIN = /^[a-z][a-z0-9+.-]*:\/\/[^/?#\s]+$/i;
 const commaList = z
@@ -65,6 +66,8 @@ const settings = {
   },
   loginFailuresPerAddress: { env: 'PARLEY_LOGIN_FAILURES_PER_ADDRESS', schema: count.default(50) },
   loginThrottleWindow: { env: 'PARLEY_LOGIN_THROTTLE_WINDOW', schema: seconds.default(900) },
+  sessionIdleDays: { env: 'PARLEY_SESSION_IDLE_DAYS', schema: days.default(30) },
+  sessionMaxDays: { env: 'PARLEY_SESSION_MAX_DAYS', schema: days.default(180) },
 } as const;
 
 type Settings = typeof settings;

@@ -7,7 +7,6 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
 import type { Accounts } from './accounts/accounts.js';
-import { hashToken } from './accounts/tokens.js';
 import { AppError, describeInvalid, toProtocolError } from './errors.js';
 import { logLimited } from './log.js';
 import { httpRoutes, LoginRequest, RegisterRequest, type ErrorCode } from './protocol/index.js';
@@ -32,8 +31,8 @@ export interface HttpDeps {
   allowedOrigins: readonly string[];
   trustProxy: boolean;
   isClosing(): boolean;
-  /** Ends the live connections of a session that signed out. */
-  endSession(tokenHashHex: string): void;
+  /** Closes the open connections of sessions just revoked (e.g. signed out) on this server at once. */
+  applyRevocations(): Promise<void>;
   log: Logger;
 }
 
@@ -162,7 +161,7 @@ export function createHttpHandler(deps: HttpDeps) {
     [`POST ${httpRoutes.logout}`]: async (req, res) => {
       const token = bearerToken(req);
       if (!token || !deps.accounts.signOut(token)) throw new AppError('E_UNAUTHORIZED', 'no such session');
-      deps.endSession(hashToken(token).toString('hex'));
+      await deps.applyRevocations();
       send(res, 204);
     },
   };

@@ -26,11 +26,17 @@ import { attachConnections } from './realtime/connection.js';
 import { rateLimiter } from './realtime/dispatch.js';
 import { requestHandlers } from './realtime/handlers.js';
 import { RoomNotifier } from './realtime/notifier.js';
-import { sessionRoom } from './realtime/rooms.js';
+import {
+  DEFAULT_REVOCATION_TIMINGS,
+  RevocationWatch,
+  type RevocationTimings,
+} from './realtime/revocations.js';
 import type { ParleyServer } from './realtime/types.js';
 
 /** Socket.IO frames larger than this close the connection (the biggest real message is an SDP). */
 export const MAX_MESSAGE_BYTES = 64 * 1024;
+
+const DAY_MS = 24 * 3_600_000;
 
 export interface RunningServer {
   /** `http://host:port` the server listens on. */
@@ -43,7 +49,17 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export async function startServer(config: ServerConfig, log: Logger): Promise<RunningServer> {
+/** For tests: a clock for session expiry, and how often revocations are read and sessions swept. */
+export interface ServerOptions {
+  now?: () => number;
+  revocationTimings?: RevocationTimings;
+}
+
+export async function startServer(
+  config: ServerConfig,
+  log: Logger,
+  options: ServerOptions = {},
+): Promise<RunningServer> {
   const db = openDatabase(config.dataDir);
   const callsTable = new CallsTable(db);
   const dangling = callsTable.endDangling(Date.now());
@@ -59,6 +75,8 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
       perAddress: config.loginFailuresPerAddress,
       windowSeconds: config.loginThrottleWindow,
     },
+    sessionLifetime: { idleMs: config.sessionIdleDays * DAY_MS, maxMs: config.sessionMaxDays * DAY_MS },
+    now: options.now,
     log,
   });
 
@@ -120,12 +138,20 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
     log,
   });
 
+  const revocations = new RevocationWatch(
+    io,
+    accounts.sessions,
+    calls,
+    log,
+    options.revocationTimings ?? DEFAULT_REVOCATION_TIMINGS,
+  );
+
   const handleHttp = createHttpHandler({
     accounts,
     allowedOrigins: config.allowedOrigins,
     trustProxy: config.trustProxy,
     isClosing: () => closing,
-    endSession: (tokenHashHex) => io.in(sessionRoom(tokenHashHex)).disconnectSockets(true),
+    applyRevocations: () => revocations.pollNow(),
     log,
   });
   const handleWeb = webClient(config.webDir);
@@ -151,6 +177,7 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
     (closed ??= (async () => {
       closing = true;
       log.info('shutting down');
+      await revocations.stop();
       io.emit('server.shutdown', { message: 'server is shutting down' });
       await calls.interruptAll();
       await disconnectAll(io);

@@ -340,6 +340,24 @@ describe('connection status', () => {
     expect(c.connected).toBe(false);
   });
 
+  it.each(['signed-out', 'disabled', 'expired'] as const)(
+    'stops for good as signed out when its session is revoked (%s)',
+    async (reason) => {
+      const { client: c, remote, statuses } = await connected();
+      const stopped = new Promise<{ code: string; message: string } | undefined>((resolve) =>
+        c.on('status', ({ status, error }) => status === 'disconnected' && resolve(error)),
+      );
+      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] }); // any reconnect would run in the advance below
+      remote.emit('session.revoked', { reason });
+      remote.disconnect(true);
+      expect(await stopped).toEqual({ code: 'E_UNAUTHORIZED', message: `session ended: ${reason}` });
+      await vi.advanceTimersByTimeAsync(60_000);
+      expect(statuses).toEqual(['connecting', 'connected', 'disconnected']);
+      expect(server!.handshakes).toBe(1);
+      expect(c.connected).toBe(false);
+    },
+  );
+
   it('reconnects by itself after the transport drops', async () => {
     const { client: c, remote, statuses } = await connected();
     const back = statusOf(c, 'connected');

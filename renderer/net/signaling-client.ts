@@ -22,7 +22,10 @@ import { Emitter } from '../util/emitter.js';
 
 export type ConnectionStatus = 'connecting' | 'connected' | 'reconnecting' | 'disconnected';
 
-/** Why the connection stopped for good: a refused session (E_UNAUTHORIZED) or E_REPLACED (same device elsewhere). */
+/**
+ * Why the connection stopped for good: a refused or revoked session (E_UNAUTHORIZED) or E_REPLACED (same
+ * device elsewhere).
+ */
 export interface StatusError {
   code: string;
   message: string;
@@ -65,15 +68,14 @@ export class SignalingClient extends Emitter<ClientEvents> {
       this.retries = 0;
       this.setStatus('connected');
     });
-    socket.on('session.replaced', () => {
-      // The same device connected again elsewhere (a duplicated tab): let that one have it.
-      clearTimeout(this.retryTimer);
-      this.setStatus('disconnected', {
-        code: 'E_REPLACED',
-        message: 'this device connected again elsewhere',
-      });
-      socket.disconnect();
-    });
+    // The same device connected again elsewhere (a duplicated tab): let that one have it.
+    socket.on('session.replaced', () =>
+      this.stop(socket, { code: 'E_REPLACED', message: 'this device connected again elsewhere' }),
+    );
+    // Signed out elsewhere, account disabled or session expired: the token is dead, sign in again.
+    socket.on('session.revoked', ({ reason }) =>
+      this.stop(socket, { code: 'E_UNAUTHORIZED', message: `session ended: ${reason}` }),
+    );
     socket.on('disconnect', (reason) => {
       if (!socket.active && this.status === 'disconnected') return; // stopped on purpose above
       this.setStatus('reconnecting');
@@ -92,6 +94,13 @@ export class SignalingClient extends Emitter<ClientEvents> {
       if (!socket.active) this.retryLater(socket);
     });
     socket.onAny((event: string, payload: unknown) => this.receive(event, payload));
+  }
+
+  /** Stops for good with an error: no reconnect from here. */
+  private stop(socket: Socket, error: StatusError): void {
+    clearTimeout(this.retryTimer);
+    this.setStatus('disconnected', error);
+    socket.disconnect();
   }
 
   /** Retries at once when the connection is down (after sleep or a network change), instead of waiting out the backoff. */

@@ -6,19 +6,19 @@ import { createHash } from 'node:crypto';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import type { RegisterRequest, SessionGrant } from '../protocol/index.js';
 import type { Db } from '../db/database.js';
-import { SessionsTable } from '../db/sessions.js';
 import { UsersTable, type UserRow } from '../db/users.js';
 import { AppError } from '../errors.js';
 import { createLogger, logLimited, type Logger } from '../log.js';
 import { LoginThrottle, Throttled, type LoginAttempt, type LoginThrottleLimits } from './login-throttle.js';
 import { decoyPasswordHash, hashPassword, verifyPassword } from './passwords.js';
-import { hashToken, newSessionToken } from './tokens.js';
+import { DEFAULT_SESSION_LIFETIME, Sessions, type SessionLifetime } from './sessions.js';
 
 export interface AccountsOptions {
   openRegistration: boolean;
   /** Self-service registrations allowed per client address per hour. */
   registrationsPerHour?: number;
   loginThrottle: LoginThrottleLimits;
+  sessionLifetime?: SessionLifetime;
   now?: () => number;
   /** Where failed and throttled sign-ins are logged (at info); silent without one. */
   log?: Logger;
@@ -30,25 +30,25 @@ export const usernameTag = (username: string): string =>
 
 export class Accounts {
   readonly users: UsersTable;
-  private readonly sessions: SessionsTable;
+  readonly sessions: Sessions;
   private readonly throttle: LoginThrottle;
   private readonly registrations: RateLimiterMemory;
   private readonly now: () => number;
   private readonly log: Logger;
 
   constructor(
-    db: Db,
+    private readonly db: Db,
     private readonly options: AccountsOptions,
   ) {
+    this.now = options.now ?? Date.now;
     this.users = new UsersTable(db);
-    this.sessions = new SessionsTable(db);
+    this.sessions = new Sessions(db, options.sessionLifetime ?? DEFAULT_SESSION_LIFETIME, this.now);
     this.throttle = new LoginThrottle(options.loginThrottle);
     this.registrations = new RateLimiterMemory({
       keyPrefix: 'register',
       points: options.registrationsPerHour ?? 20,
       duration: 3600,
     });
-    this.now = options.now ?? Date.now;
     this.log = options.log ?? createLogger('silent');
   }
 
@@ -101,24 +101,27 @@ export class Accounts {
     return this.grant(user);
   }
 
-  /** The active user a session token belongs to, if any. */
+  /** The active user a live (unexpired) session token belongs to, if any. */
   authenticate(token: string): UserRow | undefined {
-    const userId = this.sessions.use(hashToken(token), this.now());
+    const userId = this.sessions.use(token);
     const user = userId === undefined ? undefined : this.users.findById(userId);
     return user && user.disabledAt === null ? user : undefined;
   }
 
-  /** Revokes one session. Returns whether it existed. */
+  /** Revokes one live session. Returns whether there was one. */
   signOut(token: string): boolean {
-    return this.sessions.delete(hashToken(token));
+    return this.sessions.signOut(token);
   }
 
-  /** Disables an account and revokes all of its sessions. */
+  /** Disables an account and revokes all of its sessions (open connections included, via the revocation log). */
   disable(username: string): UserRow {
     const user = this.requireUser(username);
-    this.users.setDisabled(user.id, this.now());
-    this.sessions.deleteAllForUser(user.id);
-    return { ...user, disabledAt: this.now() };
+    const at = this.now();
+    this.db.transaction(() => {
+      this.users.setDisabled(user.id, at);
+      this.sessions.endAllOfDisabledUser(user.id);
+    })();
+    return { ...user, disabledAt: at };
   }
 
   enable(username: string): UserRow {
@@ -134,8 +137,7 @@ export class Accounts {
   }
 
   private grant(user: UserRow): SessionGrant {
-    const token = newSessionToken();
-    this.sessions.insert(hashToken(token), user.id, this.now());
+    const token = this.sessions.create(user.id);
     return { token, user: { username: user.username, displayName: user.displayName } };
   }
 }

@@ -50,4 +50,16 @@ export const migrations: readonly string[] = [
   CREATE INDEX calls_by_callee ON calls(callee_id, created_at DESC, id DESC);
   CREATE INDEX calls_unseen_missed ON calls(callee_id) WHERE missed = 1 AND seen = 0;
   `,
+  `
+  -- Ended sessions, appended by whoever ends them (logout, the admin command in its own process, the
+  -- expiry sweep) and read by every server by id, so that each closes its own open connections.
+  -- AUTOINCREMENT: ids never go back, even after pruning, so "id > last seen" misses nothing.
+  CREATE TABLE revocations (
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
+    user_id    INTEGER NOT NULL,
+    token_hash BLOB, -- the session; NULL: every session of the user (account disabled)
+    reason     TEXT NOT NULL CHECK (reason IN ('signed-out', 'disabled', 'expired')),
+    created_at INTEGER NOT NULL
+  );
+  `,
 ];

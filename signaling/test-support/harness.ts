@@ -22,7 +22,7 @@ import {
   type SessionGrant,
   type SessionReady,
 } from '../protocol/index.js';
-import { startServer, type RunningServer } from '../server.js';
+import { startServer, type RunningServer, type ServerOptions } from '../server.js';
 
 export const WAIT_MS = 5_000;
 export const PASSWORD = 'correct horse battery';
@@ -38,11 +38,11 @@ export interface TestServer extends RunningServer {
 
 /**
  * Starts a server quietly on 127.0.0.1:0 with short timers, in a fresh (or given) data directory; `log`
- * replaces the silent logger (e.g. one writing to a LogCapture).
+ * replaces the silent logger (e.g. one writing to a LogCapture), `options` go to startServer.
  */
 export async function startTestServer(
   overrides: Partial<ServerConfig> = {},
-  { log }: { log?: Logger } = {},
+  { log, ...options }: ServerOptions & { log?: Logger } = {},
 ): Promise<TestServer> {
   const config: ServerConfig = {
     ...loadConfig([], {}),
@@ -55,7 +55,7 @@ export async function startTestServer(
     registrationsPerHour: 1000,
     ...overrides,
   };
-  const server = await startServer(config, log ?? createLogger(config.logLevel));
+  const server = await startServer(config, log ?? createLogger(config.logLevel), options);
   return {
     ...server,
     config,
