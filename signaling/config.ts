@@ -52,13 +52,14 @@ const settings = {
   turnSecret: { env: 'PARLEY_TURN_SECRET', schema: z.string().min(16).optional() },
   turnSecretFile: { env: 'PARLEY_TURN_SECRET_FILE', schema: z.string().min(1).optional() },
   turnCredentialTtl: { env: 'PARLEY_TURN_CREDENTIAL_TTL', schema: seconds.default(3600) },
-  webDir: { env: 'PARLEY_WEB_DIR', schema: z.string().min(1).optional() },
+  // Unset, the server serves dist/renderer beside its code (web.ts): the README shows that.
+  webDir: { env: 'PARLEY_WEB_DIR', schema: z.string().min(1).optional(), shownDefault: 'dist/renderer' },
   logLevel: {
     env: 'PARLEY_LOG_LEVEL',
     schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   },
   invitesPerMinute: { env: 'PARLEY_INVITES_PER_MINUTE', schema: count.default(10) },
-  relayPerTenSeconds: { env: 'PARLEY_RELAY_PER_10S', schema: count.default(200) },
+  relayPer10s: { env: 'PARLEY_RELAY_PER_10S', schema: count.default(200) },
   registrationsPerHour: { env: 'PARLEY_REGISTRATIONS_PER_HOUR', schema: count.default(20) },
   loginFailuresPerAccountAddress: {
     env: 'PARLEY_LOGIN_FAILURES_PER_ACCOUNT_ADDRESS',
@@ -73,8 +74,8 @@ const settings = {
 type Settings = typeof settings;
 export type ServerConfig = { [K in keyof Settings]: z.output<Settings[K]['schema']> };
 
-/** Flag spellings: `dataDir` is `--data-dir`. */
-const flagName = (key: string): string => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+/** Flag spellings: `dataDir` is `--data-dir`, `relayPer10s` is `--relay-per-10s`. */
+const flagName = (key: string): string => key.replace(/[A-Z]|\d+/g, (c) => `-${c.toLowerCase()}`);
 
 export class ConfigError extends Error {}
 
@@ -133,6 +134,15 @@ function readTurnSecretFile(config: Partial<Record<keyof ServerConfig, unknown>>
   }
   config.turnSecret = secret;
 }
+
+/** Each setting as the README's table lists it: flag, variable, and the default in words. */
+export const documentedSettings = (): { flag: string; env: string; default: string }[] =>
+  Object.entries(settings).map(([key, setting]) => {
+    const value: unknown = (setting.schema as z.ZodType).parse(undefined);
+    const shown = 'shownDefault' in setting ? setting.shownDefault : value;
+    const none = shown === undefined || (Array.isArray(shown) && shown.length === 0);
+    return { flag: `--${flagName(key)}`, env: setting.env, default: none ? 'none' : String(shown) };
+  });
 
 /** Settings as documented: for `--help`. */
 export const describeSettings = (): string =>

@@ -1,5 +1,7 @@
-/** HTTP rules every request meets, over real HTTP: the Host check, the JSON media type. */
+/** HTTP rules every request meets, over real HTTP: the Host check, the JSON media type, what answers which path. */
 import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { io as connectSocket } from 'socket.io-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { httpRoutes } from './protocol/index.js';
@@ -168,5 +170,27 @@ describe('Host check (DNS rebinding)', () => {
     expect((await login('sub.parley.example')).status).toBe(421);
     expect(await websocketOpens(token, from('parley.example', 'https'))).toBe(true);
     expect(await websocketOpens(token, from('evil.example', 'https'))).toBe(false);
+  });
+});
+
+describe('paths', () => {
+  const jsonError = async (res: Response) => {
+    expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+    return ((await res.json()) as { error: { code: string } }).error.code;
+  };
+
+  it('answers /api and unknown /api/ paths with a 404 JSON error, and other paths with the web client', async () => {
+    server = await startTestServer({ webDir: join(tmpdir(), 'parley-no-such-web-dir') });
+    for (const path of ['/api', '/api?x=1', '/api/', '/api/nothing', '/api/login/extra']) {
+      const res = await fetch(server.url + path);
+      expect(res.status, path).toBe(404);
+      expect(await jsonError(res), path).toBe('E_NOT_FOUND');
+    }
+    // The web client is not built here: its paths say so with 503, and only its paths.
+    for (const path of ['/', '/history', '/apix', '/api.js']) {
+      const res = await fetch(server.url + path);
+      expect(res.status, path).toBe(503);
+      expect(await res.text(), path).toMatch(/web client is not built/);
+    }
   });
 });

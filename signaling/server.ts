@@ -128,7 +128,7 @@ export async function startServer(
       }),
       limits: {
         'call.invite': rateLimiter(config.invitesPerMinute, 60, 'invite'),
-        'call.signal': rateLimiter(config.relayPerTenSeconds, 10, 'relay'),
+        'call.signal': rateLimiter(config.relayPer10s, 10, 'relay'),
         'contacts.request': rateLimiter(30, 60, 'contact-request'),
       },
       abuse: rateLimiter(20, 10, 'abuse'),
@@ -156,11 +156,12 @@ export async function startServer(
   });
   const handleWeb = webClient(config.webDir);
   httpServer.on('request', (req, res) => {
-    // Socket.IO answers its own path; the API and health check are ours; the rest is the web client.
+    // Socket.IO answers its own path; /api, /api/... and the health check are ours (unknown ones: 404 JSON);
+    // the rest is the web client.
     const url = req.url ?? '/';
     if (url.startsWith('/socket.io/')) return;
     if (!hostAllowed(req)) return refuseHost(res);
-    if (url.startsWith('/api/') || url.startsWith(httpRoutes.health)) void handleHttp(req, res);
+    if (/^\/api(\/|\?|$)/.test(url) || url.startsWith(httpRoutes.health)) void handleHttp(req, res);
     else handleWeb(req, res);
   });
 

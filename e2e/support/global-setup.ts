@@ -28,7 +28,7 @@ export default async function globalSetup(): Promise<void> {
       // The desktop app's pages come from app://parley (e2e/desktop.spec.ts).
       allowedOrigins: ['app://parley'],
       invitesPerMinute: 1000,
-      relayPerTenSeconds: 10_000,
+      relayPer10s: 10_000,
       loginFailuresPerAccountAddress: 1000,
       loginFailuresPerAddress: 100_000,
     });

@@ -189,7 +189,7 @@ describe('rate limits', () => {
   });
 
   it('too many signals in ten seconds: the extra one is refused and not delivered', async () => {
-    const { alice, bob } = await setup({ relayPerTenSeconds: 5 });
+    const { alice, bob } = await setup({ relayPer10s: 5 });
     const callId = await activeCall(alice, bob);
     for (let i = 1; i <= 5; i++) {
       await alice.device.ok('call.signal', { callId, signal: offer(`v=0 ${i}`) });

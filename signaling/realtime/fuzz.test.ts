@@ -30,7 +30,7 @@ const documented = documentedRequestErrors();
 let server: TestServer;
 beforeAll(async () => {
   // Limits high enough that the fuzzer reaches deep states; E_RATE_LIMITED stays a documented answer.
-  server = await startTestServer({ invitesPerMinute: 10_000, relayPerTenSeconds: 10_000, ringTimeout: 2 });
+  server = await startTestServer({ invitesPerMinute: 10_000, relayPer10s: 10_000, ringTimeout: 2 });
 });
 afterAll(() => server.stop());
 
