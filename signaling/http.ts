@@ -112,14 +112,8 @@ export function isJsonContentType(header: string | undefined): boolean {
   const [type, ...params] = (header ?? '').split(';');
   if (type!.trim().toLowerCase() !== 'application/json') return false;
   return params.every((param) => {
-    const [name = '', value = ''] = param.split('=');
-    if (name.trim().toLowerCase() !== 'charset') return true;
-    return (
-      value
-        .trim()
-        .replace(/^"(.*)"$/, '$1')
-        .toLowerCase() === 'utf-8'
-    );
+    const [name = '', value = ''] = param.split('=').map((part) => part.trim().toLowerCase());
+    return name !== 'charset' || value.replace(/^"(.*)"$/, '$1') === 'utf-8';
   });
 }
 
