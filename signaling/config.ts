@@ -1,7 +1,7 @@
 /**
  * Server settings from command-line flags and PARLEY_* environment
  * variables (flags win), validated with zod. Every setting is listed in
- * the README.
+ * the README (readme-settings.test.ts compares the two).
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';

@@ -104,7 +104,12 @@ export class RevocationWatch {
       tokenHashHex === undefined ? s.data.userId === revocation.userId : s.data.tokenHashHex === tokenHashHex,
     );
     if (sockets.length === 0) return;
-    for (const socket of sockets) await this.leaveCalls(socket, revocation);
+    for (const socket of sockets) {
+      // A call that cannot be ended cleanly ends by the grace timer instead: the connection closes regardless.
+      await this.leaveCalls(socket, revocation).catch((err: unknown) =>
+        this.log.error({ err }, 'ending the calls of a revoked connection failed'),
+      );
+    }
     for (const socket of sockets) {
       socket.emit('session.revoked', { reason: revocation.reason });
       socket.disconnect(true);
@@ -130,7 +135,7 @@ export class RevocationWatch {
           ? this.calls.decline(device, call.callId)
           : undefined;
       await leave?.catch((err: unknown) => {
-        if (!(err instanceof AppError)) throw err; // it ended meanwhile, or another device declined it
+        if (!(err instanceof AppError)) throw err; // AppError: it ended meanwhile, or another device declined it
       });
     }
   }
