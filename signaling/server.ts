@@ -25,6 +25,7 @@ import { PresenceService } from './presence/service.js';
 import { attachConnections } from './realtime/connection.js';
 import { rateLimiter } from './realtime/dispatch.js';
 import { requestHandlers } from './realtime/handlers.js';
+import { requestLimiters, requestLimits } from './realtime/limits.js';
 import { RoomNotifier } from './realtime/notifier.js';
 import {
   DEFAULT_REVOCATION_TIMINGS,
@@ -126,11 +127,7 @@ export async function startServer(
         history,
         iceConfig: (username) => iceConfigFor(username, config, Date.now()),
       }),
-      limits: {
-        'call.invite': rateLimiter(config.invitesPerMinute, 60, 'invite'),
-        'call.signal': rateLimiter(config.relayPer10s, 10, 'relay'),
-        'contacts.request': rateLimiter(30, 60, 'contact-request'),
-      },
+      limits: requestLimiters(requestLimits(config)),
       abuse: rateLimiter(20, 10, 'abuse'),
       log,
     },

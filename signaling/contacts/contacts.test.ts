@@ -147,11 +147,15 @@ describe('removing a contact', () => {
 describe('errors', () => {
   it('refuses unknown users, yourself, existing contacts and missing requests', async () => {
     const carol = await person(server, 'carol');
+    // Only a request says that a username does not exist; the answers need no account to exist.
     expect(await alice.device.fails('contacts.request', { username: 'nobody' })).toBe('E_NOT_FOUND');
-    expect(await alice.device.fails('contacts.accept', { username: 'nobody' })).toBe('E_NOT_FOUND');
-    expect(await alice.device.fails('contacts.remove', { username: 'nobody' })).toBe('E_NOT_FOUND');
+    expect(await alice.device.fails('contacts.accept', { username: 'nobody' })).toBe('E_NO_REQUEST');
+    expect(await alice.device.fails('contacts.decline', { username: 'nobody' })).toBe('E_NO_REQUEST');
+    expect(await alice.device.fails('contacts.remove', { username: 'nobody' })).toBe('E_NOT_CONTACT');
     expect(await alice.device.fails('contacts.request', { username: 'alice' })).toBe('E_SELF');
     expect(await alice.device.fails('contacts.accept', { username: 'alice' })).toBe('E_SELF');
+    expect(await alice.device.fails('contacts.decline', { username: 'alice' })).toBe('E_SELF');
+    expect(await alice.device.fails('contacts.remove', { username: 'alice' })).toBe('E_SELF');
 
     expect(await alice.device.fails('contacts.accept', { username: 'carol' })).toBe('E_NO_REQUEST');
     expect(await alice.device.fails('contacts.decline', { username: 'carol' })).toBe('E_NO_REQUEST');

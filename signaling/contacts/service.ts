@@ -1,6 +1,11 @@
 /**
  * Contacts, Skype style: a request that the other side accepts; either side
  * may remove. Both sides hear about every change on all their devices.
+ *
+ * Only `request` tells whether a username exists (`E_NOT_FOUND`; it is rate
+ * limited). Accept, decline and remove give the same answer for an unknown
+ * user as for a real one without that relation, so they cannot be used to
+ * probe for accounts.
  */
 import type { ContactsTable } from '../db/contacts.js';
 import type { UserRow, UsersTable } from '../db/users.js';
@@ -50,10 +55,11 @@ export class ContactsService {
     this.removePair(me, this.requester(me, username));
   }
 
-  /** Removes a contact, or withdraws a request in either direction. */
+  /** Removes a contact, or withdraws a request in either direction; also with a disabled account. */
   async remove(me: UserRow, username: string): Promise<void> {
-    const peer = this.peer(me, username, { includeDisabled: true });
-    if (this.contacts.stateOf(me.id, peer.id) === undefined) {
+    if (username === me.username) throw new AppError('E_SELF', 'you cannot remove yourself');
+    const peer = this.users.findByUsername(username);
+    if (!peer || this.contacts.stateOf(me.id, peer.id) === undefined) {
       throw new AppError('E_NOT_CONTACT', `${username} is not a contact`);
     }
     this.removePair(me, peer);
@@ -63,18 +69,19 @@ export class ContactsService {
     return this.contacts.stateOf(userId, peerId) === 'accepted';
   }
 
-  private peer(me: UserRow, username: string, { includeDisabled = false } = {}): UserRow {
+  /** An enabled user other than `me`, for a new request: the one answer that reveals whether a username exists. */
+  private peer(me: UserRow, username: string): UserRow {
     if (username === me.username) throw new AppError('E_SELF', 'you cannot add yourself');
     const peer = this.users.findByUsername(username);
-    if (!peer || (peer.disabledAt !== null && !includeDisabled))
-      throw new AppError('E_NOT_FOUND', `no user ${username}`);
+    if (!peer || peer.disabledAt !== null) throw new AppError('E_NOT_FOUND', `no user ${username}`);
     return peer;
   }
 
-  /** The user who sent `me` a pending contact request. */
+  /** The enabled user who sent `me` a pending contact request; unknown users get the same answer. */
   private requester(me: UserRow, username: string): UserRow {
-    const peer = this.peer(me, username);
-    if (this.contacts.stateOf(me.id, peer.id) !== 'incoming') {
+    if (username === me.username) throw new AppError('E_SELF', 'you cannot answer yourself');
+    const peer = this.users.findByUsername(username);
+    if (!peer || peer.disabledAt !== null || this.contacts.stateOf(me.id, peer.id) !== 'incoming') {
       throw new AppError('E_NO_REQUEST', `no contact request from ${username}`);
     }
     return peer;

@@ -34,8 +34,8 @@ export type RequestHandlers = {
 
 export interface DispatchOptions {
   handlers: RequestHandlers;
-  /** Per-user limits for some requests. */
-  limits: Partial<Record<ClientRequestName, RateLimiterMemory>>;
+  /** Per-user limit of each request (`limits.ts`). */
+  limits: Record<ClientRequestName, RateLimiterMemory>;
   /** Counts bad messages per connection; past its points the socket is closed. */
   abuse: RateLimiterMemory;
   /** The connection's current user, or undefined if it was disabled since the handshake. */
@@ -117,8 +117,7 @@ export function bindRequests(socket: ParleySocket, ready: Promise<void>, opts: D
   });
 }
 
-async function limit(limiter: RateLimiterMemory | undefined, userId: number): Promise<void> {
-  if (!limiter) return;
+async function limit(limiter: RateLimiterMemory, userId: number): Promise<void> {
   try {
     await limiter.consume(userId);
   } catch (err) {
