@@ -97,7 +97,7 @@ export async function startServer(
   const devices = new MemoryDeviceRegistry();
   const registry = new MemoryCallRegistry();
   const contactsTable = new ContactsTable(db);
-  const presence = new PresenceService(devices, registry, accounts.users, contactsTable, notify);
+  const presence = new PresenceService(devices, registry, accounts.users, contactsTable, notify, log);
   const contacts = new ContactsService(accounts.users, contactsTable, presence, notify);
   const history = new HistoryService(callsTable, notify);
   const calls = new CallService({

@@ -38,6 +38,8 @@ async function activeCall(alice: Person, bob: Person) {
   await alice.device.next('call.accepted', (p) => p.callId === callId);
   await alice.device.next('presence.changed', (p) => p.username === 'bob' && p.presence === 'busy');
   await bob.device.next('presence.changed', (p) => p.username === 'alice' && p.presence === 'busy');
+  await alice.device.next('presence.self', (p) => p.presence === 'busy');
+  await bob.device.next('presence.self', (p) => p.presence === 'busy');
   return callId;
 }
 

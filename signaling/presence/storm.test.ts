@@ -1,0 +1,116 @@
+/**
+ * Presence storms: a user toggling as fast as a script can reaches each
+ * contact a bounded number of times (rate limit, then coalescing per user),
+ * and every contact still ends up with the user's final state.
+ */
+import { afterEach, expect, it } from 'vitest';
+import { hashToken, newSessionToken } from '../accounts/tokens.js';
+import { ContactsTable } from '../db/contacts.js';
+import { SessionsTable } from '../db/sessions.js';
+import { UsersTable } from '../db/users.js';
+import type { Presence } from '../protocol/index.js';
+import { requestLimits } from '../realtime/limits.js';
+import {
+  connect,
+  person,
+  startTestServer,
+  type TestDevice,
+  type TestServer,
+} from '../test-support/harness.js';
+import { ANNOUNCE_WINDOW_MS } from './service.js';
+
+let server: TestServer;
+afterEach(() => server.stop());
+
+/** What `watcher` heard about `username`, in order. */
+const heard = (watcher: TestDevice, username: string): Presence[] =>
+  watcher
+    .all('presence.changed')
+    .filter((p) => p.username === username)
+    .map((p) => p.presence);
+
+/**
+ * Accounts with a session each, straight in the database: a hundred sign-ups
+ * would spend seconds on password hashing that this test is not about.
+ */
+function seedPeople(s: TestServer, usernames: string[]): { username: string; token: string }[] {
+  const users = new UsersTable(s.db);
+  const sessions = new SessionsTable(s.db);
+  return usernames.map((username) => {
+    const user = users.insert(username, username.toUpperCase(), 'seeded, no password', Date.now())!;
+    const token = newSessionToken();
+    sessions.insert(hashToken(token), user.id, Date.now());
+    return { username, token };
+  });
+}
+
+/** Makes `username` an accepted contact of each of `peers`, straight in the database (no request limits). */
+function befriendAll(s: TestServer, username: string, peers: string[]): void {
+  const users = new UsersTable(s.db);
+  const contacts = new ContactsTable(s.db);
+  const me = users.findByUsername(username)!;
+  for (const peer of peers)
+    contacts.setPair(me.id, users.findByUsername(peer)!.id, 'accepted', 'accepted', 0);
+}
+
+it('500 toggles by a user with 100 online contacts, then leaving: a few pushes per contact, the last one offline', async () => {
+  server = await startTestServer();
+  const bob = await person(server, 'bob');
+  const names = Array.from({ length: 100 }, (_, i) => `contact${String(i).padStart(3, '0')}`);
+  const seeded = seedPeople(server, names);
+  befriendAll(server, 'bob', names);
+  const watchers = await Promise.all(seeded.map((p) => connect(server, p.token)));
+  expect(watchers.every((w) => w.ready.contacts[0]?.presence === 'online')).toBe(true);
+
+  // One after the other, as fast as the acknowledgements come back; then bob's only device goes.
+  const started = Date.now();
+  const answers: string[] = [];
+  for (let i = 0; i < 500; i++) {
+    const result = await bob.device.request('presence.update', { away: i % 2 === 0 });
+    answers.push(result.ok ? result.presence : result.error.code);
+  }
+  bob.device.close();
+  const stormMs = Date.now() - started;
+  const { points } = requestLimits(server.config)['presence.update'];
+  expect(answers.slice(0, points)).toEqual(
+    Array.from({ length: points }, (_, i) => (i % 2 ? 'online' : 'away')),
+  );
+  expect(new Set(answers.slice(points))).toEqual(new Set(['E_RATE_LIMITED']));
+
+  // The final state is offline: it reaches every contact (a state bob is in only at the end)...
+  await Promise.all(
+    watchers.map((w) => w.next('presence.changed', (p) => p.username === 'bob' && p.presence === 'offline')),
+  );
+  // ...after at most one announcement per window from the first change until one window after the last.
+  const bound = 2 + Math.ceil(stormMs / ANNOUNCE_WINDOW_MS);
+  for (const watcher of watchers) {
+    const pushes = heard(watcher, 'bob');
+    expect(pushes.length).toBeLessThanOrEqual(bound);
+    expect(pushes.indexOf('offline')).toBe(pushes.length - 1);
+  }
+});
+
+it('changes within a window are not lost, also when the device disconnects right after', async () => {
+  server = await startTestServer();
+  const [alice, bob] = await Promise.all([person(server, 'alice'), person(server, 'bob')]);
+  befriendAll(server, 'alice', ['bob']);
+  const bobAgain = await connect(server, bob.token); // sees alice in session.ready
+  expect(bobAgain.ready.contacts).toEqual([
+    expect.objectContaining({ username: 'alice', presence: 'online' }),
+  ]);
+
+  // Each announcement opens a window: changes right after it go out together at its end.
+  await alice.device.ok('presence.update', { away: true });
+  await bobAgain.next('presence.changed', (p) => p.username === 'alice' && p.presence === 'away');
+  await alice.device.ok('presence.update', { away: false });
+  await bobAgain.next('presence.changed', (p) => p.username === 'alice' && p.presence === 'online');
+  await alice.device.ok('presence.update', { dnd: true });
+  alice.device.close();
+  await bobAgain.next('presence.changed', (p) => p.username === 'alice' && p.presence === 'offline');
+  expect(heard(bobAgain, 'alice').at(-1)).toBe('offline');
+
+  // dnd was stored: it is what alice's contacts see when she comes back.
+  const aliceBack = await connect(server, alice.token);
+  expect(aliceBack.ready).toMatchObject({ presence: 'dnd', dnd: true });
+  await bobAgain.next('presence.changed', (p) => p.username === 'alice' && p.presence === 'dnd');
+});
