@@ -30,6 +30,7 @@ describe('loadConfig', () => {
       logLevel: 'info',
       invitesPerMinute: 10,
       relayPer10s: 200,
+      maxDevicesPerUser: 10,
       registrationsPerHour: 20,
       stunUrls: [],
       turnUrls: [],
@@ -58,6 +59,7 @@ describe('loadConfig', () => {
       PARLEY_INVITES_PER_MINUTE: '5',
       PARLEY_RELAY_PER_10S: '100',
       PARLEY_LOGIN_FAILURES_PER_ACCOUNT_ADDRESS: '3',
+      PARLEY_MAX_DEVICES_PER_USER: '3',
       PARLEY_LOGIN_FAILURES_PER_ADDRESS: '20',
       PARLEY_LOGIN_THROTTLE_WINDOW: '60',
     });
@@ -72,6 +74,7 @@ describe('loadConfig', () => {
       logLevel: 'debug',
       invitesPerMinute: 5,
       relayPer10s: 100,
+      maxDevicesPerUser: 3,
       loginFailuresPerAccountAddress: 3,
       loginFailuresPerAddress: 20,
       loginThrottleWindow: 60,

@@ -131,6 +131,7 @@ export async function startServer(
       abuse: rateLimiter(20, 10, 'abuse'),
       log,
     },
+    maxDevicesPerUser: config.maxDevicesPerUser,
     isClosing: () => closing,
     log,
   });

@@ -48,6 +48,32 @@ describe('MemoryDeviceRegistry', () => {
     expect(await reg.isConnected(ALICE, 'laptop')).toBe(false);
   });
 
+  it('admits up to the cap; a device already connected does not count twice', async () => {
+    const reg = new MemoryDeviceRegistry();
+    expect(await reg.admit(ALICE, 'laptop', 'c1', 2)).toBe(true);
+    expect(await reg.admit(ALICE, 'phone', 'c2', 2)).toBe(true);
+    expect(await reg.admit(ALICE, 'tablet', 'c3', 2)).toBe(false);
+    expect(await reg.isConnected(ALICE, 'tablet')).toBe(false);
+    // A second connection of a connected device is admitted without taking the device over yet.
+    expect(await reg.admit(ALICE, 'laptop', 'c4', 2)).toBe(true);
+    expect(await reg.disconnect(ALICE, 'laptop', 'c4')).toBe(false);
+    expect(await reg.devices(ALICE)).toHaveLength(2);
+    // Other users have their own cap; a freed slot can be taken.
+    expect(await reg.admit(BOB, 'desk', 'c5', 2)).toBe(true);
+    expect(await reg.disconnect(ALICE, 'phone', 'c2')).toBe(true);
+    expect(await reg.admit(ALICE, 'tablet', 'c6', 2)).toBe(true);
+    expect(await reg.isConnected(ALICE, 'tablet')).toBe(true);
+  });
+
+  it('admits exactly the cap when many handshakes come at once', async () => {
+    const reg = new MemoryDeviceRegistry();
+    const admitted = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => reg.admit(ALICE, `device-${i}`, `c${i}`, 10)),
+    );
+    expect(admitted.filter(Boolean)).toHaveLength(10);
+    expect(await reg.devices(ALICE)).toHaveLength(10);
+  });
+
   it('sets and clears the away flag of one device', async () => {
     const reg = new MemoryDeviceRegistry();
     await reg.connect(ALICE, 'laptop', 'c1');

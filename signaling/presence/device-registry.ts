@@ -11,6 +11,14 @@ export interface DeviceState {
 }
 
 export interface DeviceRegistry {
+  /**
+   * Admits a handshake, atomically: yes if the device is already connected (a
+   * reconnect does not count twice; nothing changes until `connect`), or if
+   * the user has fewer than `maxDevices` devices, in which case the device is
+   * recorded as carried by `connectionId` at once, so parallel handshakes
+   * cannot overshoot the cap. No otherwise.
+   */
+  admit(userId: number, deviceId: string, connectionId: string, maxDevices: number): Promise<boolean>;
   /** Records that `connectionId` now carries `deviceId` (replacing any older connection of it). */
   connect(userId: number, deviceId: string, connectionId: string): Promise<void>;
   /**
@@ -35,10 +43,16 @@ export class MemoryDeviceRegistry implements DeviceRegistry {
   private readonly byUser = new Map<number, Map<string, Connected>>();
   private readonly announced = new Map<number, Presence>();
 
+  async admit(userId: number, deviceId: string, connectionId: string, maxDevices: number): Promise<boolean> {
+    const devices = this.byUser.get(userId);
+    if (devices?.has(deviceId)) return true;
+    if ((devices?.size ?? 0) >= maxDevices) return false;
+    this.record(userId, deviceId, connectionId);
+    return true;
+  }
+
   async connect(userId: number, deviceId: string, connectionId: string): Promise<void> {
-    let devices = this.byUser.get(userId);
-    if (!devices) this.byUser.set(userId, (devices = new Map()));
-    devices.set(deviceId, { connectionId, away: false });
+    this.record(userId, deviceId, connectionId);
   }
 
   async disconnect(userId: number, deviceId: string, connectionId: string): Promise<boolean> {
@@ -71,5 +85,11 @@ export class MemoryDeviceRegistry implements DeviceRegistry {
 
   async presenceOf(userId: number): Promise<Presence> {
     return this.announced.get(userId) ?? 'offline';
+  }
+
+  private record(userId: number, deviceId: string, connectionId: string): void {
+    let devices = this.byUser.get(userId);
+    if (!devices) this.byUser.set(userId, (devices = new Map()));
+    devices.set(deviceId, { connectionId, away: false });
   }
 }

@@ -26,6 +26,8 @@ export interface ConnectionDeps {
   calls: CallService;
   history: HistoryService;
   dispatch: Omit<DispatchOptions, 'currentUser'>;
+  /** Devices one user may have connected at once; a handshake over it is refused. */
+  maxDevicesPerUser: number;
   isClosing(): boolean;
   log: Logger;
 }
@@ -39,6 +41,27 @@ function refusal(code: ErrorCode, message: string): Error {
 export function attachConnections(io: ParleyServer, deps: ConnectionDeps): () => Promise<void> {
   // Connects and disconnects of one device are handled in arrival order.
   const lifecycle = new KeyedQueue<string>();
+  // Sockets that got past the handshake (see `admit`).
+  const opened = new WeakSet<ParleySocket>();
+
+  /** Takes a device slot for a handshake, or refuses it; gives the slot back if the connection never opens. */
+  const admit = async (socket: ParleySocket): Promise<Error | undefined> => {
+    const device: Device = { userId: socket.data.userId, deviceId: socket.data.deviceId };
+    const max = deps.maxDevicesPerUser;
+    if (!(await deps.devices.admit(device.userId, device.deviceId, socket.id, max))) {
+      return refusal('E_TOO_MANY_DEVICES', `at most ${max} devices of a user may be connected at once`);
+    }
+    // A connection that closes before Socket.IO opens it gets no 'disconnect' event: undo the admission here.
+    const giveBack = () => {
+      if (opened.has(socket)) return;
+      lifecycle
+        .run(`${device.userId}:${device.deviceId}`, () => abandoned(socket, device, deps))
+        .catch((err: unknown) => deps.log.error({ err }, 'abandoned handshake handling failed'));
+    };
+    if (socket.conn.readyState === 'open') socket.conn.once('close', giveBack);
+    else giveBack();
+    return undefined;
+  };
 
   io.use((socket, next) => {
     if (deps.isClosing()) return next(refusal('E_SHUTTING_DOWN', 'server is shutting down'));
@@ -53,10 +76,14 @@ export function attachConnections(io: ParleyServer, deps: ConnectionDeps): () =>
       deviceId: auth.data.deviceId,
       tokenHashHex: hashToken(auth.data.token).toString('hex'),
     };
-    next();
+    admit(socket).then(next, (err: unknown) => {
+      deps.log.error({ err }, 'handshake failed');
+      next(refusal('E_INTERNAL', 'internal error'));
+    });
   });
 
   io.on('connection', (socket) => {
+    opened.add(socket);
     const device: Device = { userId: socket.data.userId, deviceId: socket.data.deviceId };
     const key = `${device.userId}:${device.deviceId}`;
     const ready = lifecycle.run(key, () => connected(io, socket, device, deps));
@@ -114,6 +141,13 @@ async function connected(
     calls,
   });
   deps.log.debug({ userId: device.userId, deviceId: device.deviceId }, 'device connected');
+}
+
+/** A handshake was admitted but its connection closed before it opened: free the device slot it took. */
+async function abandoned(socket: ParleySocket, device: Device, deps: ConnectionDeps): Promise<void> {
+  if (await deps.devices.disconnect(device.userId, device.deviceId, socket.id)) {
+    await deps.presence.refresh(device.userId);
+  }
 }
 
 async function disconnected(socket: ParleySocket, device: Device, deps: ConnectionDeps): Promise<void> {
