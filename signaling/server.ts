@@ -13,6 +13,7 @@ import { ContactsService } from './contacts/service.js';
 import { CallsTable } from './db/calls.js';
 import { ContactsTable } from './db/contacts.js';
 import { openDatabase, type Db } from './db/database.js';
+import { DeviceBindingsTable } from './db/device-bindings.js';
 import { HistoryService } from './history/service.js';
 import { hostGuard } from './host-check.js';
 import { createHttpHandler, originAllowed, refuseHost } from './http.js';
@@ -131,6 +132,7 @@ export async function startServer(
       abuse: rateLimiter(20, 10, 'abuse'),
       log,
     },
+    deviceBindings: new DeviceBindingsTable(db),
     maxDevicesPerUser: config.maxDevicesPerUser,
     isClosing: () => closing,
     log,

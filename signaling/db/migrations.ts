@@ -62,4 +62,16 @@ export const migrations: readonly string[] = [
     created_at INTEGER NOT NULL
   );
   `,
+  `
+  -- The session that first used each device id of a user: no other session may connect with it.
+  -- Every way a session ends (sign-out, disable, expiry) deletes it, and so frees its device ids.
+  CREATE TABLE device_bindings (
+    user_id      INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    device_id    TEXT NOT NULL,
+    token_hash   BLOB NOT NULL REFERENCES sessions(token_hash) ON DELETE CASCADE,
+    last_used_at INTEGER NOT NULL,
+    PRIMARY KEY (user_id, device_id)
+  );
+  CREATE INDEX device_bindings_by_session ON device_bindings(token_hash, last_used_at);
+  `,
 ];

@@ -1,13 +1,14 @@
 /**
- * The life of one connection: the handshake check, joining the user's and
- * device's rooms, presence and calls on connect and disconnect, and the
- * `session.ready` snapshot.
+ * The life of one connection: the handshake checks (session, device id bound
+ * to the session, device cap), joining the user's and device's rooms, presence
+ * and calls on connect and disconnect, and the `session.ready` snapshot.
  */
 import type { Logger } from 'pino';
 import type { Accounts } from '../accounts/accounts.js';
 import { hashToken } from '../accounts/tokens.js';
 import type { CallService } from '../calls/service.js';
 import type { ContactsService } from '../contacts/service.js';
+import type { DeviceBindingsTable } from '../db/device-bindings.js';
 import type { HistoryService } from '../history/service.js';
 import { KeyedQueue } from '../keyed-queue.js';
 import type { DeviceRegistry } from '../presence/device-registry.js';
@@ -26,6 +27,8 @@ export interface ConnectionDeps {
   calls: CallService;
   history: HistoryService;
   dispatch: Omit<DispatchOptions, 'currentUser'>;
+  /** Device ids belong to the session that first used them. */
+  deviceBindings: DeviceBindingsTable;
   /** Devices one user may have connected at once; a handshake over it is refused. */
   maxDevicesPerUser: number;
   isClosing(): boolean;
@@ -69,12 +72,16 @@ export function attachConnections(io: ParleyServer, deps: ConnectionDeps): () =>
     if (!auth.success) return next(refusal('E_UNAUTHORIZED', 'handshake needs auth { token, deviceId }'));
     const user = deps.accounts.authenticate(auth.data.token);
     if (!user) return next(refusal('E_UNAUTHORIZED', 'invalid or revoked session'));
+    const tokenHash = hashToken(auth.data.token);
+    if (!deps.deviceBindings.bind(user.id, auth.data.deviceId, tokenHash, Date.now())) {
+      return next(refusal('E_DEVICE_TAKEN', 'this deviceId belongs to another session: use a new one'));
+    }
     socket.data = {
       userId: user.id,
       username: user.username,
       displayName: user.displayName,
       deviceId: auth.data.deviceId,
-      tokenHashHex: hashToken(auth.data.token).toString('hex'),
+      tokenHashHex: tokenHash.toString('hex'),
     };
     admit(socket).then(next, (err: unknown) => {
       deps.log.error({ err }, 'handshake failed');
