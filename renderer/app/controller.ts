@@ -253,7 +253,7 @@ export class ParleyApp {
 
   private connect(serverUrl: string, token: string): void {
     useSession.setState({ phase: 'signing-in', serverUrl });
-    this.client.connect(serverUrl, token, this.platform.deviceId());
+    this.client.connect(serverUrl, token, this.platform.deviceId(), () => this.platform.newDeviceId());
   }
 
   private setUnseen(unseenMissedCalls: number): void {

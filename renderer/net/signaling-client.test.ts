@@ -24,6 +24,7 @@ const lastSocket = () => made.sockets.at(-1) as ClientSocket;
 
 const TOKEN = 'a-session-token';
 const DEVICE = 'device-0001';
+const RENEWED_DEVICE = 'device-0002';
 const REQUEST_TIMEOUT_MS = 10_000; // SignalingClient's constant (not exported, not injectable)
 
 interface StandIn {
@@ -76,7 +77,7 @@ function connectClient(url: string): { client: SignalingClient; statuses: Connec
   const c = (client = new SignalingClient());
   const statuses: ConnectionStatus[] = [];
   c.on('status', ({ status }) => statuses.push(status));
-  c.connect(url, TOKEN, DEVICE);
+  c.connect(url, TOKEN, DEVICE, () => RENEWED_DEVICE);
   return { client: c, statuses };
 }
 
@@ -303,6 +304,26 @@ describe('connection status', () => {
     expect(lastSocket().active, 'a retry is under way').toBe(true);
     await back;
     await remote;
+    expect(statuses).toEqual(['connecting', 'reconnecting', 'connected']);
+    expect(s.handshakes).toBe(2);
+  });
+
+  it('connects again with a new device id when the server says the id belongs to another sign-in', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] }); // whatever the retry delay, run it now
+    const s = await startServer((attempt) =>
+      attempt === 1
+        ? Object.assign(new Error('this deviceId belongs to another session'), {
+            data: { code: 'E_DEVICE_TAKEN' },
+          })
+        : undefined,
+    );
+    const remote = s.nextConnection();
+    const { client: c, statuses } = connectClient(s.url);
+    await statusOf(c, 'reconnecting');
+    const back = statusOf(c, 'connected');
+    await vi.advanceTimersByTimeAsync(30_000);
+    await back;
+    expect((await remote).handshake.auth).toEqual({ token: TOKEN, deviceId: RENEWED_DEVICE });
     expect(statuses).toEqual(['connecting', 'reconnecting', 'connected']);
     expect(s.handshakes).toBe(2);
   });

@@ -53,8 +53,11 @@ export class SignalingClient extends Emitter<ClientEvents> {
   private retries = 0;
   private status: ConnectionStatus = 'disconnected';
 
-  /** Connects (and keeps reconnecting) with a session token and this device's id. */
-  connect(serverUrl: string, token: string, deviceId: string): void {
+  /**
+   * Connects (and keeps reconnecting) with a session token and this device's id. When the server says
+   * the id belongs to another sign-in (E_DEVICE_TAKEN), `renewDeviceId` makes a fresh one to retry with.
+   */
+  connect(serverUrl: string, token: string, deviceId: string, renewDeviceId: () => string): void {
     this.disconnect();
     const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io(serverUrl, {
       transports: ['websocket'],
@@ -89,6 +92,7 @@ export class SignalingClient extends Emitter<ClientEvents> {
         this.setStatus('disconnected', { code, message: err.message });
         return;
       }
+      if (code === 'E_DEVICE_TAKEN') socket.auth = { token, deviceId: renewDeviceId() };
       this.setStatus('reconnecting');
       // A refusal by the server (e.g. E_SHUTTING_DOWN) leaves the socket inactive: Socket.IO gives up.
       if (!socket.active) this.retryLater(socket);

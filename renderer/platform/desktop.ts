@@ -33,8 +33,12 @@ export class DesktopPlatform implements Platform {
 
   /** One device per installation: the app's storage lives in its own profile. */
   deviceId(): string {
-    let id = localStorage.getItem(DEVICE_KEY);
-    if (!id) localStorage.setItem(DEVICE_KEY, (id = crypto.randomUUID().replace(/-/g, '')));
+    return localStorage.getItem(DEVICE_KEY) ?? this.newDeviceId();
+  }
+
+  newDeviceId(): string {
+    const id = crypto.randomUUID().replace(/-/g, '');
+    localStorage.setItem(DEVICE_KEY, id);
     return id;
   }
 

@@ -25,6 +25,8 @@ export interface Platform {
   readonly session: SessionStore;
   /** Stable for this installation (desktop) or this browser tab (web), so a reload resumes a call. */
   deviceId(): string;
+  /** Replaces the device id with a fresh one (the server said it belongs to another sign-in). */
+  newDeviceId(): string;
   showIncomingCall(call: { callId: string; caller: UserSummary; media: Media }): void;
   hideIncomingCall(callId: string): void;
   showMissedCall(call: { callId: string; caller: UserSummary }): void;

@@ -25,8 +25,12 @@ export class WebPlatform implements Platform {
 
   /** Each tab is its own device (two tabs ring like two phones); a reload keeps it. */
   deviceId(): string {
-    let id = sessionStorage.getItem(DEVICE_KEY);
-    if (!id) sessionStorage.setItem(DEVICE_KEY, (id = randomId()));
+    return sessionStorage.getItem(DEVICE_KEY) ?? this.newDeviceId();
+  }
+
+  newDeviceId(): string {
+    const id = randomId();
+    sessionStorage.setItem(DEVICE_KEY, id);
     return id;
   }
 
