@@ -3,7 +3,7 @@
  * history, the HTTP endpoints and Socket.IO, and a graceful stop.
  */
 import { createServer, type Server as HttpServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { Server } from 'socket.io';
 import { Accounts } from './accounts/accounts.js';
 import { MemoryCallRegistry } from './calls/registry.js';
@@ -165,6 +165,13 @@ export async function startServer(
     else handleWeb(req, res);
   });
 
+  // Every TCP connection, so that shutdown can cut off the ones that do not close in time.
+  const connections = new Set<Socket>();
+  httpServer.on('connection', (socket) => {
+    connections.add(socket);
+    socket.once('close', () => connections.delete(socket));
+  });
+
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);
     httpServer.listen(config.port, config.host, () => resolve());
@@ -182,6 +189,9 @@ export async function startServer(
       io.emit('server.shutdown', { message: 'server is shutting down' });
       await calls.interruptAll();
       await disconnectAll(io);
+      // What is still open now would hold the close for long: a client that stopped reading never
+      // answers the websocket close (ws waits 30 s for it), an idle keep-alive or a half-sent request.
+      for (const socket of connections) socket.destroy();
       await new Promise<void>((resolve) => io.close(() => resolve()));
       // Disconnect handling and presence updates still touch the database: let them finish first.
       await connectionsSettled();
@@ -197,13 +207,15 @@ export async function startServer(
 const FLUSH_TIMEOUT_MS = 2_000;
 
 /**
- * Disconnects every local socket and waits until their connections have
- * closed, so that queued messages (call.ended, history.entry) are delivered:
- * `io.close()` alone would discard them.
+ * Disconnects every local socket and waits (at most FLUSH_TIMEOUT_MS) until
+ * their TCP connections have closed, so that queued messages (call.ended,
+ * history.entry) are delivered: `io.close()` alone would discard them.
+ * (Engine.IO's own 'close' event fires as soon as the websocket close has
+ * started, before the client has read anything or answered.)
  */
 async function disconnectAll(io: ParleyServer): Promise<void> {
-  const closed = [...io.sockets.sockets.values()].map(
-    (socket) => new Promise<void>((resolve) => socket.conn.once('close', () => resolve())),
+  const closed = [...io.sockets.sockets.values()].map(({ request: { socket } }) =>
+    socket.destroyed ? undefined : new Promise<void>((resolve) => socket.once('close', () => resolve())),
   );
   io.disconnectSockets(true);
   let timer: NodeJS.Timeout | undefined;
