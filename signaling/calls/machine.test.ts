@@ -262,15 +262,19 @@ describe('relayTarget', () => {
     expect(relayTarget(active(), bobDesk)).toEqual(aliceLaptop);
   });
 
-  it('refuses the caller while ringing with E_CALL_STATE', () => {
-    expect(relayTarget(ringing(), aliceLaptop)).toEqual({ code: 'E_CALL_STATE' });
+  it('refuses the caller and every ringing callee device with E_CALL_STATE while it rings', () => {
+    for (const from of [aliceLaptop, bobDesk, bobPhone]) {
+      expect(relayTarget(ringing(), from)).toEqual({ code: 'E_CALL_STATE' });
+    }
   });
 
   it('refuses unbound devices and third users with E_CALL_NOT_FOUND', () => {
     for (const from of [bobPhone, alicePhone, carol]) {
       expect(relayTarget(active(), from)).toEqual({ code: 'E_CALL_NOT_FOUND' });
     }
-    expect(relayTarget(ringing(), bobDesk)).toEqual({ code: 'E_CALL_NOT_FOUND' });
+    for (const from of [alicePhone, carol]) {
+      expect(relayTarget(ringing(), from)).toEqual({ code: 'E_CALL_NOT_FOUND' });
+    }
   });
 });
 

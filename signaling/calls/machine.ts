@@ -80,6 +80,7 @@ export const isBound = (call: LiveCall, a: Actor): boolean => isCaller(call, a) 
 const isCalleeUser = (call: LiveCall, a: Actor): boolean => a.userId === call.callee.userId;
 
 const notFound = { ok: false, code: 'E_CALL_NOT_FOUND' } as const;
+const notFoundCode = { code: 'E_CALL_NOT_FOUND' } as const;
 const wrongState = { ok: false, code: 'E_CALL_STATE' } as const;
 const end = (call: LiveCall, reason: CallEndReason): Transition => ({ ok: true, call, ended: reason });
 
@@ -118,13 +119,20 @@ export function transition(call: LiveCall, action: CallAction): Transition {
   }
 }
 
-/** The device a relayed signal goes to, or an error when the sender may not relay on this call. */
+/**
+ * The device a relayed signal goes to, or an error when the sender may not relay on this call. While
+ * it rings, the caller's device and every device of the callee (any of them may become the bound one)
+ * get E_CALL_STATE, "not yet"; anyone else, and once it is active anyone but the two bound devices,
+ * gets E_CALL_NOT_FOUND, "not your call".
+ */
 export function relayTarget(
   call: LiveCall,
   from: Actor,
 ): Actor | { code: 'E_CALL_NOT_FOUND' | 'E_CALL_STATE' } {
-  if (!isBound(call, from)) return { code: 'E_CALL_NOT_FOUND' };
-  if (call.state !== 'active' || call.callee.deviceId === null) return { code: 'E_CALL_STATE' };
+  if (call.state === 'ringing' || call.callee.deviceId === null) {
+    return isCaller(call, from) || isCalleeUser(call, from) ? { code: 'E_CALL_STATE' } : notFoundCode;
+  }
+  if (!isBound(call, from)) return notFoundCode;
   return isCaller(call, from)
     ? { userId: call.callee.userId, deviceId: call.callee.deviceId }
     : { userId: call.caller.userId, deviceId: call.caller.deviceId };

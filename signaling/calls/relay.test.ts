@@ -93,10 +93,14 @@ describe('who may use a call', () => {
     }
   });
 
-  it('signalling while the call still rings is refused as the wrong state', async () => {
+  it('signalling while the call still rings is refused as the wrong state, from either side', async () => {
     const { alice, bob } = await setup();
     const callId = await ring(alice, bob);
     expect(await alice.device.fails('call.signal', { callId, signal: offer('v=0 early') })).toBe(
+      'E_CALL_STATE',
+    );
+    // A ringing callee device knows the call (it got call.incoming) but has not answered yet.
+    expect(await bob.device.fails('call.signal', { callId, signal: answer('v=0 early') })).toBe(
       'E_CALL_STATE',
     );
     // Once answered, the same signal goes through, and it is the only one bob ever sees.

@@ -5,8 +5,13 @@ import { CallId, Media, Timestamp, UserSummary } from './common.js';
 
 export const HISTORY_PAGE_MAX = 100;
 
-/** Opaque to clients: pass `nextCursor` back as `before`. */
-export const HistoryCursor = z.string().regex(/^\d{1,16}_[A-Za-z0-9_-]{22}$/, 'invalid cursor');
+/**
+ * `<createdAt in ms>_<callId>`: pages hold the entries strictly older than that (createdAt, then callId).
+ * Clients pass `nextCursor` back as `before`, or build one (the format is part of the protocol).
+ */
+export const HistoryCursor = z
+  .string()
+  .regex(/^\d{1,16}_[A-Za-z0-9_-]{22}$/, '"<createdAt ms>_<callId>" (pass nextCursor back)');
 
 export const HistoryListRequest = z.strictObject({
   before: HistoryCursor.optional(),

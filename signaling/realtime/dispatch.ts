@@ -72,11 +72,10 @@ export function bindRequests(socket: ParleySocket, ready: Promise<void>, opts: D
 
   const handle = async (name: ClientRequestName, args: unknown[]): Promise<void> => {
     const ack = typeof args.at(-1) === 'function' ? (args.pop() as Ack) : undefined;
-    const parsed = clientRequests[name].payload.safeParse(args[0]);
-    if (!parsed.success || args.length !== 1) {
-      const message = parsed.success
-        ? 'expected exactly one payload argument'
-        : describeInvalid(parsed.error);
+    // The count first: a missing payload is a mistake in the call, not a payload of the wrong shape.
+    const parsed = args.length === 1 ? clientRequests[name].payload.safeParse(args[0]) : undefined;
+    if (!parsed?.success) {
+      const message = parsed ? describeInvalid(parsed.error) : 'expected exactly one payload argument';
       reply(name, ack, { ok: false, error: { code: 'E_INVALID', message } });
       return countAbuse();
     }
