@@ -44,25 +44,20 @@ function refusal(code: ErrorCode, message: string): Error {
 export function attachConnections(io: ParleyServer, deps: ConnectionDeps): () => Promise<void> {
   // Connects and disconnects of one device are handled in arrival order.
   const lifecycle = new KeyedQueue<string>();
-  // Sockets that got past the handshake (see `admit`).
-  const opened = new WeakSet<ParleySocket>();
 
-  /** Takes a device slot for a handshake, or refuses it; gives the slot back if the connection never opens. */
+  /** Takes a device slot for a handshake, or refuses it. */
   const admit = async (socket: ParleySocket): Promise<Error | undefined> => {
     const device: Device = { userId: socket.data.userId, deviceId: socket.data.deviceId };
     const max = deps.maxDevicesPerUser;
     if (!(await deps.devices.admit(device.userId, device.deviceId, socket.id, max))) {
       return refusal('E_TOO_MANY_DEVICES', `at most ${max} devices of a user may be connected at once`);
     }
-    // A connection that closes before Socket.IO opens it gets no 'disconnect' event: undo the admission here.
-    const giveBack = () => {
-      if (opened.has(socket)) return;
-      lifecycle
-        .run(`${device.userId}:${device.deviceId}`, () => abandoned(socket, device, deps))
-        .catch((err: unknown) => deps.log.error({ err }, 'abandoned handshake handling failed'));
-    };
-    if (socket.conn.readyState === 'open') socket.conn.once('close', giveBack);
-    else giveBack();
+    // With a registry that does I/O (Redis) the client can be gone by now: Socket.IO then drops the
+    // handshake without a 'disconnect' event, so the slot is given back here. (From here to Socket.IO's
+    // own check there is no I/O, so a connection open now does open.)
+    if (socket.conn.readyState !== 'open') {
+      await lifecycle.run(`${device.userId}:${device.deviceId}`, () => abandoned(socket, device, deps));
+    }
     return undefined;
   };
 
@@ -90,7 +85,6 @@ export function attachConnections(io: ParleyServer, deps: ConnectionDeps): () =>
   });
 
   io.on('connection', (socket) => {
-    opened.add(socket);
     const device: Device = { userId: socket.data.userId, deviceId: socket.data.deviceId };
     const key = `${device.userId}:${device.deviceId}`;
     const ready = lifecycle.run(key, () => connected(io, socket, device, deps));
