@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import type { Device } from '../domain.js';
 import {
   decideInvite,
   relayTarget,
   transition,
-  type Actor,
   type CallAction,
   type InviteFacts,
   type LiveCall,
@@ -22,11 +22,11 @@ const ALICE = 1;
 const BOB = 2;
 const CAROL = 3;
 
-const aliceLaptop: Actor = { userId: ALICE, deviceId: 'alice-laptop' };
-const alicePhone: Actor = { userId: ALICE, deviceId: 'alice-phone' };
-const bobDesk: Actor = { userId: BOB, deviceId: 'bob-desk-01' };
-const bobPhone: Actor = { userId: BOB, deviceId: 'bob-phone-01' };
-const carol: Actor = { userId: CAROL, deviceId: 'carol-device' };
+const aliceLaptop: Device = { userId: ALICE, deviceId: 'alice-laptop' };
+const alicePhone: Device = { userId: ALICE, deviceId: 'alice-phone' };
+const bobDesk: Device = { userId: BOB, deviceId: 'bob-desk-01' };
+const bobPhone: Device = { userId: BOB, deviceId: 'bob-phone-01' };
+const carol: Device = { userId: CAROL, deviceId: 'carol-device' };
 
 /** Alice (laptop) calls Bob; ringing, no callee device yet. Deep-frozen. */
 const ringing = (): LiveCall =>

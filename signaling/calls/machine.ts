@@ -5,39 +5,31 @@
  *   (invite) -> ringing -> accept -> active -> hangup / connection-lost -> ended
  *                      \-> decline / cancel / timeout / connection-lost -> ended
  */
+import { sameDevice, type Device } from '../domain.js';
 import type { CallEndReason, ErrorCode, Media } from '../protocol/index.js';
-
-export interface Endpoint {
-  userId: number;
-  /** The device bound to the call: the caller's from the start, the callee's once it answers. */
-  deviceId: string | null;
-}
 
 export interface LiveCall {
   id: string;
   media: Media;
-  caller: Endpoint & { deviceId: string };
-  callee: Endpoint;
+  /** The caller's device is bound to the call from the start. */
+  caller: Device;
+  /** The callee's answering device once it is bound; until then only the user (all of their devices ring). */
+  callee: Device | { userId: number; deviceId: null };
   state: 'ringing' | 'active';
   createdAt: number;
   answeredAt: number | null;
 }
 
-/** Who is acting: a user on one of their devices, or the server itself. */
-export interface Actor {
-  userId: number;
-  deviceId: string;
-}
-
+/** What happens to a call: a device acts (`by`), or one of the server's timers runs out. */
 export type CallAction =
-  | { type: 'accept'; by: Actor; at: number }
-  | { type: 'decline'; by: Actor }
-  | { type: 'cancel'; by: Actor }
-  | { type: 'hangup'; by: Actor }
+  | { type: 'accept'; by: Device; at: number }
+  | { type: 'decline'; by: Device }
+  | { type: 'cancel'; by: Device }
+  | { type: 'hangup'; by: Device }
   /** The ring timeout ran out. */
   | { type: 'timeout' }
   /** A bound device stayed disconnected for longer than the grace period. */
-  | { type: 'connection-lost'; deviceOf: Actor };
+  | { type: 'connection-lost'; deviceOf: Device };
 
 export type Transition =
   | { ok: true; call: LiveCall; ended: null }
@@ -67,17 +59,16 @@ export function decideInvite(f: InviteFacts): InviteDecision {
   return { ok: true };
 }
 
-export const isCaller = (call: LiveCall, a: Actor): boolean =>
-  a.userId === call.caller.userId && a.deviceId === call.caller.deviceId;
+const isCaller = (call: LiveCall, d: Device): boolean => sameDevice(d, call.caller);
 
-export const isBoundCallee = (call: LiveCall, a: Actor): boolean =>
-  a.userId === call.callee.userId && a.deviceId === call.callee.deviceId;
+const isBoundCallee = (call: LiveCall, d: Device): boolean =>
+  call.callee.deviceId !== null && sameDevice(d, call.callee);
 
 /** The caller's device, or the callee's answering device. */
-export const isBound = (call: LiveCall, a: Actor): boolean => isCaller(call, a) || isBoundCallee(call, a);
+export const isBound = (call: LiveCall, d: Device): boolean => isCaller(call, d) || isBoundCallee(call, d);
 
 /** Any device of the callee may see, answer or decline a ringing call. */
-const isCalleeUser = (call: LiveCall, a: Actor): boolean => a.userId === call.callee.userId;
+const isCalleeUser = (call: LiveCall, d: Device): boolean => d.userId === call.callee.userId;
 
 const notFound = { ok: false, code: 'E_CALL_NOT_FOUND' } as const;
 const notFoundCode = { code: 'E_CALL_NOT_FOUND' } as const;
@@ -127,13 +118,11 @@ export function transition(call: LiveCall, action: CallAction): Transition {
  */
 export function relayTarget(
   call: LiveCall,
-  from: Actor,
-): Actor | { code: 'E_CALL_NOT_FOUND' | 'E_CALL_STATE' } {
+  from: Device,
+): Device | { code: 'E_CALL_NOT_FOUND' | 'E_CALL_STATE' } {
   if (call.state === 'ringing' || call.callee.deviceId === null) {
     return isCaller(call, from) || isCalleeUser(call, from) ? { code: 'E_CALL_STATE' } : notFoundCode;
   }
   if (!isBound(call, from)) return notFoundCode;
-  return isCaller(call, from)
-    ? { userId: call.callee.userId, deviceId: call.callee.deviceId }
-    : { userId: call.caller.userId, deviceId: call.caller.deviceId };
+  return isCaller(call, from) ? call.callee : call.caller;
 }

@@ -5,13 +5,13 @@
  */
 import type { CallsTable } from '../db/calls.js';
 import type { UserRow, UsersTable } from '../db/users.js';
+import { sameDevice, type Device, type Notifier } from '../domain.js';
 import { AppError } from '../errors.js';
 import type { CallEndReason, CallSignal, CallSnapshot, Media } from '../protocol/index.js';
 import type { DeviceRegistry } from '../presence/device-registry.js';
 import type { PresenceService } from '../presence/service.js';
 import type { ContactsService } from '../contacts/service.js';
 import type { HistoryService } from '../history/service.js';
-import type { Device, Notifier } from '../realtime/notifier.js';
 import { newCallId } from '../accounts/tokens.js';
 import {
   decideInvite,
@@ -247,12 +247,7 @@ export class CallService {
     const ended = { callId: call.id, reason };
     this.d.notify.toDevice(call.caller, 'call.ended', ended);
     if (call.callee.deviceId === null) this.d.notify.toUsers([call.callee.userId], 'call.ended', ended);
-    else
-      this.d.notify.toDevice(
-        { userId: call.callee.userId, deviceId: call.callee.deviceId },
-        'call.ended',
-        ended,
-      );
+    else this.d.notify.toDevice(call.callee, 'call.ended', ended);
 
     this.d.history.announce(call.id, call.caller.userId, call.callee.userId);
     if (call.state === 'active') {
@@ -283,18 +278,13 @@ export class CallService {
   }
 
   private boundDevices(call: LiveCall): Device[] {
-    const devices: Device[] = [call.caller];
-    if (call.callee.deviceId !== null)
-      devices.push({ userId: call.callee.userId, deviceId: call.callee.deviceId });
-    return devices;
+    return call.callee.deviceId === null ? [call.caller] : [call.caller, call.callee];
   }
 
   /** Tells the other bound device that this one dropped or came back (active calls only). */
   private tellPeer(call: LiveCall, device: Device, connected: boolean): void {
     if (call.state !== 'active') return;
-    const peer = this.boundDevices(call).find(
-      (d) => d.userId !== device.userId || d.deviceId !== device.deviceId,
-    );
+    const peer = this.boundDevices(call).find((d) => !sameDevice(d, device));
     if (peer) this.d.notify.toDevice(peer, 'call.peer', { callId: call.id, connected });
   }
 }

@@ -9,9 +9,9 @@
  */
 import type { ContactsTable } from '../db/contacts.js';
 import type { UserRow, UsersTable } from '../db/users.js';
+import type { Notifier } from '../domain.js';
 import { AppError } from '../errors.js';
 import type { Contact, ContactState } from '../protocol/index.js';
-import type { Notifier } from '../realtime/notifier.js';
 import type { PresenceService } from '../presence/service.js';
 
 export class ContactsService {

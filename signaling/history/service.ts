@@ -3,9 +3,9 @@
  * the live `history.entry` / `history.unseen` pushes when a call ends.
  */
 import type { CallsTable, HistoryRow } from '../db/calls.js';
+import type { Notifier } from '../domain.js';
 import type { HistoryEntry, HistoryListRequest } from '../protocol/index.js';
 import { HISTORY_PAGE_MAX } from '../protocol/index.js';
-import type { Notifier } from '../realtime/notifier.js';
 
 const DEFAULT_PAGE = 50;
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());

@@ -13,9 +13,9 @@ import type { Logger } from 'pino';
 import type { CallRegistry } from '../calls/registry.js';
 import type { ContactsTable } from '../db/contacts.js';
 import type { UsersTable } from '../db/users.js';
+import type { Device, Notifier } from '../domain.js';
 import { KeyedQueue } from '../keyed-queue.js';
 import type { Presence, SelfPresence } from '../protocol/index.js';
-import type { Device, Notifier } from '../realtime/notifier.js';
 import { derivePresence } from './derive.js';
 import type { DeviceRegistry } from './device-registry.js';
 

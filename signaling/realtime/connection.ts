@@ -9,15 +9,15 @@ import { hashToken } from '../accounts/tokens.js';
 import type { CallService } from '../calls/service.js';
 import type { ContactsService } from '../contacts/service.js';
 import type { DeviceBindingsTable } from '../db/device-bindings.js';
+import type { Device } from '../domain.js';
 import type { HistoryService } from '../history/service.js';
 import { KeyedQueue } from '../keyed-queue.js';
 import type { DeviceRegistry } from '../presence/device-registry.js';
 import type { PresenceService } from '../presence/service.js';
 import { HandshakeAuth, type ErrorCode } from '../protocol/index.js';
 import { bindRequests, type DispatchOptions } from './dispatch.js';
-import type { Device } from './notifier.js';
 import { deviceRoom, sessionRoom, userRoom } from './rooms.js';
-import type { ParleyServer, ParleySocket } from './types.js';
+import { deviceOf, type ParleyServer, type ParleySocket } from './types.js';
 
 export interface ConnectionDeps {
   accounts: Accounts;
@@ -47,7 +47,7 @@ export function attachConnections(io: ParleyServer, deps: ConnectionDeps): () =>
 
   /** Takes a device slot for a handshake, or refuses it. */
   const admit = async (socket: ParleySocket): Promise<Error | undefined> => {
-    const device: Device = { userId: socket.data.userId, deviceId: socket.data.deviceId };
+    const device = deviceOf(socket);
     const max = deps.maxDevicesPerUser;
     if (!(await deps.devices.admit(device.userId, device.deviceId, socket.id, max))) {
       return refusal('E_TOO_MANY_DEVICES', `at most ${max} devices of a user may be connected at once`);
@@ -85,7 +85,7 @@ export function attachConnections(io: ParleyServer, deps: ConnectionDeps): () =>
   });
 
   io.on('connection', (socket) => {
-    const device: Device = { userId: socket.data.userId, deviceId: socket.data.deviceId };
+    const device = deviceOf(socket);
     const key = `${device.userId}:${device.deviceId}`;
     const ready = lifecycle.run(key, () => connected(io, socket, device, deps));
     ready.catch((err: unknown) => {

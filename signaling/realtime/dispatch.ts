@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import type { z } from 'zod';
 import type { UserRow } from '../db/users.js';
+import type { Device } from '../domain.js';
 import { AppError, describeInvalid, toProtocolError } from '../errors.js';
 import { logLimited } from '../log.js';
 import {
@@ -15,8 +16,7 @@ import {
   type RequestResult,
   type Result,
 } from '../protocol/index.js';
-import type { Device } from './notifier.js';
-import type { ParleySocket } from './types.js';
+import { deviceOf, type ParleySocket } from './types.js';
 
 export interface RequestContext {
   user: UserRow;
@@ -47,7 +47,7 @@ const requestNames = new Set<string>(Object.keys(clientRequests));
 type Ack = (result: Result<object>) => void;
 
 export function bindRequests(socket: ParleySocket, ready: Promise<void>, opts: DispatchOptions): void {
-  const device: Device = { userId: socket.data.userId, deviceId: socket.data.deviceId };
+  const device = deviceOf(socket);
 
   const reply = (event: string, ack: Ack | undefined, result: Result<object>): void => {
     if (ack) ack(result);

@@ -1,27 +1,12 @@
 /**
- * How services push events to people: to all devices of some users, to one
- * device, or to a user's devices but one. A thin typed layer over rooms.
+ * The `Notifier` services push events through (`domain.ts`), over Socket.IO rooms: a thin typed layer
+ * that never holds a socket object.
  */
 import type { Server } from 'socket.io';
+import type { Device, Notifier } from '../domain.js';
 import type { ServerEventName, ServerEventPayload } from '../protocol/index.js';
-import type { ParleyServer } from './types.js';
 import { deviceRoom, userRoom } from './rooms.js';
-
-export interface Device {
-  userId: number;
-  deviceId: string;
-}
-
-export interface Notifier {
-  toUsers<K extends ServerEventName>(
-    userIds: readonly number[],
-    event: K,
-    payload: ServerEventPayload<K>,
-  ): void;
-  toDevice<K extends ServerEventName>(device: Device, event: K, payload: ServerEventPayload<K>): void;
-  /** To every device of the user except one. */
-  toOtherDevices<K extends ServerEventName>(device: Device, event: K, payload: ServerEventPayload<K>): void;
-}
+import type { ParleyServer } from './types.js';
 
 /** Socket.IO's emit is typed per event; the generic K cannot narrow it, hence one cast here. */
 type LooseEmit = { emit(event: string, payload: unknown): boolean };

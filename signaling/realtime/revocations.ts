@@ -13,7 +13,7 @@ import type { CallService } from '../calls/service.js';
 import type { Revocation } from '../db/revocations.js';
 import { AppError } from '../errors.js';
 import type { Logger } from '../log.js';
-import type { ParleyServer, ParleySocket } from './types.js';
+import { deviceOf, type ParleyServer, type ParleySocket } from './types.js';
 
 export interface RevocationTimings {
   /** How often the log is read. */
@@ -126,7 +126,7 @@ export class RevocationWatch {
    * (nobody can answer them any more); a single ended session leaves those to the user's other devices.
    */
   private async leaveCalls(socket: ParleySocket, revocation: Revocation): Promise<void> {
-    const device = { userId: socket.data.userId, deviceId: socket.data.deviceId };
+    const device = deviceOf(socket);
     for (const call of await this.calls.snapshots(device)) {
       const ringingForUser = call.role === 'callee' && call.state === 'ringing';
       const leave = call.boundHere
