@@ -5,7 +5,8 @@
 // paths here. Cross-boundary imports are therefore recognised by their leading `../` chain
 // (`../signaling/db/x.js`, `../../main/ipc/x.js`). Rule options are not merged between config objects,
 // so every file gets exactly one boundary block below, and the patterns inside a block don't overlap
-// (one violation, one error).
+// (one violation, one error). The server's own layers (docs/architecture.md) are enforced the same way,
+// in the signaling blocks further down.
 import { builtinModules } from 'node:module';
 import js from '@eslint/js';
 import { defineConfig, globalIgnores } from 'eslint/config';
@@ -66,6 +67,113 @@ const rendererBoundary = (files, climb) => ({
   },
 });
 
+/**
+ * The server's layers, top to bottom; a module may import its own layer and the ones below it. `modules`
+ * are paths under signaling/ (a folder ends in `/`), `files` the globs of the layer's own files. Two pure
+ * rules (PURE_RULES) sit in services' folders but below them: they import only protocol/ and domain.ts.
+ */
+const SERVER_LAYERS = {
+  entry: {
+    what: 'the entry points and the composition root',
+    modules: ['server.js', 'cli.js', 'admin.js', 'test-support/'],
+  },
+  transport: {
+    what: 'the transport (realtime/, http.ts, web.ts, host-check.ts, config.ts)',
+    files: [
+      'signaling/realtime/**/*.ts',
+      'signaling/http.ts',
+      'signaling/web.ts',
+      'signaling/host-check.ts',
+      'signaling/config.ts',
+    ],
+    modules: ['realtime/', 'http.js', 'web.js', 'host-check.js', 'config.js'],
+  },
+  services: {
+    what: 'the services',
+    files: [
+      'signaling/accounts/**/*.ts',
+      'signaling/calls/**/*.ts',
+      'signaling/contacts/**/*.ts',
+      'signaling/presence/**/*.ts',
+      'signaling/history/**/*.ts',
+      'signaling/ice.ts',
+    ],
+    modules: ['accounts/', 'calls/', 'contacts/', 'presence/', 'history/', 'ice.js'],
+  },
+  storage: {
+    what: 'the tables (db/)',
+    files: ['signaling/db/**/*.ts'],
+    modules: ['db/'],
+  },
+  base: {
+    what: 'the base',
+    files: ['signaling/domain.ts', 'signaling/errors.ts', 'signaling/log.ts', 'signaling/keyed-queue.ts'],
+    modules: [],
+  },
+};
+const LAYER_ORDER = Object.keys(SERVER_LAYERS);
+const PURE_RULES = ['signaling/calls/machine.ts', 'signaling/presence/derive.ts'];
+
+/** A regex source for a relative import (from any depth) of one of the signaling/ `modules`. */
+const serverModuleSource = (modules) =>
+  `^\\.{1,2}/(?:\\.\\./)*(?:${modules
+    .map((m) => m.replaceAll('.', '\\.') + (m.endsWith('/') ? '' : '$'))
+    .join('|')})`;
+
+/** Layer patterns match the first folder of a path; a path that goes down and back up again would slip by. */
+const NO_WINDING_PATHS = {
+  regex: '^\\.{1,2}/(?:\\.\\./)*[^.].*/\\.\\.(?:/|$)',
+  message: 'Write relative imports without `..` after a folder name (the layer rules read paths as written).',
+};
+
+/** Sockets and HTTP are the transport's; nothing below it may import them. */
+const NO_TRANSPORT_PACKAGES = {
+  regex:
+    '^(?:socket\\.io(?:-client)?|engine\\.io(?:-client)?|ws|(?:node:)?(?:http|https|http2|net|tls|dgram))(?:/|$)',
+  message:
+    'Only the transport (realtime/, http.ts) knows about sockets and HTTP; services reach people through the Notifier (domain.ts).',
+};
+
+/** A boundary block for server files: the process boundaries, the winding-path guard, and `patterns`. */
+const serverBoundary = (name, files, ignores, patterns = []) => ({
+  name: `parley/boundaries/signaling-${name}`,
+  files,
+  ignores,
+  rules: {
+    'no-restricted-imports': [
+      'error',
+      {
+        patterns: [
+          noElectron('signaling/'),
+          noTopLevelDir('renderer', 'signaling/', 'The server shares only signaling/protocol/ with clients.'),
+          noTopLevelDir('main', 'signaling/', 'The server shares only signaling/protocol/ with clients.'),
+          NO_WINDING_PATHS,
+          ...patterns,
+        ],
+      },
+    ],
+  },
+});
+
+const capitalised = (text) => text[0].toUpperCase() + text.slice(1);
+
+/** The block of one server layer (tests excepted): no imports from the layers above it. */
+const serverLayer = (layer, { files = SERVER_LAYERS[layer].files, ignores = [] } = {}) => {
+  const index = LAYER_ORDER.indexOf(layer);
+  return serverBoundary(
+    layer,
+    files,
+    [...ignores, '**/*.test.ts'],
+    [
+      ...LAYER_ORDER.slice(0, index).map((higher) => ({
+        regex: serverModuleSource(SERVER_LAYERS[higher].modules),
+        message: `${capitalised(SERVER_LAYERS[layer].what)} must not import ${SERVER_LAYERS[higher].what}: dependencies point one way (docs/architecture.md).`,
+      })),
+      ...(index > LAYER_ORDER.indexOf('transport') ? [NO_TRANSPORT_PACKAGES] : []),
+    ],
+  );
+};
+
 export default defineConfig([
   globalIgnores([
     '**/node_modules/',
@@ -111,22 +219,38 @@ export default defineConfig([
   rendererBoundary(['renderer/*.ts', 'renderer/*.tsx'], '+'),
   rendererBoundary(['renderer/*/**/*.ts', 'renderer/*/**/*.tsx'], '{2,}'),
 
-  {
-    name: 'parley/boundaries/signaling',
+  // ---- Server layers (signaling/) --------------------------------------------------------------------
+  // Dependencies inside the server point one way, from the entry points down to the wire contract
+  // (docs/architecture.md); SERVER_LAYERS above lists the layers. Each gets one block that forbids
+  // importing the layers above it, so these blocks also carry the process boundaries. Tests drive a whole
+  // server and may import any layer; the process boundaries still apply to them.
+  serverLayer('entry', {
     files: ['signaling/**/*.ts'],
-    ignores: ['signaling/protocol/**'],
+    ignores: [
+      'signaling/protocol/**',
+      ...LAYER_ORDER.slice(1).flatMap((layer) => SERVER_LAYERS[layer].files),
+      ...PURE_RULES,
+    ],
+  }),
+  serverBoundary('tests', ['signaling/**/*.test.ts'], ['signaling/protocol/**']),
+  serverLayer('transport'),
+  serverLayer('services', { ignores: PURE_RULES }),
+  serverLayer('storage'),
+  serverLayer('base'),
+  {
+    name: 'parley/boundaries/signaling-pure',
+    files: PURE_RULES,
     rules: {
       'no-restricted-imports': [
         'error',
         {
           patterns: [
-            noElectron('signaling/'),
-            noTopLevelDir(
-              'renderer',
-              'signaling/',
-              'The server shares only signaling/protocol/ with clients.',
-            ),
-            noTopLevelDir('main', 'signaling/', 'The server shares only signaling/protocol/ with clients.'),
+            {
+              // Anything but ../protocol/ (without `..` after it) and ../domain.js.
+              regex: '^(?!\\.\\./(?:protocol/(?!(?:.*/)?\\.\\.(?:/|$))|domain\\.js$))',
+              message:
+                'A pure rule (calls/machine.ts, presence/derive.ts) may import only ../protocol/ and ../domain.js: no storage, timers, sockets or packages.',
+            },
           ],
         },
       ],
