@@ -108,7 +108,7 @@ class RequestAborted extends Error {}
  * Whether a content-type header is JSON: the media type `application/json` (any case), with any
  * parameters, except a charset other than UTF-8 (JSON on the wire is UTF-8, RFC 8259).
  */
-export function isJsonContentType(header: string | undefined): boolean {
+function isJsonContentType(header: string | undefined): boolean {
   const [type, ...params] = (header ?? '').split(';');
   if (type!.trim().toLowerCase() !== 'application/json') return false;
   return params.every((param) => {

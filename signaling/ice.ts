@@ -13,7 +13,7 @@ export interface IceSettings {
   turnCredentialTtl: number;
 }
 
-export function turnCredential(secret: string, username: string): string {
+function turnCredential(secret: string, username: string): string {
   return createHmac('sha1', secret).update(username).digest('base64');
 }
 

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import sirv from 'sirv';
 
 /** Where `npm run build` puts the web client, relative to this file. */
-export const DEFAULT_WEB_DIR = fileURLToPath(new URL('../dist/renderer/', import.meta.url));
+const DEFAULT_WEB_DIR = fileURLToPath(new URL('../dist/renderer/', import.meta.url));
 
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",

@@ -29,7 +29,7 @@ export const ACCOUNT_FREE_FAILURES = 10;
 /** The longest pause between two attempts on an account under attack. */
 export const ACCOUNT_MAX_PAUSE_SECONDS = 60;
 /** How long an address stays exempt from the account's pauses after signing in to it (< 24.8 days: timers). */
-export const TRUST_SECONDS = 14 * 24 * 3600;
+const TRUST_SECONDS = 14 * 24 * 3600;
 
 /** Which counter refused an attempt. */
 export type ThrottleScope = 'address' | 'account-address' | 'account';

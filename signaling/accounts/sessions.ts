@@ -21,7 +21,7 @@ export interface SessionLifetime {
 export const DEFAULT_SESSION_LIFETIME: SessionLifetime = { idleMs: 30 * DAY_MS, maxMs: 180 * DAY_MS };
 
 /** How long revocations stay in the log: far longer than any server takes to read it. */
-export const REVOCATION_KEEP_MS = HOUR_MS;
+const REVOCATION_KEEP_MS = HOUR_MS;
 
 export class Sessions {
   private readonly table: SessionsTable;

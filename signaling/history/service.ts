@@ -10,7 +10,7 @@ import { HISTORY_PAGE_MAX } from '../protocol/index.js';
 const DEFAULT_PAGE = 50;
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
-export function toHistoryEntry(row: HistoryRow, viewerId: number): HistoryEntry {
+function toHistoryEntry(row: HistoryRow, viewerId: number): HistoryEntry {
   const incoming = row.calleeId === viewerId;
   return {
     callId: row.id,
