@@ -1,6 +1,7 @@
 /**
  * Runs async tasks one at a time per key, in arrival order. Used where the
- * order of side effects matters (presence broadcasts of one user).
+ * order of side effects matters (a device's connects and disconnects, a
+ * user's presence announcements).
  */
 export class KeyedQueue<K> {
   private readonly tails = new Map<K, Promise<unknown>>();

@@ -1,6 +1,7 @@
 /**
  * Accounts: register, sign in, sign out, session lookup and the admin
- * actions. Transport-free: HTTP routes and the CLI call into this.
+ * actions. Transport-free: the HTTP routes, the Socket.IO handshake and the
+ * admin command call into this.
  */
 import { createHash } from 'node:crypto';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';

@@ -1,4 +1,4 @@
-/** Opaque session tokens: 256 random bits, stored as SHA-256. */
+/** Random identifiers: session tokens (256 bits, stored only as their SHA-256) and call ids (128 bits). */
 import { createHash, randomBytes } from 'node:crypto';
 
 export const newSessionToken = (): string => randomBytes(32).toString('base64url');

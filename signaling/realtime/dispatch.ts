@@ -1,7 +1,8 @@
 /**
  * Turns client requests into service calls: validates every payload with
- * its zod schema, applies per-user rate limits, acknowledges with a
- * `Result`, and disconnects a socket that keeps sending garbage.
+ * its zod schema, waits for the connection's setup, refuses a disabled
+ * account, applies per-user rate limits, acknowledges with a `Result`, and
+ * disconnects a socket that keeps sending garbage.
  */
 import type { Logger } from 'pino';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
@@ -125,6 +126,6 @@ async function limit(limiter: RateLimiterMemory, userId: number): Promise<void> 
   }
 }
 
-/** Per-user request limits. */
+/** A fixed-window limiter in memory: per user for requests (`limits.ts`), per connection for bad messages. */
 export const rateLimiter = (points: number, durationSeconds: number, keyPrefix: string): RateLimiterMemory =>
   new RateLimiterMemory({ points, duration: durationSeconds, keyPrefix });
