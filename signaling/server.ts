@@ -6,7 +6,8 @@ import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { Server } from 'socket.io';
 import { Accounts } from './accounts/accounts.js';
-import { MemoryCallRegistry } from './calls/registry.js';
+import type { Sessions } from './accounts/sessions.js';
+import { MemoryCallRegistry, type CallRegistry } from './calls/registry.js';
 import { CallService } from './calls/service.js';
 import type { ServerConfig } from './config.js';
 import { ContactsService } from './contacts/service.js';
@@ -21,7 +22,7 @@ import { iceConfigFor } from './ice.js';
 import { httpRoutes } from './protocol/index.js';
 import { webClient } from './web.js';
 import type { Logger } from './log.js';
-import { MemoryDeviceRegistry } from './presence/device-registry.js';
+import { MemoryDeviceRegistry, type DeviceRegistry } from './presence/device-registry.js';
 import { PresenceService } from './presence/service.js';
 import { attachConnections } from './realtime/connection.js';
 import { rateLimiter } from './realtime/dispatch.js';
@@ -51,10 +52,23 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** For tests: a clock for session expiry, and how often revocations are read and sessions swept. */
+/** The parts of a server that do I/O: its tables and registries. */
+export interface ServerParts {
+  callsTable: CallsTable;
+  contactsTable: ContactsTable;
+  deviceBindings: DeviceBindingsTable;
+  /** The sessions as the revocation watch reads and sweeps them. */
+  sessions: Sessions;
+  devices: DeviceRegistry;
+  registry: CallRegistry;
+}
+
+/** For tests: a clock for session expiry, how often revocations are read and sessions swept, and parts. */
 export interface ServerOptions {
   now?: () => number;
   revocationTimings?: RevocationTimings;
+  /** Replaces parts as the server is built, e.g. with a table that fails on its next call. */
+  replaceParts?: (parts: ServerParts) => Partial<ServerParts>;
 }
 
 export async function startServer(
@@ -63,8 +77,7 @@ export async function startServer(
   options: ServerOptions = {},
 ): Promise<RunningServer> {
   const db = openDatabase(config.dataDir);
-  const callsTable = new CallsTable(db);
-  const dangling = callsTable.endDangling(Date.now());
+  const dangling = new CallsTable(db).endDangling(Date.now());
   if (dangling > 0)
     log.warn({ calls: dangling }, 'closed calls left open by the previous run as interrupted');
 
@@ -94,10 +107,19 @@ export async function startServer(
         : callback('host not allowed', false),
   });
 
+  const built: ServerParts = {
+    callsTable: new CallsTable(db),
+    contactsTable: new ContactsTable(db),
+    deviceBindings: new DeviceBindingsTable(db),
+    sessions: accounts.sessions,
+    devices: new MemoryDeviceRegistry(),
+    registry: new MemoryCallRegistry(),
+  };
+  const { callsTable, contactsTable, deviceBindings, sessions, devices, registry } = {
+    ...built,
+    ...options.replaceParts?.(built),
+  };
   const notify = new RoomNotifier(io);
-  const devices = new MemoryDeviceRegistry();
-  const registry = new MemoryCallRegistry();
-  const contactsTable = new ContactsTable(db);
   const presence = new PresenceService(devices, registry, accounts.users, contactsTable, notify, log);
   const contacts = new ContactsService(accounts.users, contactsTable, presence, notify);
   const history = new HistoryService(callsTable, notify);
@@ -132,7 +154,7 @@ export async function startServer(
       abuse: rateLimiter(20, 10, 'abuse'),
       log,
     },
-    deviceBindings: new DeviceBindingsTable(db),
+    deviceBindings,
     maxDevicesPerUser: config.maxDevicesPerUser,
     isClosing: () => closing,
     log,
@@ -140,7 +162,7 @@ export async function startServer(
 
   const revocations = new RevocationWatch(
     io,
-    accounts.sessions,
+    sessions,
     calls,
     log,
     options.revocationTimings ?? DEFAULT_REVOCATION_TIMINGS,
