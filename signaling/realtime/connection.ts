@@ -61,24 +61,31 @@ export function attachConnections(io: ParleyServer, deps: ConnectionDeps): () =>
     return undefined;
   };
 
-  io.use((socket, next) => {
-    if (deps.isClosing()) return next(refusal('E_SHUTTING_DOWN', 'server is shutting down'));
-    const auth = HandshakeAuth.safeParse(socket.handshake.auth);
-    if (!auth.success) return next(refusal('E_UNAUTHORIZED', 'handshake needs auth { token, deviceId }'));
-    const user = deps.accounts.authenticate(auth.data.token);
-    if (!user) return next(refusal('E_UNAUTHORIZED', 'invalid or revoked session'));
-    const tokenHash = hashToken(auth.data.token);
-    if (!deps.deviceBindings.bind(user.id, auth.data.deviceId, tokenHash, Date.now())) {
-      return next(refusal('E_DEVICE_TAKEN', 'this deviceId belongs to another session: use a new one'));
+  /** The session, the device id's binding and a device slot: a refusal, or undefined to let it in. */
+  const check = async (socket: ParleySocket, auth: HandshakeAuth): Promise<Error | undefined> => {
+    const user = deps.accounts.authenticate(auth.token);
+    if (!user) return refusal('E_UNAUTHORIZED', 'invalid or revoked session');
+    const tokenHash = hashToken(auth.token);
+    if (!deps.deviceBindings.bind(user.id, auth.deviceId, tokenHash, Date.now())) {
+      return refusal('E_DEVICE_TAKEN', 'this deviceId belongs to another session: use a new one');
     }
     socket.data = {
       userId: user.id,
       username: user.username,
       displayName: user.displayName,
-      deviceId: auth.data.deviceId,
+      deviceId: auth.deviceId,
       tokenHashHex: tokenHash.toString('hex'),
     };
-    admit(socket).then(next, (err: unknown) => {
+    return admit(socket);
+  };
+
+  io.use((socket, next) => {
+    if (deps.isClosing()) return next(refusal('E_SHUTTING_DOWN', 'server is shutting down'));
+    const auth = HandshakeAuth.safeParse(socket.handshake.auth);
+    if (!auth.success) return next(refusal('E_UNAUTHORIZED', 'handshake needs auth { token, deviceId }'));
+    // Socket.IO does not catch what its middleware throws (a database error would become an unhandled
+    // rejection and stop the process): `check` is async, so any failure in it arrives here.
+    check(socket, auth.data).then(next, (err: unknown) => {
       deps.log.error({ err }, 'handshake failed');
       next(refusal('E_INTERNAL', 'internal error'));
     });
