@@ -133,6 +133,7 @@ export async function startServer(
     history,
     notify,
     timings: { ringTimeoutMs: config.ringTimeout * 1000, gracePeriodMs: config.gracePeriod * 1000 },
+    log,
   });
 
   const connectionsSettled = attachConnections(io, {

@@ -2,11 +2,18 @@
  * The call service carries out the state machine's decisions: it rings
  * devices, runs the ring and grace timers, writes history, relays SDP/ICE
  * between the two bound devices, and keeps presence in step.
+ *
+ * The live call in the registry is what counts; its history row is a record
+ * of it. A history write that fails is logged and the people in the call are
+ * told what happened regardless (a row left open is closed as interrupted at
+ * the next start). A timer whose action fails (the registry could not be
+ * updated) is logged and tried again, so no call rings or waits forever.
  */
 import type { CallsTable } from '../db/calls.js';
 import type { UserRow, UsersTable } from '../db/users.js';
 import { sameDevice, type Device, type Notifier } from '../domain.js';
 import { AppError } from '../errors.js';
+import type { Logger } from '../log.js';
 import type { CallEndReason, CallSignal, CallSnapshot, Media } from '../protocol/index.js';
 import type { DeviceRegistry } from '../presence/device-registry.js';
 import type { PresenceService } from '../presence/service.js';
@@ -40,8 +47,12 @@ export interface CallServiceDeps {
   history: HistoryService;
   notify: Notifier;
   timings: CallTimings;
+  log: Logger;
   now?: () => number;
 }
+
+/** How soon a timer's action that failed is tried again. */
+const TIMER_RETRY_MS = 1_000;
 
 const ringTimer = (callId: string): string => `ring:${callId}`;
 const graceTimer = (callId: string, d: Device): string => `grace:${callId}:${d.userId}:${d.deviceId}`;
@@ -50,6 +61,8 @@ const summary = (u: UserRow) => ({ username: u.username, displayName: u.displayN
 export class CallService {
   private readonly timers = new Timers();
   private readonly now: () => number;
+  /** Set by `interruptAll` (shutdown): no timer is armed after it. */
+  private stopped = false;
 
   constructor(private readonly d: CallServiceDeps) {
     this.now = d.now ?? Date.now;
@@ -101,19 +114,21 @@ export class CallService {
       this.recordRefused(caller, from, callee, media, 'busy');
       throw new AppError('E_BUSY', `${calleeName} is in a call`);
     }
-    this.d.calls.insert({
-      id: call.id,
-      callerId: caller.id,
-      calleeId: callee.id,
-      media,
-      callerDevice: from.deviceId,
-      createdAt: call.createdAt,
-    });
-    this.timers.set(
-      ringTimer(call.id),
-      this.d.timings.ringTimeoutMs,
-      () => void this.settle(call.id, { type: 'timeout' }),
-    );
+    try {
+      this.d.calls.insert({
+        id: call.id,
+        callerId: caller.id,
+        calleeId: callee.id,
+        media,
+        callerDevice: from.deviceId,
+        createdAt: call.createdAt,
+      });
+    } catch (err) {
+      // A call without its history row is not placed: both parties are free again (the caller gets E_INTERNAL).
+      await this.d.registry.update(call.id, () => ({ next: null, result: undefined }));
+      throw err;
+    }
+    this.arm(ringTimer(call.id), this.d.timings.ringTimeoutMs, call.id, { type: 'timeout' });
     // Ringing starts once the caller holds the call id (after the invite is acknowledged).
     const ring = () => {
       this.d.notify.toUsers([callee.id], 'call.incoming', {
@@ -175,8 +190,9 @@ export class CallService {
   async deviceLeft(device: Device): Promise<void> {
     for (const call of await this.d.registry.callsOf(device.userId)) {
       if (!isBound(call, device)) continue;
-      this.timers.set(graceTimer(call.id, device), this.d.timings.gracePeriodMs, () => {
-        void this.settle(call.id, { type: 'connection-lost', deviceOf: device });
+      this.arm(graceTimer(call.id, device), this.d.timings.gracePeriodMs, call.id, {
+        type: 'connection-lost',
+        deviceOf: device,
       });
       this.tellPeer(call, device, false);
     }
@@ -191,17 +207,36 @@ export class CallService {
 
   /** Ends every live call as interrupted (server shutdown) and stops all timers. */
   async interruptAll(): Promise<void> {
-    for (const call of await this.d.registry.all()) {
-      const removed = await this.d.registry.update(call.id, (c) => ({ next: null, result: c }));
-      if (removed) this.finish(removed, 'interrupted');
+    this.stopped = true;
+    try {
+      for (const call of await this.d.registry.all()) {
+        try {
+          const removed = await this.d.registry.update(call.id, (c) => ({ next: null, result: c }));
+          if (removed) this.finish(removed, 'interrupted');
+        } catch (err) {
+          this.d.log.error({ err, callId: call.id }, 'interrupting a call failed'); // the others still end
+        }
+      }
+    } finally {
+      this.timers.clearAll();
     }
-    this.timers.clearAll();
   }
 
   /** Applies a user's action; errors go back to that user. */
   private async act(callId: string, action: CallAction): Promise<void> {
     const outcome = await this.apply(callId, action);
     if (!outcome.ok) throw new AppError(outcome.code, `${action.type} refused on call ${callId}`);
+  }
+
+  /** Arms a timer that applies `action` to the call; if applying it fails, it is tried again. */
+  private arm(name: string, ms: number, callId: string, action: CallAction): void {
+    if (this.stopped) return;
+    this.timers.set(name, ms, () => {
+      this.settle(callId, action).catch((err: unknown) => {
+        this.d.log.error({ err, callId, action: action.type }, 'call timer failed; trying again');
+        this.arm(name, TIMER_RETRY_MS, callId, action);
+      });
+    });
   }
 
   /** Applies a timer's action; a call that already moved on is simply left alone. */
@@ -232,7 +267,9 @@ export class CallService {
 
   private answered(call: LiveCall, by: Device): void {
     this.timers.clear(ringTimer(call.id));
-    this.d.calls.markAnswered(call.id, call.answeredAt!, by.deviceId);
+    this.record({ callId: call.id, step: 'answer' }, () =>
+      this.d.calls.markAnswered(call.id, call.answeredAt!, by.deviceId),
+    );
     this.d.notify.toDevice(call.caller, 'call.accepted', { callId: call.id });
     this.d.notify.toOtherDevices(by, 'call.ended', { callId: call.id, reason: 'answered-elsewhere' });
     void this.d.presence.refresh(call.caller.userId);
@@ -242,14 +279,20 @@ export class CallService {
   private finish(call: LiveCall, reason: CallEndReason): void {
     this.timers.clear(ringTimer(call.id));
     for (const device of this.boundDevices(call)) this.timers.clear(graceTimer(call.id, device));
-    this.d.calls.markEnded(call.id, this.now(), reason, call.answeredAt !== null);
+    const recorded = this.record({ callId: call.id, step: 'end', reason }, () =>
+      this.d.calls.markEnded(call.id, this.now(), reason, call.answeredAt !== null),
+    );
 
     const ended = { callId: call.id, reason };
     this.d.notify.toDevice(call.caller, 'call.ended', ended);
     if (call.callee.deviceId === null) this.d.notify.toUsers([call.callee.userId], 'call.ended', ended);
     else this.d.notify.toDevice(call.callee, 'call.ended', ended);
 
-    this.d.history.announce(call.id, call.caller.userId, call.callee.userId);
+    if (recorded) {
+      this.record({ callId: call.id, step: 'announce' }, () =>
+        this.d.history.announce(call.id, call.caller.userId, call.callee.userId),
+      );
+    }
     if (call.state === 'active') {
       void this.d.presence.refresh(call.caller.userId);
       void this.d.presence.refresh(call.callee.userId);
@@ -265,16 +308,32 @@ export class CallService {
   ): void {
     const id = newCallId();
     const at = this.now();
-    this.d.calls.insert({
-      id,
-      callerId: caller.id,
-      calleeId: callee.id,
-      media,
-      callerDevice: from.deviceId,
-      createdAt: at,
+    this.record({ callId: id, step: 'refusal', reason }, () => {
+      this.d.calls.insert({
+        id,
+        callerId: caller.id,
+        calleeId: callee.id,
+        media,
+        callerDevice: from.deviceId,
+        createdAt: at,
+      });
+      this.d.calls.markEnded(id, at, reason, false);
+      this.d.history.announce(id, caller.id, callee.id);
     });
-    this.d.calls.markEnded(id, at, reason, false);
-    this.d.history.announce(id, caller.id, callee.id);
+  }
+
+  /** Runs one history write or push of a call; a failure is logged, and the call goes on regardless. */
+  private record(
+    fields: { callId: string; step: string; reason?: CallEndReason },
+    write: () => void,
+  ): boolean {
+    try {
+      write();
+      return true;
+    } catch (err) {
+      this.d.log.error({ err, ...fields }, 'recording a call failed');
+      return false;
+    }
   }
 
   private boundDevices(call: LiveCall): Device[] {
