@@ -6,6 +6,7 @@
  */
 import { afterEach, expect, it } from 'vitest';
 import type { CallsTable } from '../db/calls.js';
+import type { ContactsTable } from '../db/contacts.js';
 import { createLogger } from '../log.js';
 import type { CallRegistry } from './registry.js';
 import { faulty, recordCrashes, type Faulty } from '../test-support/faults.js';
@@ -25,13 +26,14 @@ const recorder = recordCrashes();
 let server: TestServer;
 let logs: LogCapture;
 let callsTable: Faulty<CallsTable>;
+let contactsTable: Faulty<ContactsTable>;
 let registry: Faulty<CallRegistry>;
 let alice: Person;
 let bob: Person;
 
 afterEach(() => server.stop());
 
-/** A server whose calls table and call registry can be made to fail; alice and bob are contacts. */
+/** A server whose calls table, contacts table and call registry can be made to fail; alice and bob are contacts. */
 async function start(): Promise<void> {
   logs = new LogCapture();
   server = await startTestServer(
@@ -40,6 +42,7 @@ async function start(): Promise<void> {
       log: createLogger('error', logs),
       replaceParts: (parts) => ({
         callsTable: (callsTable = faulty(parts.callsTable)),
+        contactsTable: (contactsTable = faulty(parts.contactsTable)),
         registry: (registry = faulty(parts.registry, { async: true })),
       }),
     },
@@ -48,6 +51,9 @@ async function start(): Promise<void> {
   bob = await person(server, 'bob');
   await befriend(alice, bob);
 }
+
+const userId = (username: string): number =>
+  (server.db.prepare('SELECT id FROM users WHERE username = ?').get(username) as { id: number }).id;
 
 async function ringing(): Promise<string> {
   const { callId } = await alice.device.ok('call.invite', { callee: 'bob', media: 'audio' });
@@ -151,6 +157,26 @@ it('an answer whose history write fails still connects the call', async () => {
     reason: 'completed',
   });
   expect(await lastCall(bob)).toMatchObject({ callId, endReason: 'completed', missed: false });
+  expect(recorder.crashes).toEqual([]);
+});
+
+it('a presence update after an answer that fails is tried again until contacts see busy', async () => {
+  await start();
+  const callId = await ringing();
+  contactsTable.failNext('acceptedIds'); // the first of the two refreshes (caller, callee) to announce
+
+  await bob.device.ok('call.accept', { callId });
+  expect(await bob.device.next('presence.changed', (p) => p.presence === 'busy')).toEqual({
+    username: 'alice',
+    presence: 'busy',
+  });
+  expect(await alice.device.next('presence.changed', (p) => p.presence === 'busy')).toEqual({
+    username: 'bob',
+    presence: 'busy',
+  });
+  expect(errorLines('presence update failed; trying again')).toMatchObject([
+    { userId: expect.toBeOneOf([userId('alice'), userId('bob')]), code: 'SQLITE_BUSY' },
+  ]);
   expect(recorder.crashes).toEqual([]);
 });
 

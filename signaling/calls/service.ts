@@ -272,8 +272,8 @@ export class CallService {
     );
     this.d.notify.toDevice(call.caller, 'call.accepted', { callId: call.id });
     this.d.notify.toOtherDevices(by, 'call.ended', { callId: call.id, reason: 'answered-elsewhere' });
-    void this.d.presence.refresh(call.caller.userId);
-    void this.d.presence.refresh(call.callee.userId);
+    this.d.presence.refreshInBackground(call.caller.userId);
+    this.d.presence.refreshInBackground(call.callee.userId);
   }
 
   private finish(call: LiveCall, reason: CallEndReason): void {
@@ -294,8 +294,8 @@ export class CallService {
       );
     }
     if (call.state === 'active') {
-      void this.d.presence.refresh(call.caller.userId);
-      void this.d.presence.refresh(call.callee.userId);
+      this.d.presence.refreshInBackground(call.caller.userId);
+      this.d.presence.refreshInBackground(call.callee.userId);
     }
   }
 

@@ -8,6 +8,11 @@
  * of the state at the window's end (which opens the next window). A burst
  * of changes thus costs at most one push per contact per window, and the
  * last state always goes out.
+ *
+ * A recompute or announcement that fails (the database) is logged and tried
+ * again, after 1 s and then twice as long each time up to 30 s, until it goes
+ * through; that one is sent even if the state looks unchanged, since contacts
+ * may not have heard the last change.
  */
 import type { Logger } from 'pino';
 import type { CallRegistry } from '../calls/registry.js';
@@ -28,6 +33,10 @@ import type { DeviceRegistry } from './device-registry.js';
  */
 export const ANNOUNCE_WINDOW_MS = 200;
 
+/** The first wait before a failed announcement is tried again, and the longest. */
+const RETRY_FIRST_MS = 1_000;
+const RETRY_MAX_MS = 30_000;
+
 interface AnnounceWindow {
   timer: NodeJS.Timeout;
   /** Something was recomputed during the window: announce again at its end. */
@@ -40,10 +49,22 @@ interface Derived extends SelfPresence {
   username: string | undefined;
 }
 
+interface Retry {
+  timer: NodeJS.Timeout;
+  delayMs: number;
+}
+
+/** For promises whose failure was logged and will be tried again already (`guarded`). */
+const alreadyHandled = (): void => undefined;
+
 export class PresenceService {
   private readonly queue = new KeyedQueue<number>();
   /** Users whose announcement window is open. */
   private readonly windows = new Map<number, AnnounceWindow>();
+  /** Users whose last recompute or announcement failed: contacts may not know their state. */
+  private readonly retries = new Map<number, Retry>();
+  /** Set by `settled` (shutdown): nothing is tried again after it. */
+  private stopped = false;
 
   constructor(
     private readonly devices: DeviceRegistry,
@@ -67,6 +88,9 @@ export class PresenceService {
    * out (shutdown: nothing may touch the database after this).
    */
   async settled(): Promise<void> {
+    this.stopped = true;
+    for (const { timer } of this.retries.values()) clearTimeout(timer);
+    this.retries.clear();
     await this.queue.drain();
     while (this.windows.size > 0) {
       await Promise.all([...this.windows.keys()].map((userId) => this.closeWindow(userId)));
@@ -86,17 +110,24 @@ export class PresenceService {
    * per user so announcements keep their order. Returns the presence now.
    */
   refresh(userId: number, { announceSelf = false } = {}): Promise<SelfPresence> {
-    return this.queue.run(userId, async () => {
-      const now = await this.derive(userId);
-      const open = this.windows.get(userId);
-      if (open) {
-        open.dirty = true;
-        open.announceSelf ||= announceSelf;
-      } else if (await this.announce(userId, now, announceSelf)) {
-        this.openWindow(userId);
-      }
-      return { presence: now.presence, dnd: now.dnd };
-    });
+    return this.queue.run(userId, () =>
+      this.guarded(userId, async () => {
+        const now = await this.derive(userId);
+        const open = this.windows.get(userId);
+        if (open) {
+          open.dirty = true;
+          open.announceSelf ||= announceSelf;
+        } else if (await this.announce(userId, now, announceSelf)) {
+          this.openWindow(userId);
+        }
+        return { presence: now.presence, dnd: now.dnd };
+      }),
+    );
+  }
+
+  /** `refresh` for callers that do not wait for it (a call started or ended): a failure is logged and tried again. */
+  refreshInBackground(userId: number): void {
+    this.refresh(userId).catch(alreadyHandled);
   }
 
   private async derive(userId: number): Promise<Derived> {
@@ -114,32 +145,60 @@ export class PresenceService {
   /** Tells contacts and the user's devices; returns whether anything was sent. */
   private async announce(userId: number, now: Derived, announceSelf: boolean): Promise<boolean> {
     const { presence, dnd, username } = now;
-    const changed = (await this.devices.swapPresence(userId, presence)) !== presence;
+    const unsure = this.retries.has(userId);
+    const changed = (await this.devices.swapPresence(userId, presence)) !== presence || unsure;
     if (changed && username !== undefined) {
       this.notify.toUsers(this.contacts.acceptedIds(userId), 'presence.changed', { username, presence });
     }
     if (changed || announceSelf) this.notify.toUsers([userId], 'presence.self', { presence, dnd });
+    if (unsure) {
+      clearTimeout(this.retries.get(userId)!.timer);
+      this.retries.delete(userId);
+    }
     return changed || announceSelf;
   }
 
   private openWindow(userId: number): void {
-    const timer = setTimeout(() => {
-      this.closeWindow(userId).catch((err: unknown) =>
-        this.log.error({ err, userId }, 'presence announcement failed'),
-      );
-    }, ANNOUNCE_WINDOW_MS);
+    const timer = setTimeout(() => this.closeWindow(userId), ANNOUNCE_WINDOW_MS);
     this.windows.set(userId, { timer, dirty: false, announceSelf: false });
   }
 
-  /** Ends the window: announces the state now if anything happened during it (which opens the next). */
+  /**
+   * Ends the window: announces the state now if anything happened during it (which opens the next).
+   * Never rejects: a failure is logged and tried again.
+   */
   private closeWindow(userId: number): Promise<void> {
-    return this.queue.run(userId, async () => {
-      const window = this.windows.get(userId);
-      if (!window) return;
-      clearTimeout(window.timer);
-      this.windows.delete(userId);
-      if (window.dirty && (await this.announce(userId, await this.derive(userId), window.announceSelf)))
-        this.openWindow(userId);
-    });
+    return this.queue
+      .run(userId, () =>
+        this.guarded(userId, async () => {
+          const window = this.windows.get(userId);
+          if (!window) return;
+          clearTimeout(window.timer);
+          this.windows.delete(userId);
+          if (window.dirty && (await this.announce(userId, await this.derive(userId), window.announceSelf)))
+            this.openWindow(userId);
+        }),
+      )
+      .catch(alreadyHandled);
+  }
+
+  /** Runs a recompute; if it fails, logs it and tries the user's presence again later. */
+  private async guarded<T>(userId: number, work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (err) {
+      this.log.error({ err, userId }, 'presence update failed; trying again');
+      this.retryLater(userId);
+      throw err;
+    }
+  }
+
+  private retryLater(userId: number): void {
+    if (this.stopped) return;
+    const previous = this.retries.get(userId);
+    if (previous) clearTimeout(previous.timer);
+    const delayMs = previous ? Math.min(previous.delayMs * 2, RETRY_MAX_MS) : RETRY_FIRST_MS;
+    const timer = setTimeout(() => this.refreshInBackground(userId), delayMs);
+    this.retries.set(userId, { timer, delayMs });
   }
 }

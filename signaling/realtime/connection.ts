@@ -96,7 +96,7 @@ export function attachConnections(io: ParleyServer, deps: ConnectionDeps): () =>
     const key = `${device.userId}:${device.deviceId}`;
     const ready = lifecycle.run(key, () => connected(io, socket, device, deps));
     ready.catch((err: unknown) => {
-      deps.log.error({ err }, 'connection setup failed');
+      deps.log.error({ err, ...device }, 'connection setup failed');
       socket.disconnect(true);
     });
     bindRequests(socket, ready, {
@@ -109,7 +109,7 @@ export function attachConnections(io: ParleyServer, deps: ConnectionDeps): () =>
     socket.on('disconnect', () => {
       void lifecycle
         .run(key, () => disconnected(socket, device, deps))
-        .catch((err: unknown) => deps.log.error({ err }, 'disconnect handling failed'));
+        .catch((err: unknown) => deps.log.error({ err, ...device }, 'disconnect handling failed'));
     });
   });
   return () => lifecycle.drain();
