@@ -83,12 +83,19 @@ class CliProcess {
 const processes: CliProcess[] = [];
 const dirs: string[] = [];
 
-function cli(args: string[]): CliProcess {
+/**
+ * Starts `tsx signaling/cli.ts args`. With `preload` (a module loaded first) it runs in node itself with
+ * tsx as a loader, so that signals other than SIGINT and SIGTERM (the two tsx relays) reach the server.
+ */
+function cli(args: string[], { preload, env = {} }: { preload?: string; env?: NodeJS.ProcessEnv } = {}) {
+  const [command, loader] = preload
+    ? [process.execPath, ['--import', 'tsx', '--import', preload]]
+    : [TSX, []];
   const proc = new CliProcess(
     // Its own process group, so that cleanup also reaches the node process tsx starts.
-    spawn(TSX, ['signaling/cli.ts', ...args], {
+    spawn(command, [...loader, 'signaling/cli.ts', ...args], {
       cwd: ROOT,
-      env: cleanEnv(),
+      env: { ...cleanEnv(), ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
     }),
@@ -146,6 +153,30 @@ describe('signaling server process', () => {
     expect(messages).toContain('signal received');
     expect(messages).toContain('shutting down');
     expect(messages.at(-1)).toBe('stopped');
+    expect(proc.stderr).toBe('');
+  });
+
+  it.each([
+    ['a rejected promise nobody handles', 'reject', 'unhandledRejection'],
+    ['an exception nobody catches', 'throw', 'uncaughtException'],
+  ])('%s: logs a fatal line and exits 1, for a supervisor to start it again', async (_, fault, kind) => {
+    const port = await freePort();
+    const dataDir = mkdtempSync(join(tmpdir(), 'parley-cli-'));
+    dirs.push(dataDir);
+    const proc = cli(['--port', String(port), '--data-dir', dataDir], {
+      preload: './signaling/test-support/fault-on-signal.ts',
+      env: { TEST_FAULT: fault },
+    });
+    await proc.waitForLog((l) => l.msg === 'signaling server listening');
+
+    expect(proc.child.kill('SIGUSR2')).toBe(true);
+    expect(await proc.exited).toEqual({ code: 1, signal: null });
+    expect(proc.logs().at(-1)).toMatchObject({
+      level: 60,
+      msg: 'unexpected error: stopping',
+      kind,
+      err: { message: 'an unexpected failure (test)' },
+    });
     expect(proc.stderr).toBe('');
   });
 

@@ -1,6 +1,7 @@
 /**
  * Entry point of `npm run server`: runs the signaling server, or with
- * `users ...` the admin commands. Stops gracefully on SIGTERM and SIGINT.
+ * `users ...` the admin commands. Stops gracefully on SIGTERM and SIGINT, and
+ * with exit code 1 (after a fatal log line) on an error nothing handled.
  */
 import { createInterface } from 'node:readline';
 import { ADMIN_USAGE, runAdmin } from './admin.js';
@@ -50,6 +51,16 @@ async function main(argv: string[]): Promise<number> {
   if (admin.length > 0) throw new ConfigError(`unexpected argument: ${admin[0]}`);
 
   const log = createLogger(config.logLevel);
+  // Every failure the server expects is handled where it happens; one that gets here is a bug, and the
+  // state it left may be half-changed. So the process stops (exit 1) for its supervisor to start it
+  // afresh, as Node itself would, but first says why in the log. No graceful stop: it would run on
+  // that same state.
+  const fatal = (kind: string) => (err: unknown) => {
+    log.fatal({ err, kind }, 'unexpected error: stopping');
+    process.exit(1);
+  };
+  process.on('uncaughtException', fatal('uncaughtException'));
+  process.on('unhandledRejection', fatal('unhandledRejection'));
   const server = await startServer(config, log);
   const stop = (signal: string) => {
     log.info({ signal }, 'signal received');
