@@ -40,6 +40,7 @@ const outcomeWords: Record<NonNullable<HistoryEntry['endReason']>, string> = {
   offline: 'Offline',
   'connection-lost': 'Connection lost',
   interrupted: 'Interrupted',
+  failed: 'Failed',
 };
 
 /** How a call in the history went: its length when it was answered, else what happened. */

@@ -75,6 +75,33 @@ describe('call outcomes', () => {
     });
   });
 
+  it('hang up with reason failed (no media path): ended as failed for both, and so in history', async () => {
+    const { callId } = await ring('video');
+    await bob.device.ok('call.accept', { callId });
+    await alice.device.next('call.accepted', (p) => p.callId === callId);
+    // Any other reason is refused, and the call goes on.
+    expect(await bob.device.fails('call.hangup', { callId, reason: 'gave-up' } as never)).toBe('E_INVALID');
+
+    await bob.device.ok('call.hangup', { callId, reason: 'failed' });
+    for (const p of [alice, bob])
+      expect(await p.device.next('call.ended', (e) => e.callId === callId)).toEqual({
+        callId,
+        reason: 'failed',
+      });
+    expect(await lastEntry(alice, callId)).toMatchObject({
+      direction: 'outgoing',
+      endReason: 'failed',
+      missed: false,
+    });
+    expect(await lastEntry(bob, callId)).toMatchObject({
+      direction: 'incoming',
+      endReason: 'failed',
+      missed: false,
+    });
+    // Both sides giving up at once: the second hangup finds the call over.
+    expect(await alice.device.fails('call.hangup', { callId, reason: 'failed' })).toBe('E_CALL_NOT_FOUND');
+  });
+
   it('decline: the caller hears declined, nothing is missed', async () => {
     const { callId } = await ring();
     await bob.device.ok('call.decline', { callId });

@@ -216,6 +216,17 @@ describe('transition: hangup', () => {
     expect(endsWith(active(), { type: 'hangup', by: bobDesk }).ended).toBe('completed');
   });
 
+  it('when active: a bound device that found no media path ends the call as failed', () => {
+    expect(endsWith(active(), { type: 'hangup', by: aliceLaptop, failed: true }).ended).toBe('failed');
+    expect(endsWith(active(), { type: 'hangup', by: bobDesk, failed: true }).ended).toBe('failed');
+    // While it rings there is no media path to fail: the usual cancel or decline.
+    expect(endsWith(ringing(), { type: 'hangup', by: aliceLaptop, failed: true }).ended).toBe('cancelled');
+    expect(transition(active(), { type: 'hangup', by: carol, failed: true })).toEqual({
+      ok: false,
+      code: 'E_CALL_NOT_FOUND',
+    });
+  });
+
   it("when active: the callee's other (unbound) device and strangers are refused", () => {
     for (const by of [bobPhone, alicePhone, carol]) {
       expect(transition(active(), { type: 'hangup', by })).toEqual({ ok: false, code: 'E_CALL_NOT_FOUND' });

@@ -2,7 +2,7 @@
  * The call lifecycle as a pure state machine: no sockets, timers or storage.
  * The call service feeds it actions and carries out what it decides.
  *
- *   (invite) -> ringing -> accept -> active -> hangup / connection-lost -> ended
+ *   (invite) -> ringing -> accept -> active -> hangup (completed or failed) / connection-lost -> ended
  *                      \-> decline / cancel / timeout / connection-lost -> ended
  */
 import { sameDevice, type Device } from '../domain.js';
@@ -25,7 +25,8 @@ export type CallAction =
   | { type: 'accept'; by: Device; at: number }
   | { type: 'decline'; by: Device }
   | { type: 'cancel'; by: Device }
-  | { type: 'hangup'; by: Device }
+  /** `failed`: the device found no media path (ICE failed). */
+  | { type: 'hangup'; by: Device; failed?: boolean }
   /** The ring timeout ran out. */
   | { type: 'timeout' }
   /** A bound device stayed disconnected for longer than the grace period. */
@@ -102,7 +103,8 @@ export function transition(call: LiveCall, action: CallAction): Transition {
         if (isCaller(call, action.by)) return end(call, 'cancelled');
         return isCalleeUser(call, action.by) ? end(call, 'declined') : notFound;
       }
-      return isBound(call, action.by) ? end(call, 'completed') : notFound;
+      if (!isBound(call, action.by)) return notFound;
+      return end(call, action.failed ? 'failed' : 'completed');
     case 'timeout':
       return call.state === 'ringing' ? end(call, 'missed') : wrongState;
     case 'connection-lost':

@@ -154,8 +154,9 @@ export class CallService {
     return this.act(callId, { type: 'cancel', by });
   }
 
-  hangup(by: Device, callId: string): Promise<void> {
-    return this.act(callId, { type: 'hangup', by });
+  /** `reason: 'failed'`: the device found no media path, and the call ends as failed. */
+  hangup(by: Device, callId: string, reason?: 'failed'): Promise<void> {
+    return this.act(callId, { type: 'hangup', by, failed: reason === 'failed' });
   }
 
   /** Relays an offer, answer or ICE candidate to the other bound device, and nowhere else. */

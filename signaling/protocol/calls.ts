@@ -11,6 +11,13 @@ export type CallInvite = z.infer<typeof CallInvite>;
 export const CallRef = z.strictObject({ callId: CallId });
 export type CallRef = z.infer<typeof CallRef>;
 
+/**
+ * `call.hangup`. `reason: 'failed'`: no media path could be established or restored (ICE failed), so the
+ * call ends as `failed` instead of `completed`.
+ */
+export const CallHangup = z.strictObject({ callId: CallId, reason: z.literal('failed').optional() });
+export type CallHangup = z.infer<typeof CallHangup>;
+
 export const SessionDescription = z.strictObject({
   type: z.enum(['offer', 'answer']),
   sdp: z.string().min(1).max(MAX_SDP_LENGTH),
@@ -41,6 +48,8 @@ export type CallSignal = z.infer<typeof CallSignal>;
  * answered within the ring timeout. `busy`, `dnd`, `offline`: the callee
  * could not be rung. `connection-lost`: a bound device vanished for longer
  * than the grace period. `interrupted`: the server stopped during the call.
+ * `failed`: answered, but a bound device found no media path between the two
+ * (ICE failed) and hung up saying so.
  */
 export const CallEndReason = z.enum([
   'completed',
@@ -52,6 +61,7 @@ export const CallEndReason = z.enum([
   'offline',
   'connection-lost',
   'interrupted',
+  'failed',
 ]);
 export type CallEndReason = z.infer<typeof CallEndReason>;
 

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import {
   CallAccepted,
   CallEnded,
+  CallHangup,
   CallInvite,
   CallPeerConnection,
   CallRef,
@@ -35,7 +36,7 @@ export const clientRequests = {
   'call.accept': { payload: CallRef, result: Empty },
   'call.decline': { payload: CallRef, result: Empty },
   'call.cancel': { payload: CallRef, result: Empty },
-  'call.hangup': { payload: CallRef, result: Empty },
+  'call.hangup': { payload: CallHangup, result: Empty },
   'call.signal': { payload: CallSignal, result: Empty },
   'history.list': { payload: HistoryListRequest, result: HistoryPage },
   'history.markSeen': { payload: Empty.strict(), result: UnseenMissedCalls },
