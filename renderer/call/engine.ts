@@ -16,7 +16,8 @@ import type { RequestOutcome, SignalingClient } from '../net/signaling-client.js
 import { Emitter } from '../util/emitter.js';
 import { LocalMediaError, openTrack } from './media.js';
 import { PeerSession } from './peer.js';
-import { qualityOf, type Quality, type StatsTotals } from './quality.js';
+import { qualityOf, type Quality, type StatLike, type StatsTotals } from './quality.js';
+import { PathWatch, pathSampleOf, recoveryTimings, type RecoveryAction } from './recovery.js';
 import { TimingRecorder, type SetupTimings } from './timings.js';
 
 export type CallPhase = 'outgoing' | 'incoming' | 'connecting' | 'active';
@@ -33,6 +34,8 @@ export interface CallView {
   connectedAt: number | null;
   /** False while the far side's device is reconnecting. */
   peerConnected: boolean;
+  /** True while no media arrives and the path is being restored (ICE restart). */
+  reconnecting: boolean;
   muted: boolean;
   cameraOn: boolean;
   remoteVideo: boolean;
@@ -62,13 +65,19 @@ export interface EnginePreferences {
   relayOnly: boolean;
 }
 
-type Signaling = Pick<SignalingClient, 'request' | 'on'>;
+type Signaling = Pick<SignalingClient, 'request' | 'on' | 'reconnect'>;
 
 const QUALITY_INTERVAL_MS = 2_000;
 const FIRST_FRAME_POLL_MS = 100;
 /** Stop looking for a first frame that may never come (voice-only answer, camera off). */
 const FIRST_FRAME_MAX_MS = 10_000;
-const MAX_ICE_RESTARTS = 3;
+/**
+ * How long the server may take to answer while media is down before its connection counts as dead too.
+ * It answers in milliseconds when it can; a connection left behind by a changed address never does.
+ */
+const SIGNALING_PROBE_MS = 1_000;
+/** TURN credentials that expire within this long are renewed before an ICE restart uses them. */
+const CREDENTIALS_MARGIN_MS = 60_000;
 
 export class CallEngine extends Emitter<EngineEvents> {
   private view: CallView | null = null;
@@ -82,7 +91,8 @@ export class CallEngine extends Emitter<EngineEvents> {
   private statsTimer: ReturnType<typeof setInterval> | null = null;
   private firstFrameTimer: ReturnType<typeof setInterval> | null = null;
   private lastTotals: StatsTotals | null = null;
-  private iceRestarts = 0;
+  private pathWatch: PathWatch | null = null;
+  private pathTimer: ReturnType<typeof setTimeout> | null = null;
   private readonly unsubscribe: (() => void)[] = [];
 
   constructor(
@@ -96,7 +106,12 @@ export class CallEngine extends Emitter<EngineEvents> {
         this.ifCurrent(p.callId, () => this.update({ ringing: true }, 'ringing')),
       ),
       signaling.on('call.accepted', (p) => this.ifCurrent(p.callId, () => void this.onAccepted())),
-      signaling.on('call.ended', (p) => this.ifCurrent(p.callId, () => this.finish(p.reason))),
+      signaling.on('call.ended', (p) =>
+        // `failed` comes from a device that found no media path (its hangup says so): say why here too.
+        this.ifCurrent(p.callId, () =>
+          this.finish(p.reason, p.reason === 'failed' ? 'E_ICE_FAILED' : undefined),
+        ),
+      ),
       signaling.on('call.signal', (p) => this.ifCurrent(p.callId, () => void this.peer?.receive(p.signal))),
       signaling.on('call.peer', (p) => this.ifCurrent(p.callId, () => this.onPeerConnection(p.connected))),
       signaling.on('session.ready', (p) => this.onSessionReady(p.calls)),
@@ -139,6 +154,7 @@ export class CallEngine extends Emitter<EngineEvents> {
       ringing: false,
       connectedAt: null,
       peerConnected: true,
+      reconnecting: false,
       muted: false,
       cameraOn: media === 'video',
       remoteVideo: false,
@@ -279,6 +295,7 @@ export class CallEngine extends Emitter<EngineEvents> {
       ringing: true,
       connectedAt: null,
       peerConnected: true,
+      reconnecting: false,
       muted: false,
       cameraOn: false,
       remoteVideo: false,
@@ -300,7 +317,7 @@ export class CallEngine extends Emitter<EngineEvents> {
       if (!stillOurs) return this.finish('connection-lost');
       // The far side's reconnect news may have been lost while we were away: the snapshot is the truth now.
       this.update({ peerConnected: true });
-      if (mine.state === 'active' && this.peer) void this.peer.restartIce();
+      if (mine.state === 'active' && this.peer) void this.restartPath();
       // Answered while we were disconnected: the call.accepted never reached us.
       if (mine.state === 'active' && !this.peer && view.direction === 'outgoing' && this.local)
         void this.onAccepted();
@@ -322,7 +339,7 @@ export class CallEngine extends Emitter<EngineEvents> {
 
   private onPeerConnection(connected: boolean): void {
     this.update({ peerConnected: connected });
-    if (connected) void this.peer?.restartIce();
+    if (connected) void this.restartPath();
   }
 
   /** Opens microphone (and camera) for call `serial`; false if refused, or if that call is over by then. */
@@ -376,28 +393,98 @@ export class CallEngine extends Emitter<EngineEvents> {
     peer.on('remote-stream', (s) => this.emit('remote-stream', s));
     peer.on('remote-tracks', () => this.refreshRemoteVideo());
     peer.on('description-sent', (type) => this.recorder?.mark(type === 'offer' ? 'offer' : 'answer'));
-    peer.on('description-received', (type) => this.recorder?.mark(type === 'offer' ? 'offer' : 'answer'));
+    peer.on('description-received', (type) => {
+      this.recorder?.mark(type === 'offer' ? 'offer' : 'answer');
+      // The far side renegotiating while the path is down is its ICE restart: ours waits its turn after it.
+      if (type === 'offer') this.pathWatch?.restarted(Date.now());
+    });
     peer.on('connection', (state) => this.onConnectionState(state));
     peer.on('error', (err) => console.warn('negotiation error', err));
     for (const track of this.local.getTracks()) peer.sendTrack(track, this.local);
+    this.pathWatch = new PathWatch(Date.now());
+    this.schedulePathCheck();
   }
 
   private onConnectionState(state: RTCPeerConnectionState): void {
-    if (state === 'connected') {
-      this.recorder?.mark('ice-connected');
-      this.iceRestarts = 0;
-      if (this.view && !this.view.connectedAt) {
-        this.update({ phase: 'active', connectedAt: Date.now() });
-        this.startStats();
-      }
-    } else if (state === 'failed') {
-      if (++this.iceRestarts > MAX_ICE_RESTARTS) {
-        this.notice('E_ICE_FAILED', 'no network path to the other side');
-        void this.hangup();
-      } else {
-        void this.peer?.restartIce();
-      }
+    if (state !== 'connected') return; // a path that breaks is noticed and mended by the path check
+    this.recorder?.mark('ice-connected');
+    if (this.view && !this.view.connectedAt) {
+      this.update({ phase: 'active', connectedAt: Date.now() });
+      this.startStats();
     }
+  }
+
+  /** Samples the media path every `sampleMs` (the next sample is scheduled once this one is in). */
+  private schedulePathCheck(): void {
+    this.pathTimer = setTimeout(() => void this.checkPath(), recoveryTimings.sampleMs);
+  }
+
+  private async checkPath(): Promise<void> {
+    const { peer, pathWatch } = this;
+    if (!peer || !pathWatch) return;
+    const report = await peer.pc.getStats();
+    if (peer !== this.peer) return; // the call ended meanwhile
+    const sample = pathSampleOf(
+      report as unknown as Map<string, StatLike>,
+      Date.now(),
+      peer.pc.connectionState,
+    );
+    for (const action of pathWatch.sample(sample)) this.onRecovery(action);
+    if (peer === this.peer) this.schedulePathCheck();
+  }
+
+  private onRecovery(action: RecoveryAction): void {
+    switch (action) {
+      case 'check-signaling':
+        return void this.probeSignaling();
+      case 'reconnecting':
+        return this.update({ reconnecting: true });
+      case 'recovered':
+        return this.update({ reconnecting: false });
+      case 'restart':
+        return void this.restartPath();
+      case 'give-up':
+        return void this.endFailed();
+    }
+  }
+
+  /**
+   * Media paused: is the server still there? After a network change the old connection neither answers
+   * nor closes (Socket.IO's heartbeat notices after 45 s), and an ICE restart needs signaling. A new
+   * connection's session.ready restarts ICE by itself. A late answer while media has come back meanwhile
+   * is only a busy machine: reconnecting then would make the far side see us drop for nothing.
+   */
+  private async probeSignaling(): Promise<void> {
+    const { peer, pathWatch } = this;
+    const answer = await this.signaling.request('ice.servers', {}, { timeoutMs: SIGNALING_PROBE_MS });
+    if (peer !== this.peer || !pathWatch?.silent) return;
+    if (!answer.ok && answer.error.code === 'E_NETWORK') this.signaling.reconnect();
+  }
+
+  /** Restarts ICE; with fresh TURN credentials first when the ones in use expire soon (a long call). */
+  private async restartPath(): Promise<void> {
+    const peer = this.peer;
+    this.pathWatch?.restarted(Date.now());
+    const inUse = await this.iceConfig;
+    if (!peer || peer !== this.peer) return;
+    const stale =
+      !inUse?.ok ||
+      (inUse.expiresAt !== null && Date.parse(inUse.expiresAt) - Date.now() < CREDENTIALS_MARGIN_MS);
+    if (!stale) return peer.restartIce();
+    this.iceConfig = this.signaling.request('ice.servers', {}, { timeoutMs: SIGNALING_PROBE_MS });
+    const ice = await this.iceConfig;
+    if (peer !== this.peer) return;
+    await peer.restartIce(ice.ok ? ice.iceServers.map((s) => ({ ...s })) : undefined);
+  }
+
+  /** No media path could be found or restored: the call ends as failed, for both sides and in history. */
+  private async endFailed(): Promise<void> {
+    const callId = this.view?.callId;
+    if (!callId) return;
+    const serial = this.serial;
+    // The server ends the call for both (call.ended failed); without an answer it ends here alone.
+    await this.signaling.request('call.hangup', { callId, reason: 'failed' });
+    this.finishIf(serial, 'failed', 'E_ICE_FAILED');
   }
 
   private refreshRemoteVideo(): void {
@@ -458,10 +545,11 @@ export class CallEngine extends Emitter<EngineEvents> {
     const view = this.view;
     if (!view) return;
     for (const timer of [this.statsTimer, this.firstFrameTimer]) if (timer) clearInterval(timer);
-    this.statsTimer = this.firstFrameTimer = null;
+    if (this.pathTimer) clearTimeout(this.pathTimer);
+    this.statsTimer = this.firstFrameTimer = this.pathTimer = null;
+    this.pathWatch = null;
     this.lastTotals = null;
     this.iceConfig = null;
-    this.iceRestarts = 0;
     for (const track of this.local?.getTracks() ?? []) track.stop();
     this.local = null;
     this.peer?.close();

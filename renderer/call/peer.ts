@@ -93,11 +93,13 @@ export class PeerSession extends Emitter<PeerEvents> {
   }
 
   /**
-   * Restarts ICE. An offer of ours still waiting for its answer (lost while the network was down) is rolled
-   * back first: otherwise no new offer can be made and every offer from the other side looks like a collision.
+   * Restarts ICE, with new ICE servers if given (fresh TURN credentials). An offer of ours still waiting for
+   * its answer (lost while the network was down) is rolled back first: otherwise no new offer can be made
+   * and every offer from the other side looks like a collision.
    */
-  async restartIce(): Promise<void> {
+  async restartIce(iceServers?: RTCIceServer[]): Promise<void> {
     if (this.closed) return;
+    if (iceServers) this.pc.setConfiguration({ ...this.pc.getConfiguration(), iceServers });
     if (this.pc.signalingState === 'have-local-offer')
       await this.pc.setLocalDescription({ type: 'rollback' });
     this.pc.restartIce();

@@ -248,6 +248,20 @@ describe('requests', () => {
     });
   });
 
+  it('resolves E_NETWORK after a shorter timeout when asked for one', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const { client: c, remote } = await connected();
+    const asked = new Promise<unknown>((resolve) => remote.on('ice.servers', (p: unknown) => resolve(p)));
+    let outcome: unknown;
+    const pending = c.request('ice.servers', {}, { timeoutMs: 1_000 }).then((o) => (outcome = o));
+    await asked;
+    await vi.advanceTimersByTimeAsync(999);
+    expect(outcome).toBeUndefined();
+    await vi.advanceTimersByTimeAsync(1);
+    await pending;
+    expect(outcome).toEqual({ ok: false, error: { code: 'E_NETWORK', message: 'no answer to ice.servers' } });
+  });
+
   it.each([
     ['a result that breaks the schema', [{ ok: true, presence: 'sideways', dnd: false }]],
     ['an error with an unknown code', [{ ok: false, error: { code: 'E_WHATEVER', message: 'x' } }]],
@@ -384,6 +398,18 @@ describe('connection status', () => {
     const back = statusOf(c, 'connected');
     remote.conn.close(); // the socket closes under it, as when the network goes: no server 'disconnect' packet
     await back;
+    expect(statuses).toEqual(['connecting', 'connected', 'reconnecting', 'connected']);
+  });
+
+  it('reconnect() replaces a connection that looks open (one that no longer answers) at once', async () => {
+    const { client: c, remote, statuses } = await connected();
+    const replacement = server!.nextConnection();
+    const left = new Promise<string>((resolve) => remote.on('disconnect', resolve));
+    c.reconnect();
+    expect(await left).toBe('client namespace disconnect');
+    const fresh = await replacement;
+    expect(fresh.id).not.toBe(remote.id);
+    await expect.poll(() => c.connected).toBe(true);
     expect(statuses).toEqual(['connecting', 'connected', 'reconnecting', 'connected']);
   });
 

@@ -112,6 +112,18 @@ export class SignalingClient extends Emitter<ClientEvents> {
     if (this.socket && !this.socket.connected) this.socket.connect();
   }
 
+  /**
+   * Drops the connection, even one that looks open, and connects again at once. After the machine's
+   * address changed, the connection from the old address neither answers nor closes; Socket.IO's
+   * heartbeat would notice only after pingInterval + pingTimeout (45 s by default).
+   */
+  reconnect(): void {
+    const socket = this.socket;
+    if (!socket) return;
+    if (socket.connected) socket.disconnect();
+    socket.connect();
+  }
+
   /** Reconnects after a growing pause, unless this socket has been replaced or closed meanwhile. */
   private retryLater(socket: Socket): void {
     clearTimeout(this.retryTimer);
@@ -133,10 +145,11 @@ export class SignalingClient extends Emitter<ClientEvents> {
     return this.socket?.connected ?? false;
   }
 
-  /** Sends a request; resolves with the server's result (never rejects). */
+  /** Sends a request; resolves with the server's result, or E_NETWORK after `timeoutMs` (never rejects). */
   async request<K extends ClientRequestName>(
     event: K,
     payload: RequestPayload<K>,
+    { timeoutMs = REQUEST_TIMEOUT_MS }: { timeoutMs?: number } = {},
   ): Promise<RequestOutcome<K>> {
     const socket = this.socket;
     if (!socket?.connected) return { ok: false, error: { code: 'E_NETWORK', message: 'not connected' } };
@@ -144,11 +157,9 @@ export class SignalingClient extends Emitter<ClientEvents> {
     if (!checked.success) return { ok: false, error: { code: 'E_INVALID', message: checked.error.message } };
     let raw: unknown;
     try {
-      const emit = socket.timeout(REQUEST_TIMEOUT_MS).emitWithAck as (
-        e: string,
-        p: unknown,
-      ) => Promise<unknown>;
-      raw = await emit.call(socket.timeout(REQUEST_TIMEOUT_MS), event, payload);
+      const timed = socket.timeout(timeoutMs);
+      const emit = timed.emitWithAck as (e: string, p: unknown) => Promise<unknown>;
+      raw = await emit.call(timed, event, payload);
     } catch {
       return { ok: false, error: { code: 'E_NETWORK', message: `no answer to ${event}` } };
     }

@@ -22,5 +22,8 @@ describe('endedWords', () => {
   it('says how a call ended, with the reason words for refusals', () => {
     expect(endedWords('declined')).toBe('Call declined');
     expect(endedWords('refused', 'E_BUSY')).toBe('Call not placed: They are in another call.');
+    expect(endedWords('failed', 'E_ICE_FAILED')).toMatch(
+      /^Call failed: The network blocked the call's audio and video/,
+    );
   });
 });

@@ -41,7 +41,8 @@ const appWords: Record<string, string> = {
   E_MEDIA_BUSY: 'Your microphone or camera is in use by another program.',
   E_MEDIA_FAILED: 'Your microphone or camera could not be started.',
   E_DEVICE_FALLBACK: 'The chosen device is not available; Parley is using the default one.',
-  E_ICE_FAILED: 'The call could not get through the network and was ended.',
+  E_ICE_FAILED:
+    "The network blocked the call's audio and video, so it could not connect. A firewall may be in the way.",
   E_MALFORMED: 'The server sent something Parley did not understand; it was ignored.',
   E_REPLACED:
     'Parley is open in another tab or window on this device, so this one has stopped. Reload to use it here.',

@@ -30,17 +30,19 @@ function LocalVideo() {
 }
 
 export function InCall() {
-  const { displayName, username, connectedAt, peerConnected, cameraOn, remoteVideo, media } = useCall(
-    useShallow((s) => ({
-      displayName: s.call?.peer.displayName ?? '',
-      username: s.call?.peer.username ?? '',
-      connectedAt: s.call?.connectedAt ?? null,
-      peerConnected: s.call?.peerConnected ?? true,
-      cameraOn: s.call?.cameraOn ?? false,
-      remoteVideo: s.call?.remoteVideo ?? false,
-      media: s.call?.media ?? 'audio',
-    })),
-  );
+  const { displayName, username, connectedAt, peerConnected, reconnecting, cameraOn, remoteVideo, media } =
+    useCall(
+      useShallow((s) => ({
+        displayName: s.call?.peer.displayName ?? '',
+        username: s.call?.peer.username ?? '',
+        connectedAt: s.call?.connectedAt ?? null,
+        peerConnected: s.call?.peerConnected ?? true,
+        reconnecting: s.call?.reconnecting ?? false,
+        cameraOn: s.call?.cameraOn ?? false,
+        remoteVideo: s.call?.remoteVideo ?? false,
+        media: s.call?.media ?? 'audio',
+      })),
+    );
   const hasLocal = useCall((s) => s.localStream !== null);
   const peer = { username, displayName };
   const name = personName(peer);
@@ -64,7 +66,7 @@ export function InCall() {
             <Avatar name={name} id={username} size="xl" />
           </div>
         )}
-        {!peerConnected && <p className="reconnecting">Reconnecting…</p>}
+        {(!peerConnected || reconnecting) && <p className="reconnecting">Reconnecting…</p>}
         {cameraOn && hasLocal && <LocalVideo />}
       </div>
       <CallControls />
