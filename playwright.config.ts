@@ -10,6 +10,8 @@ const executablePath = existsSync(chromiumPath) ? chromiumPath : undefined;
 
 export default defineConfig({
   testDir: 'e2e',
+  // The network suite has its own config (e2e/network/playwright.config.ts): it needs root and namespaces.
+  testIgnore: 'network/**',
   outputDir: 'test-results',
   globalSetup: './e2e/support/global-setup.ts',
   globalTeardown: './e2e/support/global-teardown.ts',

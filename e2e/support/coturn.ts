@@ -1,7 +1,9 @@
 /**
  * coturn for the end-to-end suites: a TURN server in the foreground on a free
- * 127.0.0.1 port, with a random shared secret (TURN REST credentials, as the
- * signaling server hands them out), stopped and cleaned up by `stop()`.
+ * port of 127.0.0.1 (or of another local address, for the network suite),
+ * with a random shared secret (TURN REST credentials, as the signaling server
+ * hands them out), optionally TURN over TLS with a given certificate, stopped
+ * and cleaned up by `stop()`.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomInt } from 'node:crypto';
@@ -13,22 +15,33 @@ import { join } from 'node:path';
 
 export interface Coturn {
   port: number;
+  /** The TURN-over-TLS port, when started with a certificate. */
+  tlsPort: number | null;
   secret: string;
-  /** `turn:` URLs for UDP and TCP, as the signaling server should advertise them. */
+  /** `turn:` URLs for UDP and TCP (and `turns:` for TLS), as the signaling server should advertise them. */
   urls: string[];
   stop(): Promise<void>;
+  /** Stops it at once, synchronously: for a signal handler, which cannot wait. */
+  kill(): void;
+}
+
+export interface CoturnOptions {
+  /** The address to listen and relay on: 127.0.0.1 unless given. */
+  host?: string;
+  /** PEM files of a certificate and its key: adds a TURN-over-TLS listener. */
+  tls?: { cert: string; key: string };
 }
 
 const READY_TIMEOUT_MS = 10_000;
 const STOP_TIMEOUT_MS = 5_000;
 
-/** A port that is free for both TCP and UDP on 127.0.0.1 right now. */
-async function freePort(): Promise<number> {
+/** A port that is free for both TCP and UDP on `host` right now. */
+async function freePort(host: string): Promise<number> {
   for (let attempt = 0; attempt < 20; attempt++) {
     const port = await new Promise<number>((resolve, reject) => {
       const server = createServer();
       server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => {
+      server.listen(0, host, () => {
         const address = server.address();
         server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
       });
@@ -36,15 +49,15 @@ async function freePort(): Promise<number> {
     const udpFree = await new Promise<boolean>((resolve) => {
       const socket = createSocket('udp4');
       socket.once('error', () => resolve(false));
-      socket.bind(port, '127.0.0.1', () => socket.close(() => resolve(true)));
+      socket.bind(port, host, () => socket.close(() => resolve(true)));
     });
     if (port && udpFree) return port;
   }
-  throw new Error('coturn: found no free port on 127.0.0.1');
+  throw new Error(`coturn: found no free port on ${host}`);
 }
 
 /** One STUN Binding request over UDP; resolves true when a Binding success response comes back. */
-function stunBinding(port: number, timeoutMs: number): Promise<boolean> {
+function stunBinding(host: string, port: number, timeoutMs: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = createSocket('udp4');
     const transaction = randomBytes(12);
@@ -63,13 +76,13 @@ function stunBinding(port: number, timeoutMs: number): Promise<boolean> {
       if (msg.length >= 20 && msg.readUInt16BE(0) === 0x0101 && msg.subarray(8, 20).equals(transaction))
         done(true);
     });
-    socket.send(request, port, '127.0.0.1');
+    socket.send(request, port, host);
   });
 }
 
-function tcpAccepts(port: number): Promise<boolean> {
+function tcpAccepts(host: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {
-    const socket = connectTcp({ port, host: '127.0.0.1' });
+    const socket = connectTcp({ port, host });
     socket.once('connect', () => {
       socket.destroy();
       resolve(true);
@@ -84,26 +97,29 @@ function exited(child: ChildProcess): Promise<void> {
     : new Promise((resolve) => child.once('exit', () => resolve()));
 }
 
-export async function startCoturn(): Promise<Coturn> {
-  const port = await freePort();
+export async function startCoturn({ host = '127.0.0.1', tls }: CoturnOptions = {}): Promise<Coturn> {
+  const port = await freePort(host);
+  let tlsPort = tls ? await freePort(host) : null;
+  while (tlsPort === port) tlsPort = await freePort(host);
   const secret = randomBytes(24).toString('base64url');
   const dir = mkdtempSync(join(tmpdir(), 'parley-coturn-'));
   // A small relay range at a random place, so two runs on one machine rarely meet.
   const minPort = randomInt(50_000, 64_000);
   const args = [
     '-n',
-    '--listening-ip=127.0.0.1',
-    '--relay-ip=127.0.0.1',
+    `--listening-ip=${host}`,
+    `--relay-ip=${host}`,
     `--listening-port=${port}`,
+    ...(tls && tlsPort ? [`--tls-listening-port=${tlsPort}`, `--cert=${tls.cert}`, `--pkey=${tls.key}`] : []),
     `--min-port=${minPort}`,
     `--max-port=${minPort + 199}`,
     '--use-auth-secret',
     `--static-auth-secret=${secret}`,
     '--realm=parley.test',
     // Loopback peers are for tests only: production configs must deny loopback and private peers.
-    '--allow-loopback-peers',
+    ...(host.startsWith('127.') ? ['--allow-loopback-peers'] : []),
     '--no-cli',
-    '--no-tls',
+    ...(tls ? [] : ['--no-tls']),
     '--no-dtls',
     '--log-file=stdout',
     '--simple-log',
@@ -146,17 +162,31 @@ export async function startCoturn(): Promise<Coturn> {
         : `turnserver exited (${child.exitCode ?? child.signalCode})`;
       throw new Error(`coturn: ${why}\n${output}`);
     }
-    if ((await stunBinding(port, 200)) && (await tcpAccepts(port))) break;
+    if (
+      (await stunBinding(host, port, 200)) &&
+      (await tcpAccepts(host, port)) &&
+      (tlsPort === null || (await tcpAccepts(host, tlsPort)))
+    )
+      break;
     if (Date.now() > deadline) {
       await stop();
-      throw new Error(`coturn: not answering on 127.0.0.1:${port} after ${READY_TIMEOUT_MS} ms\n${output}`);
+      throw new Error(`coturn: not answering on ${host}:${port} after ${READY_TIMEOUT_MS} ms\n${output}`);
     }
   }
 
   return {
     port,
+    tlsPort,
     secret,
-    urls: [`turn:127.0.0.1:${port}?transport=udp`, `turn:127.0.0.1:${port}?transport=tcp`],
+    urls: [
+      `turn:${host}:${port}?transport=udp`,
+      `turn:${host}:${port}?transport=tcp`,
+      ...(tlsPort ? [`turns:${host}:${tlsPort}?transport=tcp`] : []),
+    ],
     stop,
+    kill() {
+      child.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    },
   };
 }

@@ -276,7 +276,7 @@ export interface AddOptions {
   displayName?: string;
 }
 
-interface People {
+export interface People {
   /** A new person, registered through the UI and signed in: `add('alice')` gives "Alice 3f9a", `alice-3f9a…`. */
   add(name: string, options?: AddOptions): Promise<Person>;
 }
@@ -301,6 +301,24 @@ async function signInThroughUi(page: Page, username: string): Promise<void> {
   await expect(page.getByRole('button', { name: 'Sign out', exact: true })).toBeVisible();
 }
 
+/**
+ * A new person in `context`, registered through the UI with a unique username: 'alice' gives
+ * `alice-3f9a0c1d` / "Alice 3f9a" (or the display name given). `open` makes their second device.
+ */
+export async function registerPerson(
+  context: BrowserContext,
+  name: string,
+  open: (person: Person) => Promise<Person>,
+  displayName?: string,
+): Promise<Person> {
+  const suffix = randomBytes(4).toString('hex');
+  const username = `${name.toLowerCase()}-${suffix}`;
+  const shownAs = displayName ?? `${capitalised(name)} ${suffix.slice(0, 4)}`;
+  const page = await context.newPage();
+  await registerThroughUi(page, username, shownAs);
+  return new Person(context, page, username, shownAs, open);
+}
+
 export const test = base.extend<{ people: People }>({
   people: async ({ browser }, use) => {
     const contexts: BrowserContext[] = [];
@@ -317,14 +335,9 @@ export const test = base.extend<{ people: People }>({
     };
     await use({
       async add(name, options = {}) {
-        const suffix = randomBytes(4).toString('hex');
-        const username = `${name.toLowerCase()}-${suffix}`;
-        const displayName = options.displayName ?? `${capitalised(name)} ${suffix.slice(0, 4)}`;
         const context = await newContext(browser);
         await options.prepare?.(context);
-        const page = await context.newPage();
-        await registerThroughUi(page, username, displayName);
-        return new Person(context, page, username, displayName, secondDevice);
+        return registerPerson(context, name, secondDevice, options.displayName);
       },
     });
     await Promise.all(contexts.map((c) => c.close()));

@@ -1,6 +1,7 @@
 /**
  * Reading WebRTC getStats rows (as `parleyDiagnostics.stats()` returns them):
- * inbound media totals per kind and the selected ICE candidate pair.
+ * inbound media totals per kind, video sizes and frame rates, and the
+ * selected ICE candidate pair.
  */
 export type StatsRow = { type: string; id: string } & Record<string, unknown>;
 
@@ -32,8 +33,23 @@ export function inboundTotals(rows: readonly StatsRow[]): Inbound {
   return totals;
 }
 
-/** The candidate type of the local end of the transport's selected candidate pair, if any. */
-export function selectedLocalCandidateType(rows: readonly StatsRow[]): string | undefined {
+export interface Candidate {
+  /** host, srflx, prflx or relay. */
+  candidateType: string;
+  address: string;
+  /** The transport of the path: udp or tcp. */
+  protocol: string;
+  /** For a relay candidate: how this end reaches the TURN server (udp, tcp or tls). */
+  relayProtocol?: string;
+}
+
+export interface SelectedPair {
+  local: Candidate;
+  remote: Candidate;
+}
+
+/** The transport's selected ICE candidate pair, if any. */
+export function selectedPair(rows: readonly StatsRow[]): SelectedPair | undefined {
   const byId = new Map(rows.map((r) => [r.id, r]));
   const transport = rows.find((r) => r.type === 'transport' && typeof r.selectedCandidatePairId === 'string');
   const pair = transport
@@ -41,5 +57,45 @@ export function selectedLocalCandidateType(rows: readonly StatsRow[]): string | 
     : // Some browsers mark the pair itself instead.
       rows.find((r) => r.type === 'candidate-pair' && r.selected === true);
   const local = pair ? byId.get(pair.localCandidateId as string) : undefined;
-  return typeof local?.candidateType === 'string' ? local.candidateType : undefined;
+  const remote = pair ? byId.get(pair.remoteCandidateId as string) : undefined;
+  return local && remote ? { local: candidate(local), remote: candidate(remote) } : undefined;
+}
+
+const candidate = (row: StatsRow): Candidate => ({
+  candidateType: String(row.candidateType),
+  address: String(row.address ?? row.ip),
+  protocol: String(row.protocol),
+  ...(typeof row.relayProtocol === 'string' ? { relayProtocol: row.relayProtocol } : {}),
+});
+
+/** The candidate type of the local end of the transport's selected candidate pair, if any. */
+export function selectedLocalCandidateType(rows: readonly StatsRow[]): string | undefined {
+  return selectedPair(rows)?.local.candidateType;
+}
+
+/** The picture of a video stream now: size and frame rate (0 when unknown). */
+export interface VideoFormat {
+  width: number;
+  height: number;
+  fps: number;
+}
+
+/** The largest inbound video stream's format (what the person sees of the far side). */
+export function inboundVideoFormat(rows: readonly StatsRow[]): VideoFormat {
+  return largestVideo(rows, 'inbound-rtp');
+}
+
+/** The largest outbound video stream's format (what the sender's encoder produces now). */
+export function outboundVideoFormat(rows: readonly StatsRow[]): VideoFormat & { limitedBy: string } {
+  const row = rows.find((r) => r.type === 'outbound-rtp' && r.kind === 'video');
+  return { ...largestVideo(rows, 'outbound-rtp'), limitedBy: String(row?.qualityLimitationReason ?? 'none') };
+}
+
+function largestVideo(rows: readonly StatsRow[], type: 'inbound-rtp' | 'outbound-rtp'): VideoFormat {
+  const formats = rows
+    .filter((r) => r.type === type && r.kind === 'video')
+    .map((r) => ({ width: num(r.frameWidth), height: num(r.frameHeight), fps: num(r.framesPerSecond) }));
+  return (
+    formats.sort((a, b) => b.width * b.height - a.width * a.height)[0] ?? { width: 0, height: 0, fps: 0 }
+  );
 }
