@@ -2,6 +2,7 @@
 // signaling server and one coturn, both started by e2e/support/global-setup.ts. See /e2e/README.md.
 import { existsSync } from 'node:fs';
 import { defineConfig } from '@playwright/test';
+import { paced } from './e2e/support/pace.js';
 
 /** Debian's Chromium by default (browser downloads fail on our machines); PARLEY_CHROMIUM overrides it. */
 const chromiumPath = process.env.PARLEY_CHROMIUM ?? '/usr/bin/chromium';
@@ -19,8 +20,10 @@ export default defineConfig({
   workers: 2,
   retries: 0,
   forbidOnly: !!process.env.CI,
-  timeout: 60_000,
-  expect: { timeout: 10_000 },
+  // Waits at a quiet machine's pace, scaled by the pace global setup measured (e2e/support/pace.ts): this
+  // file is read again in each worker, after global setup has set PARLEY_E2E_SLOWNESS.
+  timeout: paced(60_000),
+  expect: { timeout: paced(10_000) },
   // The list on the console only: no HTML report (traces of failed tests stay in test-results/).
   reporter: 'list',
   use: {
@@ -28,8 +31,8 @@ export default defineConfig({
     headless: true,
     permissions: ['camera', 'microphone'],
     // A click that cannot happen fails in seconds, not at the test timeout.
-    actionTimeout: 10_000,
-    navigationTimeout: 15_000,
+    actionTimeout: paced(10_000),
+    navigationTimeout: paced(15_000),
     trace: 'retain-on-failure',
     screenshot: 'only-on-failure',
     launchOptions: {

@@ -1,6 +1,6 @@
 // How calls end without a conversation, as each side sees it: declined, cancelled, busy, missed,
 // and answered on another device.
-import { RING_TIMEOUT_S } from './support/environment.js';
+import { ringTimeoutS } from './support/environment.js';
 import { expect, test } from './support/fixtures.js';
 
 test('declined: the caller is told', async ({ people }) => {
@@ -63,7 +63,7 @@ test('missed: an unanswered call is highlighted in History until seen', async ({
   await alice.call(bob, 'audio');
   await expect(bob.incomingCall(alice)).toBeVisible();
   // Nobody answers: after the ring timeout both sides stop ringing.
-  await expect(bob.incomingCall(alice)).toBeHidden({ timeout: (RING_TIMEOUT_S + 5) * 1000 });
+  await expect(bob.incomingCall(alice)).toBeHidden({ timeout: (ringTimeoutS() + 5) * 1000 });
   await expect(alice.page.getByRole('status').filter({ hasText: 'No answer' })).toBeVisible();
   expect((await bob.tones())?.ringtone).toBe(false);
 

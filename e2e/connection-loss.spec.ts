@@ -1,9 +1,10 @@
 // Connection loss: when the far side vanishes mid-call, the call ends after the server's grace period.
 import { GRACE_PERIOD_S } from './support/environment.js';
 import { expect, test } from './support/fixtures.js';
+import { paced } from './support/pace.js';
 
 /** Time for the server to notice the closed socket and for the end to reach Alice's page. */
-const SLACK_MS = 3_000;
+const SLACK_MS = paced(3_000);
 
 test('when Bob closes his page, Alice’s call ends within the grace period as connection lost', async ({
   people,

@@ -5,13 +5,15 @@
  */
 import type { TestServer } from '../../signaling/test-support/harness.js';
 import type { Coturn } from './coturn.js';
+import { paced } from './pace.js';
 
 export const E2E_URL_ENV = 'PARLEY_E2E_URL';
 /**
- * Seconds an unanswered call rings before the server records it as missed. Short, so the missed-call test
- * is quick, but long enough that a slow, loaded CI machine still answers in time in every other test.
+ * Seconds an unanswered call rings before the server records it as missed: 10 at a quiet machine's pace.
+ * Short, so the missed-call test is quick; paced (support/pace.ts), so that a busy machine still answers
+ * in time in every other test. Read it after global setup has measured the pace.
  */
-export const RING_TIMEOUT_S = 10;
+export const ringTimeoutS = (): number => Math.round(paced(10_000) / 1000);
 /** Seconds a device in a call may stay disconnected before the call ends as connection lost. */
 export const GRACE_PERIOD_S = 3;
 

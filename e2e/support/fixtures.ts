@@ -15,6 +15,7 @@ import {
 } from '@playwright/test';
 import type { Diagnostics } from '../../renderer/app/diagnostics.js';
 import { serverUrl } from './environment.js';
+import { paced } from './pace.js';
 import { inboundTotals, selectedLocalCandidateType, type Inbound, type StatsRow } from './stats.js';
 
 export { expect } from '@playwright/test';
@@ -261,7 +262,7 @@ export class Person {
         growth,
         `${this.displayName}: ${what} stops growing; growth per window: ${seen.join(', ')}`,
       ).toBeLessThanOrEqual(tolerance);
-    }).toPass({ intervals: [windowMs], timeout: 15_000 });
+    }).toPass({ intervals: [windowMs], timeout: paced(15_000) });
   }
 }
 

@@ -13,7 +13,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { startTestServer } from '../../../signaling/test-support/harness.js';
 import { startCoturn } from '../../support/coturn.js';
-import { E2E_URL_ENV, GRACE_PERIOD_S, RING_TIMEOUT_S } from '../../support/environment.js';
+import { E2E_URL_ENV, GRACE_PERIOD_S, ringTimeoutS } from '../../support/environment.js';
 import { makeTestCertificate } from './certificate.js';
 import { BED_ENV, createBed, removeRun, sweepLeftovers, whyUnavailable } from './netbed.js';
 import { SKIP_ENV, setRunning, type NetEnvironment } from './environment.js';
@@ -55,7 +55,7 @@ export default async function globalSetup(): Promise<void> {
     const server = await startTestServer({
       host: bed.gateway,
       webDir: WEB_DIR,
-      ringTimeout: RING_TIMEOUT_S,
+      ringTimeout: ringTimeoutS(),
       gracePeriod: GRACE_PERIOD_S,
       turnUrls: coturn.urls,
       turnSecret: coturn.secret,
