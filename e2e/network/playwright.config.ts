@@ -11,6 +11,8 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 export default defineConfig({
   testDir: '.',
+  // The soak (scenario 9) runs for minutes: only `npm run test:soak` (soak.config.ts) runs it.
+  testIgnore: 'soak.spec.ts',
   outputDir: `${ROOT}test-results/network`,
   globalSetup: './support/global-setup.ts',
   globalTeardown: './support/global-teardown.ts',
