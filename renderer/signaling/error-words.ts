@@ -4,7 +4,7 @@
  * developers; the UI shows these words instead.
  */
 import type { ErrorCode } from '../../signaling/protocol/index.js';
-import type { EndReason } from '../call/engine.js';
+import type { EndReason } from '../call/view.js';
 
 const serverWords: Record<ErrorCode, string> = {
   E_INVALID: 'Parley sent something the server did not understand. Please update the app.',

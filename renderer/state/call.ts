@@ -1,6 +1,6 @@
 /** The call in progress (mirrored from the call engine), its media and quality, and notices. */
 import { create } from 'zustand';
-import type { CallView, EndReason } from '../call/engine.js';
+import type { CallView, EndReason } from '../call/view.js';
 import type { Quality } from '../call/quality.js';
 
 export interface Notice {

@@ -1,0 +1,56 @@
+/**
+ * What the engine tells the app about the call in progress (`CallView`), and the one place a new view is
+ * built. The engine publishes a fresh view on every change; the app only reads it.
+ */
+import type { CallEndedReason, Media, UserSummary } from '../../signaling/protocol/index.js';
+
+export type CallPhase = 'outgoing' | 'incoming' | 'connecting' | 'active';
+
+export interface CallView {
+  callId: string | null;
+  direction: 'outgoing' | 'incoming';
+  peer: UserSummary;
+  media: Media;
+  phase: CallPhase;
+  /** Outgoing: the callee's devices are ringing. */
+  ringing: boolean;
+  /** Epoch ms when media first connected (the call timer starts here). */
+  connectedAt: number | null;
+  /** False while the far side's device is reconnecting. */
+  peerConnected: boolean;
+  /** True while no media arrives and the path is being restored (ICE restart). */
+  reconnecting: boolean;
+  muted: boolean;
+  cameraOn: boolean;
+  remoteVideo: boolean;
+}
+
+/** Why a call ended, as the person is told: server reasons plus local failures. */
+export type EndReason = CallEndedReason | 'failed' | 'refused';
+
+/**
+ * The view of a call as it starts: an outgoing one before the server gave it an id (and before anyone
+ * rings), or an incoming one ringing here. The camera is on from the start only for an outgoing video call;
+ * an incoming call turns it on when answered with video.
+ */
+export function newCallView(
+  start:
+    | { direction: 'outgoing'; peer: UserSummary; media: Media }
+    | { direction: 'incoming'; callId: string; peer: UserSummary; media: Media },
+): CallView {
+  const outgoing = start.direction === 'outgoing';
+  return {
+    callId: outgoing ? null : start.callId,
+    direction: start.direction,
+    peer: start.peer,
+    media: start.media,
+    phase: start.direction,
+    ringing: !outgoing,
+    connectedAt: null,
+    peerConnected: true,
+    reconnecting: false,
+    muted: false,
+    cameraOn: outgoing && start.media === 'video',
+    remoteVideo: false,
+  };
+}
