@@ -1,0 +1,73 @@
+/**
+ * The server's side of calls for CallEngine unit tests, in place of SignalingClient: it answers each request
+ * as the server would (checking the payload against the protocol's schema first, so a message the real
+ * server would refuse fails the test), records it, and pushes server events (checked the same way). The test
+ * plays the rest: `answer` changes a reply, `dead` makes requests go unanswered (E_NETWORK after their
+ * timeout, as SignalingClient reports it), `relay` hands the engine's `call.signal`s to the far side.
+ */
+import {
+  clientRequests,
+  serverEvents,
+  type ClientRequestName,
+  type RequestPayload,
+  type Signal,
+} from '../../signaling/protocol/index.js';
+import type { RequestOutcome, ServerEventHandlers } from '../net/signaling-client.js';
+import { Emitter } from '../util/emitter.js';
+
+/** A call id as the server makes them (22 base64url characters). */
+export const CALL_ID = 'call-id-of-the-test-01';
+
+type Reply<K extends ClientRequestName> = (payload: RequestPayload<K>) => RequestOutcome<K>;
+
+const defaultReplies: { [K in ClientRequestName]?: Reply<K> } = {
+  'ice.servers': () => ({ ok: true, iceServers: [{ urls: ['stun:stun.example:3478'] }], expiresAt: null }),
+  'call.invite': () => ({ ok: true, callId: CALL_ID }),
+};
+
+export class FakeCallServer extends Emitter<ServerEventHandlers> {
+  /** Every request, in order, with the timeout it was sent with. */
+  readonly requests: { event: ClientRequestName; payload: unknown; timeoutMs: number | undefined }[] = [];
+  /** How often the engine asked for a new connection. */
+  reconnects = 0;
+  /** The connection is dead without knowing it: nothing is answered. */
+  dead = false;
+  /** Where the engine's `call.signal`s go (the far side's PeerSession). */
+  relay: ((signal: Signal) => void) | null = null;
+  private readonly replies = new Map<ClientRequestName, Reply<never>>();
+
+  answer<K extends ClientRequestName>(event: K, reply: Reply<K>): void {
+    this.replies.set(event, reply as Reply<never>);
+  }
+
+  async request<K extends ClientRequestName>(
+    event: K,
+    payload: RequestPayload<K>,
+    options: { timeoutMs?: number } = {},
+  ): Promise<RequestOutcome<K>> {
+    clientRequests[event].payload.parse(payload);
+    this.requests.push({ event, payload, timeoutMs: options.timeoutMs });
+    if (this.dead) {
+      await new Promise((resolve) => setTimeout(resolve, options.timeoutMs ?? 10_000));
+      return { ok: false, error: { code: 'E_NETWORK', message: `no answer to ${event}` } };
+    }
+    if (event === 'call.signal') this.relay?.((payload as RequestPayload<'call.signal'>).signal);
+    const reply = (this.replies.get(event) ?? defaultReplies[event]) as Reply<K> | undefined;
+    return reply ? reply(payload) : ({ ok: true } as RequestOutcome<K>);
+  }
+
+  /** The payloads of one request, in order. */
+  sentOf<K extends ClientRequestName>(event: K): RequestPayload<K>[] {
+    return this.requests.filter((r) => r.event === event).map((r) => r.payload as RequestPayload<K>);
+  }
+
+  /** The server pushes an event to this device. */
+  push<K extends keyof ServerEventHandlers>(event: K, payload: ServerEventHandlers[K]): void {
+    serverEvents[event].parse(payload);
+    this.emit(event, payload);
+  }
+
+  reconnect(): void {
+    this.reconnects++;
+  }
+}
