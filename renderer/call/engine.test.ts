@@ -233,6 +233,30 @@ describe('CallEngine, during a call', () => {
     expect(offersTo(received)).toHaveLength(offers);
   });
 
+  it('closes the new microphone again when the call ends while the switch is under way', async () => {
+    const { pc } = await activeCall();
+    const sender = pc.getSenders()[0]!;
+    let finishSwap!: () => void;
+    vi.spyOn(sender, 'replaceTrack').mockImplementation(
+      () => new Promise((resolve) => (finishSwap = resolve)),
+    );
+    const switching = engine.switchDevice('audio', 'mic-2');
+    await pass();
+    server.push('call.ended', { callId: CALL_ID, reason: 'completed' });
+    finishSwap();
+    await switching;
+    expect(webrtc.devices.live()).toEqual([]);
+  });
+
+  it('keeps the old microphone and closes the new one when the switch fails', async () => {
+    const { pc } = await activeCall();
+    const oldMic = webrtc.devices.live()[0]!;
+    vi.spyOn(pc.getSenders()[0]!, 'replaceTrack').mockRejectedValue(new Error('sender gone'));
+    await engine.switchDevice('audio', 'mic-2');
+    expect(webrtc.devices.live()).toEqual([oldMic]);
+    expect(events.notices).toEqual([{ code: 'E_MEDIA_FAILED', message: 'microphone' }]);
+  });
+
   it('keeps a muted microphone muted across a device switch', async () => {
     await activeCall();
     engine.setMuted(true);

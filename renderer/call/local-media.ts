@@ -90,20 +90,23 @@ export class LocalMedia {
     swap: (track: MediaStreamTrack) => Promise<unknown>,
   ): Promise<boolean> {
     if (!this.trackOf(kind)) return false;
+    let track: MediaStreamTrack | undefined;
     try {
       const opened = await openTrack(kind, deviceId);
-      const { track } = opened;
+      track = opened.track;
       // Re-read after the wait: the call may have ended, or another switch may have replaced the track.
       const old = this.trackOf(kind);
       if (this.stopped || !old) return (track.stop(), false);
       if (opened.fellBack) this.notice('E_DEVICE_FALLBACK', deviceOf(kind));
       if (kind === 'audio') track.enabled = !muted();
       await swap(track);
+      if (this.stopped) return (track.stop(), false);
       this.stream.removeTrack(old);
       old.stop();
       this.stream.addTrack(track);
       return true;
     } catch (err) {
+      track?.stop();
       this.notice(codeOf(err), deviceOf(kind));
       return false;
     }
