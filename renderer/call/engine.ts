@@ -11,24 +11,8 @@ import { Emitter } from '../util/emitter.js';
 import { CallConnection } from './connection.js';
 import { IceConfig } from './ice-config.js';
 import { LocalMedia } from './local-media.js';
-import type { Quality } from './quality.js';
 import { TimingRecorder, type SetupTimings } from './timings.js';
-import { newCallView, type CallView, type EndReason } from './view.js';
-
-export interface EngineError {
-  code: string;
-  message: string;
-}
-
-interface EngineEvents {
-  call: CallView | null;
-  ended: { callId: string | null; peer: UserSummary; reason: EndReason; code?: string };
-  'local-stream': MediaStream | null;
-  'remote-stream': MediaStream | null;
-  quality: Quality | null;
-  /** Something the person should be told; the call may go on. */
-  notice: EngineError;
-}
+import { newCallView, type CallView, type EndReason, type EngineEvents } from './view.js';
 
 export interface EnginePreferences {
   microphoneId?: string | undefined;

@@ -1,8 +1,10 @@
 /**
- * What the engine tells the app about the call in progress (`CallView`), and the one place a new view is
- * built. The engine publishes a fresh view on every change; the app only reads it.
+ * What the engine tells the app: the call in progress (`CallView`, with `newCallView` the one place a new
+ * one is built), how a call ended, and notices. The engine publishes a fresh view on every change; the app
+ * only reads it.
  */
 import type { CallEndedReason, Media, UserSummary } from '../../signaling/protocol/index.js';
+import type { Quality } from './quality.js';
 
 export type CallPhase = 'outgoing' | 'incoming' | 'connecting' | 'active';
 
@@ -27,6 +29,21 @@ export interface CallView {
 
 /** Why a call ended, as the person is told: server reasons plus local failures. */
 export type EndReason = CallEndedReason | 'failed' | 'refused';
+
+export interface EngineError {
+  code: string;
+  message: string;
+}
+
+export interface EngineEvents {
+  call: CallView | null;
+  ended: { callId: string | null; peer: UserSummary; reason: EndReason; code?: string };
+  'local-stream': MediaStream | null;
+  'remote-stream': MediaStream | null;
+  quality: Quality | null;
+  /** Something the person should be told; the call may go on. */
+  notice: EngineError;
+}
 
 /**
  * The view of a call as it starts: an outgoing one before the server gave it an id (and before anyone
