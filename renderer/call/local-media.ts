@@ -68,8 +68,10 @@ export class LocalMedia {
   async cameraOn(cameraId: string | undefined): Promise<MediaStreamTrack | null> {
     try {
       const { track, fellBack } = await openTrack('video', cameraId);
-      // Not needed any more, and must not stay lit.
-      if (this.stopped || this.hasCamera) return (track.stop(), null);
+      if (this.stopped || this.hasCamera) {
+        track.stop(); // not needed any more, and must not stay lit
+        return null;
+      }
       if (fellBack) this.notice('E_DEVICE_FALLBACK', 'camera');
       this.stream.addTrack(track);
       return track;
@@ -96,11 +98,17 @@ export class LocalMedia {
       track = opened.track;
       // Re-read after the wait: the call may have ended, or another switch may have replaced the track.
       const old = this.trackOf(kind);
-      if (this.stopped || !old) return (track.stop(), false);
+      if (this.stopped || !old) {
+        track.stop();
+        return false;
+      }
       if (opened.fellBack) this.notice('E_DEVICE_FALLBACK', deviceOf(kind));
       if (kind === 'audio') track.enabled = !muted();
       await swap(track);
-      if (this.stopped) return (track.stop(), false);
+      if (this.stopped) {
+        track.stop(); // the call ended while the track was handed over
+        return false;
+      }
       this.stream.removeTrack(old);
       old.stop();
       this.stream.addTrack(track);
