@@ -7,9 +7,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { CallSnapshot, Signal } from '../../signaling/protocol/index.js';
 import { CALL_ID, FakeCallServer } from '../test-support/fake-call-server.js';
+import { FakeMediaStream, FakeTrack } from '../test-support/fake-media.js';
 import {
-  FakeMediaStream,
-  FakeTrack,
   installFakeWebRtc,
   parseSdp,
   type FakeRTCPeerConnection,

@@ -1,13 +1,7 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Signal } from '../../signaling/protocol/index.js';
-import {
-  FakeMediaStream,
-  FakeTrack,
-  installFakeWebRtc,
-  parseSdp,
-  type FakeRTCPeerConnection,
-} from '../test-support/fake-webrtc.js';
+import { FakeMediaStream, FakeTrack } from '../test-support/fake-media.js';
+import { installFakeWebRtc, parseSdp, type FakeRTCPeerConnection } from '../test-support/fake-webrtc.js';
 import { PeerSession } from './peer.js';
 
 /** What one side put on the wire, in order. */

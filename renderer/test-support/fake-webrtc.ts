@@ -13,101 +13,7 @@
  * lines.
  */
 import { vi } from 'vitest';
-
-let nextId = 1;
-
-export class FakeTrack {
-  readonly id = `track-${nextId++}`;
-  enabled = true;
-  muted = false;
-  readyState: MediaStreamTrackState = 'live';
-  onmute: (() => void) | null = null;
-  onunmute: (() => void) | null = null;
-  onended: (() => void) | null = null;
-
-  constructor(
-    readonly kind: 'audio' | 'video',
-    readonly deviceId = 'default',
-    readonly label = `${kind} ${deviceId}`,
-  ) {}
-
-  getSettings(): MediaTrackSettings {
-    return { deviceId: this.deviceId };
-  }
-
-  /** Stops for good, as when the app closes the device (a local stop fires no `ended`, as in browsers). */
-  stop(): void {
-    this.readyState = 'ended';
-  }
-
-  /** The browser's doing: the remote side stopped (or started again) sending on this track. */
-  setMuted(muted: boolean): void {
-    if (this.muted === muted) return;
-    this.muted = muted;
-    (muted ? this.onmute : this.onunmute)?.();
-  }
-}
-
-export class FakeMediaStream {
-  readonly id = `stream-${nextId++}`;
-  private readonly tracks: FakeTrack[] = [];
-
-  constructor(tracks: FakeTrack[] = []) {
-    this.tracks.push(...tracks);
-  }
-
-  addTrack(track: FakeTrack): void {
-    if (!this.tracks.includes(track)) this.tracks.push(track);
-  }
-
-  removeTrack(track: FakeTrack): void {
-    const at = this.tracks.indexOf(track);
-    if (at >= 0) this.tracks.splice(at, 1);
-  }
-
-  getTracks(): FakeTrack[] {
-    return [...this.tracks];
-  }
-
-  getAudioTracks(): FakeTrack[] {
-    return this.tracks.filter((t) => t.kind === 'audio');
-  }
-
-  getVideoTracks(): FakeTrack[] {
-    return this.tracks.filter((t) => t.kind === 'video');
-  }
-}
-
-/** navigator.mediaDevices: opens tracks of the devices it has, fails the way browsers do otherwise. */
-export class FakeMediaDevices {
-  readonly devices = { audio: ['mic-1', 'mic-2'], video: ['cam-1', 'cam-2'] };
-  /** Kinds whose permission the person refused. */
-  readonly denied = new Set<'audio' | 'video'>();
-  /** Every track getUserMedia handed out, in order. */
-  readonly opened: FakeTrack[] = [];
-
-  async getUserMedia(constraints: MediaStreamConstraints): Promise<FakeMediaStream> {
-    const kind = constraints.video ? 'video' : 'audio';
-    const wanted = constraints[kind];
-    const exact =
-      typeof wanted === 'object' ? (wanted.deviceId as { exact?: string } | undefined)?.exact : undefined;
-    if (this.denied.has(kind))
-      throw Object.assign(new Error('Permission denied'), { name: 'NotAllowedError' });
-    const deviceId = exact ?? this.devices[kind][0];
-    if (!deviceId || !this.devices[kind].includes(deviceId))
-      throw Object.assign(new Error('no such device'), {
-        name: exact ? 'OverconstrainedError' : 'NotFoundError',
-      });
-    const track = new FakeTrack(kind, deviceId);
-    this.opened.push(track);
-    return new FakeMediaStream([track]);
-  }
-
-  /** The tracks that are still open (a camera or microphone light that is on). */
-  live(): FakeTrack[] {
-    return this.opened.filter((t) => t.readyState === 'live');
-  }
-}
+import { FakeMediaDevices, FakeMediaStream, FakeTrack, nextId } from './fake-media.js';
 
 type Direction = RTCRtpTransceiverDirection;
 const sends = (d: Direction | null) => d === 'sendrecv' || d === 'sendonly';
@@ -131,8 +37,7 @@ export class FakeTransceiver {
   readonly receiver: { track: FakeTrack };
   /** The direction this side wrote for it in its last local description (negotiation-needed compares). */
   described: Direction | null = null;
-  /** Whether the remote side sends on it, per its last description; `track` fired the first time. */
-  remoteSends = false;
+  /** Whether `track` fired for it (the first time the remote side sent on it). */
   fired = false;
 
   constructor(
@@ -184,10 +89,8 @@ export class FakeRTCPeerConnection {
   onconnectionstatechange: (() => void) | null = null;
   /** Candidates the far side sent, as added. */
   readonly remoteCandidates: RTCIceCandidateInit[] = [];
-  /** Stats entries the test adds to every report (candidate pairs, outbound RTP). */
-  readonly extraStats = new Map<string, { type: string; [key: string]: unknown }>();
   private readonly transceivers: FakeTransceiver[] = [];
-  private ufrag = `ufrag${nextId++}`;
+  private ufrag = `ufrag${nextId()}`;
   private restartPending = false;
   private nextMid = 0;
   private negotiationQueued = false;
@@ -243,7 +146,7 @@ export class FakeRTCPeerConnection {
     if (description?.type === 'rollback') return this.rollback();
     if (this.signalingState === 'stable') {
       this.beforeOffer = this.transceivers.map((t) => ({ t, mid: t.mid, described: t.described }));
-      if (this.restartPending) this.ufrag = `ufrag${nextId++}`;
+      if (this.restartPending) this.ufrag = `ufrag${nextId()}`;
       this.restartPending = false;
       for (const t of this.transceivers) {
         t.mid ??= String(this.nextMid++);
@@ -322,7 +225,7 @@ export class FakeRTCPeerConnection {
     const { since, lastAt } = this.flow;
     const packets = this.flow.packets + (since === null ? 0 : Math.floor((now - since) / 20));
     const last = since === null ? lastAt : now;
-    const report = new Map(this.extraStats);
+    const report = new Map<string, { type: string; [key: string]: unknown }>();
     report.set('IT-audio', {
       type: 'inbound-rtp',
       kind: 'audio',
@@ -344,7 +247,7 @@ export class FakeRTCPeerConnection {
   // ---- The network's side, driven by the test --------------------------------------------------------
 
   /** A local ICE candidate was gathered. */
-  emitCandidate(candidate = `candidate:${nextId++} 1 udp 2122260223 192.0.2.1 50000 typ host`): void {
+  emitCandidate(candidate = `candidate:${nextId()} 1 udp 2122260223 192.0.2.1 50000 typ host`): void {
     const init = { candidate, sdpMid: '0', sdpMLineIndex: 0 };
     this.onicecandidate?.({ candidate: { toJSON: () => init } });
   }
@@ -387,7 +290,6 @@ export class FakeRTCPeerConnection {
   }
 
   private remoteSending(t: FakeTransceiver, remoteSends: boolean): void {
-    t.remoteSends = remoteSends;
     if (remoteSends && !t.fired) {
       t.fired = true;
       this.ontrack?.({ track: t.receiver.track, transceiver: t });
