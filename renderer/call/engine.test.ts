@@ -375,6 +375,17 @@ describe('CallEngine, when the media path breaks', () => {
     expect(server.reconnects).toBe(0);
   });
 
+  it('ends as failed when no media arrives within 20 s of answering', async () => {
+    farSide(true);
+    await engine.call(bob, 'audio');
+    server.push('call.accepted', { callId: CALL_ID });
+    await pass(t.connectTimeoutMs - t.sampleMs);
+    expect(events.ended).toEqual([]);
+    await pass(t.sampleMs);
+    expect(server.sentOf('call.hangup')).toEqual([{ callId: CALL_ID, reason: 'failed' }]);
+    expect(events.ended).toEqual([{ callId: CALL_ID, peer: bob, reason: 'failed', code: 'E_ICE_FAILED' }]);
+  });
+
   it('ends as failed, for both sides, after 30 s without media', async () => {
     const { pc } = await activeCall();
     pc.setMediaFlowing(false);
