@@ -151,6 +151,37 @@ export class Person {
     await expect(this.button('Sign out')).toBeVisible();
   }
 
+  // ---- what a person sees, however briefly -----------------------------------------------------
+
+  /**
+   * Starts watching the page for `text` (a status shown for a few seconds, such as "Call ended") and
+   * returns a check that resolves true once it has been shown. The watch runs in the page, so a busy
+   * machine that answers Playwright late cannot miss a message that came and went meanwhile: arm it
+   * before the action that shows the text. Throws if the text is on the page already (a new one could
+   * not be told from it: wait for that one to go first).
+   */
+  async watchFor(text: string): Promise<() => Promise<boolean>> {
+    const key = await this.page.evaluate((text) => {
+      if (document.body.innerText.includes(text)) throw new Error(`"${text}" is shown already`);
+      const seen = ((window as unknown as { parleySeen?: Record<string, boolean> }).parleySeen ??= {});
+      const key = `${text}#${Object.keys(seen).length}`;
+      seen[key] = false;
+      const check = () => {
+        if (!document.body.innerText.includes(text)) return;
+        seen[key] = true;
+        observer.disconnect();
+      };
+      const observer = new MutationObserver(check);
+      observer.observe(document.body, { subtree: true, childList: true, characterData: true });
+      return key;
+    }, text);
+    return () =>
+      this.page.evaluate(
+        (key) => (window as unknown as { parleySeen: Record<string, boolean> }).parleySeen[key]!,
+        key,
+      );
+  }
+
   // ---- what only diagnostics tell ---------------------------------------------------------------
 
   /** Calls one of the page's `window.parleyDiagnostics` methods. */
