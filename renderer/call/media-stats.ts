@@ -25,6 +25,8 @@ export class MediaStats {
   private firstFrameTimer: ReturnType<typeof setInterval> | null = null;
   /** The previous quality sample's totals: bitrate and loss are counted since then. */
   private lastTotals: StatsTotals | null = null;
+  /** A getStats for the badge is under way: on a busy machine it can take longer than the interval. */
+  private sampling = false;
   private stopped = false;
 
   constructor(private readonly opts: MediaStatsOptions) {}
@@ -66,15 +68,31 @@ export class MediaStats {
   }
 
   private async sampleQuality(): Promise<void> {
-    const report = await this.opts.getStats();
-    if (this.stopped) return;
-    const { quality, totals } = qualityOf(
-      report as unknown as Map<string, StatLike>,
-      this.lastTotals,
-      Date.now(),
-    );
-    const first = this.lastTotals === null;
-    this.lastTotals = totals;
-    if (!first) this.opts.onQuality(quality);
+    if (this.sampling) return;
+    this.sampling = true;
+    try {
+      const report = await this.opts.getStats();
+      if (this.stopped) return;
+      // The report's own time, not when its promise came back: on a busy machine getStats answers late
+      // by varying amounts, and two reports that came back 10 ms apart made a 2 s window read as 10 ms.
+      const { quality, totals } = qualityOf(
+        report as unknown as Map<string, StatLike>,
+        this.lastTotals,
+        reportTime(report),
+      );
+      const first = this.lastTotals === null;
+      this.lastTotals = totals;
+      if (!first) this.opts.onQuality(quality);
+    } finally {
+      this.sampling = false;
+    }
   }
+}
+
+/** When the browser gathered a stats report (its entries' timestamp, in ms); now if it has none. */
+function reportTime(report: RTCStatsReport): number {
+  for (const entry of report.values() as Iterable<{ timestamp?: unknown }>) {
+    if (typeof entry.timestamp === 'number' && Number.isFinite(entry.timestamp)) return entry.timestamp;
+  }
+  return performance.timeOrigin + performance.now();
 }

@@ -1,0 +1,73 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { MediaStats, QUALITY_INTERVAL_MS } from './media-stats.js';
+import type { Quality } from './quality.js';
+import { TimingRecorder } from './timings.js';
+
+/** A getStats report as Chromium gives it: every entry stamped with the time it was gathered. */
+const report = (timestamp: number, bytesReceived: number) =>
+  new Map(
+    [
+      { id: 'T', type: 'transport', selectedCandidatePairId: 'P' },
+      { id: 'P', type: 'candidate-pair', localCandidateId: 'L', currentRoundTripTime: 0.02 },
+      { id: 'L', type: 'local-candidate', candidateType: 'host' },
+      { id: 'I', type: 'inbound-rtp', kind: 'audio', bytesReceived, packetsReceived: 1, packetsLost: 0 },
+    ].map((e) => [e.id, { ...e, timestamp }]),
+  ) as unknown as RTCStatsReport;
+
+/**
+ * A getStats that answers its n-th call as scripted: after `afterMs` (fake time) with `report`, or never.
+ * The first-frame poll asks too (at 100 ms); answering it with audio packets ends that poll.
+ */
+function scriptedStats(answers: ({ afterMs: number; report: RTCStatsReport } | 'never')[]) {
+  let calls = 0;
+  return {
+    calls: () => calls,
+    getStats: () =>
+      new Promise<RTCStatsReport>((resolve) => {
+        const answer = answers[calls++];
+        if (answer && answer !== 'never') setTimeout(() => resolve(answer.report), answer.afterMs);
+      }),
+  };
+}
+
+function sampler(getStats: () => Promise<RTCStatsReport>, shown: Quality[] = []): MediaStats {
+  return new MediaStats({
+    getStats,
+    recorder: new TimingRecorder(),
+    media: 'audio',
+    onQuality: (q) => shown.push(q),
+  });
+}
+
+describe('MediaStats quality sampling', () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  it('counts the bitrate over the time between the reports, however late getStats answers', async () => {
+    // The badge's first report, gathered at t=10 000 ms, comes back 1.9 s late; its next one, gathered
+    // 2 s after it with 250 kB more, comes back at once: 250 kB in 2 s is 1000 kbit/s (not 20 000, as
+    // reading the clock when the answers came back, 100 ms apart, would say).
+    const stats = scriptedStats([
+      { afterMs: 1_900, report: report(10_000, 0) },
+      { afterMs: 0, report: report(0, 0) },
+      { afterMs: 0, report: report(12_000, 250_000) },
+    ]);
+    const shown: Quality[] = [];
+    const s = sampler(stats.getStats, shown);
+    s.start();
+    await vi.advanceTimersByTimeAsync(QUALITY_INTERVAL_MS + 10);
+    expect(stats.calls()).toBe(3);
+    expect(shown.map((q) => q.kbps)).toEqual([1000]);
+    s.stop();
+  });
+
+  it('asks for no new report while one is under way', async () => {
+    const stats = scriptedStats(['never', { afterMs: 0, report: report(0, 0) }]);
+    const s = sampler(stats.getStats);
+    s.start();
+    await vi.advanceTimersByTimeAsync(QUALITY_INTERVAL_MS * 3 + 10);
+    // The badge's first request and the one first-frame poll: no badge request every 2 s on top.
+    expect(stats.calls()).toBe(2);
+    s.stop();
+  });
+});
