@@ -1,5 +1,13 @@
-/** A server restart on the same data directory keeps accounts, contacts and history. */
+/**
+ * A server restart on the same data directory keeps accounts, contacts, history and answered calls
+ * (a deploy does not end them: their media is peer-to-peer).
+ */
 import { rmSync } from 'node:fs';
+import { newCallId } from './accounts/tokens.js';
+import type { ServerConfig } from './config.js';
+import { CallsTable } from './db/calls.js';
+import { openDatabase } from './db/database.js';
+import { LiveCallsTable } from './db/live-calls.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { HistoryEntry } from './protocol/index.js';
 import {
@@ -15,8 +23,8 @@ import {
 const running = new Set<TestServer>();
 const dataDirs = new Set<string>();
 
-async function start(dataDir?: string): Promise<TestServer> {
-  const server = await startTestServer(dataDir ? { dataDir } : {});
+async function start(overrides: Partial<ServerConfig> = {}): Promise<TestServer> {
+  const server = await startTestServer(overrides);
   running.add(server);
   dataDirs.add(server.config.dataDir);
   return server;
@@ -57,7 +65,7 @@ describe('restart', () => {
     });
     await stop(first);
 
-    const second = await start(first.config.dataDir);
+    const second = await start({ dataDir: first.config.dataDir });
     const [aliceGrant, bobGrant] = await Promise.all([signIn(second, 'alice'), signIn(second, 'bob')]);
     expect(aliceGrant.user).toEqual({ username: 'alice', displayName: 'ALICE' });
     const aliceAgain = await connect(second, aliceGrant.token);
@@ -104,51 +112,153 @@ describe('restart', () => {
     return { alice, bob, callId };
   }
 
-  it('a call that was active at shutdown is recorded as interrupted', async () => {
-    const first = await start();
-    const { alice, bob, callId } = await activeCall(first);
-    const aliceSaw = eventsUntilDisconnect(alice.device);
-    const bobSaw = eventsUntilDisconnect(bob.device);
-    await stop(first);
-    // Both devices were told before the connection went away.
-    expect(await aliceSaw).toContain('server.shutdown');
-    expect(await bobSaw).toContain('server.shutdown');
-    expect(await alice.device.next('server.shutdown')).toEqual({ message: expect.any(String) });
+  /** The one history entry of a call, as a device's history lists it (every entry of that call). */
+  const onlyEntry = async (device: TestDevice, callId: string): Promise<HistoryEntry> => {
+    const mine = (await device.ok('history.list', {})).entries.filter((e) => e.callId === callId);
+    expect(mine).toHaveLength(1);
+    return mine[0]!;
+  };
 
-    const second = await start(first.config.dataDir);
-    const aliceAgain = await connect(second, (await signIn(second, 'alice')).token);
-    const bobAgain = await connect(second, (await signIn(second, 'bob')).token);
-    expect(aliceAgain.ready.calls).toEqual([]);
-    expect(bobAgain.ready.calls).toEqual([]);
-    const mine = await entryOf(aliceAgain, callId);
-    expect(mine).toMatchObject({ direction: 'outgoing', endReason: 'interrupted', missed: false });
-    expect(mine?.answeredAt).not.toBeNull();
-    expect(mine?.endedAt).not.toBeNull();
-    expect(await entryOf(bobAgain, callId)).toMatchObject({
-      direction: 'incoming',
-      endReason: 'interrupted',
+  it('an answered call outlives a restart: both devices get it back, hang-up works, one history row with its true duration', async () => {
+    const first = await start({ gracePeriod: 10 });
+    const { alice, bob, callId } = await activeCall(first);
+    const { answeredAt } = await onlyEntry(alice.device, callId);
+    const saw = [eventsUntilDisconnect(alice.device), eventsUntilDisconnect(bob.device)];
+    await stop(first);
+    for (const events of await Promise.all(saw)) {
+      expect(events).toContain('server.shutdown');
+      expect(events).not.toContain('call.ended');
+    }
+
+    const second = await start({ dataDir: first.config.dataDir, gracePeriod: 10 });
+    const aliceAgain = await connect(second, alice.token, alice.device.deviceId);
+    const bobAgain = await connect(second, bob.token, bob.device.deviceId);
+    const resumed = { callId, media: 'video', state: 'active', boundHere: true };
+    expect(aliceAgain.ready.calls).toEqual([
+      { ...resumed, role: 'caller', peer: expect.objectContaining({ username: 'bob' }) },
+    ]);
+    expect(bobAgain.ready.calls).toEqual([
+      { ...resumed, role: 'callee', peer: expect.objectContaining({ username: 'alice' }) },
+    ]);
+    // The relay works again between the two bound devices.
+    await bobAgain.ok('call.signal', { callId, signal: { kind: 'candidate', candidate: null } });
+    expect(await aliceAgain.next('call.signal')).toEqual({
+      callId,
+      signal: { kind: 'candidate', candidate: null },
+    });
+
+    const hungUpFrom = Date.now();
+    await aliceAgain.ok('call.hangup', { callId });
+    const hungUpBy = Date.now();
+    expect(await bobAgain.next('call.ended', (p) => p.callId === callId)).toEqual({
+      callId,
+      reason: 'completed',
+    });
+    const entry = await onlyEntry(bobAgain, callId);
+    expect(entry).toMatchObject({
+      endReason: 'completed',
       missed: false,
+      answeredAt,
       answeredDevice: bob.device.deviceId,
     });
-    expect(bobAgain.ready.unseenMissedCalls).toBe(0);
-    aliceAgain.close();
-    bobAgain.close();
+    expect(Date.parse(entry.endedAt!)).toBeGreaterThanOrEqual(hungUpFrom);
+    expect(Date.parse(entry.endedAt!)).toBeLessThanOrEqual(hungUpBy);
+    expect(await onlyEntry(aliceAgain, callId)).toMatchObject({
+      endReason: 'completed',
+      answeredAt,
+      endedAt: entry.endedAt,
+    });
   });
 
-  it('devices get server.shutdown and then call.ended (interrupted) before the disconnect', async () => {
+  it('a bound device that is not back within the grace period from the start ends the call as connection-lost', async () => {
     const first = await start();
     const { alice, bob, callId } = await activeCall(first);
+    await stop(first);
+
+    const second = await start({ dataDir: first.config.dataDir });
+    const startedAt = Date.now();
+    const aliceAgain = await connect(second, alice.token, alice.device.deviceId);
+    expect(aliceAgain.ready.calls).toEqual([
+      expect.objectContaining({ callId, state: 'active', boundHere: true }),
+    ]);
+    expect(await aliceAgain.next('call.ended', (p) => p.callId === callId)).toEqual({
+      callId,
+      reason: 'connection-lost',
+    });
+    const entry = await onlyEntry(aliceAgain, callId);
+    expect(entry).toMatchObject({ endReason: 'connection-lost', missed: false });
+    expect(Date.parse(entry.endedAt!)).toBeGreaterThanOrEqual(
+      startedAt + second.config.gracePeriod * 1000 - 50,
+    );
+    const bobAgain = await connect(second, bob.token, bob.device.deviceId);
+    expect(bobAgain.ready.calls).toEqual([]);
+  });
+
+  it('a ringing call ends as interrupted at shutdown: devices get server.shutdown and then call.ended', async () => {
+    const first = await start();
+    const alice = await person(first, 'alice');
+    const bob = await person(first, 'bob');
+    await befriend(alice, bob);
+    const { callId } = await alice.device.ok('call.invite', { callee: 'bob', media: 'audio' });
+    await bob.device.next('call.incoming', (p) => p.callId === callId);
     const saw = [eventsUntilDisconnect(alice.device), eventsUntilDisconnect(bob.device)];
     await stop(first);
     for (const [i, device] of [alice.device, bob.device].entries()) {
       const events = await saw[i]!;
-      expect(events).toContain('server.shutdown');
-      expect(events).toContain('call.ended');
+      expect(events.indexOf('server.shutdown')).toBeGreaterThanOrEqual(0);
       expect(events.indexOf('server.shutdown')).toBeLessThan(events.indexOf('call.ended'));
       expect(await device.next('call.ended', (p) => p.callId === callId)).toEqual({
         callId,
         reason: 'interrupted',
       });
     }
+
+    const second = await start({ dataDir: first.config.dataDir });
+    const bobAgain = await connect(second, bob.token, bob.device.deviceId);
+    expect(bobAgain.ready.calls).toEqual([]);
+    expect(await onlyEntry(bobAgain, callId)).toMatchObject({ endReason: 'interrupted', missed: true });
+  });
+
+  it('a ringing call a crashed server left in the store ends as interrupted at the next start', async () => {
+    const first = await start();
+    const alice = await person(first, 'alice');
+    const bob = await person(first, 'bob');
+    await befriend(alice, bob);
+    await stop(first);
+    // What a crash mid-ring leaves: the call in live_calls and its open history row.
+    const db = openDatabase(first.config.dataDir);
+    const ids = db
+      .prepare<[], { id: number }>('SELECT id FROM users ORDER BY id')
+      .all()
+      .map((u) => u.id);
+    const callId = newCallId();
+    new CallsTable(db).insert({
+      id: callId,
+      callerId: ids[0]!,
+      calleeId: ids[1]!,
+      media: 'audio',
+      callerDevice: alice.device.deviceId,
+      createdAt: Date.now(),
+    });
+    new LiveCallsTable(db).put({
+      id: callId,
+      media: 'audio',
+      caller: { userId: ids[0]!, deviceId: alice.device.deviceId },
+      callee: { userId: ids[1]!, deviceId: null },
+      state: 'ringing',
+      createdAt: Date.now(),
+      answeredAt: null,
+    });
+    db.close();
+
+    const second = await start({ dataDir: first.config.dataDir });
+    const bobAgain = await connect(second, bob.token, bob.device.deviceId);
+    expect(bobAgain.ready.calls).toEqual([]);
+    expect(bobAgain.ready.unseenMissedCalls).toBe(1);
+    expect(await onlyEntry(bobAgain, callId)).toMatchObject({ endReason: 'interrupted', missed: true });
+    const aliceAgain = await connect(second, alice.token, alice.device.deviceId);
+    expect(await aliceAgain.ok('call.invite', { callee: 'bob', media: 'audio' })).toMatchObject({
+      callId: expect.any(String),
+    });
   });
 });

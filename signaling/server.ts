@@ -7,7 +7,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { Server } from 'socket.io';
 import { Accounts } from './accounts/accounts.js';
 import type { Sessions } from './accounts/sessions.js';
-import { MemoryCallRegistry, type CallRegistry } from './calls/registry.js';
+import { SqliteCallRegistry, type CallRegistry } from './calls/registry.js';
 import { CallService } from './calls/service.js';
 import type { ServerConfig } from './config.js';
 import { ContactsService } from './contacts/service.js';
@@ -15,6 +15,7 @@ import { CallsTable } from './db/calls.js';
 import { ContactsTable } from './db/contacts.js';
 import { openDatabase, type Db } from './db/database.js';
 import { DeviceBindingsTable } from './db/device-bindings.js';
+import { LiveCallsTable } from './db/live-calls.js';
 import { HistoryService } from './history/service.js';
 import { hostGuard } from './host-check.js';
 import { createHttpHandler, originAllowed, refuseHost } from './http.js';
@@ -48,7 +49,7 @@ export interface RunningServer {
   db: Db;
   io: ParleyServer;
   http: HttpServer;
-  /** Stops accepting, tells clients, ends live calls as interrupted, closes the database. */
+  /** Stops accepting, tells clients, ends ringing calls as interrupted (answered ones stay), closes the database. */
   close(): Promise<void>;
 }
 
@@ -77,10 +78,6 @@ export async function startServer(
   options: ServerOptions = {},
 ): Promise<RunningServer> {
   const db = openDatabase(config.dataDir);
-  const dangling = new CallsTable(db).endDangling(Date.now());
-  if (dangling > 0)
-    log.warn({ calls: dangling }, 'closed calls left open by the previous run as interrupted');
-
   let closing = false;
   const accounts = new Accounts(db, {
     openRegistration: config.openRegistration,
@@ -113,7 +110,7 @@ export async function startServer(
     deviceBindings: new DeviceBindingsTable(db),
     sessions: accounts.sessions,
     devices: new MemoryDeviceRegistry(),
-    registry: new MemoryCallRegistry(),
+    registry: new SqliteCallRegistry(new LiveCallsTable(db)),
   };
   const { callsTable, contactsTable, deviceBindings, sessions, devices, registry } = {
     ...built,
@@ -135,6 +132,13 @@ export async function startServer(
     timings: { ringTimeoutMs: config.ringTimeout * 1000, gracePeriodMs: config.gracePeriod * 1000 },
     log,
   });
+
+  // Answered calls of the previous run go on (their media is peer-to-peer); other open rows are closed.
+  const resumed = await calls.resume();
+  if (resumed.length > 0) log.info({ calls: resumed.length }, 'resumed answered calls of the previous run');
+  const dangling = callsTable.endDangling(Date.now(), resumed);
+  if (dangling > 0)
+    log.warn({ calls: dangling }, 'closed calls left open by the previous run as interrupted');
 
   const connectionsSettled = attachConnections(io, {
     accounts,
@@ -210,7 +214,7 @@ export async function startServer(
       log.info('shutting down');
       await revocations.stop();
       io.emit('server.shutdown', { message: 'server is shutting down' });
-      await calls.interruptAll();
+      await calls.stop();
       await disconnectAll(io);
       // What is still open now would hold the close for long: a client that stopped reading never
       // answers the websocket close (ws waits 30 s for it), an idle keep-alive or a half-sent request.

@@ -234,6 +234,38 @@ describe('transition: hangup', () => {
   });
 });
 
+describe('transition: report', () => {
+  const report = (by: Device, at: number, failed = false): CallAction => ({ type: 'report', by, failed, at });
+  const answeredAt = active().answeredAt!;
+
+  it('ends an answered call as completed or failed when a bound device reports it', () => {
+    expect(endsWith(active(), report(aliceLaptop, answeredAt + 5)).ended).toBe('completed');
+    expect(endsWith(active(), report(bobDesk, answeredAt, true)).ended).toBe('failed');
+  });
+
+  it('refuses an end before the answer', () => {
+    expect(transition(active(), report(aliceLaptop, answeredAt - 1))).toEqual({
+      ok: false,
+      code: 'E_INVALID',
+    });
+  });
+
+  it('refuses a ringing call to its parties (not answered yet) and to anyone else (not theirs)', () => {
+    expect(transition(ringing(), report(aliceLaptop, 5))).toEqual({ ok: false, code: 'E_CALL_STATE' });
+    expect(transition(ringing(), report(bobPhone, 5))).toEqual({ ok: false, code: 'E_CALL_STATE' });
+    expect(transition(ringing(), report(carol, 5))).toEqual({ ok: false, code: 'E_CALL_NOT_FOUND' });
+  });
+
+  it('refuses devices that are not bound to the answered call', () => {
+    for (const by of [alicePhone, bobPhone, carol]) {
+      expect(transition(active(), report(by, answeredAt + 5))).toEqual({
+        ok: false,
+        code: 'E_CALL_NOT_FOUND',
+      });
+    }
+  });
+});
+
 describe('transition: timeout', () => {
   it('ends a ringing call as missed', () => {
     expect(endsWith(ringing(), { type: 'timeout' }).ended).toBe('missed');

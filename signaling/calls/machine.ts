@@ -2,7 +2,7 @@
  * The call lifecycle as a pure state machine: no sockets, timers or storage.
  * The call service feeds it actions and carries out what it decides.
  *
- *   (invite) -> ringing -> accept -> active -> hangup (completed or failed) / connection-lost -> ended
+ *   (invite) -> ringing -> accept -> active -> hangup or report (completed or failed) / connection-lost -> ended
  *                      \-> decline / cancel / timeout / connection-lost -> ended
  */
 import { sameDevice, type Device } from '../domain.js';
@@ -27,6 +27,11 @@ export type CallAction =
   | { type: 'cancel'; by: Device }
   /** `failed`: the device found no media path (ICE failed). */
   | { type: 'hangup'; by: Device; failed?: boolean }
+  /**
+   * A bound device says the call ended at `at` while it could not reach the server (it hung up, or saw
+   * the peer hang up): like a hangup, but only for an answered call and never before it was answered.
+   */
+  | { type: 'report'; by: Device; failed: boolean; at: number }
   /** The ring timeout ran out. */
   | { type: 'timeout' }
   /** A bound device stayed disconnected for longer than the grace period. */
@@ -35,7 +40,7 @@ export type CallAction =
 export type Transition =
   | { ok: true; call: LiveCall; ended: null }
   | { ok: true; call: LiveCall; ended: CallEndReason }
-  | { ok: false; code: Extract<ErrorCode, 'E_CALL_NOT_FOUND' | 'E_CALL_STATE'> };
+  | { ok: false; code: Extract<ErrorCode, 'E_CALL_NOT_FOUND' | 'E_CALL_STATE' | 'E_INVALID'> };
 
 export interface InviteFacts {
   isContact: boolean;
@@ -74,6 +79,7 @@ const isCalleeUser = (call: LiveCall, d: Device): boolean => d.userId === call.c
 const notFound = { ok: false, code: 'E_CALL_NOT_FOUND' } as const;
 const notFoundCode = { code: 'E_CALL_NOT_FOUND' } as const;
 const wrongState = { ok: false, code: 'E_CALL_STATE' } as const;
+const invalid = { ok: false, code: 'E_INVALID' } as const;
 const end = (call: LiveCall, reason: CallEndReason): Transition => ({ ok: true, call, ended: reason });
 
 export function transition(call: LiveCall, action: CallAction): Transition {
@@ -105,6 +111,12 @@ export function transition(call: LiveCall, action: CallAction): Transition {
       }
       if (!isBound(call, action.by)) return notFound;
       return end(call, action.failed ? 'failed' : 'completed');
+    case 'report':
+      // Only an answered call has an end to report: while it rings the parties get "not now".
+      if (call.state === 'ringing')
+        return isCaller(call, action.by) || isCalleeUser(call, action.by) ? wrongState : notFound;
+      if (!isBound(call, action.by)) return notFound;
+      return action.at < call.answeredAt! ? invalid : end(call, action.failed ? 'failed' : 'completed');
     case 'timeout':
       return call.state === 'ringing' ? end(call, 'missed') : wrongState;
     case 'connection-lost':

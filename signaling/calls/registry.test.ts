@@ -1,11 +1,34 @@
-import { describe, expect, it } from 'vitest';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openDatabase, type Db } from '../db/database.js';
+import { LiveCallsTable } from '../db/live-calls.js';
+import { UsersTable } from '../db/users.js';
 import type { LiveCall } from './machine.js';
-import { MemoryCallRegistry } from './registry.js';
+import { SqliteCallRegistry } from './registry.js';
 
-const ALICE = 1;
-const BOB = 2;
-const CAROL = 3;
-const DAVE = 4;
+let dir: string;
+let db: Db;
+let ALICE: number;
+let BOB: number;
+let CAROL: number;
+let DAVE: number;
+
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-'));
+  db = openDatabase(dir);
+  const users = new UsersTable(db);
+  const add = (name: string) => users.insert(name, name, 'hash', 1)!.id;
+  [ALICE, BOB, CAROL, DAVE] = [add('alice'), add('bob'), add('carol'), add('dave')];
+});
+
+afterEach(() => {
+  if (db.open) db.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+const registry = () => new SqliteCallRegistry(new LiveCallsTable(db));
 
 let seq = 0;
 const call = (callerId: number, calleeId: number): LiveCall => ({
@@ -18,9 +41,9 @@ const call = (callerId: number, calleeId: number): LiveCall => ({
   answeredAt: null,
 });
 
-describe('MemoryCallRegistry', () => {
+describe('SqliteCallRegistry', () => {
   it('claims a call and finds it by id and by either party', async () => {
-    const reg = new MemoryCallRegistry();
+    const reg = registry();
     const c = call(ALICE, BOB);
     expect(await reg.claim(c)).toBe('ok');
     expect(await reg.get(c.id)).toEqual(c);
@@ -31,7 +54,7 @@ describe('MemoryCallRegistry', () => {
   });
 
   it('refuses a claim when the caller or the callee already has a live call', async () => {
-    const reg = new MemoryCallRegistry();
+    const reg = registry();
     expect(await reg.claim(call(ALICE, BOB))).toBe('ok');
 
     expect(await reg.claim(call(ALICE, CAROL))).toBe('caller-in-call');
@@ -45,13 +68,13 @@ describe('MemoryCallRegistry', () => {
   });
 
   it('refuses B->A while A->B is live', async () => {
-    const reg = new MemoryCallRegistry();
+    const reg = registry();
     expect(await reg.claim(call(ALICE, BOB))).toBe('ok');
     expect(await reg.claim(call(BOB, ALICE))).toBe('caller-in-call');
   });
 
   it('lets only one of two people calling each other at once through', async () => {
-    const reg = new MemoryCallRegistry();
+    const reg = registry();
     const ab = call(ALICE, BOB);
     const ba = call(BOB, ALICE);
     const results = await Promise.all([reg.claim(ab), reg.claim(ba)]);
@@ -61,7 +84,7 @@ describe('MemoryCallRegistry', () => {
   });
 
   it('removes the call and frees both users when update returns next = null', async () => {
-    const reg = new MemoryCallRegistry();
+    const reg = registry();
     const c = call(ALICE, BOB);
     await reg.claim(c);
 
@@ -76,7 +99,7 @@ describe('MemoryCallRegistry', () => {
   });
 
   it('replaces the call when update returns a next call', async () => {
-    const reg = new MemoryCallRegistry();
+    const reg = registry();
     const c = call(ALICE, BOB);
     await reg.claim(c);
     const next: LiveCall = {
@@ -93,7 +116,7 @@ describe('MemoryCallRegistry', () => {
   });
 
   it('leaves the call as it was when update returns next = undefined', async () => {
-    const reg = new MemoryCallRegistry();
+    const reg = registry();
     const c = call(ALICE, BOB);
     await reg.claim(c);
 
@@ -104,7 +127,7 @@ describe('MemoryCallRegistry', () => {
   });
 
   it('resolves undefined for an unknown call without calling change', async () => {
-    const reg = new MemoryCallRegistry();
+    const reg = registry();
     let called = false;
     const result = await reg.update('no-such-call', () => {
       called = true;
@@ -112,5 +135,37 @@ describe('MemoryCallRegistry', () => {
     });
     expect(result).toBeUndefined();
     expect(called).toBe(false);
+  });
+
+  it('keeps its calls in the database: a registry opened on it again finds them', async () => {
+    const c = call(ALICE, BOB);
+    const active: LiveCall = {
+      ...c,
+      state: 'active',
+      answeredAt: 2_000,
+      callee: { userId: BOB, deviceId: 'bob-1' },
+    };
+    const before = registry();
+    await before.claim(c);
+    await before.update(c.id, () => ({ next: active, result: undefined }));
+    db.close();
+
+    db = openDatabase(dir);
+    const after = registry();
+    expect(await after.all()).toEqual([active]);
+    expect(await after.callsOf(BOB)).toEqual([active]);
+    expect(await after.claim(call(CAROL, ALICE))).toBe('callee-in-call');
+  });
+
+  it('leaves the database as it was when change throws', async () => {
+    const reg = registry();
+    const c = call(ALICE, BOB);
+    await reg.claim(c);
+    await expect(
+      reg.update(c.id, () => {
+        throw new Error('boom');
+      }),
+    ).rejects.toThrow('boom');
+    expect(await reg.get(c.id)).toEqual(c);
   });
 });

@@ -1,9 +1,11 @@
 /**
  * The registry of live calls (ringing or active). Shared between server
- * nodes, hence async and with atomic operations; the in-memory
- * implementation serves a single node. Ended calls leave the registry and
- * live on in the history table.
+ * nodes, hence async and with atomic operations; the SQLite implementation
+ * serves a single node and keeps answered calls across a restart (a Redis
+ * one would do the same for several nodes). Ended calls leave the registry
+ * and live on in the history table.
  */
+import type { LiveCallsTable } from '../db/live-calls.js';
 import type { LiveCall } from './machine.js';
 
 export type ClaimResult = 'ok' | 'caller-in-call' | 'callee-in-call';
@@ -25,59 +27,50 @@ export interface CallRegistry {
   ): Promise<R | undefined>;
   /** Live calls a user is a party to (at most one today; a list leaves room for call waiting). */
   callsOf(userId: number): Promise<LiveCall[]>;
-  /** Every live call (for shutdown). */
+  /** Every live call (for shutdown and start-up). */
   all(): Promise<LiveCall[]>;
 }
 
-export class MemoryCallRegistry implements CallRegistry {
-  private readonly calls = new Map<string, LiveCall>();
-  private readonly byUser = new Map<number, Set<string>>();
+/**
+ * The registry kept in SQLite (the live_calls table), so that answered calls outlive a restart of the
+ * server. better-sqlite3 is synchronous and each step runs in one transaction, so claim and update are
+ * atomic; `change` must not await.
+ */
+export class SqliteCallRegistry implements CallRegistry {
+  constructor(private readonly table: LiveCallsTable) {}
 
   async claim(call: LiveCall): Promise<ClaimResult> {
-    if (this.byUser.get(call.caller.userId)?.size) return 'caller-in-call';
-    if (this.byUser.get(call.callee.userId)?.size) return 'callee-in-call';
-    this.calls.set(call.id, call);
-    this.index(call.caller.userId).add(call.id);
-    this.index(call.callee.userId).add(call.id);
-    return 'ok';
+    return this.table.atomically(() => {
+      if (this.table.ofUser(call.caller.userId).length > 0) return 'caller-in-call';
+      if (this.table.ofUser(call.callee.userId).length > 0) return 'callee-in-call';
+      this.table.put(call);
+      return 'ok';
+    });
   }
 
   async get(callId: string): Promise<LiveCall | undefined> {
-    return this.calls.get(callId);
+    return this.table.get(callId);
   }
 
   async update<R>(
     callId: string,
     change: (call: LiveCall) => { next: LiveCall | null | undefined; result: R },
   ): Promise<R | undefined> {
-    const call = this.calls.get(callId);
-    if (!call) return undefined;
-    const { next, result } = change(call);
-    if (next === null) this.remove(call);
-    else if (next !== undefined) this.calls.set(callId, next);
-    return result;
+    return this.table.atomically(() => {
+      const call = this.table.get(callId);
+      if (!call) return undefined;
+      const { next, result } = change(call);
+      if (next === null) this.table.delete(callId);
+      else if (next !== undefined) this.table.put(next);
+      return result;
+    });
   }
 
   async callsOf(userId: number): Promise<LiveCall[]> {
-    return [...(this.byUser.get(userId) ?? [])].map((id) => this.calls.get(id)!);
+    return this.table.ofUser(userId);
   }
 
   async all(): Promise<LiveCall[]> {
-    return [...this.calls.values()];
-  }
-
-  private index(userId: number): Set<string> {
-    let ids = this.byUser.get(userId);
-    if (!ids) this.byUser.set(userId, (ids = new Set()));
-    return ids;
-  }
-
-  private remove(call: LiveCall): void {
-    this.calls.delete(call.id);
-    for (const userId of [call.caller.userId, call.callee.userId]) {
-      const ids = this.byUser.get(userId);
-      ids?.delete(call.id);
-      if (ids?.size === 0) this.byUser.delete(userId);
-    }
+    return this.table.all();
   }
 }

@@ -4,7 +4,10 @@
  * between the two bound devices, and keeps presence in step.
  *
  * The live call in the registry is what counts; its history row is a record
- * of it. A history write that fails is logged and the people in the call are
+ * of it. The registry outlives the process: at shutdown only ringing calls
+ * end (as interrupted), and at start answered ones resume, each bound device
+ * with a grace period from then to come back (`resume`). A device that lost
+ * the server may report afterwards how the call really ended (`reportEnd`). A history write that fails is logged and the people in the call are
  * told what happened regardless (a row left open is closed as interrupted at
  * the next start). A timer whose action fails (the registry could not be
  * updated) is logged and tried again, so no call rings or waits forever.
@@ -14,7 +17,15 @@ import type { UserRow, UsersTable } from '../db/users.js';
 import { sameDevice, type Device, type Notifier } from '../domain.js';
 import { AppError } from '../errors.js';
 import type { Logger } from '../log.js';
-import type { CallEndReason, CallSignal, CallSnapshot, Media } from '../protocol/index.js';
+import { GUESSED_ENDS } from '../db/calls.js';
+import {
+  CALL_REPORT_MAX_AGE_MS,
+  type CallEndReason,
+  type CallEndReport,
+  type CallSignal,
+  type CallSnapshot,
+  type Media,
+} from '../protocol/index.js';
 import type { DeviceRegistry } from '../presence/device-registry.js';
 import type { PresenceService } from '../presence/service.js';
 import type { ContactsService } from '../contacts/service.js';
@@ -61,7 +72,7 @@ const summary = (u: UserRow) => ({ username: u.username, displayName: u.displayN
 export class CallService {
   private readonly timers = new Timers();
   private readonly now: () => number;
-  /** Set by `interruptAll` (shutdown): no timer is armed after it. */
+  /** Set by `stop` (shutdown): no timer is armed after it. */
   private stopped = false;
 
   constructor(private readonly d: CallServiceDeps) {
@@ -206,20 +217,84 @@ export class CallService {
     }
   }
 
-  /** Ends every live call as interrupted (server shutdown) and stops all timers. */
-  async interruptAll(): Promise<void> {
+  /**
+   * At start: answered calls left in the registry go on, and each bound device has the grace period from
+   * now to come back; ringing ones (left by a crash: shutdown ends them) end as interrupted. Returns the
+   * ids of the calls that go on.
+   */
+  async resume(): Promise<string[]> {
+    const resumed: string[] = [];
+    for (const call of await this.d.registry.all()) {
+      if (call.state === 'ringing') {
+        await this.endAs(call.id, 'interrupted');
+        continue;
+      }
+      resumed.push(call.id);
+      for (const device of this.boundDevices(call)) {
+        this.arm(graceTimer(call.id, device), this.d.timings.gracePeriodMs, call.id, {
+          type: 'connection-lost',
+          deviceOf: device,
+        });
+      }
+    }
+    return resumed;
+  }
+
+  /**
+   * Server shutdown: ringing calls end as interrupted (nobody could answer them meanwhile); answered
+   * calls stay in the registry for the next start, their media being peer-to-peer. Stops all timers.
+   */
+  async stop(): Promise<void> {
     this.stopped = true;
     try {
       for (const call of await this.d.registry.all()) {
-        try {
-          const removed = await this.d.registry.update(call.id, (c) => ({ next: null, result: c }));
-          if (removed) this.finish(removed, 'interrupted');
-        } catch (err) {
-          this.d.log.error({ err, callId: call.id }, 'interrupting a call failed'); // the others still end
-        }
+        if (call.state === 'ringing') await this.endAs(call.id, 'interrupted');
       }
     } finally {
       this.timers.clearAll();
+    }
+  }
+
+  /**
+   * A bound device reports that an answered call ended `endedMsAgo` ago while it could not reach the
+   * server. A live call ends then, for both; a call the server already ended by guessing (connection lost,
+   * interrupted) gets the reported end instead, if the guess is recent; an end the server saw is kept.
+   */
+  async reportEnd(by: Device, report: CallEndReport): Promise<void> {
+    const at = this.now() - report.endedMsAgo;
+    const failed = report.reason === 'failed';
+    const live = await this.apply(report.callId, { type: 'report', by, failed, at });
+    if (live.ok) return;
+    if (live.code !== 'E_CALL_NOT_FOUND') {
+      throw new AppError(live.code, `cannot report the end of call ${report.callId}`);
+    }
+    // Not live (or not this device's, which its history row says as well): the history row decides.
+    const record = this.d.calls.endOf(report.callId);
+    const bound =
+      record &&
+      ((by.userId === record.callerId && by.deviceId === record.callerDevice) ||
+        (by.userId === record.calleeId && by.deviceId === record.answeredDevice));
+    if (!record || !bound) throw new AppError('E_CALL_NOT_FOUND', `no call ${report.callId} of yours`);
+    if (record.answeredAt === null) throw new AppError('E_CALL_STATE', 'the call was never answered');
+    if (at < record.answeredAt) throw new AppError('E_INVALID', 'the call cannot end before it was answered');
+    if (!GUESSED_ENDS.includes(record.endReason!)) return; // the server saw how it ended: that stands
+    if (this.now() - record.endedAt! > CALL_REPORT_MAX_AGE_MS) {
+      throw new AppError('E_CALL_STATE', 'the call ended too long ago to correct');
+    }
+    if (this.d.calls.correctEnd(report.callId, at, report.reason)) {
+      this.record({ callId: report.callId, step: 'announce' }, () =>
+        this.d.history.announce(report.callId, record.callerId, record.calleeId),
+      );
+    }
+  }
+
+  /** Ends a call as `reason` whatever its state (start-up and shutdown); a failure is logged. */
+  private async endAs(callId: string, reason: CallEndReason): Promise<void> {
+    try {
+      const removed = await this.d.registry.update(callId, (c) => ({ next: null, result: c }));
+      if (removed) this.finish(removed, reason);
+    } catch (err) {
+      this.d.log.error({ err, callId }, 'interrupting a call failed'); // the others still end
     }
   }
 
@@ -261,7 +336,8 @@ export class CallService {
     );
     if (!outcome) return { ok: false, code: 'E_CALL_NOT_FOUND' };
     if (!outcome.ok) return outcome;
-    if (outcome.ended) this.finish(outcome.call, outcome.ended);
+    if (outcome.ended)
+      this.finish(outcome.call, outcome.ended, action.type === 'report' ? action.at : undefined);
     else if (action.type === 'accept') this.answered(outcome.call, action.by);
     return outcome;
   }
@@ -277,11 +353,12 @@ export class CallService {
     this.d.presence.refreshInBackground(call.callee.userId);
   }
 
-  private finish(call: LiveCall, reason: CallEndReason): void {
+  /** Ends a call for both parties and in history, at `endedAt` (now unless a device reported the time). */
+  private finish(call: LiveCall, reason: CallEndReason, endedAt = this.now()): void {
     this.timers.clear(ringTimer(call.id));
     for (const device of this.boundDevices(call)) this.timers.clear(graceTimer(call.id, device));
     const recorded = this.record({ callId: call.id, step: 'end', reason }, () =>
-      this.d.calls.markEnded(call.id, this.now(), reason, call.answeredAt !== null),
+      this.d.calls.markEnded(call.id, endedAt, reason, call.answeredAt !== null),
     );
 
     const ended = { callId: call.id, reason };

@@ -168,6 +168,45 @@ describe('CallsTable', () => {
     expect(calls.endDangling(6_000)).toBe(0);
   });
 
+  it('leaves the calls to keep open (answered calls that go on after a restart)', () => {
+    const live = place(alice, bob, 1_000);
+    const dangling = place(carol, alice, 1_100);
+    calls.markAnswered(live.id, 1_200, 'bob-dev');
+
+    expect(calls.endDangling(5_000, [live.id])).toBe(1);
+    expect(calls.get(live.id, alice.id)).toMatchObject({ endedAt: null, endReason: null });
+    expect(calls.get(dangling.id, alice.id)).toMatchObject({ endedAt: 5_000, endReason: 'interrupted' });
+  });
+
+  it('corrects only an end it guessed (connection-lost, interrupted) of an answered call, and not to before the answer', () => {
+    const lost = place(alice, bob, 1_000);
+    const hungUp = place(alice, bob, 1_001);
+    const unanswered = place(alice, bob, 1_002);
+    calls.markAnswered(lost.id, 1_200, 'bob-dev');
+    calls.markAnswered(hungUp.id, 1_200, 'bob-dev');
+    calls.markEnded(lost.id, 3_000, 'connection-lost', true);
+    calls.markEnded(hungUp.id, 3_000, 'completed', true);
+    calls.markEnded(unanswered.id, 3_000, 'interrupted', false);
+
+    expect(calls.correctEnd(lost.id, 1_100, 'completed')).toBe(false);
+    expect(calls.correctEnd(lost.id, 4_000, 'completed')).toBe(true);
+    expect(calls.correctEnd(lost.id, 4_500, 'failed')).toBe(false);
+    expect(calls.correctEnd(hungUp.id, 4_000, 'failed')).toBe(false);
+    expect(calls.correctEnd(unanswered.id, 4_000, 'completed')).toBe(false);
+    expect(calls.endOf(lost.id)).toEqual({
+      callerId: alice.id,
+      callerDevice: 'dev-alice',
+      calleeId: bob.id,
+      answeredDevice: 'bob-dev',
+      answeredAt: 1_200,
+      endedAt: 4_000,
+      endReason: 'completed',
+    });
+    expect(calls.endOf(hungUp.id)).toMatchObject({ endedAt: 3_000, endReason: 'completed' });
+    expect(calls.endOf(unanswered.id)).toMatchObject({ endedAt: 3_000, endReason: 'interrupted' });
+    expect(calls.endOf('no-such-call')).toBeUndefined();
+  });
+
   it("pages a user's calls as caller and callee, newest first, with the peer name", () => {
     const a = place(alice, bob, 1_000);
     const b = place(carol, alice, 2_000);

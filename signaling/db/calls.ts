@@ -27,6 +27,20 @@ export interface HistoryRow {
   seen: boolean;
 }
 
+/** Who was in a call and how it ended, for checking a report of its end. */
+export interface CallEnd {
+  callerId: number;
+  callerDevice: string;
+  calleeId: number;
+  answeredDevice: string | null;
+  answeredAt: number | null;
+  endedAt: number | null;
+  endReason: CallEndReason | null;
+}
+
+/** Ends the server recorded without seeing them: a party's report of the real end may replace these. */
+export const GUESSED_ENDS: readonly CallEndReason[] = ['connection-lost', 'interrupted'];
+
 /** An unanswered incoming call that the callee did not decline. */
 export const isMissed = (answered: boolean, reason: CallEndReason): boolean =>
   !answered && reason !== 'declined';
@@ -43,6 +57,8 @@ export class CallsTable {
   private readonly answerStmt;
   private readonly endStmt;
   private readonly endDanglingStmt;
+  private readonly endOfStmt;
+  private readonly correctEndStmt;
   private readonly pageStmt;
   private readonly oneStmt;
   private readonly unseenStmt;
@@ -60,10 +76,21 @@ export class CallsTable {
       `UPDATE calls SET ended_at = @endedAt, end_reason = @reason, missed = @missed
         WHERE id = @id AND ended_at IS NULL`,
     );
-    this.endDanglingStmt = db.prepare<{ endedAt: number }>(
+    this.endDanglingStmt = db.prepare<{ endedAt: number; keep: string }>(
       `UPDATE calls SET ended_at = @endedAt, end_reason = 'interrupted',
               missed = CASE WHEN answered_at IS NULL THEN 1 ELSE 0 END
-        WHERE ended_at IS NULL`,
+        WHERE ended_at IS NULL AND id NOT IN (SELECT value FROM json_each(@keep))`,
+    );
+    this.endOfStmt = db.prepare<[string], CallEnd>(
+      `SELECT caller_id AS callerId, caller_device AS callerDevice, callee_id AS calleeId,
+              answered_device AS answeredDevice, answered_at AS answeredAt, ended_at AS endedAt,
+              end_reason AS endReason
+         FROM calls WHERE id = ?`,
+    );
+    this.correctEndStmt = db.prepare<{ id: string; endedAt: number; reason: CallEndReason }>(
+      `UPDATE calls SET ended_at = @endedAt, end_reason = @reason
+        WHERE id = @id AND answered_at IS NOT NULL AND answered_at <= @endedAt
+          AND end_reason IN (${GUESSED_ENDS.map((r) => `'${r}'`).join(', ')})`,
     );
     // Each side of the UNION uses its own index; the outer query merges the two pages.
     this.pageStmt = db.prepare<
@@ -105,9 +132,21 @@ export class CallsTable {
     this.endStmt.run({ id, endedAt, reason, missed: isMissed(answered, reason) ? 1 : 0 });
   }
 
-  /** Closes calls left open by a server that stopped without finishing them. */
-  endDangling(endedAt: number): number {
-    return this.endDanglingStmt.run({ endedAt }).changes;
+  /** Closes calls left open by a server that stopped without finishing them, except the `keep` ones (still live). */
+  endDangling(endedAt: number, keep: readonly string[] = []): number {
+    return this.endDanglingStmt.run({ endedAt, keep: JSON.stringify(keep) }).changes;
+  }
+
+  endOf(id: string): CallEnd | undefined {
+    return this.endOfStmt.get(id);
+  }
+
+  /**
+   * Replaces an end the server guessed (GUESSED_ENDS) of an answered call with the real one a party
+   * reported; false when there was nothing to replace.
+   */
+  correctEnd(id: string, endedAt: number, reason: CallEndReason): boolean {
+    return this.correctEndStmt.run({ id, endedAt, reason }).changes > 0;
   }
 
   /** A page of a user's history, newest first, strictly before the cursor. */

@@ -74,4 +74,21 @@ export const migrations: readonly string[] = [
   );
   CREATE INDEX device_bindings_by_session ON device_bindings(token_hash, last_used_at);
   `,
+  `
+  -- Calls in progress (ringing or answered): the call registry. Answered ones outlive a server restart,
+  -- so a deploy does not end them; a row goes when its call ends (its history row in calls is the record).
+  CREATE TABLE live_calls (
+    id            TEXT PRIMARY KEY,
+    media         TEXT NOT NULL CHECK (media IN ('audio', 'video')),
+    caller_id     INTEGER NOT NULL REFERENCES users(id),
+    caller_device TEXT NOT NULL,
+    callee_id     INTEGER NOT NULL REFERENCES users(id),
+    callee_device TEXT, -- the answering device; NULL while it rings
+    state         TEXT NOT NULL CHECK (state IN ('ringing', 'active')),
+    created_at    INTEGER NOT NULL,
+    answered_at   INTEGER
+  );
+  CREATE INDEX live_calls_by_caller ON live_calls(caller_id);
+  CREATE INDEX live_calls_by_callee ON live_calls(callee_id);
+  `,
 ];

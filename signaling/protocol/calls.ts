@@ -18,6 +18,24 @@ export type CallRef = z.infer<typeof CallRef>;
 export const CallHangup = z.strictObject({ callId: CallId, reason: z.literal('failed').optional() });
 export type CallHangup = z.infer<typeof CallHangup>;
 
+/**
+ * How long after a call ended its end may still be reported (`call.reportEnd`): the report must say it
+ * ended at most this long ago, and an end the server recorded itself can be corrected only this long.
+ */
+export const CALL_REPORT_MAX_AGE_MS = 3_600_000;
+
+/**
+ * `call.reportEnd`: a bound device tells the server that an answered call ended while it could not reach
+ * it (it hung up, or saw the peer hang up). `endedMsAgo` is how long before sending the call ended, by
+ * the device's own clock: relative, so the two clocks need not agree.
+ */
+export const CallEndReport = z.strictObject({
+  callId: CallId,
+  reason: z.enum(['completed', 'failed']),
+  endedMsAgo: z.number().int().min(0).max(CALL_REPORT_MAX_AGE_MS),
+});
+export type CallEndReport = z.infer<typeof CallEndReport>;
+
 export const SessionDescription = z.strictObject({
   type: z.enum(['offer', 'answer']),
   sdp: z.string().min(1).max(MAX_SDP_LENGTH),

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import {
   CallAccepted,
+  CallEndReport,
   CallEnded,
   CallHangup,
   CallInvite,
@@ -38,6 +39,7 @@ export const clientRequests = {
   'call.cancel': { payload: CallRef, result: Empty },
   'call.hangup': { payload: CallHangup, result: Empty },
   'call.signal': { payload: CallSignal, result: Empty },
+  'call.reportEnd': { payload: CallEndReport, result: Empty },
   'history.list': { payload: HistoryListRequest, result: HistoryPage },
   'history.markSeen': { payload: Empty.strict(), result: UnseenMissedCalls },
   'ice.servers': { payload: Empty.strict(), result: IceConfig },

@@ -5,7 +5,12 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Db } from '../db/database.js';
-import { clientRequests, type ClientRequestName, type Signal } from '../protocol/index.js';
+import {
+  CALL_REPORT_MAX_AGE_MS,
+  clientRequests,
+  type ClientRequestName,
+  type Signal,
+} from '../protocol/index.js';
 import { MAX_MESSAGE_BYTES } from '../server.js';
 import {
   befriend,
@@ -204,6 +209,25 @@ describe('malformed requests', () => {
         deviceId: alice.device.deviceId,
         valid: { callId: active },
         ...callRef(active),
+      },
+      'call.reportEnd': {
+        actor: alice,
+        deviceId: alice.device.deviceId,
+        valid: { callId: active, reason: 'completed', endedMsAgo: 1_000 },
+        wrongTypes: [
+          { callId: active, reason: 'completed' },
+          { callId: active, endedMsAgo: 0 },
+          { callId: active, reason: 'cancelled', endedMsAgo: 0 },
+          { callId: active, reason: 'completed', endedMsAgo: -1 },
+          { callId: active, reason: 'completed', endedMsAgo: 1.5 },
+          { callId: active, reason: 'completed', endedMsAgo: '5' },
+          { callId: active, reason: 'completed', endedMsAgo: CALL_REPORT_MAX_AGE_MS + 1 },
+          { callId: 7, reason: 'completed', endedMsAgo: 0 },
+        ],
+        tooLong: [
+          { callId: LONG, reason: 'completed', endedMsAgo: 0 },
+          { callId: active, reason: LONG, endedMsAgo: 0 },
+        ],
       },
       'call.signal': {
         actor: alice,

@@ -114,6 +114,11 @@ const templates: Record<ClientRequestName, fc.Arbitrary<Template>> = {
   'call.cancel': fc.record({ callId: callIdPick }),
   'call.hangup': fc.record({ callId: callIdPick }),
   'call.signal': fc.record({ callId: callIdPick, signal }),
+  'call.reportEnd': fc.record({
+    callId: callIdPick,
+    reason: fc.constantFrom('completed', 'failed', 'missed'),
+    endedMsAgo: fc.integer({ min: -5, max: 4_000_000 }),
+  }),
   'history.list': fc.record(
     { before: maybe(cursorPick), limit: maybe(fc.integer({ min: -3, max: 120 })) },
     { requiredKeys: [] },

@@ -34,6 +34,7 @@ export const requestHandlers = (s: Services): RequestHandlers => ({
   'call.decline': async ({ device }, p) => (await s.calls.decline(device, p.callId), {}),
   'call.cancel': async ({ device }, p) => (await s.calls.cancel(device, p.callId), {}),
   'call.hangup': async ({ device }, p) => (await s.calls.hangup(device, p.callId, p.reason), {}),
+  'call.reportEnd': async ({ device }, p) => (await s.calls.reportEnd(device, p), {}),
   'call.signal': async ({ device }, p) => (await s.calls.relay(device, p), {}),
   'history.list': ({ user }, p) => s.history.list(user.id, p),
   'history.markSeen': ({ user }) => s.history.markSeen(user.id),

@@ -33,6 +33,7 @@ const probes: { [K in ClientRequestName]: RequestPayload<K> } = {
   'call.decline': { callId },
   'call.cancel': { callId },
   'call.hangup': { callId },
+  'call.reportEnd': { callId, reason: 'completed', endedMsAgo: 0 },
   'call.signal': { callId, signal: { kind: 'candidate', candidate: null } },
   'history.list': {},
   'history.markSeen': {},

@@ -37,6 +37,8 @@ export function requestLimits(
     'call.decline': ORDINARY,
     'call.cancel': ORDINARY,
     'call.hangup': ORDINARY,
+    // Once per call that ended while the server was away.
+    'call.reportEnd': ORDINARY,
     // One call's offer, answer and trickled candidates, plus renegotiations.
     'call.signal': { points: config.relayPer10s, seconds: 10 },
     'history.list': ORDINARY,

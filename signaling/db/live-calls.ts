@@ -1,0 +1,105 @@
+/**
+ * The live_calls table: calls in progress, ringing or answered. It is the store behind the call
+ * registry (calls/registry.ts), so that an answered call outlives a server restart. Every change runs
+ * in one transaction (`atomically`), which is what makes the registry's claim and update atomic.
+ */
+import type { Device } from '../domain.js';
+import type { Media } from '../protocol/index.js';
+import type { Db } from './database.js';
+
+/** A call in progress, as stored (the same shape as the call machine's `LiveCall`). */
+export interface LiveCallRow {
+  id: string;
+  media: Media;
+  caller: Device;
+  callee: Device | { userId: number; deviceId: null };
+  state: 'ringing' | 'active';
+  createdAt: number;
+  answeredAt: number | null;
+}
+
+interface RawRow {
+  id: string;
+  media: Media;
+  caller_id: number;
+  caller_device: string;
+  callee_id: number;
+  callee_device: string | null;
+  state: 'ringing' | 'active';
+  created_at: number;
+  answered_at: number | null;
+}
+
+const fromRaw = (r: RawRow): LiveCallRow => ({
+  id: r.id,
+  media: r.media,
+  caller: { userId: r.caller_id, deviceId: r.caller_device },
+  callee: { userId: r.callee_id, deviceId: r.callee_device },
+  state: r.state,
+  createdAt: r.created_at,
+  answeredAt: r.answered_at,
+});
+
+export class LiveCallsTable {
+  private readonly putStmt;
+  private readonly deleteStmt;
+  private readonly oneStmt;
+  private readonly ofUserStmt;
+  private readonly allStmt;
+
+  constructor(private readonly db: Db) {
+    this.putStmt = db.prepare<RawRow>(
+      `INSERT OR REPLACE INTO live_calls
+              (id, media, caller_id, caller_device, callee_id, callee_device, state, created_at, answered_at)
+       VALUES (@id, @media, @caller_id, @caller_device, @callee_id, @callee_device, @state, @created_at,
+               @answered_at)`,
+    );
+    this.deleteStmt = db.prepare<[string]>('DELETE FROM live_calls WHERE id = ?');
+    this.oneStmt = db.prepare<[string], RawRow>('SELECT * FROM live_calls WHERE id = ?');
+    this.ofUserStmt = db.prepare<{ userId: number }, RawRow>(
+      `SELECT * FROM live_calls WHERE caller_id = @userId
+       UNION ALL
+       SELECT * FROM live_calls WHERE callee_id = @userId AND caller_id <> @userId
+       ORDER BY created_at, id`,
+    );
+    this.allStmt = db.prepare<[], RawRow>('SELECT * FROM live_calls ORDER BY created_at, id');
+  }
+
+  /** Runs `work` in one transaction: nothing else reads or writes the table in between. */
+  atomically<T>(work: () => T): T {
+    return this.db.transaction(work).immediate();
+  }
+
+  /** Adds the call, or replaces the row with its id. */
+  put(call: LiveCallRow): void {
+    this.putStmt.run({
+      id: call.id,
+      media: call.media,
+      caller_id: call.caller.userId,
+      caller_device: call.caller.deviceId,
+      callee_id: call.callee.userId,
+      callee_device: call.callee.deviceId,
+      state: call.state,
+      created_at: call.createdAt,
+      answered_at: call.answeredAt,
+    });
+  }
+
+  delete(id: string): void {
+    this.deleteStmt.run(id);
+  }
+
+  get(id: string): LiveCallRow | undefined {
+    const row = this.oneStmt.get(id);
+    return row && fromRaw(row);
+  }
+
+  /** The calls a user is a party to, oldest first. */
+  ofUser(userId: number): LiveCallRow[] {
+    return this.ofUserStmt.all({ userId }).map(fromRaw);
+  }
+
+  all(): LiveCallRow[] {
+    return this.allStmt.all().map(fromRaw);
+  }
+}
