@@ -27,6 +27,8 @@ export interface ConnectionOptions {
   relayOnly: boolean;
   signaling: Pick<SignalingClient, 'request' | 'reconnect'>;
   recorder: TimingRecorder;
+  /** True while the server is away (the peer's hang-up then arrives only as its DTLS close). */
+  serverAway(): boolean;
 }
 
 interface ConnectionEvents {
@@ -39,6 +41,8 @@ interface ConnectionEvents {
   reconnecting: boolean;
   /** No media path could be found or restored. */
   'give-up': void;
+  /** The peer closed its connection while the server was away (its hang-up); its media stopped this many ms ago. */
+  'peer-closed': number;
   quality: Quality;
 }
 
@@ -79,7 +83,14 @@ export class CallConnection extends Emitter<ConnectionEvents> {
       signaling,
       onReconnecting: (reconnecting) => this.emit('reconnecting', reconnecting),
       onGiveUp: () => this.emit('give-up', undefined),
+      serverAway: opts.serverAway,
+      onPeerClosed: (silentForMs) => this.emit('peer-closed', silentForMs),
     });
+  }
+
+  /** Whether media has stopped arriving: only then does a reconnect call for an ICE restart. */
+  get mediaPaused(): boolean {
+    return this.path.mediaPaused;
   }
 
   /** Restarts ICE (the far side's device or our signaling came back). */

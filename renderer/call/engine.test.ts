@@ -410,15 +410,27 @@ describe('CallEngine, when the media path breaks', () => {
     expect(offersTo(received)).toHaveLength(offers + 1);
   });
 
-  it('shows Reconnecting… while the far side’s device is away, and restarts ICE when it is back', async () => {
-    const { received } = await activeCall();
+  it('shows Reconnecting… while the far side’s device is away, and restarts ICE when it is back if media stopped', async () => {
+    const { pc, received } = await activeCall();
     const offers = offersTo(received).length;
     server.push('call.peer', { callId: CALL_ID, connected: false });
     expect(last()).toMatchObject({ peerConnected: false });
+    pc.setMediaFlowing(false);
+    await pass(t.suspectMs + t.sampleMs); // silent, not yet restarted by the path watch itself
     server.push('call.peer', { callId: CALL_ID, connected: true });
     await pass();
     expect(last()).toMatchObject({ peerConnected: true });
     expect(offersTo(received)).toHaveLength(offers + 1);
+  });
+
+  it('leaves a path alone whose media flows when the far side’s device comes back (only its signaling dropped)', async () => {
+    const { received } = await activeCall();
+    const offers = offersTo(received).length;
+    server.push('call.peer', { callId: CALL_ID, connected: false });
+    server.push('call.peer', { callId: CALL_ID, connected: true });
+    await pass(t.sampleMs * 2);
+    expect(last()).toMatchObject({ peerConnected: true, reconnecting: false });
+    expect(offersTo(received)).toHaveLength(offers);
   });
 });
 
@@ -443,13 +455,41 @@ describe('CallEngine, after the server connection came back (session.ready)', ()
       calls,
     });
 
-  it('resumes a call that is still ours with an ICE restart', async () => {
-    const { received } = await activeCall();
+  it('resumes a call that is still ours, with an ICE restart only if media stopped too', async () => {
+    const { pc, received } = await activeCall();
     const offers = offersTo(received).length;
     ready([snapshot()]);
     await pass();
-    expect(offersTo(received)).toHaveLength(offers + 1);
+    expect(offersTo(received)).toHaveLength(offers);
     expect(last()).toMatchObject({ phase: 'active' });
+    pc.setMediaFlowing(false);
+    await pass(t.suspectMs + t.sampleMs);
+    ready([snapshot()]);
+    await pass();
+    expect(offersTo(received)).toHaveLength(offers + 1);
+  });
+
+  it('goes on while the server is away and says so; a hang-up then ends it at once and is reported when the server is back', async () => {
+    await activeCall();
+    server.away(true);
+    expect(last()).toMatchObject({ phase: 'active', signalingDown: true });
+    await pass(5_000);
+    expect(events.ended).toEqual([]); // media flows: nothing ends the call
+    await engine.hangup();
+    expect(events.ended).toEqual([{ callId: CALL_ID, peer: bob, reason: 'completed' }]);
+    expect(webrtc.devices.live()).toEqual([]);
+    await pass(3_000);
+    server.away(false);
+    ready([snapshot()]);
+    await pass();
+    // Reported, not hung up now: the server ends it when it really ended (3 s ago).
+    expect(server.sentOf('call.hangup')).toEqual([{ callId: CALL_ID }]);
+    expect(server.sentOf('call.reportEnd')).toEqual([
+      { callId: CALL_ID, reason: 'completed', endedMsAgo: 3_000 },
+    ]);
+    ready([]);
+    await pass();
+    expect(server.sentOf('call.reportEnd')).toHaveLength(1); // answered: not again
   });
 
   it('ends a call the server no longer has as connection lost', async () => {

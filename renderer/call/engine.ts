@@ -4,8 +4,20 @@
  * (view.ts) and owns what a call holds: the microphone and camera (local-media.ts), the ICE servers
  * (ice-config.ts) and the media connection (connection.ts: peer connection, path recovery, stats). Every
  * end, whatever the reason, goes through `finish`, which releases all of them.
+ *
+ * An answered call outlives the signaling server (its media is peer-to-peer): while the server is away the
+ * call goes on and says so (`signalingDown`); hanging up then ends it here at once, and so does the peer
+ * closing its connection (its DTLS close); the end is reported (`call.reportEnd`) once the server is
+ * back, so that history shows when and how the call really ended.
  */
-import type { CallSnapshot, IncomingCall, Media, UserSummary } from '../../signaling/protocol/index.js';
+import {
+  CALL_REPORT_MAX_AGE_MS,
+  type CallEndReport,
+  type CallSnapshot,
+  type IncomingCall,
+  type Media,
+  type UserSummary,
+} from '../../signaling/protocol/index.js';
 import type { SignalingClient } from '../net/signaling-client.js';
 import { Emitter } from '../util/emitter.js';
 import { CallConnection } from './connection.js';
@@ -30,6 +42,9 @@ export class CallEngine extends Emitter<EngineEvents> {
   private recorder: TimingRecorder | null = null;
   /** Changes when a call starts or ends: work that awaited something checks it is still for the same call. */
   private serial = 0;
+  private signalingUp = true;
+  /** Calls that ended while the server was away, with how and when (performance.now()), to report when it is back. */
+  private readonly unreported = new Map<string, { reason: CallEndReport['reason']; at: number }>();
   private readonly unsubscribe: (() => void)[] = [];
 
   constructor(
@@ -54,6 +69,7 @@ export class CallEngine extends Emitter<EngineEvents> {
       ),
       signaling.on('call.peer', (p) => this.ifCurrent(p.callId, () => this.onPeerConnection(p.connected))),
       signaling.on('session.ready', (p) => this.onSessionReady(p.calls)),
+      signaling.on('status', ({ status }) => this.onSignalingStatus(status === 'connected')),
     );
   }
 
@@ -122,9 +138,12 @@ export class CallEngine extends Emitter<EngineEvents> {
     const view = this.view;
     if (!view) return;
     if (!view.callId) return this.finish('cancelled'); // the invite has not been answered yet
+    const at = performance.now();
     const result = await this.signaling.request('call.hangup', { callId: view.callId });
-    if (!result.ok)
-      this.finish(view.direction === 'outgoing' && !view.connectedAt ? 'cancelled' : 'completed');
+    if (result.ok) return;
+    // The server is away (no answer, or not connected): end here now, and tell it when it is back.
+    if (result.error.code === 'E_NETWORK') this.endedUnseen(view, 'completed', at);
+    this.finish(view.direction === 'outgoing' && !view.connectedAt ? 'cancelled' : 'completed');
   }
 
   setMuted(muted: boolean): void {
@@ -185,8 +204,12 @@ export class CallEngine extends Emitter<EngineEvents> {
     await this.startPeer(false);
   }
 
-  /** On every (re)connect: ring for a call still ringing, resume or drop the current one. */
+  /**
+   * On every (re)connect: report calls that ended meanwhile, ring for a call still ringing, resume or drop
+   * the current one.
+   */
   private onSessionReady(calls: CallSnapshot[]): void {
+    const reported = this.reportEnds();
     const view = this.view;
     if (view?.callId) {
       const mine = calls.find((c) => c.callId === view.callId);
@@ -194,7 +217,7 @@ export class CallEngine extends Emitter<EngineEvents> {
       if (!stillOurs) return this.finish('connection-lost');
       // The far side's reconnect news may have been lost while we were away: the snapshot is the truth now.
       this.update({ peerConnected: true });
-      if (mine.state === 'active') void this.connection?.restart();
+      if (mine.state === 'active' && this.connection?.mediaPaused) void this.connection.restart();
       // Answered while we were disconnected: the call.accepted never reached us.
       if (mine.state === 'active' && !this.connection && view.direction === 'outgoing' && this.local)
         void this.onAccepted();
@@ -202,7 +225,7 @@ export class CallEngine extends Emitter<EngineEvents> {
     }
     if (view) return;
     // A call this device carried before a reload: its media is gone, so end it rather than leave the peer waiting.
-    for (const orphan of calls.filter((c) => c.boundHere))
+    for (const orphan of calls.filter((c) => c.boundHere && !reported.has(c.callId)))
       void this.signaling.request('call.hangup', { callId: orphan.callId });
     const ringing = calls.find((c) => c.role === 'callee' && c.state === 'ringing');
     if (ringing)
@@ -214,9 +237,49 @@ export class CallEngine extends Emitter<EngineEvents> {
       });
   }
 
+  /**
+   * The far side's device dropped or came back. Its return restarts ICE only if media stopped too: media
+   * that flows (only signaling dropped) is left alone, as two restarts at once from both sides collide.
+   */
   private onPeerConnection(connected: boolean): void {
     this.update({ peerConnected: connected });
-    if (connected) void this.connection?.restart();
+    if (connected && this.connection?.mediaPaused) void this.connection.restart();
+  }
+
+  private onSignalingStatus(up: boolean): void {
+    this.signalingUp = up;
+    if (this.view && this.view.signalingDown === up) this.update({ signalingDown: !up });
+  }
+
+  /** Remembers that an answered call ended while the server was away (a call never answered has no end to report). */
+  private endedUnseen(view: CallView, reason: CallEndReport['reason'], at: number): void {
+    if (view.callId && view.connectedAt) this.unreported.set(view.callId, { reason, at });
+  }
+
+  /**
+   * Tells the server how the calls that ended while it was away ended: a live one ends then, for both
+   * sides; one it ended itself meanwhile (connection lost) gets the real end in history. Returns their ids.
+   */
+  private reportEnds(): Set<string> {
+    const ids = new Set(this.unreported.keys());
+    for (const [callId, { reason, at }] of this.unreported) {
+      const endedMsAgo = Math.round(performance.now() - at);
+      if (endedMsAgo > CALL_REPORT_MAX_AGE_MS) {
+        this.unreported.delete(callId); // too old for the server to take
+        continue;
+      }
+      void this.signaling.request('call.reportEnd', { callId, reason, endedMsAgo }).then((result) => {
+        // Answered, even with a refusal: done. Lost on the way: the next session.ready tries again.
+        if (result.ok || result.error.code !== 'E_NETWORK') this.unreported.delete(callId);
+      });
+    }
+    return ids;
+  }
+
+  /** The peer hung up while the server was away (its DTLS close): the call ends here too, reported later. */
+  private onPeerClosed(silentForMs: number): void {
+    if (this.view) this.endedUnseen(this.view, 'completed', performance.now() - silentForMs);
+    this.finish('completed');
   }
 
   /** Opens microphone (and camera) for call `serial`; false if refused, or if that call is over by then. */
@@ -253,6 +316,7 @@ export class CallEngine extends Emitter<EngineEvents> {
       relayOnly: this.preferences().relayOnly,
       signaling: this.signaling,
       recorder,
+      serverAway: () => !this.signalingUp,
     });
     this.connection = connection;
     connection.on('remote-stream', (s) => this.emit('remote-stream', s));
@@ -262,16 +326,20 @@ export class CallEngine extends Emitter<EngineEvents> {
     connection.on('connected', () => this.update({ phase: 'active', connectedAt: Date.now() }));
     connection.on('reconnecting', (reconnecting) => this.update({ reconnecting }));
     connection.on('give-up', () => void this.endFailed());
+    connection.on('peer-closed', (silentForMs) => this.onPeerClosed(silentForMs));
     connection.on('quality', (quality) => this.emit('quality', quality));
   }
 
   /** No media path could be found or restored: the call ends as failed, for both sides and in history. */
   private async endFailed(): Promise<void> {
-    const callId = this.view?.callId;
-    if (!callId) return;
+    const view = this.view;
+    if (!view?.callId) return;
     const serial = this.serial;
+    const at = performance.now();
     // The server ends the call for both (call.ended failed); without an answer it ends here alone.
-    await this.signaling.request('call.hangup', { callId, reason: 'failed' });
+    const result = await this.signaling.request('call.hangup', { callId: view.callId, reason: 'failed' });
+    if (!result.ok && result.error.code === 'E_NETWORK' && serial === this.serial)
+      this.endedUnseen(view, 'failed', at);
     this.finishIf(serial, 'failed', 'E_ICE_FAILED');
   }
 
@@ -284,7 +352,7 @@ export class CallEngine extends Emitter<EngineEvents> {
     this.recorder = new TimingRecorder();
     if (view.direction === 'incoming') this.recorder.mark('incoming');
     this.ice = new IceConfig(this.signaling);
-    this.setView(view);
+    this.setView({ ...view, signalingDown: !this.signalingUp });
   }
 
   /** Ends call `serial` unless it is already over (a newer call must not be ended by an older one's failure). */

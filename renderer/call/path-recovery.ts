@@ -3,6 +3,7 @@
  * `sampleMs`, lets `PathWatch` (recovery.ts, the pure rules) decide, and does what it says: checks that
  * the signaling connection still answers (and replaces a dead one), restarts ICE (with fresh TURN
  * credentials when needed), tells the engine when the call is reconnecting or back, and when to give up.
+ * While the server is away it also watches for the peer closing its connection (its hang-up then).
  * One per peer connection; `stop()` when the call ends, after which nothing it started acts any more.
  */
 import type { SignalingClient } from '../net/signaling-client.js';
@@ -25,7 +26,15 @@ export interface PathRecoveryOptions {
   onReconnecting(reconnecting: boolean): void;
   /** No media path could be found or restored. */
   onGiveUp(): void;
+  /** True while the server is away: the peer's hang-up can then only arrive as its DTLS close. */
+  serverAway(): boolean;
+  /** The peer closed its connection (its hang-up), when its media stopped `silentForMs` ago. */
+  onPeerClosed(silentForMs: number): void;
 }
+
+/** Whether the far side closed its peer connection: our DTLS transport was closed from there (we close ours only at the end). */
+const peerClosed = (pc: RTCPeerConnection): boolean =>
+  pc.getSenders().some((sender) => sender.transport?.state === 'closed');
 
 export class PathRecovery {
   private readonly watch = new PathWatch(Date.now());
@@ -40,6 +49,11 @@ export class PathRecovery {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+  }
+
+  /** Whether media has stopped arriving (from the first half second of silence until it is back). */
+  get mediaPaused(): boolean {
+    return this.watch.silent || this.watch.down;
   }
 
   /** The far side restarted ICE (it renegotiated while the path was down): ours waits its turn after it. */
@@ -65,6 +79,11 @@ export class PathRecovery {
     const report = await pc.getStats();
     if (this.stopped) return; // the call ended meanwhile
     const sample = pathSampleOf(report as unknown as Map<string, StatLike>, Date.now(), pc.connectionState);
+    if (this.opts.serverAway() && peerClosed(pc)) {
+      // Dated by when its media stopped, which a busy machine may notice only later.
+      this.stop();
+      return this.opts.onPeerClosed(sample.silenceMs ?? 0);
+    }
     for (const action of this.watch.sample(sample)) this.act(action);
     if (!this.stopped) this.scheduleCheck();
   }

@@ -22,6 +22,8 @@ export interface CallView {
   peerConnected: boolean;
   /** True while no media arrives and the path is being restored (ICE restart). */
   reconnecting: boolean;
+  /** True while the signaling server cannot be reached: the call goes on, and hanging up still works. */
+  signalingDown: boolean;
   muted: boolean;
   cameraOn: boolean;
   remoteVideo: boolean;
@@ -66,6 +68,7 @@ export function newCallView(
     connectedAt: null,
     peerConnected: true,
     reconnecting: false,
+    signalingDown: false,
     muted: false,
     cameraOn: outgoing && start.media === 'video',
     remoteVideo: false,

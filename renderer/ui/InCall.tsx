@@ -29,20 +29,34 @@ function LocalVideo() {
   return <video ref={ref} className="local-video" aria-label="Your camera" muted autoPlay playsInline />;
 }
 
+/** While the server is away the call goes on peer-to-peer; only hanging up still does something. */
+const SIGNALING_DOWN =
+  "Can't reach the Parley server. The call goes on, and hanging up works; nothing else can change until it is back.";
+
 export function InCall() {
-  const { displayName, username, connectedAt, peerConnected, reconnecting, cameraOn, remoteVideo, media } =
-    useCall(
-      useShallow((s) => ({
-        displayName: s.call?.peer.displayName ?? '',
-        username: s.call?.peer.username ?? '',
-        connectedAt: s.call?.connectedAt ?? null,
-        peerConnected: s.call?.peerConnected ?? true,
-        reconnecting: s.call?.reconnecting ?? false,
-        cameraOn: s.call?.cameraOn ?? false,
-        remoteVideo: s.call?.remoteVideo ?? false,
-        media: s.call?.media ?? 'audio',
-      })),
-    );
+  const {
+    displayName,
+    username,
+    connectedAt,
+    peerConnected,
+    reconnecting,
+    signalingDown,
+    cameraOn,
+    remoteVideo,
+    media,
+  } = useCall(
+    useShallow((s) => ({
+      displayName: s.call?.peer.displayName ?? '',
+      username: s.call?.peer.username ?? '',
+      connectedAt: s.call?.connectedAt ?? null,
+      peerConnected: s.call?.peerConnected ?? true,
+      reconnecting: s.call?.reconnecting ?? false,
+      signalingDown: s.call?.signalingDown ?? false,
+      cameraOn: s.call?.cameraOn ?? false,
+      remoteVideo: s.call?.remoteVideo ?? false,
+      media: s.call?.media ?? 'audio',
+    })),
+  );
   const hasLocal = useCall((s) => s.localStream !== null);
   const peer = { username, displayName };
   const name = personName(peer);
@@ -69,6 +83,11 @@ export function InCall() {
         {(!peerConnected || reconnecting) && <p className="reconnecting">Reconnecting…</p>}
         {cameraOn && hasLocal && <LocalVideo />}
       </div>
+      {signalingDown && (
+        <p role="status" className="signaling-down">
+          {SIGNALING_DOWN}
+        </p>
+      )}
       <CallControls />
       <DevicePickers />
     </section>
