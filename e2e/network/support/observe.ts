@@ -119,7 +119,19 @@ export interface Window {
  * not a wait for something), sampling in the page every 100 ms so that silences are seen as they happen.
  */
 export function observe(person: NetPerson, ms: number): Promise<Window> {
-  return person.page.evaluate(async (ms) => {
+  return startObserving(person, ms).then((observing) => observing.result());
+}
+
+/**
+ * Starts summing what the person receives, as `observe` does, until `stop()` (or `maxMs`): for a window
+ * whose end the scenario learns as it goes (a server restart takes as long as it takes).
+ */
+export async function startObserving(
+  person: NetPerson,
+  maxMs: number,
+): Promise<{ stop(): Promise<Window>; result(): Promise<Window> }> {
+  type Observing = { stopped: boolean; result: Promise<Window> };
+  await person.page.evaluate(async (maxMs) => {
     type Row = Record<string, unknown> & { type: string; kind?: string };
     const n = (v: unknown) => (typeof v === 'number' ? v : 0);
     const read = async () => {
@@ -140,23 +152,40 @@ export function observe(person: NetPerson, ms: number): Promise<Window> {
       };
     };
     const first = await read();
-    let last = first;
-    let longestAudioSilence = 0;
-    while (Date.now() - first.at < ms) {
-      await new Promise((r) => setTimeout(r, 100));
-      last = await read();
-      longestAudioSilence = Math.max(longestAudioSilence, last.silence);
-    }
-    const samples = last.samples - first.samples;
-    return {
-      ms: last.at - first.at,
-      audioPackets: last.audioPackets - first.audioPackets,
-      audioEnergy: last.audioEnergy - first.audioEnergy,
-      audioLost: last.audioLost - first.audioLost,
-      concealedShare: samples > 0 ? (last.concealed - first.concealed) / samples : 1,
-      longestAudioSilence,
-      framesDecoded: last.framesDecoded - first.framesDecoded,
-      videoBytes: last.videoBytes - first.videoBytes,
-    };
-  }, ms);
+    const flag = { stopped: false };
+    const observing: Observing = Object.assign(flag, {
+      result: (async () => {
+        let last = first;
+        let longestAudioSilence = 0;
+        while (!flag.stopped && Date.now() - first.at < maxMs) {
+          await new Promise((r) => setTimeout(r, 100));
+          last = await read();
+          longestAudioSilence = Math.max(longestAudioSilence, last.silence);
+        }
+        const samples = last.samples - first.samples;
+        return {
+          ms: last.at - first.at,
+          audioPackets: last.audioPackets - first.audioPackets,
+          audioEnergy: last.audioEnergy - first.audioEnergy,
+          audioLost: last.audioLost - first.audioLost,
+          concealedShare: samples > 0 ? (last.concealed - first.concealed) / samples : 1,
+          longestAudioSilence,
+          framesDecoded: last.framesDecoded - first.framesDecoded,
+          videoBytes: last.videoBytes - first.videoBytes,
+        };
+      })(),
+    });
+    (window as unknown as { parleyObserving: Observing }).parleyObserving = observing;
+  }, maxMs);
+  const result = () =>
+    person.page.evaluate(() => (window as unknown as { parleyObserving: Observing }).parleyObserving.result);
+  return {
+    result,
+    stop: async () => {
+      await person.page.evaluate(() => {
+        (window as unknown as { parleyObserving: Observing }).parleyObserving.stopped = true;
+      });
+      return result();
+    },
+  };
 }

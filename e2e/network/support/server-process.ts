@@ -1,0 +1,136 @@
+/**
+ * A signaling server of a scenario's own, as a real process (`signaling/cli.ts`, as `npm run server`
+ * runs it) on the bridge, which the scenario can stop with SIGTERM (a deploy's graceful stop) and start
+ * again on the same address, port and data directory. `useServer` points the scenario's people at it
+ * instead of the suite's server; its database is readable while it runs (`calls()`).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import { DATABASE_FILE } from '../../../signaling/db/database.js';
+import { E2E_URL_ENV, ringTimeoutS } from '../../support/environment.js';
+import type { NetEnvironment } from './environment.js';
+
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const WEB_DIR = join(ROOT, 'dist', 'renderer');
+/** Starting the server (tsx compiles it first) took 1 to 4 s here on a loaded 2-core machine. */
+const START_TIMEOUT_MS = 30_000;
+/** A graceful stop takes at most about 2 s (its flush wait); the rest is margin for a loaded machine. */
+const STOP_TIMEOUT_MS = 15_000;
+
+/** A row of the calls table, as the history has it. */
+export interface CallRow {
+  id: string;
+  answered_at: number | null;
+  ended_at: number | null;
+  end_reason: string | null;
+}
+
+async function freePort(host: string): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve, reject) => probe.once('error', reject).listen(0, host, resolve));
+  const { port } = probe.address() as { port: number };
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
+
+export class ServerProcess {
+  private child: ChildProcess | null = null;
+  private output = '';
+
+  private constructor(
+    readonly url: string,
+    readonly dataDir: string,
+    private readonly args: string[],
+  ) {}
+
+  /** Starts a server on the bridge with its own data directory and the given grace period. */
+  static async start(
+    env: NetEnvironment,
+    { gracePeriodS }: { gracePeriodS: number },
+  ): Promise<ServerProcess> {
+    const port = await freePort(env.gateway);
+    const dataDir = mkdtempSync(join(env.dir, 'server-'));
+    const args = [
+      ...['--host', env.gateway, '--port', String(port), '--data-dir', dataDir, '--web-dir', WEB_DIR],
+      ...['--grace-period', String(gracePeriodS), '--ring-timeout', String(ringTimeoutS())],
+      ...['--registrations-per-hour', '100000', '--invites-per-minute', '1000', '--relay-per-10s', '10000'],
+      ...['--log-level', 'info'],
+    ];
+    const server = new ServerProcess(`http://${env.gateway}:${port}`, dataDir, args);
+    await server.start();
+    return server;
+  }
+
+  /** Starts the process and resolves once it listens. */
+  async start(): Promise<void> {
+    if (this.child) throw new Error('the server is already running');
+    const child = spawn(process.execPath, ['--import', 'tsx', 'signaling/cli.ts', ...this.args], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.child = child;
+    this.output = '';
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => fail(`did not listen within ${START_TIMEOUT_MS} ms`), START_TIMEOUT_MS);
+      const fail = (why: string) => {
+        clearTimeout(timer);
+        reject(new Error(`signaling server ${why}:\n${this.output.slice(-2_000)}`));
+      };
+      const read = (chunk: Buffer) => {
+        this.output += chunk.toString();
+        if (this.output.includes('"msg":"signaling server listening"')) {
+          clearTimeout(timer);
+          resolve();
+        }
+      };
+      child.stdout!.on('data', read);
+      child.stderr!.on('data', read);
+      child.once('exit', (code) => fail(`exited with ${code}`));
+    });
+  }
+
+  /** Stops the process as a deploy does (SIGTERM: a graceful shutdown) and waits until it has exited. */
+  async stop(): Promise<void> {
+    const child = this.child;
+    if (!child) return;
+    this.child = null;
+    if (child.exitCode !== null) return;
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
+    const code = await exited;
+    clearTimeout(timer);
+    if (code !== 0) throw new Error(`signaling server stopped with ${code}:\n${this.output.slice(-2_000)}`);
+  }
+
+  /** The calls table (the history), read from the database beside the running server. */
+  calls(): CallRow[] {
+    const db = new Database(join(this.dataDir, DATABASE_FILE), { readonly: true, fileMustExist: true });
+    try {
+      return db
+        .prepare<[], CallRow>('SELECT id, answered_at, ended_at, end_reason FROM calls ORDER BY created_at')
+        .all();
+    } finally {
+      db.close();
+    }
+  }
+
+  /** Stops it if it runs and removes its data. */
+  async close(): Promise<void> {
+    await this.stop().catch((err: unknown) => console.error(err));
+    rmSync(this.dataDir, { recursive: true, force: true });
+  }
+}
+
+/** Points the people made from now on at `url`; the returned function points them back. */
+export function useServer(url: string): () => void {
+  const before = process.env[E2E_URL_ENV];
+  process.env[E2E_URL_ENV] = url;
+  return () => {
+    process.env[E2E_URL_ENV] = before;
+  };
+}
