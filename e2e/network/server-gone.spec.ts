@@ -14,8 +14,12 @@ const GRACE_PERIOD_S = 3;
 const AWAY_MS = GRACE_PERIOD_S * 1000 + 4_000;
 /** Hanging up with the server away ends the call there at once; the peer notices a DTLS close. */
 const ENDS_WITHIN_MS = 3_000;
-/** The history's end may differ from the click by the report's own measuring (ms) and the UI's reaction. */
-const END_TOLERANCE_MS = 1_500;
+/**
+ * The recorded end is the time a report names plus the report's way to the server: it may come after the
+ * click returned by that much, and before the click started by clock rounding only. Measured: inside the
+ * click (546 ms after it started; it took 1053 ms at load 16).
+ */
+const END_TOLERANCE_MS = 1_000;
 
 const signalingDown = (me: NetPerson, other: NetPerson) =>
   me.callWith(other).getByText("Can't reach the Parley server", { exact: false });
@@ -55,6 +59,7 @@ test('the server is away longer than the grace period: media goes on, both are t
 
     const hangUpAt = Date.now();
     await alice.callWith(bob).getByRole('button', { name: 'Hang up', exact: true }).click();
+    const clickedBy = Date.now();
     await expect(alice.callWith(bob)).toBeHidden({ timeout: ENDS_WITHIN_MS });
     await expect(bob.callWith(alice)).toBeHidden({ timeout: ENDS_WITHIN_MS });
     report(SCENARIO, `the call ended on both sides ${seconds(Date.now() - hangUpAt)} after Alice hung up`);
@@ -74,9 +79,12 @@ test('the server is away longer than the grace period: media goes on, both are t
       .toEqual(['completed']);
     const [call] = server.calls();
     report(SCENARIO, `history reconciled ${seconds(Date.now() - backAt)} after the server came back`);
-    expect(Math.abs(call!.ended_at! - hangUpAt), 'ms between the hang-up and the recorded end').toBeLessThan(
-      END_TOLERANCE_MS,
+    report(
+      SCENARIO,
+      `recorded end ${call!.ended_at! - hangUpAt} ms after the click started (it took ${clickedBy - hangUpAt} ms)`,
     );
+    expect(call!.ended_at, 'the recorded end, ms').toBeGreaterThanOrEqual(hangUpAt - 50);
+    expect(call!.ended_at, 'the recorded end, ms').toBeLessThanOrEqual(clickedBy + END_TOLERANCE_MS);
     const length = formatClock((call!.ended_at! - call!.answered_at!) / 1000);
     for (const [me, them] of [
       [alice, bob],

@@ -2,6 +2,7 @@
 // database). The media path is peer-to-peer, so it never stops: audio and video keep arriving on both
 // sides across the restart. Both reconnect and still show the call; hanging up ends it on both; history
 // has one call whose length is the real one.
+import { recoveryTimings } from '../../renderer/call/recovery.js';
 import { formatClock } from '../../renderer/ui/words.js';
 import { expect, startVideoCall, test, type NetPerson } from './support/fixtures.js';
 import { report, seconds, startObserving } from './support/observe.js';
@@ -16,8 +17,11 @@ const SCENARIO = 'server restart';
 const GRACE_PERIOD_S = 30;
 /** Media is watched from the stop until both are back; longer than that is a failure anyway. */
 const MAX_WINDOW_MS = 60_000;
-/** The longest gap in arriving audio a restart may cause: none beyond a loaded machine's jitter. */
-const MAX_AUDIO_GAP_MS = 1_000;
+/**
+ * The longest gap in arriving audio a restart may cause: none the engine would call an outage (on a
+ * loaded machine a healthy call has gaps up to about 1.25 s, hence the engine's 1.5 s).
+ */
+const MAX_AUDIO_GAP_MS = recoveryTimings.stallMs;
 
 const signalingDown = (me: NetPerson, other: NetPerson) =>
   me.callWith(other).getByText("Can't reach the Parley server", { exact: false });
@@ -45,9 +49,15 @@ test('the server restarts mid-call: media never stops, both keep the call, hang-
     await server.start();
     report(SCENARIO, `server listening again in ${seconds(Date.now() - startingAt)}`);
     const back = { timeout: GRACE_PERIOD_S * 1000 };
-    await expect(signalingDown(alice, bob)).toBeHidden(back);
-    await expect(signalingDown(bob, alice)).toBeHidden(back);
-    report(SCENARIO, `both reconnected ${seconds(Date.now() - startingAt)} after the start`);
+    await Promise.all(
+      [
+        ['Alice', signalingDown(alice, bob)],
+        ['Bob', signalingDown(bob, alice)],
+      ].map(async ([who, banner]) => {
+        await expect(banner as ReturnType<typeof signalingDown>).toBeHidden(back);
+        report(SCENARIO, `${who as string} reconnected ${seconds(Date.now() - startingAt)} after the start`);
+      }),
+    );
     const [atAlice, atBob] = await Promise.all(watching.map((w) => w.stop()));
 
     for (const [who, got] of [
