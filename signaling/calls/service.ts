@@ -7,9 +7,10 @@
  * of it. The registry outlives the process: at shutdown only ringing calls
  * end (as interrupted), and at start answered ones resume, each bound device
  * with a grace period from then to come back (`resume`). A device that lost
- * the server may report afterwards how the call really ended (`reportEnd`). A history write that fails is logged and the people in the call are
- * told what happened regardless (a row left open is closed as interrupted at
- * the next start). A timer whose action fails (the registry could not be
+ * the server may report afterwards how the call really ended (`reportEnd`).
+ * A history write that fails is logged and the people in the call are told
+ * what happened regardless (a row left open is closed as interrupted at the
+ * next start). A timer whose action fails (the registry could not be
  * updated) is logged and tried again, so no call rings or waits forever.
  */
 import type { CallsTable } from '../db/calls.js';
@@ -17,15 +18,7 @@ import type { UserRow, UsersTable } from '../db/users.js';
 import { sameDevice, type Device, type Notifier } from '../domain.js';
 import { AppError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { GUESSED_ENDS } from '../db/calls.js';
-import {
-  CALL_REPORT_MAX_AGE_MS,
-  type CallEndReason,
-  type CallEndReport,
-  type CallSignal,
-  type CallSnapshot,
-  type Media,
-} from '../protocol/index.js';
+import type { CallEndReason, CallEndReport, CallSignal, CallSnapshot, Media } from '../protocol/index.js';
 import type { DeviceRegistry } from '../presence/device-registry.js';
 import type { PresenceService } from '../presence/service.js';
 import type { ContactsService } from '../contacts/service.js';
@@ -257,8 +250,7 @@ export class CallService {
 
   /**
    * A bound device reports that an answered call ended `endedMsAgo` ago while it could not reach the
-   * server. A live call ends then, for both; a call the server already ended by guessing (connection lost,
-   * interrupted) gets the reported end instead, if the guess is recent; an end the server saw is kept.
+   * server. A live call ends then, for both; one that already ended is the history's to correct.
    */
   async reportEnd(by: Device, report: CallEndReport): Promise<void> {
     const at = this.now() - report.endedMsAgo;
@@ -269,23 +261,7 @@ export class CallService {
       throw new AppError(live.code, `cannot report the end of call ${report.callId}`);
     }
     // Not live (or not this device's, which its history row says as well): the history row decides.
-    const record = this.d.calls.endOf(report.callId);
-    const bound =
-      record &&
-      ((by.userId === record.callerId && by.deviceId === record.callerDevice) ||
-        (by.userId === record.calleeId && by.deviceId === record.answeredDevice));
-    if (!record || !bound) throw new AppError('E_CALL_NOT_FOUND', `no call ${report.callId} of yours`);
-    if (record.answeredAt === null) throw new AppError('E_CALL_STATE', 'the call was never answered');
-    if (at < record.answeredAt) throw new AppError('E_INVALID', 'the call cannot end before it was answered');
-    if (!GUESSED_ENDS.includes(record.endReason!)) return; // the server saw how it ended: that stands
-    if (this.now() - record.endedAt! > CALL_REPORT_MAX_AGE_MS) {
-      throw new AppError('E_CALL_STATE', 'the call ended too long ago to correct');
-    }
-    if (this.d.calls.correctEnd(report.callId, at, report.reason)) {
-      this.record({ callId: report.callId, step: 'announce' }, () =>
-        this.d.history.announce(report.callId, record.callerId, record.calleeId),
-      );
-    }
+    this.d.history.correctEnd(by, report.callId, at, report.reason, this.now());
   }
 
   /** Ends a call as `reason` whatever its state (start-up and shutdown); a failure is logged. */

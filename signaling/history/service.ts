@@ -1,11 +1,14 @@
 /**
  * Call history as each party sees it: paging, the missed-call badge, and
- * the live `history.entry` / `history.unseen` pushes when a call ends.
+ * the live `history.entry` / `history.unseen` pushes when a call ends; and
+ * the correction of an end the server guessed, when a party reports the
+ * real one (`call.reportEnd` for a call that is no longer live).
  */
-import type { CallsTable, HistoryRow } from '../db/calls.js';
-import type { Notifier } from '../domain.js';
-import type { HistoryEntry, HistoryListRequest } from '../protocol/index.js';
-import { HISTORY_PAGE_MAX } from '../protocol/index.js';
+import { GUESSED_ENDS, type CallsTable, type HistoryRow } from '../db/calls.js';
+import type { Device, Notifier } from '../domain.js';
+import { AppError } from '../errors.js';
+import type { CallEndReport, HistoryEntry, HistoryListRequest } from '../protocol/index.js';
+import { CALL_REPORT_MAX_AGE_MS, HISTORY_PAGE_MAX } from '../protocol/index.js';
 
 const DEFAULT_PAGE = 50;
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
@@ -62,6 +65,33 @@ export class HistoryService {
     if (this.calls.markMissedSeen(userId) > 0)
       this.notify.toUsers([userId], 'history.unseen', { unseenMissedCalls: 0 });
     return { unseenMissedCalls: 0 };
+  }
+
+  /**
+   * A bound device of an ended call says it really ended at `at` as `reason`. An end the server guessed
+   * (connection lost, interrupted) within the last CALL_REPORT_MAX_AGE_MS is replaced, and both parties
+   * get the corrected entry; an end the server saw stands (and the report is accepted: it may be a retry).
+   */
+  correctEnd(
+    by: Device,
+    callId: string,
+    at: number,
+    reason: CallEndReport['reason'],
+    now = Date.now(),
+  ): void {
+    const call = this.calls.endOf(callId);
+    const bound =
+      call &&
+      ((by.userId === call.callerId && by.deviceId === call.callerDevice) ||
+        (by.userId === call.calleeId && by.deviceId === call.answeredDevice));
+    if (!call || !bound) throw new AppError('E_CALL_NOT_FOUND', `no call ${callId} of yours`);
+    if (call.answeredAt === null) throw new AppError('E_CALL_STATE', 'the call was never answered');
+    if (at < call.answeredAt) throw new AppError('E_INVALID', 'the call cannot end before it was answered');
+    if (call.endReason === null || !GUESSED_ENDS.includes(call.endReason)) return;
+    if (now - call.endedAt! > CALL_REPORT_MAX_AGE_MS) {
+      throw new AppError('E_CALL_STATE', 'the call ended too long ago to correct');
+    }
+    if (this.calls.correctEnd(callId, at, reason)) this.announce(callId, call.callerId, call.calleeId);
   }
 
   /** Pushes a finished call to both parties, and the new badge count to a callee who missed it. */
