@@ -3,7 +3,7 @@
  * the call engine, the tones and the platform to the stores, and offers the
  * actions the UI calls. React components only read stores and call these.
  */
-import type { Media, RegisterRequest, SessionGrant } from '../../signaling/protocol/index.js';
+import type { HistoryEntry, Media, RegisterRequest, SessionGrant } from '../../signaling/protocol/index.js';
 import { AudioTones, type Tones } from '../audio/tones.js';
 import { CallEngine } from '../call/engine.js';
 import { listDevices } from '../call/media.js';
@@ -176,19 +176,24 @@ export class ParleyApp {
     const { nextCursor, loading } = useHistory.getState();
     if (loading || (more && !nextCursor)) return;
     useHistory.setState({ loading: true });
+    // An entry pushed while the page is on its way (a call that just ended, or its end corrected) is
+    // newer than the page's copy of it.
+    const pushed = new Map<string, HistoryEntry>();
+    const off = this.client.on('history.entry', ({ entry }) => pushed.set(entry.callId, entry));
     const result = await this.client.request(
       'history.list',
       more && nextCursor ? { before: nextCursor } : {},
     );
-    useHistory.setState((s) =>
-      result.ok
-        ? {
-            loading: false,
-            nextCursor: result.nextCursor,
-            entries: more ? [...s.entries, ...result.entries] : result.entries,
-          }
-        : { loading: false },
-    );
+    off();
+    useHistory.setState((s) => {
+      if (!result.ok) return { loading: false };
+      const page = result.entries.map((e) => pushed.get(e.callId) ?? e);
+      return {
+        loading: false,
+        nextCursor: result.nextCursor,
+        entries: more ? [...s.entries, ...page] : page,
+      };
+    });
   }
 
   /** Opens a section; opening the history marks missed calls seen. */
