@@ -75,7 +75,7 @@ const rendererBoundary = (files, climb) => ({
 const SERVER_LAYERS = {
   entry: {
     what: 'the entry points and the composition root',
-    modules: ['server.js', 'cli.js', 'admin.js', 'test-support/'],
+    modules: ['server.js', 'cli.js', 'admin.js', 'seed.js', 'contact-ring.js', 'test-support/'],
   },
   transport: {
     what: 'the transport (realtime/, http.ts, web.ts, host-check.ts, config.ts)',

@@ -1,6 +1,6 @@
 /**
  * `npm run server -- users ...`: add, list, disable and enable accounts
- * directly in the server's database.
+ * directly in the server's database, and seed many at once (seed.ts).
  */
 import { parseArgs } from 'node:util';
 import { Accounts } from './accounts/accounts.js';
@@ -8,24 +8,40 @@ import type { ServerConfig } from './config.js';
 import { openDatabase } from './db/database.js';
 import { AppError, describeInvalid } from './errors.js';
 import { RegisterRequest } from './protocol/index.js';
+import { passwordProblem, seedAccounts, seedProblem } from './seed.js';
 
 export const ADMIN_USAGE = `usage:
   npm run server -- users add <username> [--display-name NAME] [--data-dir DIR]
       (reads the password from standard input: one line)
   npm run server -- users list [--data-dir DIR]
   npm run server -- users disable <username> [--data-dir DIR]
-  npm run server -- users enable <username> [--data-dir DIR]`;
+  npm run server -- users enable <username> [--data-dir DIR]
+  npm run server -- users seed <count> [--prefix PREFIX] [--contacts N] [--sessions-file FILE] [--data-dir DIR]
+      (accounts PREFIX0 .. PREFIX<count-1>, default prefix "seed", each with N mutual contacts (even,
+      default 0), all with the one password read from standard input; --sessions-file: a new file
+      (owner-only) with a signed-in session token per account, "username<TAB>token" per line)`;
+
+/** The admin commands' own flags (every other --flag is a server setting), all taking a value. */
+export const ADMIN_OPTIONS = {
+  'display-name': { type: 'string' },
+  prefix: { type: 'string' },
+  contacts: { type: 'string' },
+  'sessions-file': { type: 'string' },
+} as const;
 
 export interface AdminIo {
   readPassword(): Promise<string>;
   print(line: string): void;
 }
 
+/** A decimal whole number, or NaN (so `1e3`, `0x10` and the empty string are refused). */
+const wholeNumber = (text: string | undefined): number => (text && /^\d+$/.test(text) ? Number(text) : NaN);
+
 /** Runs one admin command; returns the process exit code. */
 export async function runAdmin(args: string[], config: ServerConfig, io: AdminIo): Promise<number> {
   const { positionals, values } = parseArgs({
     args,
-    options: { 'display-name': { type: 'string' } },
+    options: ADMIN_OPTIONS,
     allowPositionals: true,
     strict: true,
   });
@@ -55,6 +71,27 @@ export async function runAdmin(args: string[], config: ServerConfig, io: AdminIo
         }
         const user = await accounts.register(req.data, true);
         io.print(`added ${user.username}`);
+        return 0;
+      }
+      case 'seed': {
+        const shape = {
+          prefix: values.prefix ?? 'seed',
+          count: wholeNumber(username),
+          contacts: wholeNumber(values.contacts ?? '0'),
+        };
+        const problem = seedProblem(shape);
+        const password = problem === undefined ? await io.readPassword() : '';
+        const badInput = problem ?? passwordProblem(password);
+        if (badInput) {
+          io.print(`error: ${badInput}`);
+          return 2;
+        }
+        const seeded = await seedAccounts(db, accounts, {
+          ...shape,
+          password,
+          sessionsFile: values['sessions-file'],
+        });
+        io.print(`seeded ${seeded.accounts} accounts, ${seeded.pairs} contact pairs`);
         return 0;
       }
       case 'disable':

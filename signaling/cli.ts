@@ -4,7 +4,7 @@
  * with exit code 1 (after a fatal log line) on an error nothing handled.
  */
 import { createInterface } from 'node:readline';
-import { ADMIN_USAGE, runAdmin } from './admin.js';
+import { ADMIN_OPTIONS, ADMIN_USAGE, runAdmin } from './admin.js';
 import { ConfigError, describeSettings, loadConfig } from './config.js';
 import { createLogger } from './log.js';
 import { startServer } from './server.js';
@@ -19,16 +19,18 @@ async function readLine(): Promise<string> {
   return '';
 }
 
+const adminFlags = Object.keys(ADMIN_OPTIONS).map((name) => `--${name}`);
+
 /** Splits `users add alice --data-dir x` into admin words and server settings. */
 function splitArgs(argv: string[]): { admin: string[]; settings: string[] } {
   const admin: string[] = [];
   const settings: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
-    const isSetting = arg.startsWith('--') && arg !== '--display-name' && !arg.startsWith('--display-name=');
-    if (!isSetting) {
+    const adminFlag = adminFlags.find((flag) => arg === flag || arg.startsWith(`${flag}=`));
+    if (adminFlag || !arg.startsWith('--')) {
       admin.push(arg);
-      if (arg === '--display-name' && i + 1 < argv.length) admin.push(argv[++i]!);
+      if (arg === adminFlag && i + 1 < argv.length) admin.push(argv[++i]!);
       continue;
     }
     settings.push(arg);
