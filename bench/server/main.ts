@@ -1,0 +1,276 @@
+/**
+ * `npm run bench:server` (see bench/README.md): how much one signaling server carries, against a bare
+ * Socket.IO server with Parley's engine options, in the same run, on loopback. Seeds accounts with
+ * mutual contacts through the admin CLI (`users seed`), then for each target (Parley's CLI, the bare
+ * server) in its own process: memory at rest, N clients connected from load workers in their own
+ * processes (CPU per connection), memory per idle client after GC, ring latency at an invite rate,
+ * presence fan-out latency and delivered fraction at a delivery rate, and the time a graceful stop
+ * takes. Prints a table (Parley, bare, ratio) and writes everything to bench-results/.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, release, tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { parseArgs } from 'node:util';
+import { percentile, table, type Row } from './figures.js';
+import type { Account } from './messages.js';
+import { openFileHardLimit } from './proc.js';
+import { ROOT } from './processes.js';
+import { runTarget, type Settings, type TargetResult } from './target.js';
+
+const PREFIX = 'bench';
+const PASSWORD = 'bench password, shared by every seeded account';
+
+/** Each flag, its environment variable and default. */
+const FLAGS = {
+  clients: ['PARLEY_BENCH_CLIENTS', '1000', 'connected clients (even)'],
+  contacts: ['PARLEY_BENCH_CONTACTS', '50', 'mutual contacts per account (even, below clients)'],
+  workers: ['PARLEY_BENCH_WORKERS', '2', 'load-generator processes'],
+  'connect-concurrency': ['PARLEY_BENCH_CONNECT_CONCURRENCY', '50', 'handshakes in flight per worker'],
+  'ring-rate': ['PARLEY_BENCH_RING_RATE', '200', 'call invites per second'],
+  'ring-seconds': ['PARLEY_BENCH_RING_SECONDS', '10', 'length of the ring phase'],
+  'presence-rate': ['PARLEY_BENCH_PRESENCE_RATE', '30000', 'presence deliveries per second offered'],
+  'presence-seconds': ['PARLEY_BENCH_PRESENCE_SECONDS', '10', 'length of the presence phase'],
+  targets: ['PARLEY_BENCH_TARGETS', 'parley,bare', 'which servers, in this order'],
+  rounds: [
+    'PARLEY_BENCH_ROUNDS',
+    '1',
+    'passes over the targets, the order reversed each time; the table shows medians',
+  ],
+  'timeout-seconds': ['PARLEY_BENCH_TIMEOUT_SECONDS', '900', 'the whole run is stopped after this'],
+} as const;
+type Flag = keyof typeof FLAGS;
+
+function usage(): string {
+  const lines = Object.entries(FLAGS).map(
+    ([flag, [env, dflt, what]]) => `  --${flag.padEnd(20)} ${env.padEnd(34)} ${dflt.padEnd(12)} ${what}`,
+  );
+  return `usage: npm run bench:server [-- --flag value ...]\n  flag                   environment variable               default      meaning\n${lines.join('\n')}`;
+}
+
+function readSettings(): Settings & { targets: string[]; timeoutSeconds: number; rounds: number } {
+  const options: Record<string, { type: 'string' | 'boolean' }> = { help: { type: 'boolean' } };
+  for (const flag of Object.keys(FLAGS)) options[flag] = { type: 'string' };
+  const values = parseArgs({ options, strict: true }).values as Record<string, string | boolean | undefined>;
+  if (values.help) {
+    console.log(usage());
+    process.exit(0);
+  }
+  const raw = (flag: Flag) =>
+    (values[flag] as string | undefined) ?? process.env[FLAGS[flag][0]] ?? FLAGS[flag][1];
+  const number = (flag: Flag, min: number) => {
+    const n = Number(raw(flag));
+    if (!Number.isFinite(n) || n < min) {
+      console.error(`error: --${flag} (${FLAGS[flag][0]}): a number ≥ ${min}\n\n${usage()}`);
+      process.exit(2);
+    }
+    return n;
+  };
+  const settings = {
+    clients: number('clients', 2),
+    contacts: number('contacts', 2),
+    workers: number('workers', 1),
+    connectConcurrency: number('connect-concurrency', 1),
+    ringRate: number('ring-rate', 0),
+    ringSeconds: number('ring-seconds', 0),
+    presenceRate: number('presence-rate', 0),
+    presenceSeconds: number('presence-seconds', 0),
+    targets: raw('targets').split(','),
+    timeoutSeconds: number('timeout-seconds', 10),
+    rounds: number('rounds', 1),
+  };
+  const { clients, contacts, workers, ringRate, presenceRate } = settings;
+  const problems = [
+    (clients % 2 !== 0 || clients % workers !== 0 || (clients / workers) % 2 !== 0) &&
+      '--clients: an even number that splits into an even number per worker (ring pairs stay in one worker)',
+    (contacts % 2 !== 0 || contacts >= clients) && '--contacts: an even number below --clients',
+    // One socket per client in the server and one in a worker, plus the server's own files.
+    clients + 100 > openFileHardLimit() &&
+      `--clients: the open-file hard limit here is ${openFileHardLimit()}`,
+    // Parley allows 60 cancels (and presence updates) per user per minute; the invite limit is raised below.
+    (60 * ringRate) / clients > 50 &&
+      '--ring-rate: more than 50 calls per account per minute (Parley refuses over 60)',
+    (60 * presenceRate) / contacts / clients > 50 &&
+      '--presence-rate: more than 50 presence changes per account per minute (Parley refuses over 60)',
+    settings.targets.some((t) => t !== 'parley' && t !== 'bare') && '--targets: parley, bare or both',
+  ].filter(Boolean);
+  if (problems.length > 0) {
+    console.error(`error: ${problems.join('\nerror: ')}\n\n${usage()}`);
+    process.exit(2);
+  }
+  return settings;
+}
+
+const settings = readSettings();
+const timeout = setTimeout(() => {
+  console.error(`stopped: the run took longer than ${settings.timeoutSeconds} s`);
+  process.exit(1);
+}, settings.timeoutSeconds * 1000);
+process.once('SIGINT', () => process.exit(130));
+
+const dataDir = mkdtempSync(join(tmpdir(), 'parley-bench-'));
+const sessionsFile = join(dataDir, 'sessions.tsv');
+const machine = {
+  cpu: cpus()[0]?.model,
+  cores: cpus().length,
+  kernel: release(),
+  node: process.version,
+  loadBefore: loadavg(),
+};
+
+try {
+  console.log(`seeding ${settings.clients} accounts with ${settings.contacts} contacts each (users seed)...`);
+  const seedStart = Date.now();
+  execFileSync(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      'signaling/cli.ts',
+      'users',
+      'seed',
+      String(settings.clients),
+      '--prefix',
+      PREFIX,
+      '--contacts',
+      String(settings.contacts),
+      '--sessions-file',
+      sessionsFile,
+      '--data-dir',
+      dataDir,
+    ],
+    { cwd: ROOT, input: `${PASSWORD}\n`, stdio: ['pipe', 'inherit', 'inherit'] },
+  );
+  const seedSeconds = (Date.now() - seedStart) / 1000;
+  const accounts: Account[] = readFileSync(sessionsFile, 'utf8')
+    .trimEnd()
+    .split('\n')
+    .map((line) => {
+      const [username, token] = line.split('\t') as [string, string];
+      return { index: Number(username.slice(PREFIX.length)), username, token };
+    });
+
+  type Target = 'parley' | 'bare';
+  const results: Record<Target, TargetResult[]> = { parley: [], bare: [] };
+  // Reversing the order each round (P B, B P, ...) spreads load that comes and goes over both alike.
+  const order = (settings.targets as Target[]).slice();
+  for (let round = 1; round <= settings.rounds; round++, order.reverse())
+    for (const target of order) {
+      console.log(
+        `\n${target}, round ${round}: ${settings.clients} clients from ${settings.workers} workers`,
+      );
+      const serverArgs =
+        target === 'parley'
+          ? [
+              'signaling/cli.ts',
+              '--host',
+              '127.0.0.1',
+              '--port',
+              '0',
+              '--data-dir',
+              dataDir,
+              // The invite limit is a setting; raised so the ring phase measures the work, not the refusal.
+              '--invites-per-minute',
+              '1000000',
+              '--log-level',
+              'info',
+            ]
+          : [
+              'bench/server/bare-server.ts',
+              sessionsFile,
+              PREFIX,
+              String(settings.clients),
+              String(settings.contacts),
+            ];
+      results[target].push(
+        await runTarget(serverArgs, { ...settings, prefix: PREFIX, accounts }, (line) =>
+          console.log(`  ${line}`),
+        ),
+      );
+    }
+
+  const { parley, bare } = results;
+  /** The median over the rounds of one figure, or undefined when the target did not run. */
+  const median = (runs: TargetResult[], pick: (r: TargetResult) => number | undefined) =>
+    runs.length === 0
+      ? undefined
+      : percentile(
+          runs.map((r) => pick(r) ?? NaN),
+          50,
+        );
+  const kib = (bytes: number | undefined) => (bytes === undefined ? undefined : bytes / 1024);
+  const mib = (bytes: number | undefined) => (bytes === undefined ? undefined : bytes / 1024 / 1024);
+  const both = (
+    label: string,
+    pick: (r: TargetResult) => number | undefined,
+    digits = 1,
+    noRatio = false,
+  ): Row => ({
+    label,
+    parley: median(parley, pick),
+    bare: median(bare, pick),
+    digits,
+    noRatio,
+  });
+  const rows: Row[] = [
+    both('RSS at rest, no clients (MiB)', (r) => mib(r.memory.empty.rss)),
+    both(`RSS with ${settings.clients} idle clients, after GC (MiB)`, (r) => mib(r.memory.idle.rss)),
+    both('memory per idle client after GC: RSS (KiB)', (r) => kib(r.memory.perClientRss)),
+    both('memory per idle client after GC: JS heap (KiB)', (r) => kib(r.memory.perClientHeap)),
+    both('server CPU per connection (ms)', (r) => r.connect.serverCpuMsPerClient, 2),
+    both('connect, handshake to ready: p50 (ms)', (r) => r.connect.latency.p50),
+    both('connect, handshake to ready: p99 (ms)', (r) => r.connect.latency.p99),
+    both(`ring invites/s achieved (offered ${settings.ringRate})`, (r) => r.ring.achievedRate, 0, true),
+    both('ring, invite to call.incoming: p50 (ms)', (r) => r.ring.latency.p50, 2),
+    both('ring, invite to call.incoming: p99 (ms)', (r) => r.ring.latency.p99, 2),
+    both('ring: server CPU per invite (ms)', (r) => r.ring.serverCpuMsPerInvite, 3),
+    both('ring: server CPU (% of a core)', (r) => r.ring.serverCpuPercent, 0),
+    both('ring: server event-loop delay p99 (ms)', (r) => r.ring.loopDelayMs.p99),
+    both(
+      `presence deliveries/s (offered ${settings.presenceRate})`,
+      (r) => r.presence.deliveredRate,
+      0,
+      true,
+    ),
+    both('presence: delivered fraction (%)', (r) => r.presence.deliveredFraction * 100, 2, true),
+    both('presence: delivered as a later state (coalesced)', (r) => r.presence.superseded, 0, true),
+    both('presence: contacts with a wrong final state', (r) => r.presence.finalWrong, 0, true),
+    both('presence fan-out latency: p50 (ms)', (r) => r.presence.latency.p50),
+    both('presence fan-out latency: p99 (ms)', (r) => r.presence.latency.p99),
+    both('presence: server CPU per delivery (µs)', (r) => r.presence.serverCpuMsPerDelivery * 1000, 2),
+    both('presence: server CPU (% of a core)', (r) => r.presence.serverCpuPercent, 0),
+    both('presence: server event-loop delay p99 (ms)', (r) => r.presence.loopDelayMs.p99),
+    both('graceful shutdown (ms)', (r) => r.shutdown.ms, 0),
+    both('machine: time some task waited for a CPU (%)', (r) => r.cpuStallPercent, 0, true),
+    both('load generator CPU, connect phase (% of a core)', (r) => r.connect.generatorCpuPercent, 0, true),
+    both('load generator CPU, ring phase (% of a core)', (r) => r.ring.generatorCpuPercent, 0, true),
+    both('load generator CPU, presence phase (% of a core)', (r) => r.presence.generatorCpuPercent, 0, true),
+  ];
+  const loadAfter = loadavg();
+  console.log(
+    `\n${settings.clients} clients, ${settings.contacts} contacts each, ${settings.workers} workers; ` +
+      `${machine.cores} × ${machine.cpu}, Node ${machine.node}; load average before ${machine.loadBefore.map((l) => l.toFixed(1)).join(' ')}, after ${loadAfter.map((l) => l.toFixed(1)).join(' ')}\n`,
+  );
+  console.log(table(rows));
+  for (const [name, r] of Object.entries(results).flatMap(([n, runs]) => runs.map((r) => [n, r] as const))) {
+    if (r.problems.count > 0)
+      console.log(
+        `\n!! ${name} logged ${r.problems.count} warnings or errors, first:\n${r.problems.first.join('\n')}`,
+      );
+  }
+
+  const file = join(ROOT, 'bench-results', `server-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  mkdirSync(join(ROOT, 'bench-results'), { recursive: true });
+  writeFileSync(
+    file,
+    JSON.stringify(
+      { settings, machine: { ...machine, loadAfter }, seedSeconds, results, table: rows },
+      null,
+      2,
+    ),
+  );
+  console.log(`\nseeding took ${seedSeconds.toFixed(1)} s; every figure: ${relative(ROOT, file)}`);
+} finally {
+  clearTimeout(timeout);
+  rmSync(dataDir, { recursive: true, force: true });
+}

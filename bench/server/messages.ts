@@ -1,0 +1,75 @@
+/**
+ * The messages the benchmark's processes exchange over their IPC channels: the orchestrator (main.ts)
+ * with the measured server's probe (probe.ts) and with each load worker (load-worker.ts). Times are
+ * `monotonicMs()` (proc.ts), comparable across processes.
+ */
+
+export interface ProbeRequest {
+  id: number;
+  /** Collect garbage first. */
+  gc: boolean;
+}
+
+export interface ProbeReply {
+  id: number;
+  heapUsed: number;
+  heapTotal: number;
+  external: number;
+  rss: number;
+  /** Event-loop delay since the previous reply (monitorEventLoopDelay, less its 5 ms sampling interval). */
+  loopDelayMs: { p50: number; p99: number; max: number };
+}
+
+/** One seeded account a worker connects as. */
+export interface Account {
+  index: number;
+  username: string;
+  token: string;
+}
+
+export interface WorkerSetup {
+  url: string;
+  /** Usernames are `${prefix}${index}` (users seed). */
+  prefix: string;
+  /** Accounts in the run and contacts each; the contact ring is `forEachContactPair`'s. */
+  count: number;
+  contacts: number;
+  /** This worker's accounts: consecutive indexes, an even number of them (ring pairs are 2j, 2j+1). */
+  accounts: Account[];
+}
+
+export type WorkerCommand =
+  | { type: 'connect'; concurrency: number }
+  | { type: 'ring'; rate: number; seconds: number }
+  | { type: 'presence'; rate: number; seconds: number }
+  /** After the presence phase: the last state each toggled account sent (index -> 1 away, 0 online). */
+  | { type: 'presence-collect'; finalStates: Int8Array }
+  | { type: 'count-disconnects' }
+  | { type: 'exit' };
+
+export type ErrorCounts = Record<string, number>;
+
+export type WorkerReport =
+  | { type: 'ready' }
+  | { type: 'connected'; connected: number; errors: ErrorCounts; latencies: Float64Array }
+  | {
+      type: 'ring-done';
+      sent: number;
+      /** Invites due while every pair of the worker was still in a call: the rate was not met. */
+      skipped: number;
+      /** Invites whose `call.incoming` never came within the pair timeout. */
+      timedOut: number;
+      errors: ErrorCounts;
+      latencies: Float64Array;
+    }
+  /** Sends as triples (index, state 1 away / 0 online, time). */
+  | { type: 'presence-sent'; sends: Float64Array; skipped: number; errors: ErrorCounts }
+  | {
+      type: 'presence-received';
+      /** Receipts as quadruples (sender index, state, time, receiver index). */
+      receipts: Float64Array;
+      /** (receiver, contact) views checked against the contact's last state, and how many were wrong. */
+      finalChecked: number;
+      finalWrong: number;
+    }
+  | { type: 'disconnects'; disconnected: number; shutdownNotices: number };

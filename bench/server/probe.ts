@@ -1,0 +1,42 @@
+/**
+ * Benchmark-only preload for the measured servers (`node --expose-gc --import tsx --import
+ * ./bench/server/probe.ts ...`): answers the benchmark's requests over the IPC channel it was started
+ * with, and nothing else. It collects garbage on request (so memory is compared after GC) and reports
+ * `process.memoryUsage()` and the event-loop delay since the last report. It opens no port: a server
+ * started without it (as users start theirs) has no way to be asked.
+ */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import type { ProbeReply, ProbeRequest } from './messages.js';
+
+const gc = (globalThis as { gc?: () => void }).gc;
+if (!gc) throw new Error('probe.ts needs node --expose-gc');
+if (!process.send) throw new Error('probe.ts needs an IPC channel (started by the benchmark)');
+
+/** The delay timer's interval; each sample includes it, so it is taken off the figures. */
+const RESOLUTION_MS = 5;
+const delay = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
+delay.enable();
+const beyondInterval = (ns: number) => Math.max(0, ns / 1e6 - RESOLUTION_MS);
+
+process.on('message', (request: ProbeRequest) => {
+  if (request.gc) {
+    // Twice: the first pass can leave objects whose finalizers freed more.
+    gc();
+    gc();
+  }
+  const memory = process.memoryUsage();
+  const reply: ProbeReply = {
+    id: request.id,
+    heapUsed: memory.heapUsed,
+    heapTotal: memory.heapTotal,
+    external: memory.external,
+    rss: memory.rss,
+    loopDelayMs: {
+      p50: beyondInterval(delay.percentile(50)),
+      p99: beyondInterval(delay.percentile(99)),
+      max: beyondInterval(delay.max),
+    },
+  };
+  delay.reset();
+  process.send!(reply);
+});

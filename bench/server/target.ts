@@ -1,0 +1,255 @@
+/**
+ * One target of the server benchmark, start to stop: the server in its own process, the load workers,
+ * and the phases (connect, idle memory, ring, presence, shutdown), each with the CPU the server and the
+ * generator used during it.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { forEachContactPair } from '../../signaling/contact-ring.js';
+import { matchPresence, summarize, type LatencySummary } from './figures.js';
+import type { Account, ErrorCounts, ProbeReply } from './messages.js';
+import { cpuMs, cpuStallMicros, monotonicMs } from './proc.js';
+import { cpuOf, startServer, startWorker, type MeasuredServer, type Worker } from './processes.js';
+
+export interface Settings {
+  clients: number;
+  contacts: number;
+  workers: number;
+  connectConcurrency: number;
+  ringRate: number;
+  ringSeconds: number;
+  presenceRate: number;
+  presenceSeconds: number;
+}
+
+/** After connecting, before the idle measurement: late presence announcements and timers settle. */
+const SETTLE_MS = 2_000;
+/** After the last presence toggle: what is still on its way arrives (it counts if it does). */
+const PRESENCE_DRAIN_MS = 3_000;
+
+interface Phase {
+  /** Wall time of the phase (without its drain wait). */
+  wallMs: number;
+  /** Server CPU in the phase and its drain wait. */
+  serverCpuMs: number;
+  /** Server CPU during the phase (without the drain), as a share of one core. */
+  serverCpuPercent: number;
+  /** Generator CPU during the phase, as a share of one core (100 = one core busy). */
+  generatorCpuPercent: number;
+  loopDelayMs: ProbeReply['loopDelayMs'];
+}
+
+export interface TargetResult {
+  memory: { empty: ProbeReply; idle: ProbeReply; perClientRss: number; perClientHeap: number };
+  connect: Phase & {
+    connected: number;
+    errors: ErrorCounts;
+    latency: LatencySummary;
+    serverCpuMsPerClient: number;
+  };
+  ring: Phase & {
+    sent: number;
+    skipped: number;
+    timedOut: number;
+    errors: ErrorCounts;
+    achievedRate: number;
+    latency: LatencySummary;
+    serverCpuMsPerInvite: number;
+  };
+  presence: Phase & {
+    toggles: number;
+    expected: number;
+    /** Delivered by a later state of the account arriving instead (coalesced). */
+    superseded: number;
+    delivered: number;
+    strays: number;
+    deliveredFraction: number;
+    deliveredRate: number;
+    finalChecked: number;
+    finalWrong: number;
+    errors: ErrorCounts;
+    latency: LatencySummary;
+    serverCpuMsPerDelivery: number;
+  };
+  shutdown: { ms: number; code: number | null; disconnected: number; shutdownNotices: number };
+  problems: MeasuredServer['problems'];
+  /** Share of the target's wall time in which some task on the machine waited for a CPU (%). */
+  cpuStallPercent?: number;
+}
+
+/**
+ * Runs `work` and measures what the server and the generator spent meanwhile. With `drainMs`, waits that
+ * long afterwards for work still under way (whose CPU counts in the totals, not in the percentages).
+ */
+async function measured<T>(
+  server: MeasuredServer,
+  workers: Worker[],
+  work: () => Promise<T>,
+  drainMs = 0,
+): Promise<[T, Phase]> {
+  await server.stats(false); // starts a fresh event-loop delay window
+  const generatorPids = workers.map((w) => w.pid);
+  const [server0, generator0, started] = [cpuMs(server.pid), cpuOf(generatorPids), monotonicMs()];
+  const result = await work();
+  const wallMs = monotonicMs() - started;
+  const [server1, generator1] = [cpuMs(server.pid), cpuOf(generatorPids)];
+  await sleep(drainMs);
+  const phase: Phase = {
+    wallMs,
+    serverCpuMs: cpuMs(server.pid) - server0,
+    serverCpuPercent: ((server1 - server0) / wallMs) * 100,
+    generatorCpuPercent: ((generator1 - generator0) / wallMs) * 100,
+    loopDelayMs: (await server.stats(false)).loopDelayMs,
+  };
+  return [result, phase];
+}
+
+function stallPercent(stall0: number | undefined, wall0: number): number | undefined {
+  const stall1 = cpuStallMicros();
+  if (stall0 === undefined || stall1 === undefined) return undefined;
+  return ((stall1 - stall0) / 1000 / (monotonicMs() - wall0)) * 100;
+}
+
+const concat = (arrays: Float64Array[]) => Float64Array.from(arrays.flatMap((a) => [...a]));
+const mergeCounts = (counts: ErrorCounts[]) => {
+  const merged: ErrorCounts = {};
+  for (const c of counts) for (const [k, n] of Object.entries(c)) merged[k] = (merged[k] ?? 0) + n;
+  return merged;
+};
+
+export async function runTarget(
+  serverArgs: string[],
+  run: Settings & { prefix: string; accounts: Account[] },
+  say: (line: string) => void,
+): Promise<TargetResult> {
+  const [stall0, wall0] = [cpuStallMicros(), monotonicMs()];
+  const server = await startServer(serverArgs);
+  const share = run.clients / run.workers;
+  const workers = await Promise.all(
+    Array.from({ length: run.workers }, (_, w) =>
+      startWorker({
+        url: server.url,
+        prefix: run.prefix,
+        count: run.clients,
+        contacts: run.contacts,
+        accounts: run.accounts.slice(w * share, (w + 1) * share),
+      }),
+    ),
+  );
+  await sleep(SETTLE_MS); // the workers' start-up (tsx compiling) is over, the server has been idle
+  const empty = await server.stats(true);
+  say(`server ${server.url} (pid ${server.pid}); connecting...`);
+
+  const [connected, connectPhase] = await measured(server, workers, () =>
+    Promise.all(
+      workers.map((w) => w.ask({ type: 'connect', concurrency: run.connectConcurrency }, 'connected')),
+    ),
+  );
+  const connectedCount = connected.reduce((n, c) => n + c.connected, 0);
+  const connectErrors = mergeCounts(connected.map((c) => c.errors));
+  say(
+    `${connectedCount} connected in ${(connectPhase.wallMs / 1000).toFixed(1)} s; errors ${JSON.stringify(connectErrors)}`,
+  );
+  await sleep(SETTLE_MS);
+  const idle = await server.stats(true);
+
+  say(`ringing at ${run.ringRate}/s for ${run.ringSeconds} s...`);
+  const [rung, ringPhase] = await measured(server, workers, () =>
+    Promise.all(
+      workers.map((w) =>
+        w.ask({ type: 'ring', rate: run.ringRate / run.workers, seconds: run.ringSeconds }, 'ring-done'),
+      ),
+    ),
+  );
+  const ringSent = rung.reduce((n, r) => n + r.sent, 0);
+
+  const toggleRate = run.presenceRate / run.contacts;
+  say(
+    `presence at ${run.presenceRate} deliveries/s (${toggleRate.toFixed(0)} changes/s) for ${run.presenceSeconds} s...`,
+  );
+  const [toggled, presencePhase] = await measured(
+    server,
+    workers,
+    () =>
+      Promise.all(
+        workers.map((w) =>
+          w.ask(
+            { type: 'presence', rate: toggleRate / run.workers, seconds: run.presenceSeconds },
+            'presence-sent',
+          ),
+        ),
+      ),
+    PRESENCE_DRAIN_MS,
+  );
+  const finalStates = new Int8Array(run.clients).fill(-1);
+  for (const { sends } of toggled)
+    for (let i = 0; i < sends.length; i += 3) finalStates[sends[i]!] = sends[i + 1]!;
+  const received = await Promise.all(
+    workers.map((w) => w.ask({ type: 'presence-collect', finalStates }, 'presence-received')),
+  );
+  const contacts: number[][] = Array.from({ length: run.clients }, () => []);
+  forEachContactPair(run.clients, run.contacts, (a, b) => (contacts[a]!.push(b), contacts[b]!.push(a)));
+  const match = matchPresence(
+    toggled.map((t) => t.sends),
+    received.map((r) => r.receipts),
+    (index) => contacts[index]!,
+  );
+  const toggles = toggled.reduce((n, t) => n + t.sends.length / 3, 0);
+
+  say('stopping the server (SIGTERM)...');
+  const stopped = await server.stop();
+  await sleep(200); // the last disconnect events reach the workers
+  const disconnects = await Promise.all(
+    workers.map((w) => w.ask({ type: 'count-disconnects' }, 'disconnects')),
+  );
+  await Promise.all(workers.map((w) => w.exit()));
+
+  const connectLatencies = concat(connected.map((c) => c.latencies));
+  const ringLatencies = concat(rung.map((r) => r.latencies));
+  return {
+    memory: {
+      empty,
+      idle,
+      perClientRss: (idle.rss - empty.rss) / connectedCount,
+      perClientHeap: (idle.heapUsed - empty.heapUsed) / connectedCount,
+    },
+    connect: {
+      ...connectPhase,
+      connected: connectedCount,
+      errors: connectErrors,
+      latency: summarize(connectLatencies),
+      serverCpuMsPerClient: connectPhase.serverCpuMs / connectedCount,
+    },
+    ring: {
+      ...ringPhase,
+      sent: ringSent,
+      skipped: rung.reduce((n, r) => n + r.skipped, 0),
+      timedOut: rung.reduce((n, r) => n + r.timedOut, 0),
+      errors: mergeCounts(rung.map((r) => r.errors)),
+      achievedRate: ringLatencies.length / run.ringSeconds,
+      latency: summarize(ringLatencies),
+      serverCpuMsPerInvite: ringPhase.serverCpuMs / ringSent,
+    },
+    presence: {
+      ...presencePhase,
+      toggles,
+      expected: match.expected,
+      delivered: match.latencies.length,
+      superseded: match.superseded,
+      strays: match.strays,
+      deliveredFraction: match.latencies.length / match.expected,
+      deliveredRate: match.latencies.length / run.presenceSeconds,
+      finalChecked: received.reduce((n, r) => n + r.finalChecked, 0),
+      finalWrong: received.reduce((n, r) => n + r.finalWrong, 0),
+      errors: mergeCounts(toggled.map((t) => t.errors)),
+      latency: summarize(match.latencies),
+      serverCpuMsPerDelivery: presencePhase.serverCpuMs / match.latencies.length,
+    },
+    shutdown: {
+      ...stopped,
+      disconnected: disconnects.reduce((n, d) => n + d.disconnected, 0),
+      shutdownNotices: disconnects.reduce((n, d) => n + d.shutdownNotices, 0),
+    },
+    problems: server.problems,
+    cpuStallPercent: stallPercent(stall0, wall0),
+  };
+}
