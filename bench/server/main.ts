@@ -19,6 +19,8 @@ import { ROOT } from './processes.js';
 import { runTarget, type Settings, type TargetResult } from './target.js';
 
 const PREFIX = 'bench';
+/** Where --cpu-prof writes the servers' profiles (open them in Chrome DevTools or speedscope). */
+const PROFILES = 'bench-results/profiles';
 const PASSWORD = 'bench password, shared by every seeded account';
 
 /** Each flag, its environment variable and default. */
@@ -45,11 +47,23 @@ function usage(): string {
   const lines = Object.entries(FLAGS).map(
     ([flag, [env, dflt, what]]) => `  --${flag.padEnd(20)} ${env.padEnd(34)} ${dflt.padEnd(12)} ${what}`,
   );
-  return `usage: npm run bench:server [-- --flag value ...]\n  flag                   environment variable               default      meaning\n${lines.join('\n')}`;
+  return (
+    `usage: npm run bench:server [-- --flag value ... --cpu-prof]\n` +
+    `  flag                   environment variable               default      meaning\n${lines.join('\n')}\n` +
+    `  --cpu-prof             (no variable)                                   profile both servers (node --cpu-prof) into ${PROFILES}/`
+  );
 }
 
-function readSettings(): Settings & { targets: string[]; timeoutSeconds: number; rounds: number } {
-  const options: Record<string, { type: 'string' | 'boolean' }> = { help: { type: 'boolean' } };
+function readSettings(): Settings & {
+  targets: string[];
+  timeoutSeconds: number;
+  rounds: number;
+  cpuProf: boolean;
+} {
+  const options: Record<string, { type: 'string' | 'boolean' }> = {
+    help: { type: 'boolean' },
+    'cpu-prof': { type: 'boolean' },
+  };
   for (const flag of Object.keys(FLAGS)) options[flag] = { type: 'string' };
   const values = parseArgs({ options, strict: true }).values as Record<string, string | boolean | undefined>;
   if (values.help) {
@@ -78,6 +92,7 @@ function readSettings(): Settings & { targets: string[]; timeoutSeconds: number;
     targets: raw('targets').split(','),
     timeoutSeconds: number('timeout-seconds', 10),
     rounds: number('rounds', 1),
+    cpuProf: values['cpu-prof'] === true,
   };
   const { clients, contacts, workers, ringRate, presenceRate } = settings;
   const problems = [
@@ -102,6 +117,14 @@ function readSettings(): Settings & { targets: string[]; timeoutSeconds: number;
 }
 
 const settings = readSettings();
+
+/**
+ * Node options that profile a server when --cpu-prof is given, into a folder per target and round (one
+ * file per thread: the server's main thread is the big one; the other is tsx's loader).
+ */
+const profileOptions = (target: string, round: number): string[] =>
+  settings.cpuProf ? ['--cpu-prof', '--cpu-prof-dir', join(ROOT, PROFILES, `${target}-${round}`)] : [];
+
 const timeout = setTimeout(() => {
   console.error(`stopped: the run took longer than ${settings.timeoutSeconds} s`);
   process.exit(1);
@@ -183,8 +206,11 @@ try {
               String(settings.contacts),
             ];
       results[target].push(
-        await runTarget(serverArgs, { ...settings, prefix: PREFIX, accounts }, (line) =>
-          console.log(`  ${line}`),
+        await runTarget(
+          serverArgs,
+          profileOptions(target, round),
+          { ...settings, prefix: PREFIX, accounts },
+          (line) => console.log(`  ${line}`),
         ),
       );
     }

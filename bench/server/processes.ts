@@ -38,12 +38,15 @@ export interface MeasuredServer {
   stop(): Promise<{ ms: number; code: number | null }>;
 }
 
-/** Starts `node --expose-gc --import tsx --import probe.ts <args>` and waits for its "listening" line. */
-export async function startServer(args: string[]): Promise<MeasuredServer> {
+/**
+ * Starts `node --expose-gc [nodeOptions] --import tsx --import probe.ts <args>` and waits for its
+ * "listening" line.
+ */
+export async function startServer(args: string[], nodeOptions: string[] = []): Promise<MeasuredServer> {
   const child = track(
     spawn(
       process.execPath,
-      ['--expose-gc', '--import', 'tsx', '--import', './bench/server/probe.ts', ...args],
+      ['--expose-gc', ...nodeOptions, '--import', 'tsx', '--import', './bench/server/probe.ts', ...args],
       {
         cwd: ROOT,
         env: cleanEnv(),

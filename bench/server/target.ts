@@ -118,11 +118,12 @@ const mergeCounts = (counts: ErrorCounts[]) => {
 
 export async function runTarget(
   serverArgs: string[],
+  nodeOptions: string[],
   run: Settings & { prefix: string; accounts: Account[] },
   say: (line: string) => void,
 ): Promise<TargetResult> {
   const [stall0, wall0] = [cpuStallMicros(), monotonicMs()];
-  const server = await startServer(serverArgs);
+  const server = await startServer(serverArgs, nodeOptions);
   const share = run.clients / run.workers;
   const workers = await Promise.all(
     Array.from({ length: run.workers }, (_, w) =>
