@@ -4,6 +4,7 @@
  * presence at a given rate, recording when each event was sent and received. It speaks the Parley wire
  * protocol; the bare baseline server (bare-server.ts) answers the same events.
  */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { io, type Socket } from 'socket.io-client';
 import { forEachContactPair } from '../../signaling/contact-ring.js';
 import { monotonicMs } from './proc.js';
@@ -58,6 +59,14 @@ for (let i = 0; i + 1 < clients.length; i += 2) {
   pairs.push(pair);
   pairOf.set(pair.a.index, pair).set(pair.b.index, pair);
 }
+
+/**
+ * This worker's own event-loop delay (less the 5 ms sampling interval), reset when a phase starts: a
+ * worker that falls behind stamps receipts late, which would show as server latency.
+ */
+const delay = monitorEventLoopDelay({ resolution: 5 });
+delay.enable();
+const delayP99Ms = () => Math.max(0, delay.percentile(99) / 1e6 - 5);
 
 const ring = { latencies: [] as number[], errors: {} as ErrorCounts, timedOut: 0 };
 let presenceReceipts: number[] = [];
@@ -174,6 +183,7 @@ async function atRate(rate: number, seconds: number, act: () => void): Promise<n
 }
 
 async function ringAtRate(rate: number, seconds: number): Promise<void> {
+  delay.reset();
   ring.latencies = [];
   ring.errors = {};
   ring.timedOut = 0;
@@ -201,10 +211,19 @@ async function ringAtRate(rate: number, seconds: number): Promise<void> {
   while (pairs.some((p) => p.busy) && monotonicMs() < deadline) await new Promise((r) => setTimeout(r, 20));
   ring.timedOut += pairs.filter((p) => p.busy).length;
   const { latencies, errors, timedOut } = ring;
-  send({ type: 'ring-done', sent, skipped, timedOut, errors, latencies: Float64Array.from(latencies) });
+  send({
+    type: 'ring-done',
+    sent,
+    skipped,
+    timedOut,
+    errors,
+    latencies: Float64Array.from(latencies),
+    loopDelayP99Ms: delayP99Ms(),
+  });
 }
 
 async function togglePresence(rate: number, seconds: number): Promise<void> {
+  delay.reset();
   presenceReceipts = [];
   recordingPresence = true;
   const sends: number[] = [];
@@ -220,7 +239,7 @@ async function togglePresence(rate: number, seconds: number): Promise<void> {
       if (!ack.ok) count(errors, ack.error.code);
     });
   });
-  send({ type: 'presence-sent', sends: Float64Array.from(sends), skipped: 0, errors });
+  send({ type: 'presence-sent', sends: Float64Array.from(sends), errors });
 }
 
 /** Stops recording and checks each client's view of its contacts against their last sent state. */
@@ -246,6 +265,7 @@ function collectPresence(finalStates: Int8Array): void {
     receipts: Float64Array.from(presenceReceipts),
     finalChecked,
     finalWrong,
+    loopDelayP99Ms: delayP99Ms(),
   });
   presenceReceipts = [];
 }

@@ -271,6 +271,13 @@ try {
     both('load generator CPU, connect phase (% of a core)', (r) => r.connect.generatorCpuPercent, 0, true),
     both('load generator CPU, ring phase (% of a core)', (r) => r.ring.generatorCpuPercent, 0, true),
     both('load generator CPU, presence phase (% of a core)', (r) => r.presence.generatorCpuPercent, 0, true),
+    both('load generator event-loop delay p99, ring (ms)', (r) => r.ring.generatorLoopDelayP99Ms, 1, true),
+    both(
+      'load generator event-loop delay p99, presence (ms)',
+      (r) => r.presence.generatorLoopDelayP99Ms,
+      1,
+      true,
+    ),
   ];
   const loadAfter = loadavg();
   console.log(

@@ -61,9 +61,11 @@ export type WorkerReport =
       timedOut: number;
       errors: ErrorCounts;
       latencies: Float64Array;
+      /** The worker's event-loop delay p99 during the phase (ms, less the 5 ms sampling interval). */
+      loopDelayP99Ms: number;
     }
   /** Sends as triples (index, state 1 away / 0 online, time). */
-  | { type: 'presence-sent'; sends: Float64Array; skipped: number; errors: ErrorCounts }
+  | { type: 'presence-sent'; sends: Float64Array; errors: ErrorCounts }
   | {
       type: 'presence-received';
       /** Receipts as quadruples (sender index, state, time, receiver index). */
@@ -71,5 +73,7 @@ export type WorkerReport =
       /** (receiver, contact) views checked against the contact's last state, and how many were wrong. */
       finalChecked: number;
       finalWrong: number;
+      /** The worker's event-loop delay p99 during the phase and its drain. */
+      loopDelayP99Ms: number;
     }
   | { type: 'disconnects'; disconnected: number; shutdownNotices: number };

@@ -35,6 +35,8 @@ interface Phase {
   serverCpuPercent: number;
   /** Generator CPU during the phase, as a share of one core (100 = one core busy). */
   generatorCpuPercent: number;
+  /** The highest of the workers' event-loop delay p99 (ring and presence phases). */
+  generatorLoopDelayP99Ms?: number;
   loopDelayMs: ProbeReply['loopDelayMs'];
 }
 
@@ -222,6 +224,7 @@ export async function runTarget(
     },
     ring: {
       ...ringPhase,
+      generatorLoopDelayP99Ms: Math.max(...rung.map((r) => r.loopDelayP99Ms)),
       sent: ringSent,
       skipped: rung.reduce((n, r) => n + r.skipped, 0),
       timedOut: rung.reduce((n, r) => n + r.timedOut, 0),
@@ -232,6 +235,7 @@ export async function runTarget(
     },
     presence: {
       ...presencePhase,
+      generatorLoopDelayP99Ms: Math.max(...received.map((r) => r.loopDelayP99Ms)),
       toggles,
       expected: match.expected,
       delivered: match.latencies.length,
