@@ -285,6 +285,16 @@ try {
       `${machine.cores} × ${machine.cpu}, Node ${machine.node}; load average before ${machine.loadBefore.map((l) => l.toFixed(1)).join(' ')}, after ${loadAfter.map((l) => l.toFixed(1)).join(' ')}\n`,
   );
   console.log(table(rows));
+  // Receipts are matched to the latest change to that state sent before they arrived: an account changes
+  // again every `interval`, so a delivery later than that may be matched to a newer change.
+  const interval = (settings.clients * settings.contacts) / settings.presenceRate;
+  for (const [name, runs] of Object.entries(results)) {
+    if (runs.some((r) => r.presence.latency.max / 1000 > interval))
+      console.log(
+        `\n!! ${name}: presence deliveries took longer than the ${interval.toFixed(1)} s between one account's changes; ` +
+          'some may be matched to a newer change (fewer clients per rate, or a quieter machine)',
+      );
+  }
   for (const [name, r] of Object.entries(results).flatMap(([n, runs]) => runs.map((r) => [n, r] as const))) {
     if (r.problems.count > 0)
       console.log(
