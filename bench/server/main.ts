@@ -125,13 +125,18 @@ const settings = readSettings();
 const profileOptions = (target: string, round: number): string[] =>
   settings.cpuProf ? ['--cpu-prof', '--cpu-prof-dir', join(ROOT, PROFILES, `${target}-${round}`)] : [];
 
+const dataDir = mkdtempSync(join(tmpdir(), 'parley-bench-'));
+/** However the run ends early, its data (and the sessions file's live tokens) go with it. */
+const abandon = (code: number) => {
+  rmSync(dataDir, { recursive: true, force: true });
+  process.exit(code);
+};
 const timeout = setTimeout(() => {
   console.error(`stopped: the run took longer than ${settings.timeoutSeconds} s`);
-  process.exit(1);
+  abandon(1);
 }, settings.timeoutSeconds * 1000);
-process.once('SIGINT', () => process.exit(130));
+process.once('SIGINT', () => abandon(130));
 
-const dataDir = mkdtempSync(join(tmpdir(), 'parley-bench-'));
 const sessionsFile = join(dataDir, 'sessions.tsv');
 const machine = {
   cpu: cpus()[0]?.model,
