@@ -375,6 +375,21 @@ describe('connection status', () => {
     expect(c.connected).toBe(false);
   });
 
+  it('stays stopped after session.replaced when told to reconnect now (woken up, back online)', async () => {
+    const { client: c, remote, statuses } = await connected();
+    const stopped = statusOf(c, 'disconnected');
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] }); // any later retry would run in the advance below
+    remote.emit('session.replaced', {});
+    remote.disconnect();
+    await stopped;
+    // Connecting again would replace the other copy, which would then replace this one, and so on.
+    c.reconnectNow();
+    expect(lastSocket().active, 'a connection attempt is under way').toBe(false);
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(statuses).toEqual(['connecting', 'connected', 'disconnected']);
+    expect(server!.handshakes).toBe(1);
+  });
+
   it.each(['signed-out', 'disabled', 'expired'] as const)(
     'stops for good as signed out when its session is revoked (%s)',
     async (reason) => {

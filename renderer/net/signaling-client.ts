@@ -87,11 +87,7 @@ export class SignalingClient extends Emitter<ClientEvents> {
     });
     socket.on('connect_error', (err: Error & { data?: { code?: string } }) => {
       const code = err.data?.code;
-      if (code === 'E_UNAUTHORIZED') {
-        socket.disconnect();
-        this.setStatus('disconnected', { code, message: err.message });
-        return;
-      }
+      if (code === 'E_UNAUTHORIZED') return this.stop(socket, { code, message: err.message });
       if (code === 'E_DEVICE_TAKEN') socket.auth = { token, deviceId: renewDeviceId() };
       this.setStatus('reconnecting');
       // A refusal by the server (e.g. E_SHUTTING_DOWN) leaves the socket inactive: Socket.IO gives up.
@@ -100,9 +96,10 @@ export class SignalingClient extends Emitter<ClientEvents> {
     socket.onAny((event: string, payload: unknown) => this.receive(event, payload));
   }
 
-  /** Stops for good with an error: no reconnect from here. */
+  /** Stops for good with an error: no reconnect from here, not even when told to reconnect now. */
   private stop(socket: Socket, error: StatusError): void {
     clearTimeout(this.retryTimer);
+    if (this.socket === socket) this.socket = undefined;
     this.setStatus('disconnected', error);
     socket.disconnect();
   }
