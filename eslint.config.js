@@ -38,10 +38,35 @@ const noTopLevelDir = (dir, who, why) => ({
   message: `${who} must not import from ${dir}/. ${why}`,
 });
 
+/** What the renderer may take from the server: only its wire contract. `climb`: the `../` that leave renderer/. */
+const rendererServerRule = (climb) => ({
+  // Any path into signaling/ except signaling/protocol/ (and no `..` back out of protocol/).
+  regex: `^(?:\\.\\./)${climb}signaling(?:$|/(?!protocol(?:/|$))|/protocol/(?:.*/)?\\.\\.(?:/|$))`,
+  message: 'renderer/ may import only signaling/protocol/ (the wire contract) from the server.',
+});
+
+/** The web app's code: no main/ at all (what it shares with main is in shared/). */
+const noMain = {
+  regex: '^(?:\\.\\./)+main(?:/|$)',
+  message:
+    'Only the desktop platform (renderer/platform/desktop*.ts) and the incoming-call window (renderer/incoming/) talk to main; what the app shares with main is in shared/.',
+};
+
+/** The desktop side of the renderer: main/ipc/contract (zod schemas and the bridge type, no Electron) only. */
+const onlyMainContract = {
+  regex: '^(?:\\.\\./)+main(?:$|/(?!ipc/contract(?:\\.js)?$))',
+  message:
+    'The renderer may import only main/ipc/contract from main/; talk to main through the preload bridge.',
+};
+
+/** Where the renderer's desktop side lives: the only renderer files that may import main/ipc/contract. */
+const RENDERER_DESKTOP_SIDE = ['renderer/platform/desktop*.ts', 'renderer/incoming/**/*.{ts,tsx}'];
+
 /** The renderer's boundary rules; `climb` is how many `../` (a regex quantifier) leave renderer/. */
-const rendererBoundary = (files, climb) => ({
-  name: `parley/boundaries/renderer${climb === '+' ? '' : '-subfolders'}`,
+const rendererBoundary = (name, files, climb, mainRule, ignores = []) => ({
+  name: `parley/boundaries/${name}`,
   files,
+  ignores,
   languageOptions: { globals: globals.browser },
   rules: {
     'no-restricted-imports': [
@@ -50,17 +75,8 @@ const rendererBoundary = (files, climb) => ({
         patterns: [
           noElectron('renderer/'),
           noNode('renderer/ (runs in a plain browser too)'),
-          {
-            // Any path into signaling/ except signaling/protocol/ (and no `..` back out of protocol/).
-            regex: `^(?:\\.\\./)${climb}signaling(?:$|/(?!protocol(?:/|$))|/protocol/(?:.*/)?\\.\\.(?:/|$))`,
-            message: 'renderer/ may import only signaling/protocol/ (the wire contract) from the server.',
-          },
-          {
-            // main/ is Electron's; only its IPC contract (zod schemas, no Electron) is shared with the renderer.
-            regex: '^(?:\\.\\./)+main(?:$|/(?!ipc/contract(?:\\.js)?$))',
-            message:
-              'renderer/ may import only main/ipc/contract from main/; talk to main through the preload bridge.',
-          },
+          rendererServerRule(climb),
+          mainRule,
         ],
       },
     ],
@@ -147,6 +163,7 @@ const serverBoundary = (name, files, ignores, patterns = []) => ({
           noElectron('signaling/'),
           noTopLevelDir('renderer', 'signaling/', 'The server shares only signaling/protocol/ with clients.'),
           noTopLevelDir('main', 'signaling/', 'The server shares only signaling/protocol/ with clients.'),
+          noTopLevelDir('shared', 'signaling/', 'The server shares only signaling/protocol/ with clients.'),
           NO_WINDING_PATHS,
           ...patterns,
         ],
@@ -216,8 +233,36 @@ export default defineConfig([
   // renderer/ has its own signaling/ folder (renderer/signaling/error-words.ts), so `../signaling/` from a
   // file one folder down is renderer-internal. The climb that leaves renderer/ depends on the file's depth,
   // hence one block for renderer/*.ts (one `../` leaves) and one for files in its subfolders (two or more).
-  rendererBoundary(['renderer/*.ts', 'renderer/*.tsx'], '+'),
-  rendererBoundary(['renderer/*/**/*.ts', 'renderer/*/**/*.tsx'], '{2,}'),
+  rendererBoundary('renderer', ['renderer/*.ts', 'renderer/*.tsx'], '+', noMain),
+  rendererBoundary(
+    'renderer-subfolders',
+    ['renderer/*/**/*.ts', 'renderer/*/**/*.tsx'],
+    '{2,}',
+    noMain,
+    RENDERER_DESKTOP_SIDE,
+  ),
+  rendererBoundary('renderer-desktop-side', RENDERER_DESKTOP_SIDE, '{2,}', onlyMainContract),
+
+  {
+    // The vocabulary of the call app and its shell, imported by both renderer/ and main/.
+    name: 'parley/boundaries/shared',
+    files: ['shared/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            noNode('shared/ (it is bundled into the renderer)'),
+            {
+              // Only the wire contract's files, as `../signaling/protocol/x.js`, and ./ siblings.
+              regex: `^(?!\\./[^/]+$|\\.\\./signaling/protocol/[^/]+$|zod(?:/|$)|${NODE_BUILTIN_SOURCE})`,
+              message: 'shared/ may import only zod, signaling/protocol/ and ./ siblings.',
+            },
+          ],
+        },
+      ],
+    },
+  },
 
   // ---- Server layers (signaling/) --------------------------------------------------------------------
   // Dependencies inside the server point one way, from the entry points down to the wire contract

@@ -462,7 +462,7 @@ describe('every web contents is locked down', () => {
     await fake.ipcMain.invoke(
       channel('ringing.show'),
       'app://parley/index.html',
-      { callId: 'c1', caller: { username: 'alice', displayName: 'Alice' }, media: 'audio' },
+      { callId: 'c1'.padEnd(22, '_'), caller: { username: 'alice', displayName: 'Alice' }, media: 'audio' },
       s.main().webContents,
     );
     const incoming = fake.BrowserWindow.all.find((w) => w !== s.main())!;

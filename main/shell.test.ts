@@ -8,13 +8,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { BrowserWindow } from 'electron';
-import {
-  channel,
-  invokeChannels,
-  windowChannels,
-  type InvokeChannel,
-  type RingingCall,
-} from './ipc/contract.js';
+import { channel, invokeChannels, windowChannels, type InvokeChannel } from './ipc/contract.js';
+import { type RingingCall } from '../shared/app-shell.js';
 import { SESSION_FILE, TokenVault } from './session/token-vault.js';
 import { SettingsStore } from './settings/store.js';
 import { DesktopShell } from './shell.js';
@@ -35,8 +30,11 @@ const APP_PAGE = 'app://parley/index.html';
 const INCOMING_PAGE = 'app://parley/incoming.html';
 const TRAY_DIR = fileURLToPath(new URL('../dist/renderer/tray', import.meta.url));
 
+/** A call id as the server makes them (22 base64url characters) that reads `call-<n>`. */
+const callId = (n: number) => `call-${n}`.padEnd(22, '_');
+const CALL_1 = callId(1);
 const alice: RingingCall = {
-  callId: 'call-1',
+  callId: CALL_1,
   caller: { username: 'alice', displayName: 'Alice' },
   media: 'audio',
 };
@@ -160,6 +158,7 @@ describe('IPC: only the app, only valid messages', () => {
     const s = await setup();
     const bad: [InvokeChannel, unknown][] = [
       ['ringing.show', { ...alice, callId: '' }],
+      ['ringing.show', { ...alice, callId: 'call-1' }], // not a call id the server makes
       ['ringing.show', { ...alice, extra: true }],
       ['ringing.show', { ...alice, media: 'fax' }],
       ['ringing.show', undefined],
@@ -190,9 +189,9 @@ describe('IPC: only the app, only valid messages', () => {
     const notIncoming: [InvokeChannel, unknown][] = [
       ['shell.state', { presence: 'online', call: 'in-call', unseenMissedCalls: 5 }],
       ['external.open', { url: 'https://parley.example/' }],
-      ['ringing.show', { ...alice, callId: 'call-2' }],
-      ['ringing.hide', { callId: 'call-1' }],
-      ['missed.notify', { callId: 'call-3', caller: alice.caller }],
+      ['ringing.show', { ...alice, callId: callId(2) }],
+      ['ringing.hide', { callId: CALL_1 }],
+      ['missed.notify', { callId: callId(3), caller: alice.caller }],
       ['recent.set', []],
       ['devices.load', {}],
       ['devices.save', { ringVolume: 0.1 }],
@@ -205,7 +204,7 @@ describe('IPC: only the app, only valid messages', () => {
     }
     // The main window may not answer as if it were the incoming-call window.
     await expect(
-      s.invoke('incoming.choose', { type: 'accept', callId: 'call-1', media: 'audio' }),
+      s.invoke('incoming.choose', { type: 'accept', callId: CALL_1, media: 'audio' }),
     ).rejects.toThrow('channel not allowed for this window');
     expect(s.log).toHaveBeenCalledWith(
       'refused incoming.choose from the main window: not one of its channels',
@@ -220,7 +219,7 @@ describe('IPC: only the app, only valid messages', () => {
     await expect(readFile(s.settingsPath, 'utf8')).rejects.toThrow(/ENOENT/);
 
     // Its own channel is checked like any other: a malformed answer is refused.
-    await expect(fromIncoming('incoming.choose', { type: 'accept', callId: 'call-1' })).rejects.toThrow(
+    await expect(fromIncoming('incoming.choose', { type: 'accept', callId: CALL_1 })).rejects.toThrow(
       'invalid payload',
     );
     expect(s.actions()).toEqual([]);
@@ -233,7 +232,7 @@ describe('IPC: only the app, only valid messages', () => {
       s.invoke('shell.state', { presence: 'online', call: 'idle', unseenMissedCalls: 1 }, APP_PAGE, stranger),
     ).rejects.toThrow('sender not allowed');
     await expect(
-      s.invoke('incoming.choose', { type: 'decline', callId: 'call-1' }, INCOMING_PAGE, stranger),
+      s.invoke('incoming.choose', { type: 'decline', callId: CALL_1 }, INCOMING_PAGE, stranger),
     ).rejects.toThrow('sender not allowed');
     expect(fake.calls('app.setBadgeCount')).toEqual([]);
     expect(s.log).toHaveBeenCalledWith(`refused shell.state from ${APP_PAGE}`);
@@ -352,11 +351,11 @@ describe('ringing', () => {
         { type: 'button', text: 'Decline' },
       ]);
       n.clickAction(1);
-      expect(s.actions()).toEqual([{ type: 'accept', callId: 'call-1', media: 'video' }]);
+      expect(s.actions()).toEqual([{ type: 'accept', callId: CALL_1, media: 'video' }]);
       expect(s.main.visible).toBe(true);
       expect(s.main.focused).toBe(true);
       n.clickAction(2);
-      expect(s.actions().at(-1)).toEqual({ type: 'decline', callId: 'call-1' });
+      expect(s.actions().at(-1)).toEqual({ type: 'decline', callId: CALL_1 });
     },
   );
 
@@ -376,7 +375,7 @@ describe('ringing', () => {
     expect(labels.slice(0, 3)).toEqual([ANSWER_ALICE, 'Answer with video', 'Decline']);
 
     s.menu().click(ANSWER_ALICE);
-    expect(s.actions()).toEqual([{ type: 'accept', callId: 'call-1', media: 'audio' }]);
+    expect(s.actions()).toEqual([{ type: 'accept', callId: CALL_1, media: 'audio' }]);
     expect(s.main.visible).toBe(true);
   });
 
@@ -393,7 +392,7 @@ describe('ringing', () => {
     const s = await setup({ platform: 'darwin' });
     await s.invoke('ringing.show', alice);
     const [[, id]] = fake.calls('dock.bounce') as [[string, number]];
-    await s.invoke('ringing.hide', { callId: 'call-1' });
+    await s.invoke('ringing.hide', { callId: CALL_1 });
     // A critical bounce goes on until the app is activated or the request is cancelled.
     expect(fake.calls('dock.cancelBounce')).toEqual([[id]]);
   });
@@ -404,7 +403,7 @@ describe('ringing', () => {
     const incoming = s.others()[0]!;
     incoming.webContents.finishLoad();
 
-    const accept = { type: 'accept', callId: 'call-1', media: 'video' };
+    const accept = { type: 'accept', callId: CALL_1, media: 'video' };
     await s.invoke('incoming.choose', accept, INCOMING_PAGE, incoming);
     expect(s.actions()).toEqual([accept]);
     expect(s.showMainWindow).toHaveBeenCalled();
@@ -428,7 +427,7 @@ describe('ringing', () => {
     const incoming = s.others()[0]!;
     await s.invoke(
       'incoming.choose',
-      { type: 'accept', callId: 'call-2', media: 'audio' },
+      { type: 'accept', callId: callId(2), media: 'audio' },
       INCOMING_PAGE,
       incoming,
     );
@@ -451,7 +450,7 @@ describe('ringing', () => {
     incoming.webContents.finishLoad();
     const n = notifications()[0]!;
 
-    await s.invoke('ringing.hide', { callId: 'call-1' });
+    await s.invoke('ringing.hide', { callId: CALL_1 });
     expect(incoming.calls).toContain('close'); // synchronously, inside the handler
     expect(n.onScreen).toBe(false);
     expect(s.main.calls).toContain('flashFrame:false');
@@ -474,7 +473,7 @@ describe('ringing', () => {
     try {
       await s.invoke('ringing.show', alice);
       const incoming = s.others()[0]!;
-      await s.invoke('ringing.hide', { callId: 'call-1' });
+      await s.invoke('ringing.hide', { callId: CALL_1 });
       await flush();
       await flush();
       expect(incoming.isDestroyed()).toBe(true);
@@ -489,7 +488,7 @@ describe('ringing', () => {
     const s = await setup();
     await s.invoke('ringing.show', alice);
     const incoming = s.others()[0]!;
-    await s.invoke('ringing.hide', { callId: 'call-9' });
+    await s.invoke('ringing.hide', { callId: callId(9) });
     expect(incoming.calls).not.toContain('close');
     expect(notifications()[0]!.onScreen).toBe(true);
     expect(s.trayIcon()).toBe(join(TRAY_DIR, 'ringing.png'));
@@ -509,7 +508,7 @@ describe('ringing', () => {
 
     await s.invoke('ringing.show', alice);
     expect(s.others()).toEqual([]);
-    await s.invoke('ringing.hide', { callId: 'call-1' }); // must not touch the destroyed window
+    await s.invoke('ringing.hide', { callId: CALL_1 }); // must not touch the destroyed window
     expect(notifications()[0]!.onScreen).toBe(false);
   });
 
@@ -520,7 +519,7 @@ describe('ringing', () => {
     expect(notifications()).toHaveLength(2);
     expect(onScreen()).toEqual([notifications()[1]]);
     await flush(); // Windows reports the first one's close now
-    await s.invoke('ringing.hide', { callId: 'call-1' });
+    await s.invoke('ringing.hide', { callId: CALL_1 });
     await flush();
     expect(onScreen()).toEqual([]);
   });
@@ -586,7 +585,7 @@ describe('shell state, missed and recent calls', () => {
 
   it('missed.notify shows "Missed call" with a Call back button that calls back', async () => {
     const s = await setup({ platform: 'win32' });
-    await s.invoke('missed.notify', { callId: 'call-7', caller: { username: 'bob', displayName: 'Bob' } });
+    await s.invoke('missed.notify', { callId: callId(7), caller: { username: 'bob', displayName: 'Bob' } });
     const n = notifications()[0]!;
     expect(n.shown).toBe(true);
     expect(n.options).toMatchObject({
@@ -605,10 +604,10 @@ describe('shell state, missed and recent calls', () => {
   it('missed.notify: no buttons on Linux, silent in do not disturb, nothing without notifications', async () => {
     const s = await setup({ platform: 'linux' });
     await s.invoke('shell.state', { presence: 'dnd', call: 'idle', unseenMissedCalls: 1 });
-    await s.invoke('missed.notify', { callId: 'call-7', caller: { username: 'bob', displayName: '' } });
+    await s.invoke('missed.notify', { callId: callId(7), caller: { username: 'bob', displayName: '' } });
     expect(notifications()[0]!.options).toMatchObject({ body: '@bob called', silent: true, actions: [] });
     fake.Notification.supported = false;
-    await s.invoke('missed.notify', { callId: 'call-8', caller: { username: 'bob', displayName: 'Bob' } });
+    await s.invoke('missed.notify', { callId: callId(8), caller: { username: 'bob', displayName: 'Bob' } });
     expect(notifications()).toHaveLength(1);
   });
 
@@ -789,13 +788,13 @@ describe('global shortcuts', () => {
 
     await s.invoke('ringing.show', alice);
     fake.globalShortcut.press('CommandOrControl+Alt+A');
-    expect(s.actions()).toEqual([{ type: 'accept', callId: 'call-1', media: 'audio' }]);
+    expect(s.actions()).toEqual([{ type: 'accept', callId: CALL_1, media: 'audio' }]);
     expect(s.main.visible).toBe(true);
 
     fake.globalShortcut.press('CommandOrControl+Shift+D');
-    expect(s.actions().at(-1)).toEqual({ type: 'decline', callId: 'call-1' });
+    expect(s.actions().at(-1)).toEqual({ type: 'decline', callId: CALL_1 });
 
-    await s.invoke('ringing.hide', { callId: 'call-1' });
+    await s.invoke('ringing.hide', { callId: CALL_1 });
     await s.invoke('shell.state', { presence: 'busy', call: 'in-call', unseenMissedCalls: 0 });
     fake.globalShortcut.press('CommandOrControl+Shift+H');
     expect(s.actions().at(-1)).toEqual({ type: 'hangup' });

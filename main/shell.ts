@@ -13,7 +13,8 @@ import {
   type BrowserWindow,
   type WebContents,
 } from 'electron';
-import type { PlatformAction, RecentCall, RingingCall, ShellState, WindowRole } from './ipc/contract.js';
+import type { WindowRole } from './ipc/contract.js';
+import type { PlatformAction, RecentCall, RingingCall, ShellState } from '../shared/app-shell.js';
 import { registerIpc } from './ipc/handlers.js';
 import { Notifications } from './ringing/electron-notifications.js';
 import { IncomingCallWindows, type IncomingWindowFactory } from './ringing/incoming-window.js';

@@ -1,7 +1,7 @@
 // Global shortcuts: the accelerator grammar, what each shortcut does per call state, and registration
 // through a fake registry (taken, invalid and duplicate accelerators).
 import { describe, expect, it, vi } from 'vitest';
-import type { PlatformAction, RingingCall } from './ipc/contract.js';
+import type { PlatformAction, RingingCall } from '../shared/app-shell.js';
 import {
   AcceleratorError,
   acceleratorError,

@@ -10,7 +10,7 @@
  * - A letter, digit, punctuation or editing key needs a modifier other than Shift: a bare or Shift-only
  *   global shortcut would swallow ordinary typing in every app. F1-F24 and media/volume keys may be bare.
  */
-import type { PlatformAction, RingingCall } from './ipc/contract.js';
+import type { PlatformAction, RingingCall } from '../shared/app-shell.js';
 
 export const SHORTCUT_NAMES = ['answer', 'decline', 'hangup', 'mute'] as const;
 export type ShortcutName = (typeof SHORTCUT_NAMES)[number];

@@ -6,7 +6,8 @@
  * call is unit-tested against the fake Electron (main/*.test.ts).
  */
 import type { BrowserContext, Page } from '@playwright/test';
-import type { DesktopBridge, PlatformAction, RingingCall } from '../../main/ipc/contract.js';
+import type { DesktopBridge } from '../../main/ipc/contract.js';
+import type { PlatformAction, RingingCall } from '../../shared/app-shell.js';
 
 /** A call the page made on the bridge: its name and argument. */
 export interface BridgeCall {

@@ -8,7 +8,7 @@
  * it to `app.setAsDefaultProtocolClient`, `second-instance` and macOS `open-url`.
  */
 import { Username } from '../../signaling/protocol/common.js';
-import { PlatformAction } from '../ipc/contract.js';
+import { PlatformAction } from '../../shared/app-shell.js';
 
 export const PROTOCOL_SCHEME = 'parley';
 

@@ -1,70 +1,27 @@
 /**
  * The IPC contract between the Electron main process and its renderers
- * (the main window and the incoming-call window): zod schemas give both the
- * runtime check in main and the TypeScript types; channel names are derived
- * from the keys here. No electron or Node imports: the renderer imports this.
+ * (the main window and the incoming-call window): which messages each window
+ * may send and receive, with the zod schema main checks each payload with
+ * (from shared/app-shell.ts and the wire contract), and the preload bridge's
+ * API. Channel names are derived from the keys here. No electron or Node
+ * imports: the renderer's desktop platform and incoming-call window import this.
  */
 import { z } from 'zod';
-import { Media, Presence, UserSummary } from '../../signaling/protocol/common.js';
+import {
+  DevicePreferences,
+  MissedCall,
+  PlatformAction,
+  RecentCall,
+  RingingCall,
+  ShellState,
+} from '../../shared/app-shell.js';
+import { HandshakeAuth } from '../../signaling/protocol/accounts.js';
+import { CallRef } from '../../signaling/protocol/calls.js';
 
-export { channel, IPC_PREFIX, SERVER_URL_SWITCH } from './channels.js';
+export { channel, SERVER_URL_SWITCH } from './channels.js';
 
-export const CallRef = z.strictObject({ callId: z.string().min(1).max(64) });
-
-/** A session token as the server hands it out (the handshake takes at most 128 characters). */
-export const SessionToken = z.string().min(1).max(128);
-
-export const RingingCall = z.strictObject({
-  callId: z.string().min(1).max(64),
-  caller: UserSummary,
-  media: Media,
-});
-export type RingingCall = z.infer<typeof RingingCall>;
-
-/** What the app tells the shell so tray, badge and power state follow it. */
-export const ShellState = z.strictObject({
-  presence: Presence,
-  call: z.enum(['idle', 'ringing', 'in-call']),
-  unseenMissedCalls: z.number().int().min(0).max(100_000),
-  /** The call's microphone is muted (the tray offers Unmute). */
-  muted: z.boolean().default(false),
-});
-export type ShellState = z.infer<typeof ShellState>;
-
-/** An action taken outside the page: notification buttons, tray, shortcuts, deep links, the incoming-call window. */
-export const PlatformAction = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('accept'), callId: z.string().min(1).max(64), media: Media }),
-  z.strictObject({ type: z.literal('decline'), callId: z.string().min(1).max(64) }),
-  z.strictObject({ type: z.literal('hangup') }),
-  z.strictObject({ type: z.literal('toggle-mute') }),
-  z.strictObject({ type: z.literal('call'), username: z.string().min(1).max(64), media: Media }),
-  /**
-   * A call a link asked for (`parley://call/...`, `tel:`): the app asks the person before it calls.
-   * Any web page can open such a link, and a call opens the microphone (and camera) for the other side.
-   */
-  z.strictObject({ type: z.literal('confirm-call'), username: z.string().min(1).max(64), media: Media }),
-  z.strictObject({ type: z.literal('open-history') }),
-  z.strictObject({ type: z.literal('set-status'), dnd: z.boolean() }),
-]);
-export type PlatformAction = z.infer<typeof PlatformAction>;
-
-export const RecentCall = z.strictObject({
-  username: z.string().max(64),
-  displayName: z.string().max(64),
-  media: Media,
-});
-export type RecentCall = z.infer<typeof RecentCall>;
-
-/** Device choices persisted by main in the settings file. */
-export const DevicePreferences = z.object({
-  microphoneId: z.string().max(512).optional(),
-  cameraId: z.string().max(512).optional(),
-  speakerId: z.string().max(512).optional(),
-  ringDeviceId: z.string().max(512).optional(),
-  ringVolume: z.number().min(0).max(1).default(0.8),
-  relayOnly: z.boolean().default(false),
-});
-export type DevicePreferences = z.infer<typeof DevicePreferences>;
+/** A session token as the server hands it out (what the handshake accepts). */
+export const SessionToken = HandshakeAuth.shape.token;
 
 /** Requests from a renderer to main (ipcRenderer.invoke); main validates every payload. */
 export const invokeChannels = {
@@ -72,7 +29,7 @@ export const invokeChannels = {
   'ringing.show': RingingCall,
   /** Main window: ringing stopped for any reason. */
   'ringing.hide': CallRef,
-  'missed.notify': z.strictObject({ callId: z.string().min(1).max(64), caller: UserSummary }),
+  'missed.notify': MissedCall,
   'shell.state': ShellState,
   'recent.set': z.array(RecentCall).max(10),
   'devices.load': z.strictObject({}),
@@ -132,7 +89,7 @@ export interface DesktopBridge {
   readonly defaultServerUrl: string | null;
   showRinging(call: RingingCall): Promise<void>;
   hideRinging(callId: string): Promise<void>;
-  notifyMissed(call: { callId: string; caller: UserSummary }): Promise<void>;
+  notifyMissed(call: MissedCall): Promise<void>;
   reportState(state: ShellState): Promise<void>;
   setRecentCalls(calls: RecentCall[]): Promise<void>;
   loadDevicePreferences(): Promise<DevicePreferences>;

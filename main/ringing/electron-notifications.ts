@@ -1,6 +1,6 @@
 /** Shows notification models as OS notifications and routes their clicks and buttons. */
 import { Notification } from 'electron';
-import type { PlatformAction } from '../ipc/contract.js';
+import type { PlatformAction } from '../../shared/app-shell.js';
 import type { NotificationModel } from './policy.js';
 
 export class Notifications {

@@ -1,7 +1,7 @@
 // IncomingCallWindows with fake windows: every way ringing ends closes the window exactly once and sends
 // at most one action; closing by hand, replacement by a newer call, stale and repeated messages.
 import { describe, expect, it, vi } from 'vitest';
-import type { PlatformAction, RingingCall } from '../ipc/contract.js';
+import type { PlatformAction, RingingCall } from '../../shared/app-shell.js';
 import { IncomingCallWindows, type IncomingWindow } from './incoming-window.js';
 
 interface FakeWindow extends IncomingWindow {

@@ -11,7 +11,7 @@
  * - A call that ended here (chosen, hidden, closed by hand) is never shown again, even if a late
  *   `ringing.show` for it arrives.
  */
-import type { PlatformAction, RingingCall } from '../ipc/contract.js';
+import type { PlatformAction, RingingCall } from '../../shared/app-shell.js';
 
 export interface IncomingWindow {
   /** Show without activating: typing in another app must not land in Parley. */

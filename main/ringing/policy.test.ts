@@ -1,6 +1,6 @@
 // Ringing policy: channels per platform, support and dnd; incoming and missed-call notification models.
 import { describe, expect, it } from 'vitest';
-import type { RingingCall } from '../ipc/contract.js';
+import type { RingingCall } from '../../shared/app-shell.js';
 import {
   incomingCallNotification,
   missedCallNotification,

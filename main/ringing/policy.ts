@@ -14,7 +14,7 @@
  *   click opens the app, which shows the answer UI.
  */
 import { personText, type Media, type UserSummary } from '../../signaling/protocol/common.js';
-import type { PlatformAction, RingingCall } from '../ipc/contract.js';
+import type { PlatformAction, RingingCall } from '../../shared/app-shell.js';
 
 export interface RingingChannelsInput {
   dnd: boolean;

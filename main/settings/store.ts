@@ -15,7 +15,7 @@ import { randomBytes } from 'node:crypto';
 import * as nodeFs from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { z } from 'zod';
-import { DevicePreferences } from '../ipc/contract.js';
+import { DevicePreferences } from '../../shared/app-shell.js';
 import { acceleratorError, parseAccelerator, SHORTCUT_NAMES } from '../shortcuts.js';
 
 const Accelerator = z

@@ -1,6 +1,6 @@
 // The tray model in every state: icon precedence, badge, tooltip, and the menu's items and actions.
 import { describe, expect, it } from 'vitest';
-import type { RecentCall, RingingCall } from '../ipc/contract.js';
+import type { RecentCall, RingingCall } from '../../shared/app-shell.js';
 import {
   menuPerson,
   type MenuItemModel,

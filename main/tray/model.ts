@@ -14,7 +14,7 @@
  *   a mnemonic).
  */
 import { personText, type Presence, type UserSummary } from '../../signaling/protocol/common.js';
-import type { PlatformAction, RecentCall, RingingCall } from '../ipc/contract.js';
+import type { PlatformAction, RecentCall, RingingCall } from '../../shared/app-shell.js';
 
 export interface TrayState {
   presence: Presence;

@@ -5,7 +5,8 @@
  */
 import { BrowserWindow, screen, type BrowserWindowConstructorOptions } from 'electron';
 import { join } from 'node:path';
-import { channel, SERVER_URL_SWITCH, type RingingCall } from '../ipc/contract.js';
+import { channel, SERVER_URL_SWITCH } from '../ipc/contract.js';
+import { type RingingCall } from '../../shared/app-shell.js';
 import type { IncomingWindow, IncomingWindowFactory } from '../ringing/incoming-window.js';
 import { APP_ORIGIN } from '../security/permissions.js';
 

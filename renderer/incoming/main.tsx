@@ -5,7 +5,7 @@
  */
 import { StrictMode, useEffect, useState } from 'react';
 import { createRoot } from 'react-dom/client';
-import type { PlatformAction, RingingCall } from '../../main/ipc/contract.js';
+import type { PlatformAction, RingingCall } from '../../shared/app-shell.js';
 import { desktopBridge } from '../platform/desktop.js';
 import { Avatar } from '../ui/Avatar.js';
 import { Handle, PersonName } from '../ui/PersonName.js';

@@ -4,11 +4,12 @@
  * incoming-call window, notifications, tray, badge, the settings file and
  * the session token.
  */
-import type { DesktopBridge, DevicePreferences, RecentCall } from '../../main/ipc/contract.js';
+import type { DesktopBridge } from '../../main/ipc/contract.js';
+import type { DevicePreferences, RecentCall } from '../../shared/app-shell.js';
 import type { Media, UserSummary } from '../../signaling/protocol/index.js';
 import { localStore } from './local-store.js';
 import type { Platform, PlatformAction, ShellState } from './platform.js';
-import { DesktopSessionStore } from './session-store.js';
+import { DesktopSessionStore } from './desktop-session.js';
 
 declare global {
   interface Window {

@@ -6,7 +6,7 @@
  * the preload bridge.
  */
 import type { Media, UserSummary } from '../../signaling/protocol/index.js';
-import type { DevicePreferences, PlatformAction, RecentCall, ShellState } from '../../main/ipc/contract.js';
+import type { DevicePreferences, PlatformAction, RecentCall, ShellState } from '../../shared/app-shell.js';
 import type { SessionStore } from './session-store.js';
 
 export type { PlatformAction, ShellState };

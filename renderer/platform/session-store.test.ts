@@ -3,7 +3,8 @@
 // localStorage.
 import { describe, expect, it, vi } from 'vitest';
 import type { KeyValueStore } from './platform.js';
-import { DesktopSessionStore, localSessionStore, TOKEN_KEY } from './session-store.js';
+import { DesktopSessionStore } from './desktop-session.js';
+import { localSessionStore, TOKEN_KEY } from './session-store.js';
 
 /** A localStorage stand-in. */
 function memoryStore(initial: Record<string, string> = {}): KeyValueStore & { data: Map<string, string> } {

@@ -1,5 +1,5 @@
 /** The platform in a plain browser: localStorage, the Notification API and the tab title. */
-import type { DevicePreferences } from '../../main/ipc/contract.js';
+import type { DevicePreferences } from '../../shared/app-shell.js';
 import { personText, type Media, type UserSummary } from '../../signaling/protocol/index.js';
 import { localStore } from './local-store.js';
 import type { Platform, ShellState } from './platform.js';

@@ -1,6 +1,6 @@
 /** Media devices and the person's choices, persisted through the platform's storage. */
 import { create } from 'zustand';
-import { DevicePreferences } from '../../main/ipc/contract.js';
+import { DevicePreferences } from '../../shared/app-shell.js';
 import type { MediaDeviceLists } from '../call/media.js';
 
 export { DevicePreferences };

@@ -1,6 +1,6 @@
 /** Call history pages and the missed-call badge. */
 import { create } from 'zustand';
-import type { RecentCall } from '../../main/ipc/contract.js';
+import type { RecentCall } from '../../shared/app-shell.js';
 import type { HistoryEntry } from '../../signaling/protocol/index.js';
 
 export interface HistoryState {

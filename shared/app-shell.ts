@@ -1,0 +1,67 @@
+/**
+ * The vocabulary between the call app (renderer/) and the shell it runs in (the desktop app's main
+ * process, or a browser tab): the call ringing on this device, the state the app reports (tray, badge,
+ * power), actions taken outside the page, device preferences and recent calls. Zod schemas give main its
+ * runtime checks and both sides their types; ids and names reuse the wire contract's schemas.
+ *
+ * No Electron, DOM or Node imports: the renderer's web and desktop platforms and main/ import this.
+ */
+import { z } from 'zod';
+import { IncomingCall } from '../signaling/protocol/calls.js';
+import { CallId, Media, Presence, UserSummary, Username } from '../signaling/protocol/common.js';
+
+/** A call ringing on this device: the server's incoming call without its ring timeout. */
+export const RingingCall = z.strictObject(
+  IncomingCall.pick({ callId: true, caller: true, media: true }).shape,
+);
+export type RingingCall = z.infer<typeof RingingCall>;
+
+/** What the app tells the shell so tray, badge and power state follow it. */
+export const ShellState = z.strictObject({
+  presence: Presence,
+  call: z.enum(['idle', 'ringing', 'in-call']),
+  unseenMissedCalls: z.number().int().min(0).max(100_000),
+  /** The call's microphone is muted (the tray offers Unmute). */
+  muted: z.boolean().default(false),
+});
+export type ShellState = z.infer<typeof ShellState>;
+
+/** An action taken outside the page: notification buttons, tray, shortcuts, deep links, the incoming-call window. */
+export const PlatformAction = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('accept'), callId: CallId, media: Media }),
+  z.strictObject({ type: z.literal('decline'), callId: CallId }),
+  z.strictObject({ type: z.literal('hangup') }),
+  z.strictObject({ type: z.literal('toggle-mute') }),
+  z.strictObject({ type: z.literal('call'), username: Username, media: Media }),
+  /**
+   * A call a link asked for (`parley://call/...`, `tel:`): the app asks the person before it calls.
+   * Any web page can open such a link, and a call opens the microphone (and camera) for the other side.
+   */
+  z.strictObject({ type: z.literal('confirm-call'), username: Username, media: Media }),
+  z.strictObject({ type: z.literal('open-history') }),
+  z.strictObject({ type: z.literal('set-status'), dnd: z.boolean() }),
+]);
+export type PlatformAction = z.infer<typeof PlatformAction>;
+
+/** A call nobody answered here, for the missed-call notification. */
+export const MissedCall = z.strictObject({ callId: CallId, caller: UserSummary });
+export type MissedCall = z.infer<typeof MissedCall>;
+
+/** One of the last people called or calling, for the tray's Recent calls. */
+export const RecentCall = z.strictObject({
+  username: Username,
+  displayName: z.string().max(64),
+  media: Media,
+});
+export type RecentCall = z.infer<typeof RecentCall>;
+
+/** Device choices: kept by main in the settings file, by the web app in localStorage. */
+export const DevicePreferences = z.object({
+  microphoneId: z.string().max(512).optional(),
+  cameraId: z.string().max(512).optional(),
+  speakerId: z.string().max(512).optional(),
+  ringDeviceId: z.string().max(512).optional(),
+  ringVolume: z.number().min(0).max(1).default(0.8),
+  relayOnly: z.boolean().default(false),
+});
+export type DevicePreferences = z.infer<typeof DevicePreferences>;
