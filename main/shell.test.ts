@@ -191,7 +191,7 @@ describe('IPC: only the app, only valid messages', () => {
       ['external.open', { url: 'https://parley.example/' }],
       ['ringing.show', { ...alice, callId: callId(2) }],
       ['ringing.hide', { callId: CALL_1 }],
-      ['missed.notify', { callId: callId(3), caller: alice.caller }],
+      ['missed.notify', { callId: callId(3), caller: alice.caller, media: 'audio' }],
       ['recent.set', []],
       ['devices.load', {}],
       ['devices.save', { ringVolume: 0.1 }],
@@ -583,9 +583,10 @@ describe('shell state, missed and recent calls', () => {
     expect(s.menu().item('Mute')).toBeDefined();
   });
 
-  it('missed.notify shows "Missed call" with a Call back button that calls back', async () => {
+  it('missed.notify shows "Missed call" with a Call back button that calls back the same way', async () => {
     const s = await setup({ platform: 'win32' });
-    await s.invoke('missed.notify', { callId: callId(7), caller: { username: 'bob', displayName: 'Bob' } });
+    const bob = { username: 'bob', displayName: 'Bob' };
+    await s.invoke('missed.notify', { callId: callId(7), caller: bob, media: 'video' });
     const n = notifications()[0]!;
     expect(n.shown).toBe(true);
     expect(n.options).toMatchObject({
@@ -595,7 +596,7 @@ describe('shell state, missed and recent calls', () => {
       actions: [{ type: 'button', text: 'Call back' }],
     });
     n.clickAction(0);
-    expect(s.actions()).toEqual([{ type: 'call', username: 'bob', media: 'audio' }]);
+    expect(s.actions()).toEqual([{ type: 'call', username: 'bob', media: 'video' }]);
     expect(s.main.visible).toBe(true);
     n.click();
     expect(s.actions().at(-1)).toEqual({ type: 'open-history' });
@@ -604,10 +605,18 @@ describe('shell state, missed and recent calls', () => {
   it('missed.notify: no buttons on Linux, silent in do not disturb, nothing without notifications', async () => {
     const s = await setup({ platform: 'linux' });
     await s.invoke('shell.state', { presence: 'dnd', call: 'idle', unseenMissedCalls: 1 });
-    await s.invoke('missed.notify', { callId: callId(7), caller: { username: 'bob', displayName: '' } });
+    await s.invoke('missed.notify', {
+      callId: callId(7),
+      caller: { username: 'bob', displayName: '' },
+      media: 'audio',
+    });
     expect(notifications()[0]!.options).toMatchObject({ body: '@bob called', silent: true, actions: [] });
     fake.Notification.supported = false;
-    await s.invoke('missed.notify', { callId: callId(8), caller: { username: 'bob', displayName: 'Bob' } });
+    await s.invoke('missed.notify', {
+      callId: callId(8),
+      caller: { username: 'bob', displayName: 'Bob' },
+      media: 'audio',
+    });
     expect(notifications()).toHaveLength(1);
   });
 

@@ -43,8 +43,8 @@ export const PlatformAction = z.discriminatedUnion('type', [
 ]);
 export type PlatformAction = z.infer<typeof PlatformAction>;
 
-/** A call nobody answered here, for the missed-call notification. */
-export const MissedCall = z.strictObject({ callId: CallId, caller: UserSummary });
+/** A call nobody answered, for the missed-call notification (Call back calls the same way: voice or video). */
+export const MissedCall = z.strictObject({ callId: CallId, caller: UserSummary, media: Media });
 export type MissedCall = z.infer<typeof MissedCall>;
 
 /** One of the last people called or calling, for the tray's Recent calls. */

@@ -169,7 +169,7 @@ describe('incomingCallNotification', () => {
 });
 
 describe('missedCallNotification', () => {
-  const missed = { callId: 'c9', caller: { username: 'bob', displayName: 'Bob' } };
+  const missed = { callId: 'c9', caller: { username: 'bob', displayName: 'Bob' }, media: 'audio' } as const;
 
   it('outside dnd: a normal notification with Call back (audio), a click opens the history', () => {
     expect(missedCallNotification(missed, { dnd: false })).toEqual({

@@ -13,8 +13,8 @@
  *   buttons show depends on the notification daemon and Electron does not report it, so no buttons; a
  *   click opens the app, which shows the answer UI.
  */
-import { personText, type Media, type UserSummary } from '../../signaling/protocol/common.js';
-import type { PlatformAction, RingingCall } from '../../shared/app-shell.js';
+import { personText, type UserSummary } from '../../signaling/protocol/common.js';
+import type { MissedCall, PlatformAction, RingingCall } from '../../shared/app-shell.js';
 
 export interface RingingChannelsInput {
   dnd: boolean;
@@ -114,13 +114,6 @@ export function incomingCallNotification(
   };
 }
 
-export interface MissedCall {
-  callId: string;
-  caller: UserSummary;
-  /** How the caller called; call back uses the same (audio when unknown). */
-  media?: Media;
-}
-
 export interface MissedNotificationOptions {
   dnd: boolean;
   /** Electron's `Notification.isSupported()`; default true. */
@@ -135,11 +128,7 @@ export function missedCallNotification(
   options: MissedNotificationOptions,
 ): NotificationModel | null {
   if (options.notificationsSupported === false) return null;
-  const callBack: PlatformAction = {
-    type: 'call',
-    username: call.caller.username,
-    media: call.media ?? 'audio',
-  };
+  const callBack: PlatformAction = { type: 'call', username: call.caller.username, media: call.media };
   return {
     id: `missed-${call.callId}`,
     title: 'Missed call',

@@ -314,7 +314,7 @@ export class ParleyApp {
       historyActions.upsert(entry);
       this.platform.reportRecentCalls(recentCalls(useHistory.getState().entries));
       if (entry.missed && !entry.seen)
-        this.platform.showMissedCall({ callId: entry.callId, caller: entry.peer });
+        this.platform.showMissedCall({ callId: entry.callId, caller: entry.peer, media: entry.media });
     });
     c.on('history.unseen', ({ unseenMissedCalls }) => this.setUnseen(unseenMissedCalls));
     c.on('server.shutdown', () => noticeActions.add(errorWords('E_SHUTTING_DOWN')));

@@ -5,7 +5,7 @@
  * the session token.
  */
 import type { DesktopBridge } from '../../main/ipc/contract.js';
-import type { DevicePreferences, RecentCall } from '../../shared/app-shell.js';
+import type { DevicePreferences, MissedCall, RecentCall } from '../../shared/app-shell.js';
 import type { Media, UserSummary } from '../../signaling/protocol/index.js';
 import { localStore } from './local-store.js';
 import type { Platform, PlatformAction, ShellState } from './platform.js';
@@ -51,7 +51,7 @@ export class DesktopPlatform implements Platform {
     quietly(this.bridge.hideRinging(callId));
   }
 
-  showMissedCall(call: { callId: string; caller: UserSummary }): void {
+  showMissedCall(call: MissedCall): void {
     quietly(this.bridge.notifyMissed(call));
   }
 

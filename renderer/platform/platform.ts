@@ -6,7 +6,13 @@
  * the preload bridge.
  */
 import type { Media, UserSummary } from '../../signaling/protocol/index.js';
-import type { DevicePreferences, PlatformAction, RecentCall, ShellState } from '../../shared/app-shell.js';
+import type {
+  DevicePreferences,
+  MissedCall,
+  PlatformAction,
+  RecentCall,
+  ShellState,
+} from '../../shared/app-shell.js';
 import type { SessionStore } from './session-store.js';
 
 export type { PlatformAction, ShellState };
@@ -29,7 +35,7 @@ export interface Platform {
   newDeviceId(): string;
   showIncomingCall(call: { callId: string; caller: UserSummary; media: Media }): void;
   hideIncomingCall(callId: string): void;
-  showMissedCall(call: { callId: string; caller: UserSummary }): void;
+  showMissedCall(call: MissedCall): void;
   setBadge(unseenMissedCalls: number): void;
   /** The last people called or calling, for the tray's Recent calls. */
   reportRecentCalls(calls: RecentCall[]): void;

@@ -1,5 +1,5 @@
 /** The platform in a plain browser: localStorage, the Notification API and the tab title. */
-import type { DevicePreferences } from '../../shared/app-shell.js';
+import type { DevicePreferences, MissedCall } from '../../shared/app-shell.js';
 import { personText, type Media, type UserSummary } from '../../signaling/protocol/index.js';
 import { localStore } from './local-store.js';
 import type { Platform, ShellState } from './platform.js';
@@ -49,7 +49,7 @@ export class WebPlatform implements Platform {
     this.notifications.delete(callId);
   }
 
-  showMissedCall(call: { callId: string; caller: UserSummary }): void {
+  showMissedCall(call: MissedCall): void {
     if (document.visibilityState === 'visible') return;
     this.notify(
       `missed:${call.callId}`,
