@@ -24,7 +24,6 @@ const quietly = (p: Promise<unknown>): void =>
   void p.catch((err: unknown) => console.warn('desktop bridge', err));
 
 export class DesktopPlatform implements Platform {
-  readonly kind = 'desktop' as const;
   readonly storage = localStore;
   readonly session: DesktopSessionStore;
 

@@ -24,7 +24,6 @@ export interface KeyValueStore {
 }
 
 export interface Platform {
-  readonly kind: 'web' | 'desktop';
   /** Small, non-secret values (the server address, device id). */
   readonly storage: KeyValueStore;
   /** The session token (see session-store.ts for where each platform keeps it). */

@@ -17,7 +17,6 @@ function randomId(): string {
 }
 
 export class WebPlatform implements Platform {
-  readonly kind = 'web' as const;
   readonly storage = localStore;
   readonly session = localSessionStore(localStore);
   private readonly notifications = new Map<string, Notification>();
