@@ -162,7 +162,7 @@ describe('server pushes', () => {
     expect(handled).toEqual([{ username: 'barrier', presence: 'online' }]);
     expect(malformed).toEqual([{ event, problem: expect.any(String) }]);
     expect(malformed[0]!.problem.length).toBeGreaterThan(0);
-    expect(c.connected).toBe(true);
+    expect(lastSocket().connected).toBe(true);
   });
 
   it('keeps delivering to other handlers when one handler throws', async () => {
@@ -221,7 +221,7 @@ describe('requests', () => {
 
     const { client: up } = await connected();
     up.disconnect();
-    expect(up.connected).toBe(false);
+    expect(lastSocket().connected).toBe(false);
     expect(await up.request('presence.update', { away: true })).toMatchObject({
       ok: false,
       error: { code: 'E_NETWORK' },
@@ -350,13 +350,13 @@ describe('connection status', () => {
     remote.disconnect(true);
 
     await reconnecting;
-    expect(c.connected).toBe(false);
+    expect(lastSocket().connected).toBe(false);
     await back;
     const second = await again;
     expect(second.id).not.toBe(remote.id);
     expect(second.handshake.auth).toEqual({ token: TOKEN, deviceId: DEVICE });
     expect(statuses).toEqual(['connecting', 'connected', 'reconnecting', 'connected']);
-    expect(c.connected).toBe(true);
+    expect(lastSocket().connected).toBe(true);
   });
 
   it('stops for good when told the same device connected elsewhere (session.replaced)', async () => {
@@ -372,7 +372,7 @@ describe('connection status', () => {
     await vi.advanceTimersByTimeAsync(60_000);
     expect(statuses).toEqual(['connecting', 'connected', 'disconnected']);
     expect(server!.handshakes).toBe(1);
-    expect(c.connected).toBe(false);
+    expect(lastSocket().connected).toBe(false);
   });
 
   it('stays stopped after session.replaced when told to reconnect now (woken up, back online)', async () => {
@@ -404,7 +404,7 @@ describe('connection status', () => {
       await vi.advanceTimersByTimeAsync(60_000);
       expect(statuses).toEqual(['connecting', 'connected', 'disconnected']);
       expect(server!.handshakes).toBe(1);
-      expect(c.connected).toBe(false);
+      expect(lastSocket().connected).toBe(false);
     },
   );
 
@@ -424,7 +424,7 @@ describe('connection status', () => {
     expect(await left).toBe('client namespace disconnect');
     const fresh = await replacement;
     expect(fresh.id).not.toBe(remote.id);
-    await expect.poll(() => c.connected).toBe(true);
+    await expect.poll(() => lastSocket().connected).toBe(true);
     expect(statuses).toEqual(['connecting', 'connected', 'reconnecting', 'connected']);
   });
 

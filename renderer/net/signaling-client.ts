@@ -138,10 +138,6 @@ export class SignalingClient extends Emitter<ClientEvents> {
     this.socket = undefined;
   }
 
-  get connected(): boolean {
-    return this.socket?.connected ?? false;
-  }
-
   /** Sends a request; resolves with the server's result, or E_NETWORK after `timeoutMs` (never rejects). */
   async request<K extends ClientRequestName>(
     event: K,
