@@ -43,7 +43,6 @@ describe('ringingChannels', () => {
       notification: false,
       notificationActions: false,
       trayRinging: false,
-      ringtone: false,
       attention: null,
     });
   });
@@ -61,7 +60,6 @@ describe('ringingChannels', () => {
       notification: true,
       notificationActions: true,
       trayRinging: true,
-      ringtone: true,
       attention: 'dock-bounce',
     });
   });
@@ -90,13 +88,12 @@ describe('ringingChannels', () => {
       notification: true,
       notificationActions: false,
       trayRinging: true,
-      ringtone: true,
       attention: 'flash-frame',
     });
   });
 
   it.each(platforms)(
-    'no notification system (%s): no notification, no buttons; window, tray, ringtone stay',
+    'no notification system (%s): no notification, no buttons; window and tray stay',
     (p) => {
       expect(
         ringingChannels({
@@ -110,7 +107,6 @@ describe('ringingChannels', () => {
         notification: false,
         notificationActions: false,
         trayRinging: true,
-        ringtone: true,
       });
     },
   );

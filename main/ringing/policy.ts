@@ -1,6 +1,6 @@
 /**
  * Ringing and notification policy as pure decisions: which channels an incoming call uses (window,
- * notification, tray, ringtone, attention), and what the incoming-call and missed-call notifications say
+ * notification, tray, attention; the renderer plays the ringtone), and what the incoming-call and missed-call notifications say
  * and offer. main/index.ts turns the models into Electron `Notification`s.
  *
  * Decisions:
@@ -30,7 +30,6 @@ export interface RingingChannels {
   notification: boolean;
   notificationActions: boolean;
   trayRinging: boolean;
-  ringtone: boolean;
   /** Draw attention to the app itself: bounce the dock (macOS) or flash the taskbar entry. */
   attention: 'dock-bounce' | 'flash-frame' | null;
 }
@@ -46,7 +45,6 @@ export function ringingChannels(input: RingingChannelsInput): RingingChannels {
       notification: false,
       notificationActions: false,
       trayRinging: false,
-      ringtone: false,
       attention: null,
     };
   }
@@ -55,7 +53,6 @@ export function ringingChannels(input: RingingChannelsInput): RingingChannels {
     notification: input.notificationsSupported,
     notificationActions: input.notificationsSupported && input.notificationActionsSupported,
     trayRinging: true,
-    ringtone: true,
     attention: input.platform === 'darwin' ? 'dock-bounce' : 'flash-frame',
   };
 }
