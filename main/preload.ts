@@ -34,7 +34,6 @@ const bridge: DesktopBridge = {
   setRecentCalls: (calls) => invoke('recent.set', calls),
   loadDevicePreferences: () => invoke('devices.load', {}),
   saveDevicePreferences: (prefs) => invoke('devices.save', prefs),
-  openExternal: (url) => invoke('external.open', { url }),
   loadSession: () => invoke('session.load', {}),
   saveSession: (token) => invoke('session.save', { token }),
   clearSession: () => invoke('session.clear', {}),

@@ -140,16 +140,12 @@ describe('IPC: only the app, only valid messages', () => {
       await expect(
         s.invoke('shell.state', { presence: 'online', call: 'in-call', unseenMissedCalls: 3 }, from),
       ).rejects.toThrow('sender not allowed');
-      await expect(s.invoke('external.open', { url: 'https://parley.example/' }, from)).rejects.toThrow(
-        'sender not allowed',
-      );
     }
     expect(fake.BrowserWindow.all).toHaveLength(before);
     expect(notifications()).toEqual([]);
     expect(s.trayIcon()).toBe(join(TRAY_DIR, 'offline.png'));
     expect(fake.calls('app.setBadgeCount')).toEqual([]);
     expect(fake.calls('powerSaveBlocker.start')).toEqual([]);
-    expect(fake.calls('shell.openExternal')).toEqual([]);
     expect(s.log).toHaveBeenCalledWith('refused ringing.show from https://evil.example');
     expect(s.log).toHaveBeenCalledWith('refused ringing.show from a destroyed frame');
   });
@@ -164,7 +160,6 @@ describe('IPC: only the app, only valid messages', () => {
       ['ringing.show', undefined],
       ['shell.state', { presence: 'online', call: 'in-call', unseenMissedCalls: -1 }],
       ['devices.save', { ringVolume: 7 }],
-      ['external.open', { url: 42 }],
       ['recent.set', 'alice'],
     ];
     for (const [name, payload] of bad)
@@ -172,7 +167,6 @@ describe('IPC: only the app, only valid messages', () => {
     expect(s.others()).toEqual([]);
     expect(notifications()).toEqual([]);
     expect(fake.calls('app.setBadgeCount')).toEqual([]);
-    expect(fake.calls('shell.openExternal')).toEqual([]);
     expect(s.actions()).toEqual([]);
     await expect(readFile(s.settingsPath, 'utf8')).rejects.toThrow(/ENOENT/);
   });
@@ -185,10 +179,9 @@ describe('IPC: only the app, only valid messages', () => {
     const fromIncoming = (name: InvokeChannel, payload: unknown) =>
       s.invoke(name, payload, INCOMING_PAGE, incoming);
 
-    // The incoming-call window answers; it may not report state, open links, ring or read settings.
+    // The incoming-call window answers; it may not report state, ring or read settings.
     const notIncoming: [InvokeChannel, unknown][] = [
       ['shell.state', { presence: 'online', call: 'in-call', unseenMissedCalls: 5 }],
-      ['external.open', { url: 'https://parley.example/' }],
       ['ringing.show', { ...alice, callId: callId(2) }],
       ['ringing.hide', { callId: CALL_1 }],
       ['missed.notify', { callId: callId(3), caller: alice.caller, media: 'audio' }],
@@ -214,7 +207,6 @@ describe('IPC: only the app, only valid messages', () => {
     expect(incoming.calls).not.toContain('close');
     expect(notifications()).toHaveLength(1);
     expect(fake.calls('app.setBadgeCount')).toEqual([]);
-    expect(fake.calls('shell.openExternal')).toEqual([]);
     expect(s.actions()).toEqual([]);
     await expect(readFile(s.settingsPath, 'utf8')).rejects.toThrow(/ENOENT/);
 
@@ -247,7 +239,6 @@ describe('IPC: only the app, only valid messages', () => {
       [
         'devices.load',
         'devices.save',
-        'external.open',
         'incoming.choose',
         'missed.notify',
         'recent.set',
@@ -711,24 +702,12 @@ describe('devices and links', () => {
     expect(await s.invoke('session.load', {})).toBe('secret-token');
   });
 
-  it('external.open opens only allow-listed https URLs, as parsed', async () => {
+  it('a page cannot ask main to open a link: there is no such channel', async () => {
     const s = await setup();
-    await s.invoke('external.open', { url: 'https://PARLEY.example/help?x=1#top' });
-    expect(fake.calls('shell.openExternal')).toEqual([['https://parley.example/help?x=1#top']]);
-    for (const url of [
-      'http://parley.example/',
-      'https://evil.example/',
-      'https://parley.example.evil.com/',
-      'https://user:pw@parley.example/',
-      'https://parley.example:8443/',
-      'file:///etc/passwd',
-      'javascript:alert(1)',
-      'app://parley/index.html',
-      ' https://parley.example/',
-    ]) {
-      await s.invoke('external.open', { url });
-    }
-    expect(fake.calls('shell.openExternal')).toHaveLength(1);
+    await expect(
+      s.invoke('external.open' as InvokeChannel, { url: 'https://parley.example/' }),
+    ).rejects.toThrow("No handler registered for 'parley:external.open'");
+    expect(fake.calls('shell.openExternal')).toEqual([]);
   });
 });
 

@@ -9,7 +9,6 @@ import {
   globalShortcut,
   ipcMain,
   powerSaveBlocker,
-  shell,
   type BrowserWindow,
   type WebContents,
 } from 'electron';
@@ -25,7 +24,6 @@ import {
   notificationActionsSupported,
   ringingChannels,
 } from './ringing/policy.js';
-import { EXTERNAL_ALLOW_LIST, externalUrl } from './security/navigation.js';
 import type { TokenVault } from './session/token-vault.js';
 import type { SettingsStore } from './settings/store.js';
 import { registerShortcuts } from './shortcuts.js';
@@ -139,11 +137,6 @@ export class DesktopShell {
         'devices.load': () => this.d.settings.current().devices,
         'devices.save': async (devices) => {
           await this.d.settings.update((s) => ({ ...s, devices }));
-        },
-        'external.open': async ({ url }) => {
-          // Only https: URLs on the allow list (security/navigation.ts), re-serialised.
-          const allowed = externalUrl(url, EXTERNAL_ALLOW_LIST);
-          if (allowed) await shell.openExternal(allowed); // eng-disable OPEN_EXTERNAL_JS_CHECK (reviewed)
         },
         'session.load': () => this.d.session.load(),
         'session.save': ({ token }) => this.d.session.save(token),

@@ -55,7 +55,6 @@ export async function installFakeBridge(context: BrowserContext, defaultServerUr
       setRecentCalls: async () => undefined,
       loadDevicePreferences: async () => ({ ringVolume: 0.8, relayOnly: false }),
       saveDevicePreferences: done('saveDevicePreferences'),
-      openExternal: done('openExternal'),
       loadSession: async () => {
         record('loadSession');
         return sessionStorage.getItem(TOKEN);

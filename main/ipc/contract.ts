@@ -34,7 +34,6 @@ export const invokeChannels = {
   'recent.set': z.array(RecentCall).max(10),
   'devices.load': z.strictObject({}),
   'devices.save': DevicePreferences,
-  'external.open': z.strictObject({ url: z.string().max(2048) }),
   /** Main window: the session token main keeps encrypted (main/session/token-vault.ts), or null. */
   'session.load': z.strictObject({}),
   'session.save': z.strictObject({ token: SessionToken }),
@@ -51,7 +50,7 @@ export type WindowRole = 'main' | 'incoming';
 /**
  * The channels each window may invoke. Main refuses, and logs, a message on any other: the
  * incoming-call window shows a caller and answers, nothing more, so a page that got into it can
- * neither open links nor read or change the session, settings or ringing.
+ * neither read nor change the session, settings or ringing.
  */
 export const windowChannels = {
   main: [
@@ -62,7 +61,6 @@ export const windowChannels = {
     'recent.set',
     'devices.load',
     'devices.save',
-    'external.open',
     'session.load',
     'session.save',
     'session.clear',
@@ -94,7 +92,6 @@ export interface DesktopBridge {
   setRecentCalls(calls: RecentCall[]): Promise<void>;
   loadDevicePreferences(): Promise<DevicePreferences>;
   saveDevicePreferences(prefs: DevicePreferences): Promise<void>;
-  openExternal(url: string): Promise<void>;
   /** The session token main keeps (encrypted with the OS key store), or null. */
   loadSession(): Promise<string | null>;
   saveSession(token: string): Promise<void>;

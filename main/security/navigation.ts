@@ -16,7 +16,7 @@ export const APP_PAGES: readonly string[] = Object.freeze(['/', '/index.html', '
  */
 export const EXTERNAL_ALLOW_LIST: readonly string[] = Object.freeze(['parley.example']);
 
-/** Matches the IPC contract's `external.open` limit. */
+/** Longer than any link the app's pages hold; a longer one is refused unparsed. */
 export const MAX_EXTERNAL_URL_LENGTH = 2048;
 
 /** C0 controls, space, DEL, C1 controls and backslash: never in a canonical https URL we'd open. */
