@@ -1,5 +1,6 @@
 // ESLint flat config. Besides the usual recommended rules, this is where the process boundaries from
-// DESIGN.md are enforced (`no-restricted-imports`): renderer, wire contract, server and Electron main.
+// docs/architecture.md are enforced (`no-restricted-imports`): renderer, wire contract, shared types,
+// server and Electron main.
 //
 // The boundary patterns are plain string/regex matches on the import specifier; ESLint does not resolve
 // paths here. Cross-boundary imports are therefore recognised by their leading `../` chain

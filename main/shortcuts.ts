@@ -1,7 +1,7 @@
 /**
  * Global shortcuts (answer, decline, hang up, mute): accelerator validation, what each shortcut does in
  * the current call state, and registration through a narrow registry (Electron's `globalShortcut` fits
- * it). No Electron import: main/index.ts passes `globalShortcut` in.
+ * it). No Electron import: main/shell.ts passes `globalShortcut` in.
  *
  * Decisions:
  * - Shortcuts stay registered all the time; the handler reads the call state when the key is pressed and

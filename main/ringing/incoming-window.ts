@@ -1,7 +1,7 @@
 /**
  * The small always-on-top incoming-call window: at most one, shown without taking focus, closed the moment
  * ringing stops for any reason. It talks to Electron only through IncomingWindowFactory/IncomingWindow;
- * main/index.ts implements them with a BrowserWindow (alwaysOnTop, focusable, `showInactive`).
+ * window/windows.ts implements them with a BrowserWindow (alwaysOnTop, focusable, `showInactive`).
  *
  * Rules:
  * - A button in the window (`choose`) forwards the action once, then closes the window.

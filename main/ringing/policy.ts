@@ -1,7 +1,8 @@
 /**
  * Ringing and notification policy as pure decisions: which channels an incoming call uses (window,
- * notification, tray, attention; the renderer plays the ringtone), and what the incoming-call and missed-call notifications say
- * and offer. main/index.ts turns the models into Electron `Notification`s.
+ * notification, tray, attention; the renderer plays the ringtone), and what the incoming-call and
+ * missed-call notifications say and offer. ringing/electron-notifications.ts turns the models into
+ * Electron `Notification`s.
  *
  * Decisions:
  * - Do not disturb silences everything for an incoming call. The server does not ring a dnd user; this is

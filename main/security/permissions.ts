@@ -1,6 +1,6 @@
 /**
  * Which web permissions Parley's renderers get: only pages on the app's own origin (app://parley),
- * only in the main frame, and only what a softphone needs. Pure TypeScript; main/index.ts passes
+ * only in the main frame, and only what a softphone needs. Pure TypeScript; window/security.ts passes
  * these to `session.setPermissionRequestHandler` and `session.setPermissionCheckHandler`.
  */
 

@@ -1,7 +1,7 @@
 /**
- * The tray as data: which icon, badge, tooltip and menu to show for the app's state. Pure functions; the
- * Electron side (main/index.ts) turns MenuItemModel into `Menu.buildFromTemplate` items and TrayAction
- * into IPC to the main window or app calls.
+ * The tray as data: which icon, badge, tooltip and menu to show for the app's state. Pure functions;
+ * tray/electron-tray.ts turns MenuItemModel into `Menu.buildFromTemplate` items, and main/shell.ts turns
+ * TrayAction into IPC to the main window or app calls.
  *
  * Decisions:
  * - Icon precedence: ringing > offline > dnd > busy (in a call, or presence busy) > away > online.

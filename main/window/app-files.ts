@@ -1,6 +1,6 @@
 /**
  * Maps `app://parley/...` URLs to files of the built renderer, refusing
- * anything that would leave its folder. Pure: main/index.ts serves the file.
+ * anything that would leave its folder. Pure: window/security.ts serves the file.
  */
 import { extname, join, normalize, sep } from 'node:path';
 import { isAppUrl } from '../security/permissions.js';
