@@ -39,12 +39,12 @@ const noTopLevelDir = (dir, who, why) => ({
   message: `${who} must not import from ${dir}/. ${why}`,
 });
 
-/** What the renderer may take from the server: only its wire contract. `climb`: the `../` that leave renderer/. */
-const rendererServerRule = (climb) => ({
+/** What the renderer may take from the server: only its wire contract. */
+const rendererServerRule = {
   // Any path into signaling/ except signaling/protocol/ (and no `..` back out of protocol/).
-  regex: `^(?:\\.\\./)${climb}signaling(?:$|/(?!protocol(?:/|$))|/protocol/(?:.*/)?\\.\\.(?:/|$))`,
+  regex: '^(?:\\.\\./)+signaling(?:$|/(?!protocol(?:/|$))|/protocol/(?:.*/)?\\.\\.(?:/|$))',
   message: 'renderer/ may import only signaling/protocol/ (the wire contract) from the server.',
-});
+};
 
 /** The web app's code: no main/ at all (what it shares with main is in shared/). */
 const noMain = {
@@ -63,8 +63,8 @@ const onlyMainContract = {
 /** Where the renderer's desktop side lives: the only renderer files that may import main/ipc/contract. */
 const RENDERER_DESKTOP_SIDE = ['renderer/platform/desktop*.ts', 'renderer/incoming/**/*.{ts,tsx}'];
 
-/** The renderer's boundary rules; `climb` is how many `../` (a regex quantifier) leave renderer/. */
-const rendererBoundary = (name, files, climb, mainRule, ignores = []) => ({
+/** The renderer's boundary rules; `mainRule` says what it may take from main/. */
+const rendererBoundary = (name, files, mainRule, ignores = []) => ({
   name: `parley/boundaries/${name}`,
   files,
   ignores,
@@ -76,7 +76,7 @@ const rendererBoundary = (name, files, climb, mainRule, ignores = []) => ({
         patterns: [
           noElectron('renderer/'),
           noNode('renderer/ (runs in a plain browser too)'),
-          rendererServerRule(climb),
+          rendererServerRule,
           mainRule,
         ],
       },
@@ -231,18 +231,9 @@ export default defineConfig([
 
   // ---- Process boundaries -------------------------------------------------------------------------
 
-  // renderer/ has its own signaling/ folder (renderer/signaling/error-words.ts), so `../signaling/` from a
-  // file one folder down is renderer-internal. The climb that leaves renderer/ depends on the file's depth,
-  // hence one block for renderer/*.ts (one `../` leaves) and one for files in its subfolders (two or more).
-  rendererBoundary('renderer', ['renderer/*.ts', 'renderer/*.tsx'], '+', noMain),
-  rendererBoundary(
-    'renderer-subfolders',
-    ['renderer/*/**/*.ts', 'renderer/*/**/*.tsx'],
-    '{2,}',
-    noMain,
-    RENDERER_DESKTOP_SIDE,
-  ),
-  rendererBoundary('renderer-desktop-side', RENDERER_DESKTOP_SIDE, '{2,}', onlyMainContract),
+  // The renderer: the web app's code may not import main/ at all; its desktop side only main/ipc/contract.
+  rendererBoundary('renderer', ['renderer/**/*.ts', 'renderer/**/*.tsx'], noMain, RENDERER_DESKTOP_SIDE),
+  rendererBoundary('renderer-desktop-side', RENDERER_DESKTOP_SIDE, onlyMainContract),
 
   {
     // The vocabulary of the call app and its shell, imported by both renderer/ and main/.

@@ -4,7 +4,7 @@
 // A malformed message from the server is not reachable through the real server, which only sends what
 // the protocol schemas allow; renderer/net/signaling-client.test.ts covers it against a stand-in server.
 import type { BrowserContext, Locator } from '@playwright/test';
-import { errorWords } from '../renderer/signaling/error-words.js';
+import { errorWords } from '../renderer/ui/error-words.js';
 import { expect, test, type Person } from './support/fixtures.js';
 
 /** Collects errors that escape to any page of the context (uncaught exceptions, unhandled rejections). */

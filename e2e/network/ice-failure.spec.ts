@@ -2,7 +2,7 @@
 // direct path nor any TURN transport works). The call rings and is answered, then ends within a bounded
 // time as failed: both are told why in words, both release camera and microphone, both histories say so.
 import { recoveryTimings } from '../../renderer/call/recovery.js';
-import { endedWords } from '../../renderer/signaling/error-words.js';
+import { endedWords } from '../../renderer/ui/error-words.js';
 import { blockAllButSignaling } from './support/faults.js';
 import { expect, test, type NetPerson } from './support/fixtures.js';
 import { report, seconds } from './support/observe.js';

@@ -10,7 +10,7 @@ import { listDevices } from '../call/media.js';
 import { api, normaliseServerUrl, RequestError } from '../net/api.js';
 import { SignalingClient } from '../net/signaling-client.js';
 import type { Platform } from '../platform/platform.js';
-import { endedWords, errorWords } from '../signaling/error-words.js';
+import { endedWords, errorWords } from '../ui/error-words.js';
 import { noticeActions, useCall } from '../state/call.js';
 import { contactsActions, useContacts } from '../state/contacts.js';
 import { parsePreferences, useDevices, type DevicePreferences } from '../state/devices.js';

@@ -1,6 +1,6 @@
 /** A few seconds of "Call ended" (or why the call did not happen) after a call. */
 import { useEffect, useState } from 'react';
-import { endedWords } from '../signaling/error-words.js';
+import { endedWords } from './error-words.js';
 import { useCall } from '../state/call.js';
 import { shownName } from '../../signaling/protocol/index.js';
 

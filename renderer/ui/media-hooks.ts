@@ -6,7 +6,7 @@
 import { useEffect, useRef, useState, type RefObject } from 'react';
 import { useApp } from '../app/context.js';
 import { openTrack, type LocalMediaError } from '../call/media.js';
-import { errorWords } from '../signaling/error-words.js';
+import { errorWords } from './error-words.js';
 
 type SinkElement = HTMLMediaElement & { setSinkId?: (id: string) => Promise<void> };
 
