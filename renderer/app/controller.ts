@@ -11,12 +11,13 @@ import { api, normaliseServerUrl, RequestError } from '../net/api.js';
 import { SignalingClient } from '../net/signaling-client.js';
 import type { Platform } from '../platform/platform.js';
 import { endedWords, errorWords } from '../ui/error-words.js';
-import { noticeActions, useCall } from '../state/call.js';
+import { useCall } from '../state/call.js';
 import { contactsActions, useContacts } from '../state/contacts.js';
 import { parsePreferences, useDevices, type DevicePreferences } from '../state/devices.js';
 import { historyActions, recentCalls, useHistory } from '../state/history.js';
 import { useSession } from '../state/session.js';
-import { useView, type TabId } from '../state/view.js';
+import { Notices } from '../state/notices.js';
+import { View } from '../state/view.js';
 import { IdleWatcher } from './idle.js';
 
 const KEYS = { server: 'parley.serverUrl' } as const;
@@ -28,6 +29,8 @@ const failure = (outcome: { ok: true } | { ok: false; error: { code: string } })
 export class ParleyApp {
   readonly client = new SignalingClient();
   readonly engine: CallEngine;
+  readonly notices = new Notices();
+  readonly view = new View((tab) => tab === 'history' && void this.markHistorySeen());
   private readonly idle = new IdleWatcher((away) => void this.client.request('presence.update', { away }));
 
   constructor(
@@ -49,7 +52,7 @@ export class ParleyApp {
       else if (action.type === 'toggle-mute') this.toggleMute();
       else if (action.type === 'call') void this.call(action.username, action.media);
       else if (action.type === 'confirm-call') this.askToCall(action.username, action.media);
-      else if (action.type === 'open-history') this.openTab('history');
+      else if (action.type === 'open-history') this.view.open('history');
       else if (action.type === 'set-status') void this.setDnd(action.dnd);
     });
   }
@@ -90,7 +93,7 @@ export class ParleyApp {
     });
     contactsActions.replaceAll([]);
     useHistory.setState({ entries: [], nextCursor: null });
-    useView.setState({ linkCall: null });
+    useCall.setState({ linkCall: null });
     // The tray and badge must not go on showing the account that signed out.
     this.setUnseen(0);
     this.platform.reportRecentCalls([]);
@@ -134,19 +137,19 @@ export class ParleyApp {
    * person confirms (confirmLinkCall). A second link replaces the question; in a call it is refused.
    */
   private askToCall(username: string, media: Media): void {
-    if (this.engine.current) noticeActions.add(errorWords('E_IN_CALL'));
-    else useView.setState({ linkCall: { username, media } });
+    if (this.engine.current) this.notices.add(errorWords('E_IN_CALL'));
+    else useCall.setState({ linkCall: { username, media } });
   }
 
   /** The person confirmed the call a link asked for. */
   async confirmLinkCall(): Promise<void> {
-    const asked = useView.getState().linkCall;
-    useView.setState({ linkCall: null });
+    const asked = useCall.getState().linkCall;
+    useCall.setState({ linkCall: null });
     if (asked) await this.call(asked.username, asked.media);
   }
 
   cancelLinkCall(): void {
-    useView.setState({ linkCall: null });
+    useCall.setState({ linkCall: null });
   }
 
   accept(media: Media): Promise<void> {
@@ -194,12 +197,6 @@ export class ParleyApp {
         entries: more ? [...s.entries, ...page] : page,
       };
     });
-  }
-
-  /** Opens a section; opening the history marks missed calls seen. */
-  openTab(tab: TabId): void {
-    useView.setState({ tab });
-    if (tab === 'history') void this.markHistorySeen();
   }
 
   async markHistorySeen(): Promise<void> {
@@ -285,7 +282,7 @@ export class ParleyApp {
         void this.signOut().then(() => useSession.setState({ error: errorWords('E_UNAUTHORIZED') }));
       } else if (error) {
         // Replaced by the same device elsewhere: this copy stops, and so does any call it was carrying.
-        noticeActions.add(errorWords(error.code));
+        this.notices.add(errorWords(error.code));
         void this.engine.hangup();
       }
     });
@@ -317,10 +314,10 @@ export class ParleyApp {
         this.platform.showMissedCall({ callId: entry.callId, caller: entry.peer, media: entry.media });
     });
     c.on('history.unseen', ({ unseenMissedCalls }) => this.setUnseen(unseenMissedCalls));
-    c.on('server.shutdown', () => noticeActions.add(errorWords('E_SHUTTING_DOWN')));
+    c.on('server.shutdown', () => this.notices.add(errorWords('E_SHUTTING_DOWN')));
     c.on('malformed-message', ({ event, problem }) => {
       console.warn(`ignored malformed ${event}: ${problem}`);
-      noticeActions.add(errorWords('E_MALFORMED'));
+      this.notices.add(errorWords('E_MALFORMED'));
     });
   }
 
@@ -353,11 +350,11 @@ export class ParleyApp {
       if (code.startsWith('E_MEDIA_') && message === 'camera' && this.engine.current) {
         words += ' The call goes on without your video.';
       }
-      noticeActions.add(words);
+      this.notices.add(words);
     });
     e.on('ended', ({ peer, reason, code }) => {
       useCall.setState({ lastEnded: { peerName: peer.displayName, reason, code, at: Date.now() } });
-      if (reason === 'refused' && code) noticeActions.add(endedWords(reason, code));
+      if (reason === 'refused' && code) this.notices.add(endedWords(reason, code));
     });
   }
 
@@ -382,7 +379,7 @@ export class ParleyApp {
       const inUse = this.engine.deviceInUse(kind);
       const list = kind === 'audio' ? after.microphones : after.cameras;
       if (inUse && !list.some((d) => d.deviceId === inUse)) {
-        noticeActions.add(
+        this.notices.add(
           `Your ${kind === 'audio' ? 'microphone' : 'camera'} was disconnected; Parley switched to the default one.`,
         );
         void this.engine.switchDevice(kind, undefined);
@@ -396,6 +393,6 @@ export class ParleyApp {
         ),
     );
     for (const device of added)
-      noticeActions.add(`New device available: ${device.label}. Choose it in Settings.`);
+      this.notices.add(`New device available: ${device.label}. Choose it in Settings.`);
   }
 }

@@ -1,12 +1,8 @@
-/** The call in progress (mirrored from the call engine), its media and quality, and notices. */
+/** The call in progress (mirrored from the call engine), its media and quality, and a call a link asked for. */
 import { create } from 'zustand';
 import type { CallView, EndReason } from '../call/view.js';
 import type { Quality } from '../call/quality.js';
-
-export interface Notice {
-  id: number;
-  text: string;
-}
+import type { Media } from '../../signaling/protocol/index.js';
 
 export interface CallState {
   call: CallView | null;
@@ -15,7 +11,8 @@ export interface CallState {
   quality: Quality | null;
   /** The last call's end, shown briefly ("Call ended: declined"). */
   lastEnded: { peerName: string; reason: EndReason; code?: string | undefined; at: number } | null;
-  notices: Notice[];
+  /** A `parley://call/...` link asked to call this person; nothing happens until they confirm. */
+  linkCall: { username: string; media: Media } | null;
 }
 
 export const useCall = create<CallState>(() => ({
@@ -24,12 +21,5 @@ export const useCall = create<CallState>(() => ({
   remoteStream: null,
   quality: null,
   lastEnded: null,
-  notices: [],
+  linkCall: null,
 }));
-
-let nextNotice = 1;
-export const noticeActions = {
-  add: (text: string) =>
-    useCall.setState((s) => ({ notices: [...s.notices.slice(-3), { id: nextNotice++, text }] })),
-  dismiss: (id: number) => useCall.setState((s) => ({ notices: s.notices.filter((n) => n.id !== id) })),
-};

@@ -1,17 +1,25 @@
-/**
- * Which section of the app is open (so actions from outside the page, like the tray, can open one), and
- * a call a link asked for that waits for the person to confirm it.
- */
-import { create } from 'zustand';
-import type { Media } from '../../signaling/protocol/index.js';
+/** Which section of the app is open, so that actions from outside the page (the tray) can open one too. */
+import { storeHook } from '../app/context.js';
+import { createStore, type ReadableStore } from '../util/store.js';
 
 export const TABS = ['contacts', 'history', 'settings'] as const;
 export type TabId = (typeof TABS)[number];
 
 export interface ViewState {
   tab: TabId;
-  /** A `parley://call/...` link asked to call this person; nothing happens until they confirm. */
-  linkCall: { username: string; media: Media } | null;
 }
 
-export const useView = create<ViewState>(() => ({ tab: 'contacts', linkCall: null }));
+export class View {
+  private readonly store = createStore<ViewState>()(() => ({ tab: 'contacts' }));
+  readonly state: ReadableStore<ViewState> = this.store;
+
+  /** `opened` hears of each tab opened (opening the history marks missed calls seen). */
+  constructor(private readonly opened: (tab: TabId) => void) {}
+
+  open(tab: TabId): void {
+    this.store.setState({ tab });
+    this.opened(tab);
+  }
+}
+
+export const useView = storeHook((app) => app.view.state);

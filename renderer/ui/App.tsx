@@ -20,7 +20,7 @@ function SignedIn() {
   const app = useApp();
   const tab = useView((s) => s.tab);
   const inCall = useCall((s) => s.call !== null);
-  const select = (next: TabId) => app.openTab(next);
+  const select = (next: TabId) => app.view.open(next);
 
   return (
     <div className="app">

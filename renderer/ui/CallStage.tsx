@@ -3,7 +3,6 @@
  * be confirmed, or a short note on how the last call ended.
  */
 import { useCall } from '../state/call.js';
-import { useView } from '../state/view.js';
 import { CallEnded } from './CallEnded.js';
 import { ConfirmCall } from './ConfirmCall.js';
 import { InCall } from './InCall.js';
@@ -12,7 +11,7 @@ import { OutgoingCall } from './OutgoingCall.js';
 
 export function CallStage() {
   const phase = useCall((s) => s.call?.phase ?? null);
-  const linkCall = useView((s) => s.linkCall !== null);
+  const linkCall = useCall((s) => s.linkCall !== null);
 
   if (phase === 'incoming') return <IncomingCall />;
   if (phase === 'outgoing') return <OutgoingCall />;

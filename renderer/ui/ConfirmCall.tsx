@@ -6,13 +6,13 @@
 import { useEffect, useId, useRef } from 'react';
 import { useApp } from '../app/context.js';
 import { useContacts } from '../state/contacts.js';
-import { useView } from '../state/view.js';
+import { useCall } from '../state/call.js';
 import { PhoneIcon, VideoIcon } from './Icons.js';
 import { Handle, PersonName } from './PersonName.js';
 
 export function ConfirmCall() {
   const app = useApp();
-  const asked = useView((s) => s.linkCall);
+  const asked = useCall((s) => s.linkCall);
   const contact = useContacts((s) => s.contacts.find((c) => c.username === asked?.username));
   const ref = useRef<HTMLElement>(null);
   const id = useId();

@@ -6,17 +6,15 @@
 import { useId } from 'react';
 import type { Contact } from '../../signaling/protocol/index.js';
 import { useApp } from '../app/context.js';
-import { noticeActions } from '../state/call.js';
 import { Avatar, PresenceDot } from './Avatar.js';
 import { PhoneIcon, RemoveIcon, VideoIcon } from './Icons.js';
 import { Handle, PersonName } from './PersonName.js';
 import { personName, presenceWords } from './words.js';
 
-/** Runs a contact action and turns a refusal into a notice. */
-const report = (pending: Promise<string | null>) => void pending.then((err) => err && noticeActions.add(err));
-
 export function ContactItem({ contact }: { contact: Contact }) {
   const app = useApp();
+  /** Runs a contact action and turns a refusal into a notice. */
+  const report = (pending: Promise<string | null>) => void pending.then((err) => err && app.notices.add(err));
   const { username, state, presence } = contact;
   const displayName = personName(contact);
   const handleId = useId();

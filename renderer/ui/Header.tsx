@@ -3,7 +3,6 @@ import { useId } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { useApp } from '../app/context.js';
 import type { ConnectionStatus } from '../net/signaling-client.js';
-import { noticeActions } from '../state/call.js';
 import { useSession } from '../state/session.js';
 import { Avatar } from './Avatar.js';
 import { PersonName } from './PersonName.js';
@@ -51,7 +50,7 @@ export function Header() {
           id={`${id}-status`}
           value={dnd ? 'dnd' : 'online'}
           onChange={(e) =>
-            void app.setDnd(e.target.value === 'dnd').then((err) => err && noticeActions.add(err))
+            void app.setDnd(e.target.value === 'dnd').then((err) => err && app.notices.add(err))
           }
         >
           <option value="online">Online</option>

@@ -1,8 +1,10 @@
 /** Things the person should know (device fell back, a call was refused, the server restarts), each dismissible. */
-import { noticeActions, useCall } from '../state/call.js';
+import { useApp } from '../app/context.js';
+import { useNotices } from '../state/notices.js';
 
 export function Notices() {
-  const notices = useCall((s) => s.notices);
+  const app = useApp();
+  const notices = useNotices((s) => s.notices);
   return (
     <div role="status" aria-label="Notices" className="notices">
       {notices.length > 0 && (
@@ -10,7 +12,7 @@ export function Notices() {
           {notices.map((n) => (
             <li key={n.id} className="notice">
               <span>{n.text}</span>
-              <button type="button" className="btn btn-sm" onClick={() => noticeActions.dismiss(n.id)}>
+              <button type="button" className="btn btn-sm" onClick={() => app.notices.dismiss(n.id)}>
                 Dismiss
               </button>
             </li>
