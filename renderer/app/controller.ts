@@ -10,9 +10,9 @@ import { listDevices } from '../call/media.js';
 import { api, normaliseServerUrl, RequestError } from '../net/api.js';
 import { SignalingClient } from '../net/signaling-client.js';
 import type { Platform } from '../platform/platform.js';
-import { endedWords, errorWords } from '../ui/error-words.js';
+import { endedWords, errorWords, failureWords } from '../ui/error-words.js';
 import { useCall } from '../state/call.js';
-import { contactsActions, useContacts } from '../state/contacts.js';
+import { Contacts } from '../state/contacts.js';
 import { parsePreferences, useDevices, type DevicePreferences } from '../state/devices.js';
 import { historyActions, recentCalls, useHistory } from '../state/history.js';
 import { useSession } from '../state/session.js';
@@ -22,14 +22,11 @@ import { IdleWatcher } from './idle.js';
 
 const KEYS = { server: 'parley.serverUrl' } as const;
 
-/** The words of a failed request, or null when it succeeded. */
-const failure = (outcome: { ok: true } | { ok: false; error: { code: string } }): string | null =>
-  outcome.ok ? null : errorWords(outcome.error.code);
-
 export class ParleyApp {
   readonly client = new SignalingClient();
   readonly engine: CallEngine;
   readonly notices = new Notices();
+  readonly contacts = new Contacts(this.client);
   readonly view = new View((tab) => tab === 'history' && void this.markHistorySeen());
   private readonly idle = new IdleWatcher((away) => void this.client.request('presence.update', { away }));
 
@@ -91,7 +88,7 @@ export class ParleyApp {
       presence: 'offline',
       error: null,
     });
-    contactsActions.replaceAll([]);
+    this.contacts.clear();
     useHistory.setState({ entries: [], nextCursor: null });
     useCall.setState({ linkCall: null });
     // The tray and badge must not go on showing the account that signed out.
@@ -104,32 +101,13 @@ export class ParleyApp {
   async setDnd(dnd: boolean): Promise<string | null> {
     const result = await this.client.request('presence.update', { dnd });
     if (result.ok) useSession.setState({ dnd: result.dnd, presence: result.presence });
-    return failure(result);
-  }
-
-  async requestContact(username: string): Promise<string | null> {
-    return failure(
-      await this.client.request('contacts.request', { username: username.trim().toLowerCase() }),
-    );
-  }
-
-  async acceptContact(username: string): Promise<string | null> {
-    return failure(await this.client.request('contacts.accept', { username }));
-  }
-
-  async declineContact(username: string): Promise<string | null> {
-    return failure(await this.client.request('contacts.decline', { username }));
-  }
-
-  async removeContact(username: string): Promise<string | null> {
-    return failure(await this.client.request('contacts.remove', { username }));
+    return failureWords(result);
   }
 
   // ---- calls ----------------------------------------------------------------------------------
 
   async call(username: string, media: Media): Promise<void> {
-    const contact = useContacts.getState().contacts.find((c) => c.username === username);
-    await this.engine.call(contact ?? { username, displayName: username }, media);
+    await this.engine.call(this.contacts.person(username), media);
   }
 
   /**
@@ -294,15 +272,11 @@ export class ParleyApp {
         dnd: ready.dnd,
         error: null,
       });
-      contactsActions.replaceAll(ready.contacts);
       this.setUnseen(ready.unseenMissedCalls);
       this.idle.start();
       void this.loadHistory();
       void this.refreshDevices();
     });
-    c.on('contact.updated', ({ contact }) => contactsActions.upsert(contact));
-    c.on('contact.removed', ({ username }) => contactsActions.remove(username));
-    c.on('presence.changed', ({ username, presence }) => contactsActions.setPresence(username, presence));
     c.on('presence.self', ({ presence, dnd }) => {
       useSession.setState({ presence, dnd });
       this.reportShell();

@@ -33,7 +33,8 @@ export interface StatusError {
 
 export type ServerEventHandlers = { [K in ServerEventName]: ServerEventPayload<K> };
 
-interface ClientEvents extends ServerEventHandlers {
+/** What a SignalingClient emits: every server event (validated), its status, and malformed messages. */
+export interface ClientEvents extends ServerEventHandlers {
   status: { status: ConnectionStatus; error?: StatusError };
   /** A server message that did not match the protocol: the app carries on without it. */
   'malformed-message': { event: string; problem: string };

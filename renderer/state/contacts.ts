@@ -1,34 +1,84 @@
-/** Contacts and pending requests with live presence. */
-import { create } from 'zustand';
-import type { Contact, Presence } from '../../signaling/protocol/index.js';
+/**
+ * Contacts and pending requests with live presence: the store the contact list reads, and the only code
+ * that changes it (the person's requests and answers, and the server's pushes).
+ */
+import { storeHook } from '../app/context.js';
+import type { Contact, UserSummary } from '../../signaling/protocol/index.js';
+import type { SignalingClient } from '../net/signaling-client.js';
+import { failureWords } from '../ui/error-words.js';
+import { createStore, type ReadableStore } from '../util/store.js';
 
 export interface ContactsState {
+  /** Sorted by display name, then username. */
   contacts: Contact[];
   search: string;
 }
-
-export const useContacts = create<ContactsState>(() => ({ contacts: [], search: '' }));
 
 const byName = (a: Contact, b: Contact) =>
   a.displayName.localeCompare(b.displayName, undefined, { sensitivity: 'base' }) ||
   a.username.localeCompare(b.username);
 
-export const contactsActions = {
-  replaceAll: (contacts: Contact[]) => useContacts.setState({ contacts: [...contacts].sort(byName) }),
-  upsert: (contact: Contact) =>
-    useContacts.setState((s) => ({
-      contacts: [...s.contacts.filter((c) => c.username !== contact.username), contact].sort(byName),
-    })),
-  remove: (username: string) =>
-    useContacts.setState((s) => ({ contacts: s.contacts.filter((c) => c.username !== username) })),
-  setPresence: (username: string, presence: Presence) =>
-    useContacts.setState((s) => ({
-      contacts: s.contacts.map((c) =>
-        c.username === username && c.state === 'accepted' ? { ...c, presence } : c,
-      ),
-    })),
-  setSearch: (search: string) => useContacts.setState({ search }),
-};
+export class Contacts {
+  private readonly store = createStore<ContactsState>()(() => ({ contacts: [], search: '' }));
+  readonly state: ReadableStore<ContactsState> = this.store;
+
+  constructor(private readonly signaling: Pick<SignalingClient, 'on' | 'request'>) {
+    signaling.on('session.ready', ({ contacts }) =>
+      this.store.setState({ contacts: [...contacts].sort(byName) }),
+    );
+    signaling.on('contact.updated', ({ contact }) =>
+      this.store.setState((s) => ({
+        contacts: [...s.contacts.filter((c) => c.username !== contact.username), contact].sort(byName),
+      })),
+    );
+    signaling.on('contact.removed', ({ username }) =>
+      this.store.setState((s) => ({ contacts: s.contacts.filter((c) => c.username !== username) })),
+    );
+    signaling.on('presence.changed', ({ username, presence }) =>
+      this.store.setState((s) => ({
+        contacts: s.contacts.map((c) =>
+          c.username === username && c.state === 'accepted' ? { ...c, presence } : c,
+        ),
+      })),
+    );
+  }
+
+  /** Asks `username` to become a contact; the words of a refusal, or null. */
+  async request(username: string): Promise<string | null> {
+    return failureWords(
+      await this.signaling.request('contacts.request', { username: username.trim().toLowerCase() }),
+    );
+  }
+
+  async accept(username: string): Promise<string | null> {
+    return failureWords(await this.signaling.request('contacts.accept', { username }));
+  }
+
+  async decline(username: string): Promise<string | null> {
+    return failureWords(await this.signaling.request('contacts.decline', { username }));
+  }
+
+  async remove(username: string): Promise<string | null> {
+    return failureWords(await this.signaling.request('contacts.remove', { username }));
+  }
+
+  setSearch(search: string): void {
+    this.store.setState({ search });
+  }
+
+  /** Signed out: nobody's contacts are shown. */
+  clear(): void {
+    this.store.setState({ contacts: [] });
+  }
+
+  /** Someone as the contact list knows them, or by username alone (a link may name a stranger). */
+  person(username: string): UserSummary {
+    const contact = this.store.getState().contacts.find((c) => c.username === username);
+    return contact ? { username, displayName: contact.displayName } : { username, displayName: username };
+  }
+}
+
+export const useContacts = storeHook((app) => app.contacts.state);
 
 /** Contacts whose name or username contains the search text. */
 export function filterContacts(contacts: readonly Contact[], search: string): Contact[] {

@@ -1,40 +1,7 @@
-import { beforeEach, describe, expect, it } from 'vitest';
-import type { Contact, HistoryEntry } from '../../signaling/protocol/index.js';
-import { contactsActions, filterContacts, useContacts } from './contacts.js';
+import { describe, expect, it } from 'vitest';
+import type { HistoryEntry } from '../../signaling/protocol/index.js';
 import { defaultPreferences, parsePreferences } from './devices.js';
 import { historyActions, recentCalls, useHistory } from './history.js';
-
-const contact = (username: string, displayName: string, state: Contact['state'] = 'accepted'): Contact => ({
-  username,
-  displayName,
-  state,
-  presence: 'offline',
-});
-
-describe('contacts store', () => {
-  beforeEach(() => contactsActions.replaceAll([]));
-
-  it('keeps contacts sorted by display name and replaces by username', () => {
-    contactsActions.replaceAll([contact('zed', 'Zed'), contact('amy', 'amy')]);
-    contactsActions.upsert(contact('bob', 'Bob'));
-    contactsActions.upsert(contact('zed', 'Aaron Zed'));
-    expect(useContacts.getState().contacts.map((c) => c.username)).toEqual(['zed', 'amy', 'bob']);
-  });
-
-  it('applies presence to accepted contacts only', () => {
-    contactsActions.replaceAll([contact('amy', 'Amy'), contact('pat', 'Pat', 'incoming')]);
-    contactsActions.setPresence('amy', 'busy');
-    contactsActions.setPresence('pat', 'online');
-    expect(useContacts.getState().contacts.map((c) => c.presence)).toEqual(['busy', 'offline']);
-  });
-
-  it('filters by display name or username, ignoring case', () => {
-    const list = [contact('amy.w', 'Amy Winter'), contact('bob', 'Robert')];
-    expect(filterContacts(list, ' WIN ').map((c) => c.username)).toEqual(['amy.w']);
-    expect(filterContacts(list, 'bob').map((c) => c.username)).toEqual(['bob']);
-    expect(filterContacts(list, '')).toHaveLength(2);
-  });
-});
 
 describe('history store', () => {
   it('upserts entries newest first without duplicates', () => {

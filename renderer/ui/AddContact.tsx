@@ -16,7 +16,7 @@ export function AddContact() {
     const name = username.trim().toLowerCase();
     if (!name || sending) return;
     setSending(true);
-    const error = await app.requestContact(name);
+    const error = await app.contacts.request(name);
     setSending(false);
     setResult(error ? { ok: false, text: error } : { ok: true, text: `Sent to ${name}.` });
     if (!error) setUsername('');

@@ -71,7 +71,7 @@ export function ContactItem({ contact }: { contact: Contact }) {
               aria-label={`Remove ${displayName}`}
               {...described}
               title="Remove contact"
-              onClick={() => report(app.removeContact(username))}
+              onClick={() => report(app.contacts.remove(username))}
             >
               <RemoveIcon />
             </button>
@@ -84,7 +84,7 @@ export function ContactItem({ contact }: { contact: Contact }) {
               className="btn btn-primary btn-sm"
               aria-label={`Accept ${displayName}`}
               {...described}
-              onClick={() => report(app.acceptContact(username))}
+              onClick={() => report(app.contacts.accept(username))}
             >
               Accept
             </button>
@@ -93,7 +93,7 @@ export function ContactItem({ contact }: { contact: Contact }) {
               className="btn btn-sm"
               aria-label={`Decline ${displayName}`}
               {...described}
-              onClick={() => report(app.declineContact(username))}
+              onClick={() => report(app.contacts.decline(username))}
             >
               Decline
             </button>
@@ -105,7 +105,7 @@ export function ContactItem({ contact }: { contact: Contact }) {
             className="btn btn-sm"
             aria-label={`Cancel request to ${displayName}`}
             {...described}
-            onClick={() => report(app.removeContact(username))}
+            onClick={() => report(app.contacts.remove(username))}
           >
             Cancel
           </button>

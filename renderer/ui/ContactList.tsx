@@ -1,13 +1,15 @@
 /** The Contacts tab: search, add by username, and the list (requests for me first, then contacts, then my requests). */
 import { useId, useMemo } from 'react';
 import type { Contact } from '../../signaling/protocol/index.js';
-import { contactsActions, filterContacts, useContacts } from '../state/contacts.js';
+import { useApp } from '../app/context.js';
+import { filterContacts, useContacts } from '../state/contacts.js';
 import { AddContact } from './AddContact.js';
 import { ContactItem } from './ContactItem.js';
 
 const order: Record<Contact['state'], number> = { incoming: 0, accepted: 1, outgoing: 2 };
 
 export function ContactList() {
+  const app = useApp();
   const contacts = useContacts((s) => s.contacts);
   const search = useContacts((s) => s.search);
   const shown = useMemo(
@@ -27,7 +29,7 @@ export function ContactList() {
           type="search"
           placeholder="Search contacts"
           value={search}
-          onChange={(e) => contactsActions.setSearch(e.target.value)}
+          onChange={(e) => app.contacts.setSearch(e.target.value)}
         />
       </div>
       <ul role="list" aria-label="Contacts" className="list">

@@ -54,6 +54,11 @@ export const errorWords = (code: string): string =>
   appWords[code] ??
   'Something went wrong. Please try again.';
 
+/** The words of a failed request, or null when it succeeded. */
+export const failureWords = (
+  outcome: { ok: true } | { ok: false; error: { code: string } },
+): string | null => (outcome.ok ? null : errorWords(outcome.error.code));
+
 const endWords: Record<EndReason, string> = {
   completed: 'Call ended',
   declined: 'Call declined',
