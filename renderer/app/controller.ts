@@ -14,7 +14,7 @@ import { endedWords, errorWords, failureWords } from '../ui/error-words.js';
 import { useCall } from '../state/call.js';
 import { Contacts } from '../state/contacts.js';
 import { parsePreferences, useDevices, type DevicePreferences } from '../state/devices.js';
-import { historyActions, recentCalls, useHistory } from '../state/history.js';
+import { History, recentCalls } from '../state/history.js';
 import { useSession } from '../state/session.js';
 import { Notices } from '../state/notices.js';
 import { View } from '../state/view.js';
@@ -26,8 +26,9 @@ export class ParleyApp {
   readonly client = new SignalingClient();
   readonly engine: CallEngine;
   readonly notices = new Notices();
-  readonly contacts = new Contacts(this.client);
-  readonly view = new View((tab) => tab === 'history' && void this.markHistorySeen());
+  readonly contacts: Contacts;
+  readonly history: History;
+  readonly view: View;
   private readonly idle = new IdleWatcher((away) => void this.client.request('presence.update', { away }));
 
   constructor(
@@ -35,6 +36,9 @@ export class ParleyApp {
     readonly tones: Tones = new AudioTones(),
   ) {
     this.engine = new CallEngine(this.client, () => useDevices.getState().prefs);
+    this.contacts = new Contacts(this.client);
+    this.history = new History(this.client, platform);
+    this.view = new View((tab) => tab === 'history' && void this.history.markSeen());
     this.bindServer();
     this.bindEngine();
     this.bindDevices();
@@ -89,10 +93,9 @@ export class ParleyApp {
       error: null,
     });
     this.contacts.clear();
-    useHistory.setState({ entries: [], nextCursor: null });
+    this.history.clear();
     useCall.setState({ linkCall: null });
-    // The tray and badge must not go on showing the account that signed out.
-    this.setUnseen(0);
+    // The tray must not go on showing the account that signed out.
     this.platform.reportRecentCalls([]);
   }
 
@@ -151,38 +154,6 @@ export class ParleyApp {
     return this.engine.setCamera(!this.engine.current?.cameraOn);
   }
 
-  // ---- history --------------------------------------------------------------------------------
-
-  async loadHistory(more = false): Promise<void> {
-    const { nextCursor, loading } = useHistory.getState();
-    if (loading || (more && !nextCursor)) return;
-    useHistory.setState({ loading: true });
-    // An entry pushed while the page is on its way (a call that just ended, or its end corrected) is
-    // newer than the page's copy of it.
-    const pushed = new Map<string, HistoryEntry>();
-    const off = this.client.on('history.entry', ({ entry }) => pushed.set(entry.callId, entry));
-    const result = await this.client.request(
-      'history.list',
-      more && nextCursor ? { before: nextCursor } : {},
-    );
-    off();
-    useHistory.setState((s) => {
-      if (!result.ok) return { loading: false };
-      const page = result.entries.map((e) => pushed.get(e.callId) ?? e);
-      return {
-        loading: false,
-        nextCursor: result.nextCursor,
-        entries: more ? [...s.entries, ...page] : page,
-      };
-    });
-  }
-
-  async markHistorySeen(): Promise<void> {
-    if (useHistory.getState().unseenMissedCalls === 0) return;
-    const result = await this.client.request('history.markSeen', {});
-    if (result.ok) this.setUnseen(0);
-  }
-
   // ---- devices --------------------------------------------------------------------------------
 
   async refreshDevices(): Promise<void> {
@@ -236,19 +207,13 @@ export class ParleyApp {
     this.client.connect(serverUrl, token, this.platform.deviceId(), () => this.platform.newDeviceId());
   }
 
-  private setUnseen(unseenMissedCalls: number): void {
-    useHistory.setState({ unseenMissedCalls });
-    this.platform.setBadge(unseenMissedCalls);
-    this.reportShell();
-  }
-
   private reportShell(): void {
     const call = useCall.getState().call;
     this.platform.reportState({
       presence: useSession.getState().presence,
       call: !call ? 'idle' : call.phase === 'incoming' ? 'ringing' : 'in-call',
       muted: call?.muted ?? false,
-      unseenMissedCalls: useHistory.getState().unseenMissedCalls,
+      unseenMissedCalls: this.history.state.getState().unseenMissedCalls,
     });
   }
 
@@ -272,22 +237,22 @@ export class ParleyApp {
         dnd: ready.dnd,
         error: null,
       });
-      this.setUnseen(ready.unseenMissedCalls);
       this.idle.start();
-      void this.loadHistory();
       void this.refreshDevices();
     });
     c.on('presence.self', ({ presence, dnd }) => {
       useSession.setState({ presence, dnd });
       this.reportShell();
     });
-    c.on('history.entry', ({ entry }) => {
-      historyActions.upsert(entry);
-      this.platform.reportRecentCalls(recentCalls(useHistory.getState().entries));
-      if (entry.missed && !entry.seen)
-        this.platform.showMissedCall({ callId: entry.callId, caller: entry.peer, media: entry.media });
+    c.on('history.entry', () =>
+      this.platform.reportRecentCalls(recentCalls(this.history.state.getState().entries)),
+    );
+    // The badge and the tray's count follow the missed calls.
+    this.history.state.subscribe(({ unseenMissedCalls }, before) => {
+      if (unseenMissedCalls === before.unseenMissedCalls) return;
+      this.platform.setBadge(unseenMissedCalls);
+      this.reportShell();
     });
-    c.on('history.unseen', ({ unseenMissedCalls }) => this.setUnseen(unseenMissedCalls));
     c.on('server.shutdown', () => this.notices.add(errorWords('E_SHUTTING_DOWN')));
     c.on('malformed-message', ({ event, problem }) => {
       console.warn(`ignored malformed ${event}: ${problem}`);

@@ -22,7 +22,7 @@ export function History() {
           type="button"
           className="btn btn-block"
           aria-busy={loading}
-          onClick={() => void app.loadHistory(true)}
+          onClick={() => void app.history.load(true)}
         >
           Load more
         </button>
