@@ -6,14 +6,14 @@
 import type { HistoryEntry, Media, RegisterRequest, SessionGrant } from '../../signaling/protocol/index.js';
 import { AudioTones, type Tones } from '../audio/tones.js';
 import { CallEngine } from '../call/engine.js';
-import { listDevices } from '../call/media.js';
+import { browserDevices } from '../call/media.js';
 import { api, normaliseServerUrl, RequestError } from '../net/api.js';
 import { SignalingClient } from '../net/signaling-client.js';
 import type { Platform } from '../platform/platform.js';
 import { endedWords, errorWords, failureWords } from '../ui/error-words.js';
 import { useCall } from '../state/call.js';
 import { Contacts } from '../state/contacts.js';
-import { parsePreferences, useDevices, type DevicePreferences } from '../state/devices.js';
+import { Devices } from '../state/devices.js';
 import { History, recentCalls } from '../state/history.js';
 import { useSession } from '../state/session.js';
 import { Notices } from '../state/notices.js';
@@ -29,16 +29,24 @@ export class ParleyApp {
   readonly contacts: Contacts;
   readonly history: History;
   readonly view: View;
+  readonly devices: Devices;
   private readonly idle = new IdleWatcher((away) => void this.client.request('presence.update', { away }));
 
   constructor(
     readonly platform: Platform,
     readonly tones: Tones = new AudioTones(),
   ) {
-    this.engine = new CallEngine(this.client, () => useDevices.getState().prefs);
+    this.engine = new CallEngine(this.client, () => this.devices.state.getState().prefs);
     this.contacts = new Contacts(this.client);
     this.history = new History(this.client, platform);
     this.view = new View((tab) => tab === 'history' && void this.history.markSeen());
+    this.devices = new Devices({
+      platform,
+      signaling: this.client,
+      access: browserDevices,
+      engine: this.engine,
+      notices: this.notices,
+    });
     this.bindServer();
     this.bindEngine();
     this.bindDevices();
@@ -154,29 +162,6 @@ export class ParleyApp {
     return this.engine.setCamera(!this.engine.current?.cameraOn);
   }
 
-  // ---- devices --------------------------------------------------------------------------------
-
-  async refreshDevices(): Promise<void> {
-    try {
-      useDevices.setState({ lists: await listDevices() });
-    } catch {
-      /* enumerateDevices is unavailable without a secure context: the lists stay empty */
-    }
-  }
-
-  setPreferences(patch: Partial<DevicePreferences>): void {
-    const prefs = { ...useDevices.getState().prefs, ...patch };
-    useDevices.setState({ prefs });
-    this.platform.saveDevicePreferences(prefs);
-    this.tones.setRingDevice(prefs.ringDeviceId);
-    this.tones.setRingVolume(prefs.ringVolume);
-    this.tones.setSpeaker(prefs.speakerId);
-    if (patch.microphoneId !== undefined && this.engine.current)
-      void this.engine.switchDevice('audio', patch.microphoneId);
-    if (patch.cameraId !== undefined && this.engine.current?.cameraOn)
-      void this.engine.switchDevice('video', patch.cameraId);
-  }
-
   // ---- wiring ---------------------------------------------------------------------------------
 
   private async authenticate(
@@ -238,7 +223,6 @@ export class ParleyApp {
         error: null,
       });
       this.idle.start();
-      void this.refreshDevices();
     });
     c.on('presence.self', ({ presence, dnd }) => {
       useSession.setState({ presence, dnd });
@@ -298,40 +282,13 @@ export class ParleyApp {
   }
 
   private bindDevices(): void {
-    void this.platform.loadDevicePreferences().then((saved) => {
-      const prefs = parsePreferences(saved);
-      useDevices.setState({ prefs });
+    // The tones play on the chosen devices, at the chosen volume.
+    this.devices.state.subscribe(({ prefs }, before) => {
+      if (prefs === before.prefs) return;
       this.tones.setRingDevice(prefs.ringDeviceId);
       this.tones.setRingVolume(prefs.ringVolume);
       this.tones.setSpeaker(prefs.speakerId);
     });
-    navigator.mediaDevices?.addEventListener?.('devicechange', () => void this.onDeviceChange());
     this.platform.onReconnectHint(() => this.client.reconnectNow());
-  }
-
-  /** A device was plugged in or out: fall back if ours vanished, mention one that appeared. */
-  private async onDeviceChange(): Promise<void> {
-    const before = useDevices.getState().lists;
-    await this.refreshDevices();
-    const after = useDevices.getState().lists;
-    for (const kind of ['audio', 'video'] as const) {
-      const inUse = this.engine.deviceInUse(kind);
-      const list = kind === 'audio' ? after.microphones : after.cameras;
-      if (inUse && !list.some((d) => d.deviceId === inUse)) {
-        this.notices.add(
-          `Your ${kind === 'audio' ? 'microphone' : 'camera'} was disconnected; Parley switched to the default one.`,
-        );
-        void this.engine.switchDevice(kind, undefined);
-      }
-    }
-    const added = [...after.microphones, ...after.cameras, ...after.speakers].filter(
-      (d) =>
-        d.label &&
-        ![...before.microphones, ...before.cameras, ...before.speakers].some(
-          (b) => b.deviceId === d.deviceId,
-        ),
-    );
-    for (const device of added)
-      this.notices.add(`New device available: ${device.label}. Choose it in Settings.`);
   }
 }

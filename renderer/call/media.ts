@@ -68,7 +68,7 @@ export interface MediaDeviceLists {
   speakers: MediaDeviceInfo[];
 }
 
-export async function listDevices(): Promise<MediaDeviceLists> {
+async function listDevices(): Promise<MediaDeviceLists> {
   const all = await navigator.mediaDevices.enumerateDevices();
   return {
     microphones: all.filter((d) => d.kind === 'audioinput'),
@@ -76,6 +76,13 @@ export async function listDevices(): Promise<MediaDeviceLists> {
     speakers: all.filter((d) => d.kind === 'audiooutput'),
   };
 }
+
+/** The browser's devices, and word when one is plugged in or out. */
+export const browserDevices = {
+  list: listDevices,
+  onChange: (handler: () => void): void =>
+    navigator.mediaDevices?.addEventListener?.('devicechange', handler),
+};
 
 /** Whether this browser can choose the output device of a media element. */
 export const canPickSpeaker = (): boolean =>

@@ -9,7 +9,7 @@ export function DevicePickers() {
   const hasLocal = useCall((s) => s.localStream !== null);
   // Device names are only readable once access was granted, which the call itself just did.
   useEffect(() => {
-    if (hasLocal) void app.refreshDevices();
+    if (hasLocal) void app.devices.refresh();
   }, [app, hasLocal]);
 
   return (

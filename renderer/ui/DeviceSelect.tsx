@@ -30,7 +30,7 @@ export function DeviceSelect({ label, list, pref }: { label: string; list: ListN
         value={value}
         disabled={unsupported}
         title={unsupported ? 'This browser always uses the system speaker' : undefined}
-        onChange={(e) => app.setPreferences({ [pref]: e.target.value } as Partial<DevicePreferences>)}
+        onChange={(e) => app.devices.setPreferences({ [pref]: e.target.value } as Partial<DevicePreferences>)}
       >
         <option value="">System default</option>
         {known.map((d, i) => (

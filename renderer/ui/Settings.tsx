@@ -74,7 +74,7 @@ export function Settings() {
               step={5}
               value={volume}
               aria-valuetext={`${volume}%`}
-              onChange={(e) => app.setPreferences({ ringVolume: Number(e.target.value) / 100 })}
+              onChange={(e) => app.devices.setPreferences({ ringVolume: Number(e.target.value) / 100 })}
             />
             <span className="small muted value">{volume}%</span>
           </div>
@@ -89,7 +89,7 @@ export function Settings() {
             type="checkbox"
             checked={relayOnly}
             aria-describedby={`${id}-relay-hint`}
-            onChange={(e) => app.setPreferences({ relayOnly: e.target.checked })}
+            onChange={(e) => app.devices.setPreferences({ relayOnly: e.target.checked })}
           />
           <label htmlFor={`${id}-relay`}>Always relay calls</label>
         </div>

@@ -45,7 +45,7 @@ export function usePreviewTrack(kind: 'audio' | 'video', deviceId: string | unde
         if (!live) return track.stop();
         opened = track;
         setState({ track, error: null });
-        void app.refreshDevices(); // labels appear once access is granted
+        void app.devices.refresh(); // labels appear once access is granted
       },
       (err: unknown) => {
         if (live)
