@@ -3,15 +3,16 @@
  * the call engine, the tones and the platform to the stores, and offers the
  * actions the UI calls. React components only read stores and call these.
  */
-import type { HistoryEntry, Media, RegisterRequest, SessionGrant } from '../../signaling/protocol/index.js';
+import type { RegisterRequest, SessionGrant } from '../../signaling/protocol/index.js';
+import { Ringer } from '../audio/ringer.js';
 import { AudioTones, type Tones } from '../audio/tones.js';
 import { CallEngine } from '../call/engine.js';
 import { browserDevices } from '../call/media.js';
 import { api, normaliseServerUrl, RequestError } from '../net/api.js';
 import { SignalingClient } from '../net/signaling-client.js';
 import type { Platform } from '../platform/platform.js';
-import { endedWords, errorWords, failureWords } from '../ui/error-words.js';
-import { useCall } from '../state/call.js';
+import { errorWords, failureWords } from '../ui/error-words.js';
+import { Calls, ringingCall } from '../state/call.js';
 import { Contacts } from '../state/contacts.js';
 import { Devices } from '../state/devices.js';
 import { History, recentCalls } from '../state/history.js';
@@ -30,6 +31,8 @@ export class ParleyApp {
   readonly history: History;
   readonly view: View;
   readonly devices: Devices;
+  readonly calls: Calls;
+  readonly ringer: Ringer;
   private readonly idle = new IdleWatcher((away) => void this.client.request('presence.update', { away }));
 
   constructor(
@@ -47,20 +50,22 @@ export class ParleyApp {
       engine: this.engine,
       notices: this.notices,
     });
+    this.calls = new Calls({ engine: this.engine, contacts: this.contacts, notices: this.notices });
+    this.ringer = new Ringer(this.tones, this.calls.state, this.devices.state);
     this.bindServer();
-    this.bindEngine();
-    this.bindDevices();
+    this.bindShell();
+    this.platform.onReconnectHint(() => this.client.reconnectNow());
     platform.onAction((action) => {
       // A notification or tray menu may be older than the call ringing now: act only on the call it named.
-      const forThisCall = 'callId' in action && action.callId === this.engine.current?.callId;
+      const forThisCall = 'callId' in action && action.callId === this.calls.callId;
       if (action.type === 'accept') {
-        if (forThisCall) void this.accept(action.media);
+        if (forThisCall) void this.calls.accept(action.media);
       } else if (action.type === 'decline') {
-        if (forThisCall) void this.decline();
-      } else if (action.type === 'hangup') void this.hangup();
-      else if (action.type === 'toggle-mute') this.toggleMute();
-      else if (action.type === 'call') void this.call(action.username, action.media);
-      else if (action.type === 'confirm-call') this.askToCall(action.username, action.media);
+        if (forThisCall) void this.calls.decline();
+      } else if (action.type === 'hangup') void this.calls.hangup();
+      else if (action.type === 'toggle-mute') this.calls.toggleMute();
+      else if (action.type === 'call') void this.calls.call(action.username, action.media);
+      else if (action.type === 'confirm-call') this.calls.askToCall(action.username, action.media);
       else if (action.type === 'open-history') this.view.open('history');
       else if (action.type === 'set-status') void this.setDnd(action.dnd);
     });
@@ -87,7 +92,7 @@ export class ParleyApp {
   }
 
   async signOut(): Promise<void> {
-    await this.engine.hangup();
+    await this.calls.hangup();
     const token = await this.platform.session.load();
     await this.platform.session.clear();
     this.client.disconnect();
@@ -102,7 +107,7 @@ export class ParleyApp {
     });
     this.contacts.clear();
     this.history.clear();
-    useCall.setState({ linkCall: null });
+    this.calls.cancelLinkCall();
     // The tray must not go on showing the account that signed out.
     this.platform.reportRecentCalls([]);
   }
@@ -113,53 +118,6 @@ export class ParleyApp {
     const result = await this.client.request('presence.update', { dnd });
     if (result.ok) useSession.setState({ dnd: result.dnd, presence: result.presence });
     return failureWords(result);
-  }
-
-  // ---- calls ----------------------------------------------------------------------------------
-
-  async call(username: string, media: Media): Promise<void> {
-    await this.engine.call(this.contacts.person(username), media);
-  }
-
-  /**
-   * A link asked for a call (any web page can open one): show who and how, and call only once the
-   * person confirms (confirmLinkCall). A second link replaces the question; in a call it is refused.
-   */
-  private askToCall(username: string, media: Media): void {
-    if (this.engine.current) this.notices.add(errorWords('E_IN_CALL'));
-    else useCall.setState({ linkCall: { username, media } });
-  }
-
-  /** The person confirmed the call a link asked for. */
-  async confirmLinkCall(): Promise<void> {
-    const asked = useCall.getState().linkCall;
-    useCall.setState({ linkCall: null });
-    if (asked) await this.call(asked.username, asked.media);
-  }
-
-  cancelLinkCall(): void {
-    useCall.setState({ linkCall: null });
-  }
-
-  accept(media: Media): Promise<void> {
-    return this.engine.accept(media);
-  }
-
-  decline(): Promise<void> {
-    return this.engine.decline();
-  }
-
-  hangup(): Promise<void> {
-    return this.engine.hangup();
-  }
-
-  toggleMute(): void {
-    const call = this.engine.current;
-    if (call) this.engine.setMuted(!call.muted);
-  }
-
-  toggleCamera(): Promise<void> {
-    return this.engine.setCamera(!this.engine.current?.cameraOn);
   }
 
   // ---- wiring ---------------------------------------------------------------------------------
@@ -193,7 +151,7 @@ export class ParleyApp {
   }
 
   private reportShell(): void {
-    const call = useCall.getState().call;
+    const call = this.calls.state.getState().call;
     this.platform.reportState({
       presence: useSession.getState().presence,
       call: !call ? 'idle' : call.phase === 'incoming' ? 'ringing' : 'in-call',
@@ -211,7 +169,7 @@ export class ParleyApp {
       } else if (error) {
         // Replaced by the same device elsewhere: this copy stops, and so does any call it was carrying.
         this.notices.add(errorWords(error.code));
-        void this.engine.hangup();
+        void this.calls.hangup();
       }
     });
     c.on('session.ready', (ready) => {
@@ -244,51 +202,16 @@ export class ParleyApp {
     });
   }
 
-  private bindEngine(): void {
-    const e = this.engine;
-    let ringingCallId: string | null = null;
-    e.on('call', (call) => {
-      useCall.setState({ call });
-      const ringingIn = call?.phase === 'incoming' && call.callId ? call.callId : null;
-      if (ringingIn && ringingIn !== ringingCallId) {
-        this.tones.startRingtone();
-        this.platform.showIncomingCall({ callId: ringingIn, caller: call!.peer, media: call!.media });
-      }
-      if (!ringingIn && ringingCallId) {
-        this.tones.stopRingtone();
-        this.platform.hideIncomingCall(ringingCallId);
-      }
-      ringingCallId = ringingIn;
-      if (call?.direction === 'outgoing' && call.phase === 'outgoing' && call.ringing)
-        this.tones.startRingback();
-      else this.tones.stopRingback();
+  /** The incoming-call window (or notification) and the tray follow the call. */
+  private bindShell(): void {
+    let shown: string | null = null;
+    this.calls.state.subscribe((state, before) => {
+      if (state.call === before.call) return;
+      const ringing = ringingCall(state);
+      if (ringing && ringing.callId !== shown) this.platform.showIncomingCall(ringing);
+      if (!ringing && shown) this.platform.hideIncomingCall(shown);
+      shown = ringing?.callId ?? null;
       this.reportShell();
     });
-    e.on('local-stream', (localStream) => useCall.setState({ localStream }));
-    e.on('remote-stream', (remoteStream) => useCall.setState({ remoteStream }));
-    e.on('quality', (quality) => useCall.setState({ quality }));
-    e.on('notice', ({ code, message }) => {
-      // `message` names the device for media problems; a camera problem during a call does not end it.
-      let words = code === 'E_DEVICE_FALLBACK' ? `${errorWords(code)} (${message})` : errorWords(code);
-      if (code.startsWith('E_MEDIA_') && message === 'camera' && this.engine.current) {
-        words += ' The call goes on without your video.';
-      }
-      this.notices.add(words);
-    });
-    e.on('ended', ({ peer, reason, code }) => {
-      useCall.setState({ lastEnded: { peerName: peer.displayName, reason, code, at: Date.now() } });
-      if (reason === 'refused' && code) this.notices.add(endedWords(reason, code));
-    });
-  }
-
-  private bindDevices(): void {
-    // The tones play on the chosen devices, at the chosen volume.
-    this.devices.state.subscribe(({ prefs }, before) => {
-      if (prefs === before.prefs) return;
-      this.tones.setRingDevice(prefs.ringDeviceId);
-      this.tones.setRingVolume(prefs.ringVolume);
-      this.tones.setSpeaker(prefs.speakerId);
-    });
-    this.platform.onReconnectHint(() => this.client.reconnectNow());
   }
 }

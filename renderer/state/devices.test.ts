@@ -2,8 +2,8 @@
 // and out by the test) and the call engine's tracks.
 import { describe, expect, it } from 'vitest';
 import type { DevicePreferences } from '../../shared/app-shell.js';
-import type { CallView } from '../call/view.js';
 import type { MediaDeviceLists } from '../call/media.js';
+import { callView, FakeEngine } from '../test-support/fake-engine.js';
 import { FakeSignaling, sessionReady } from '../test-support/fake-signaling.js';
 import { defaultPreferences, Devices, parsePreferences } from './devices.js';
 import { Notices } from './notices.js';
@@ -24,17 +24,7 @@ function setup(saved: unknown = undefined) {
     now: lists(device('audioinput', 'mic-1'), device('videoinput', 'cam-1')),
     change: () => {},
   };
-  const engine = {
-    current: null as Pick<CallView, 'cameraOn'> | null,
-    inUse: {} as Partial<Record<'audio' | 'video', string>>,
-    switched: [] as [string, string | undefined][],
-    deviceInUse(kind: 'audio' | 'video') {
-      return this.inUse[kind];
-    },
-    async switchDevice(kind: 'audio' | 'video', deviceId: string | undefined) {
-      this.switched.push([kind, deviceId]);
-    },
-  };
+  const engine = new FakeEngine();
   const devices = new Devices({
     platform: {
       loadDevicePreferences: async () => saved,
@@ -42,7 +32,7 @@ function setup(saved: unknown = undefined) {
     },
     signaling: server,
     access: { list: async () => machine.now, onChange: (handler) => (machine.change = handler) },
-    engine: engine as unknown as ConstructorParameters<typeof Devices>[0]['engine'],
+    engine,
     notices,
   });
   const noticeTexts = () => notices.state.getState().notices.map((n) => n.text);
@@ -62,14 +52,14 @@ describe('choices', () => {
   it('keeps a choice, saves it, and switches the microphone (and a camera that is on) in a call', async () => {
     const s = setup();
     s.devices.setPreferences({ microphoneId: 'mic-2', cameraId: 'cam-2' });
-    expect(s.engine.switched).toEqual([]); // no call
-    s.engine.current = { cameraOn: false };
+    expect(s.engine.asked).toEqual([]); // no call
+    s.engine.current = callView({ phase: 'active', cameraOn: false });
     s.devices.setPreferences({ microphoneId: 'mic-3', cameraId: 'cam-3' });
-    s.engine.current = { cameraOn: true };
+    s.engine.current = callView({ phase: 'active', cameraOn: true });
     s.devices.setPreferences({ cameraId: 'cam-4', ringVolume: 0.5 });
-    expect(s.engine.switched).toEqual([
-      ['audio', 'mic-3'],
-      ['video', 'cam-4'],
+    expect(s.engine.asked).toEqual([
+      ['switchDevice', 'audio', 'mic-3'],
+      ['switchDevice', 'video', 'cam-4'],
     ]);
     expect(s.state().prefs).toMatchObject({ microphoneId: 'mic-3', cameraId: 'cam-4', ringVolume: 0.5 });
     expect(s.savedPrefs.at(-1)).toEqual(s.state().prefs);
@@ -90,7 +80,7 @@ describe('the machine', () => {
     s.engine.inUse = { audio: 'mic-1', video: 'cam-1' };
     s.machine.now = lists(device('videoinput', 'cam-1'), device('audiooutput', 'spk-9', 'Headset'));
     s.machine.change();
-    await expect.poll(() => s.engine.switched).toEqual([['audio', undefined]]);
+    await expect.poll(() => s.engine.asked).toEqual([['switchDevice', 'audio', undefined]]);
     expect(s.noticeTexts()).toEqual([
       'Your microphone was disconnected; Parley switched to the default one.',
       'New device available: Headset. Choose it in Settings.',

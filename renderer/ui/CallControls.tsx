@@ -16,7 +16,7 @@ export function CallControls() {
         type="button"
         className={`ctrl ${muted ? 'ctrl-on' : ''}`}
         aria-pressed={muted}
-        onClick={() => app.toggleMute()}
+        onClick={() => app.calls.toggleMute()}
       >
         {muted ? <MicOffIcon /> : <MicIcon />}
         <span>{muted ? 'Unmute' : 'Mute'}</span>
@@ -24,12 +24,12 @@ export function CallControls() {
       <button
         type="button"
         className={`ctrl ${cameraOn ? '' : 'ctrl-on'}`}
-        onClick={() => void app.toggleCamera()}
+        onClick={() => void app.calls.toggleCamera()}
       >
         {cameraOn ? <VideoIcon /> : <VideoOffIcon />}
         <span>{cameraOn ? 'Turn camera off' : 'Turn camera on'}</span>
       </button>
-      <button type="button" className="ctrl ctrl-hangup" onClick={() => void app.hangup()}>
+      <button type="button" className="ctrl ctrl-hangup" onClick={() => void app.calls.hangup()}>
         <HangUpIcon />
         <span>Hang up</span>
       </button>

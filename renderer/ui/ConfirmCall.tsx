@@ -45,11 +45,15 @@ export function ConfirmCall() {
         A link asked Parley to start this call.
       </p>
       <div className="ring-actions">
-        <button type="button" className="btn btn-lg btn-accept" onClick={() => void app.confirmLinkCall()}>
+        <button
+          type="button"
+          className="btn btn-lg btn-accept"
+          onClick={() => void app.calls.confirmLinkCall()}
+        >
           {video ? <VideoIcon /> : <PhoneIcon />}
           Call
         </button>
-        <button type="button" className="btn btn-lg" onClick={() => app.cancelLinkCall()}>
+        <button type="button" className="btn btn-lg" onClick={() => app.calls.cancelLinkCall()}>
           Cancel
         </button>
       </div>

@@ -51,7 +51,7 @@ export function ContactItem({ contact }: { contact: Contact }) {
               aria-label={`Call ${displayName}`}
               {...described}
               title="Voice call"
-              onClick={() => void app.call(username, 'audio')}
+              onClick={() => void app.calls.call(username, 'audio')}
             >
               <PhoneIcon />
             </button>
@@ -61,7 +61,7 @@ export function ContactItem({ contact }: { contact: Contact }) {
               aria-label={`Video call ${displayName}`}
               {...described}
               title="Video call"
-              onClick={() => void app.call(username, 'video')}
+              onClick={() => void app.calls.call(username, 'video')}
             >
               <VideoIcon />
             </button>

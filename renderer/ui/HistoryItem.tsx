@@ -36,7 +36,7 @@ export function HistoryItem({ entry }: { entry: HistoryEntry }) {
         className="icon-btn icon-btn-call"
         aria-label={`Call back ${name}`}
         title={media === 'video' ? 'Video call back' : 'Call back'}
-        onClick={() => void app.call(peer.username, media)}
+        onClick={() => void app.calls.call(peer.username, media)}
       >
         {media === 'video' ? <VideoIcon /> : <PhoneIcon />}
       </button>

@@ -51,7 +51,7 @@ export function IncomingCall() {
         <button
           type="button"
           className={`btn btn-lg ${video ? '' : 'btn-accept'}`}
-          onClick={() => void app.accept('audio')}
+          onClick={() => void app.calls.accept('audio')}
         >
           <PhoneIcon />
           Accept
@@ -59,12 +59,12 @@ export function IncomingCall() {
         <button
           type="button"
           className={`btn btn-lg ${video ? 'btn-accept' : ''}`}
-          onClick={() => void app.accept('video')}
+          onClick={() => void app.calls.accept('video')}
         >
           <VideoIcon />
           Accept with video
         </button>
-        <button type="button" className="btn btn-lg btn-danger" onClick={() => void app.decline()}>
+        <button type="button" className="btn btn-lg btn-danger" onClick={() => void app.calls.decline()}>
           <HangUpIcon />
           Decline
         </button>

@@ -30,7 +30,7 @@ export function OutgoingCall() {
       <p className="muted">{media === 'video' ? 'Video call' : 'Voice call'}</p>
       <p className="ring-state pulse">{ringing ? 'Ringing…' : 'Calling…'}</p>
       <div className="ring-actions">
-        <button type="button" className="btn btn-danger btn-lg" onClick={() => void app.hangup()}>
+        <button type="button" className="btn btn-danger btn-lg" onClick={() => void app.calls.hangup()}>
           <HangUpIcon />
           Cancel
         </button>

@@ -17,14 +17,11 @@ function RingTest() {
   const ringingIn = useCall((s) => s.call?.phase === 'incoming');
   useEffect(() => {
     if (!playing) return;
-    // Stops the test on leaving Settings, but never a real incoming ring.
-    return () => {
-      if (useCall.getState().call?.phase !== 'incoming') app.tones.stopRingtone();
-    };
+    // Stops the test on leaving Settings (never a real incoming ring: the ringer knows).
+    return () => app.ringer.testRingtone(false);
   }, [app, playing]);
   const toggle = () => {
-    if (playing) app.tones.stopRingtone();
-    else app.tones.startRingtone();
+    app.ringer.testRingtone(!playing);
     setPlaying(!playing);
   };
   return (
