@@ -1,8 +1,8 @@
-/** The web client's entry point: the web platform, the app controller and the React UI. */
+/** The web client's entry point: the web platform, the app's composition root and the React UI. */
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { AppContext } from './app/context.js';
-import { ParleyApp } from './app/controller.js';
+import { ParleyApp } from './app/composition-root.js';
 import { exposeDiagnostics } from './app/diagnostics.js';
 import { DesktopPlatform, desktopBridge } from './platform/desktop.js';
 import { WebPlatform } from './platform/web.js';
@@ -13,7 +13,7 @@ const bridge = desktopBridge();
 const app = new ParleyApp(bridge ? new DesktopPlatform(bridge) : new WebPlatform());
 exposeDiagnostics(app);
 // In the desktop app the page's origin is app://parley; its server address comes from the launcher or the person.
-app.start(bridge ? (bridge.defaultServerUrl ?? 'http://127.0.0.1:4700') : window.location.origin);
+app.session.start(bridge ? (bridge.defaultServerUrl ?? 'http://127.0.0.1:4700') : window.location.origin);
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>

@@ -2,7 +2,7 @@
 import { createContext, useContext } from 'react';
 import { useStore } from 'zustand';
 import type { ReadableStore } from '../util/store.js';
-import type { ParleyApp } from './controller.js';
+import type { ParleyApp } from './composition-root.js';
 
 export const AppContext = createContext<ParleyApp | null>(null);
 

@@ -4,7 +4,7 @@
  * end-to-end tests. It exposes no actions.
  */
 import type { SetupTimings } from '../call/timings.js';
-import type { ParleyApp } from './controller.js';
+import type { ParleyApp } from './composition-root.js';
 
 export interface Diagnostics {
   stats(): Promise<Record<string, unknown>[]>;

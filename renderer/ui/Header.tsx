@@ -50,13 +50,13 @@ export function Header() {
           id={`${id}-status`}
           value={dnd ? 'dnd' : 'online'}
           onChange={(e) =>
-            void app.setDnd(e.target.value === 'dnd').then((err) => err && app.notices.add(err))
+            void app.session.setDnd(e.target.value === 'dnd').then((err) => err && app.notices.add(err))
           }
         >
           <option value="online">Online</option>
           <option value="dnd">Do not disturb</option>
         </select>
-        <button type="button" className="btn" onClick={() => void app.signOut()}>
+        <button type="button" className="btn" onClick={() => void app.session.signOut()}>
           Sign out
         </button>
       </div>

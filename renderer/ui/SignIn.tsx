@@ -40,7 +40,7 @@ export function SignIn() {
         <div className="card signin-card">
           <h1 className="brand-title">Parley</h1>
           <p role="status">Connecting to {serverUrl}…</p>
-          <button type="button" className="btn" onClick={() => void app.signOut()}>
+          <button type="button" className="btn" onClick={() => void app.session.signOut()}>
             Use another account
           </button>
         </div>
@@ -55,10 +55,11 @@ export function SignIn() {
       const name = username.trim().toLowerCase();
       const problem = checkRegistration(name, displayName.trim(), password);
       setLocalError(problem);
-      if (!problem) void app.register(server, { username: name, displayName: displayName.trim(), password });
+      if (!problem)
+        void app.session.register(server, { username: name, displayName: displayName.trim(), password });
     } else {
       setLocalError(null);
-      void app.signIn(server, username.trim().toLowerCase(), password);
+      void app.session.signIn(server, username.trim().toLowerCase(), password);
     }
   };
 
