@@ -460,9 +460,18 @@ describe('every web contents is locked down', () => {
   it('the incoming-call window is locked down too', async () => {
     const s = await boot();
     await fake.ipcMain.invoke(
-      channel('ringing.show'),
+      channel('shell.state'),
       'app://parley/index.html',
-      { callId: 'c1'.padEnd(22, '_'), caller: { username: 'alice', displayName: 'Alice' }, media: 'audio' },
+      {
+        presence: 'online',
+        ringing: {
+          callId: 'c1'.padEnd(22, '_'),
+          caller: { username: 'alice', displayName: 'Alice' },
+          media: 'audio',
+        },
+        inCall: false,
+        unseenMissedCalls: 0,
+      },
       s.main().webContents,
     );
     const incoming = fake.BrowserWindow.all.find((w) => w !== s.main())!;

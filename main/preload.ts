@@ -27,8 +27,6 @@ const serverArg = process.argv.find((arg) => arg.startsWith(SERVER_URL_SWITCH));
 const bridge: DesktopBridge = {
   platform: process.platform,
   defaultServerUrl: serverArg ? serverArg.slice(SERVER_URL_SWITCH.length) : null,
-  showRinging: (call) => invoke('ringing.show', call),
-  hideRinging: (callId) => invoke('ringing.hide', { callId }),
   notifyMissed: (call) => invoke('missed.notify', call),
   reportState: (state) => invoke('shell.state', state),
   setRecentCalls: (calls) => invoke('recent.set', calls),

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { BrowserWindow } from 'electron';
 import { channel, invokeChannels, windowChannels, type InvokeChannel } from './ipc/contract.js';
-import { type RingingCall } from '../shared/app-shell.js';
+import type { RingingCall, ShellState } from '../shared/app-shell.js';
 import { SESSION_FILE, TokenVault } from './session/token-vault.js';
 import { SettingsStore } from './settings/store.js';
 import { DesktopShell } from './shell.js';
@@ -38,6 +38,15 @@ const alice: RingingCall = {
   caller: { username: 'alice', displayName: 'Alice' },
   media: 'audio',
 };
+/** The app's state as shell.state reports it, whole: online, no call, nothing missed, unless `changes` say. */
+const state = (changes: Partial<ShellState> = {}): ShellState => ({
+  presence: 'online',
+  ringing: null,
+  inCall: false,
+  unseenMissedCalls: 0,
+  muted: false,
+  ...changes,
+});
 /** A person as notifications and the tray name them: the name isolated (FSI ... PDI), then @username. */
 const person = (name: string, username: string) => `\u2068${name}\u2069 (@${username})`;
 const ANSWER_ALICE = `Answer ${person('Alice', 'alice')}`;
@@ -136,9 +145,11 @@ describe('IPC: only the app, only valid messages', () => {
     const s = await setup();
     const before = fake.BrowserWindow.all.length;
     for (const from of ['https://evil.example', 'app://parley.evil/index.html', 'file:///index.html', null]) {
-      await expect(s.invoke('ringing.show', alice, from)).rejects.toThrow('sender not allowed');
+      await expect(s.invoke('shell.state', state({ ringing: alice }), from)).rejects.toThrow(
+        'sender not allowed',
+      );
       await expect(
-        s.invoke('shell.state', { presence: 'online', call: 'in-call', unseenMissedCalls: 3 }, from),
+        s.invoke('shell.state', state({ presence: 'online', inCall: true, unseenMissedCalls: 3 }), from),
       ).rejects.toThrow('sender not allowed');
     }
     expect(fake.BrowserWindow.all).toHaveLength(before);
@@ -146,19 +157,20 @@ describe('IPC: only the app, only valid messages', () => {
     expect(s.trayIcon()).toBe(join(TRAY_DIR, 'offline.png'));
     expect(fake.calls('app.setBadgeCount')).toEqual([]);
     expect(fake.calls('powerSaveBlocker.start')).toEqual([]);
-    expect(s.log).toHaveBeenCalledWith('refused ringing.show from https://evil.example');
-    expect(s.log).toHaveBeenCalledWith('refused ringing.show from a destroyed frame');
+    expect(s.log).toHaveBeenCalledWith('refused shell.state from https://evil.example');
+    expect(s.log).toHaveBeenCalledWith('refused shell.state from a destroyed frame');
   });
 
   it('refuses a malformed payload, and does nothing', async () => {
     const s = await setup();
     const bad: [InvokeChannel, unknown][] = [
-      ['ringing.show', { ...alice, callId: '' }],
-      ['ringing.show', { ...alice, callId: 'call-1' }], // not a call id the server makes
-      ['ringing.show', { ...alice, extra: true }],
-      ['ringing.show', { ...alice, media: 'fax' }],
-      ['ringing.show', undefined],
-      ['shell.state', { presence: 'online', call: 'in-call', unseenMissedCalls: -1 }],
+      ['shell.state', state({ ringing: { ...alice, callId: '' } })],
+      ['shell.state', state({ ringing: { ...alice, callId: 'call-1' } })], // not a call id the server makes
+      ['shell.state', state({ ringing: { ...alice, extra: true } as RingingCall })],
+      ['shell.state', state({ ringing: { ...alice, media: 'fax' } as unknown as RingingCall })],
+      ['shell.state', { presence: 'online', inCall: false, unseenMissedCalls: 0 }], // ringing left out
+      ['shell.state', undefined],
+      ['shell.state', state({ presence: 'online', inCall: true, unseenMissedCalls: -1 })],
       ['devices.save', { ringVolume: 7 }],
       ['recent.set', 'alice'],
     ];
@@ -173,7 +185,7 @@ describe('IPC: only the app, only valid messages', () => {
 
   it('each window may call only its own channels: others are refused, logged and do nothing', async () => {
     const s = await setup();
-    await s.invoke('ringing.show', alice);
+    await s.invoke('shell.state', state({ ringing: alice }));
     const incoming = s.others()[0]!;
     incoming.webContents.finishLoad();
     const fromIncoming = (name: InvokeChannel, payload: unknown) =>
@@ -181,9 +193,8 @@ describe('IPC: only the app, only valid messages', () => {
 
     // The incoming-call window answers; it may not report state, ring or read settings.
     const notIncoming: [InvokeChannel, unknown][] = [
-      ['shell.state', { presence: 'online', call: 'in-call', unseenMissedCalls: 5 }],
-      ['ringing.show', { ...alice, callId: callId(2) }],
-      ['ringing.hide', { callId: CALL_1 }],
+      ['shell.state', state({ presence: 'online', inCall: true, unseenMissedCalls: 5 })],
+      ['shell.state', state()], // ringing stopped
       ['missed.notify', { callId: callId(3), caller: alice.caller, media: 'audio' }],
       ['recent.set', []],
       ['devices.load', {}],
@@ -206,7 +217,7 @@ describe('IPC: only the app, only valid messages', () => {
     expect(s.others()).toEqual([incoming]);
     expect(incoming.calls).not.toContain('close');
     expect(notifications()).toHaveLength(1);
-    expect(fake.calls('app.setBadgeCount')).toEqual([]);
+    expect(fake.calls('app.setBadgeCount')).toEqual([[0]]); // from the main window's report only
     expect(s.actions()).toEqual([]);
     await expect(readFile(s.settingsPath, 'utf8')).rejects.toThrow(/ENOENT/);
 
@@ -221,7 +232,7 @@ describe('IPC: only the app, only valid messages', () => {
     const s = await setup();
     const stranger = new fake.BrowserWindow({ show: false });
     await expect(
-      s.invoke('shell.state', { presence: 'online', call: 'idle', unseenMissedCalls: 1 }, APP_PAGE, stranger),
+      s.invoke('shell.state', state({ presence: 'online', unseenMissedCalls: 1 }), APP_PAGE, stranger),
     ).rejects.toThrow('sender not allowed');
     await expect(
       s.invoke('incoming.choose', { type: 'decline', callId: CALL_1 }, INCOMING_PAGE, stranger),
@@ -242,8 +253,6 @@ describe('IPC: only the app, only valid messages', () => {
         'incoming.choose',
         'missed.notify',
         'recent.set',
-        'ringing.hide',
-        'ringing.show',
         'session.clear',
         'session.load',
         'session.save',
@@ -256,7 +265,7 @@ describe('IPC: only the app, only valid messages', () => {
 describe('ringing', () => {
   it('opens an always-on-top incoming window without focus, locked down, and gives it the call once loaded', async () => {
     const s = await setup();
-    await s.invoke('ringing.show', alice);
+    await s.invoke('shell.state', state({ ringing: alice }));
 
     const [win, ...more] = s.others();
     expect(more).toEqual([]);
@@ -309,7 +318,7 @@ describe('ringing', () => {
 
   it('shows a silent, sticky notification without buttons on Linux; a click opens Parley', async () => {
     const s = await setup({ platform: 'linux' });
-    await s.invoke('ringing.show', alice);
+    await s.invoke('shell.state', state({ ringing: alice }));
 
     expect(notifications()).toHaveLength(1);
     const n = notifications()[0]!;
@@ -332,7 +341,7 @@ describe('ringing', () => {
     'offers Accept / Accept video / Decline buttons on %s',
     async (platform) => {
       const s = await setup({ platform });
-      await s.invoke('ringing.show', { ...alice, media: 'video' });
+      await s.invoke('shell.state', state({ ringing: { ...alice, media: 'video' } }));
 
       const n = notifications()[0]!;
       expect(n.options.title).toBe('Incoming video call');
@@ -353,10 +362,10 @@ describe('ringing', () => {
   it('switches the tray to the ringing icon with Answer <name> (@username) in its menu', async () => {
     const s = await setup();
     expect(s.trayIcon()).toBe(join(TRAY_DIR, 'offline.png'));
-    await s.invoke('shell.state', { presence: 'online', call: 'idle', unseenMissedCalls: 0 });
+    await s.invoke('shell.state', state({ presence: 'online', unseenMissedCalls: 0 }));
     expect(s.trayIcon()).toBe(join(TRAY_DIR, 'online.png'));
 
-    await s.invoke('ringing.show', alice);
+    await s.invoke('shell.state', state({ ringing: alice }));
     expect(s.trayIcon()).toBe(join(TRAY_DIR, 'ringing.png'));
     expect(s.tray.tooltip).toBe(`Parley: incoming call from ${person('Alice', 'alice')}`);
     const labels = s
@@ -372,7 +381,7 @@ describe('ringing', () => {
 
   it('on macOS: template tray icons, a critical dock bounce, no taskbar flash', async () => {
     const s = await setup({ platform: 'darwin' });
-    await s.invoke('ringing.show', alice);
+    await s.invoke('shell.state', state({ ringing: alice }));
     expect(s.trayIcon()).toBe(join(TRAY_DIR, 'ringingTemplate.png'));
     expect(s.tray.image.isTemplateImage()).toBe(true);
     expect(fake.calls('dock.bounce')).toEqual([['critical', 1]]);
@@ -381,26 +390,31 @@ describe('ringing', () => {
 
   it('on macOS: the dock stops bouncing when ringing stops', async () => {
     const s = await setup({ platform: 'darwin' });
-    await s.invoke('ringing.show', alice);
+    await s.invoke('shell.state', state({ ringing: alice }));
     const [[, id]] = fake.calls('dock.bounce') as [[string, number]];
-    await s.invoke('ringing.hide', { callId: CALL_1 });
+    await s.invoke('shell.state', state());
     // A critical bounce goes on until the app is activated or the request is cancelled.
     expect(fake.calls('dock.cancelBounce')).toEqual([[id]]);
   });
 
-  it('incoming.choose from the incoming window: the main window gets the action and comes forward; the window closes', async () => {
+  it('incoming.choose from the incoming window: the main window gets the action once and comes forward; the window closes when the app reports the call answered', async () => {
     const s = await setup();
-    await s.invoke('ringing.show', alice);
+    await s.invoke('shell.state', state({ ringing: alice }));
     const incoming = s.others()[0]!;
     incoming.webContents.finishLoad();
 
     const accept = { type: 'accept', callId: CALL_1, media: 'video' };
     await s.invoke('incoming.choose', accept, INCOMING_PAGE, incoming);
+    await s.invoke('incoming.choose', accept, INCOMING_PAGE, incoming); // a double click
     expect(s.actions()).toEqual([accept]);
     expect(s.showMainWindow).toHaveBeenCalled();
     expect(s.main.visible).toBe(true);
     expect(s.main.focused).toBe(true);
-    expect(incoming.calls).toContain('close');
+    // One tear-down, from the app's state: the window stays until the call no longer rings.
+    expect(incoming.calls).not.toContain('close');
+    await s.invoke('shell.state', state({ inCall: true }));
+    expect(incoming.calls.filter((c) => c === 'close')).toEqual(['close']);
+    expect(notifications()[0]!.onScreen).toBe(false);
     await flush();
     expect(incoming.isDestroyed()).toBe(true);
     expect(s.others()).toEqual([]);
@@ -414,7 +428,7 @@ describe('ringing', () => {
 
   it('incoming.choose for another call, or an action that is not an answer, is ignored', async () => {
     const s = await setup();
-    await s.invoke('ringing.show', alice);
+    await s.invoke('shell.state', state({ ringing: alice }));
     const incoming = s.others()[0]!;
     await s.invoke(
       'incoming.choose',
@@ -433,15 +447,14 @@ describe('ringing', () => {
     expect(incoming.calls).not.toContain('close');
   });
 
-  it('ringing.hide closes the window at once, withdraws the notification, stops the flash and restores the tray', async () => {
+  it('ringing stopping closes the window at once, withdraws the notification, stops the flash and restores the tray', async () => {
     const s = await setup();
-    await s.invoke('shell.state', { presence: 'online', call: 'ringing', unseenMissedCalls: 0 });
-    await s.invoke('ringing.show', alice);
+    await s.invoke('shell.state', state({ ringing: alice }));
     const incoming = s.others()[0]!;
     incoming.webContents.finishLoad();
     const n = notifications()[0]!;
 
-    await s.invoke('ringing.hide', { callId: CALL_1 });
+    await s.invoke('shell.state', state());
     expect(incoming.calls).toContain('close'); // synchronously, inside the handler
     expect(n.onScreen).toBe(false);
     expect(s.main.calls).toContain('flashFrame:false');
@@ -452,8 +465,8 @@ describe('ringing', () => {
     expect(incoming.isDestroyed()).toBe(true);
     expect(s.actions()).toEqual([]);
 
-    // A late ringing.show for the same call does not bring the window back.
-    await s.invoke('ringing.show', alice);
+    // The same call reported ringing again (a reloaded page) does not bring the window back.
+    await s.invoke('shell.state', state({ ringing: alice }));
     expect(s.others()).toEqual([]);
   });
 
@@ -462,9 +475,9 @@ describe('ringing', () => {
     const unhandled = vi.fn();
     process.on('unhandledRejection', unhandled);
     try {
-      await s.invoke('ringing.show', alice);
+      await s.invoke('shell.state', state({ ringing: alice }));
       const incoming = s.others()[0]!;
-      await s.invoke('ringing.hide', { callId: CALL_1 });
+      await s.invoke('shell.state', state());
       await flush();
       await flush();
       expect(incoming.isDestroyed()).toBe(true);
@@ -475,19 +488,27 @@ describe('ringing', () => {
     }
   });
 
-  it('ringing.hide for another call leaves the shown call alone', async () => {
+  it('a state that changes something else leaves the ringing call alone; a newer call replaces it', async () => {
     const s = await setup();
-    await s.invoke('ringing.show', alice);
+    await s.invoke('shell.state', state({ ringing: alice }));
     const incoming = s.others()[0]!;
-    await s.invoke('ringing.hide', { callId: callId(9) });
+    await s.invoke('shell.state', state({ ringing: alice, muted: true, unseenMissedCalls: 2 }));
     expect(incoming.calls).not.toContain('close');
+    expect(incoming.calls.filter((c) => c === 'showInactive')).toHaveLength(1);
+    expect(notifications()).toHaveLength(1);
     expect(notifications()[0]!.onScreen).toBe(true);
     expect(s.trayIcon()).toBe(join(TRAY_DIR, 'ringing.png'));
+
+    const bob = { ...alice, callId: callId(2), caller: { username: 'bob', displayName: 'Bob' } };
+    await s.invoke('shell.state', state({ ringing: bob }));
+    expect(notifications()[0]!.onScreen).toBe(false);
+    expect(notifications()[1]!.onScreen).toBe(true);
+    expect(s.menu().item(`Answer ${person('Bob', 'bob')}`)).toBeDefined();
   });
 
   it('closing the incoming window by hand keeps the call ringing elsewhere and does not reopen it', async () => {
     const s = await setup();
-    await s.invoke('ringing.show', alice);
+    await s.invoke('shell.state', state({ ringing: alice }));
     const incoming = s.others()[0]!;
     incoming.webContents.finishLoad();
     incoming.close(); // the person closes it (Alt+F4)
@@ -497,28 +518,29 @@ describe('ringing', () => {
     expect(s.trayIcon()).toBe(join(TRAY_DIR, 'ringing.png'));
     expect(notifications()[0]!.onScreen).toBe(true);
 
-    await s.invoke('ringing.show', alice);
+    await s.invoke('shell.state', state({ ringing: alice, muted: true })); // another change
     expect(s.others()).toEqual([]);
-    await s.invoke('ringing.hide', { callId: CALL_1 }); // must not touch the destroyed window
+    await s.invoke('shell.state', state()); // must not touch the destroyed window
     expect(notifications()[0]!.onScreen).toBe(false);
   });
 
-  it('on Windows, a repeated ringing.show for the same call still has its notification withdrawn by ringing.hide', async () => {
+  it('on Windows, a call that stops and rings again (a reloaded page) has its new notification withdrawn too', async () => {
     const s = await setup({ platform: 'win32' });
-    await s.invoke('ringing.show', alice);
-    await s.invoke('ringing.show', alice); // e.g. the page reloaded while the call rang
+    await s.invoke('shell.state', state({ ringing: alice }));
+    await s.invoke('shell.state', state()); // the page reloaded while the call rang
+    await s.invoke('shell.state', state({ ringing: alice }));
     expect(notifications()).toHaveLength(2);
     expect(onScreen()).toEqual([notifications()[1]]);
     await flush(); // Windows reports the first one's close now
-    await s.invoke('ringing.hide', { callId: CALL_1 });
+    await s.invoke('shell.state', state());
     await flush();
     expect(onScreen()).toEqual([]);
   });
 
-  it('in do not disturb, ringing.show opens no window, shows no notification and leaves the tray alone', async () => {
+  it('in do not disturb, a ringing call opens no window, shows no notification and leaves the tray alone', async () => {
     const s = await setup({ platform: 'win32' });
-    await s.invoke('shell.state', { presence: 'dnd', call: 'idle', unseenMissedCalls: 0 });
-    await s.invoke('ringing.show', alice);
+    await s.invoke('shell.state', state({ presence: 'dnd' }));
+    await s.invoke('shell.state', state({ presence: 'dnd', ringing: alice }));
     expect(s.others()).toEqual([]);
     expect(notifications()).toEqual([]);
     expect(s.main.calls).not.toContain('flashFrame:true');
@@ -529,7 +551,7 @@ describe('ringing', () => {
   it('without OS notifications, the window and tray still ring', async () => {
     const s = await setup();
     fake.Notification.supported = false;
-    await s.invoke('ringing.show', alice);
+    await s.invoke('shell.state', state({ ringing: alice }));
     expect(s.others()).toHaveLength(1);
     expect(notifications()).toEqual([]);
     expect(s.trayIcon()).toBe(join(TRAY_DIR, 'ringing.png'));
@@ -539,7 +561,7 @@ describe('ringing', () => {
 describe('shell state, missed and recent calls', () => {
   it('holds a power-save blocker during a call (once) and sets the badge', async () => {
     const s = await setup();
-    const inCall = { presence: 'busy', call: 'in-call', unseenMissedCalls: 2 } as const;
+    const inCall = state({ presence: 'busy', inCall: true, unseenMissedCalls: 2 });
     await s.invoke('shell.state', inCall);
     await s.invoke('shell.state', { ...inCall, unseenMissedCalls: 3 });
     expect(fake.calls('powerSaveBlocker.start')).toEqual([['prevent-display-sleep', 1]]);
@@ -550,11 +572,11 @@ describe('shell state, missed and recent calls', () => {
     expect(s.menu().item('Hang up')).toBeDefined();
     expect(s.tray.tooltip).toBe('Parley: in a call · 3 missed calls');
 
-    await s.invoke('shell.state', { presence: 'online', call: 'idle', unseenMissedCalls: 0 });
+    await s.invoke('shell.state', state({ presence: 'online', unseenMissedCalls: 0 }));
     expect(fake.calls('powerSaveBlocker.stop')).toEqual([[1]]);
     expect(fake.powerSaveBlocker.active.size).toBe(0);
     expect(fake.app.badgeCount).toBe(0);
-    await s.invoke('shell.state', { presence: 'online', call: 'idle', unseenMissedCalls: 0 });
+    await s.invoke('shell.state', state({ presence: 'online', unseenMissedCalls: 0 }));
     expect(fake.calls('powerSaveBlocker.stop')).toHaveLength(1);
 
     await s.invoke('shell.state', inCall);
@@ -566,11 +588,14 @@ describe('shell state, missed and recent calls', () => {
 
   it('a muted call offers Unmute in the tray', async () => {
     const s = await setup();
-    await s.invoke('shell.state', { presence: 'busy', call: 'in-call', unseenMissedCalls: 0, muted: true });
+    await s.invoke(
+      'shell.state',
+      state({ presence: 'busy', inCall: true, unseenMissedCalls: 0, muted: true }),
+    );
     expect(s.tray.tooltip).toBe('Parley: in a call (muted)');
     s.menu().click('Unmute');
     expect(s.actions()).toEqual([{ type: 'toggle-mute' }]);
-    await s.invoke('shell.state', { presence: 'busy', call: 'in-call', unseenMissedCalls: 0 });
+    await s.invoke('shell.state', state({ presence: 'busy', inCall: true, unseenMissedCalls: 0 }));
     expect(s.menu().item('Mute')).toBeDefined();
   });
 
@@ -595,7 +620,7 @@ describe('shell state, missed and recent calls', () => {
 
   it('missed.notify: no buttons on Linux, silent in do not disturb, nothing without notifications', async () => {
     const s = await setup({ platform: 'linux' });
-    await s.invoke('shell.state', { presence: 'dnd', call: 'idle', unseenMissedCalls: 1 });
+    await s.invoke('shell.state', state({ presence: 'dnd', unseenMissedCalls: 1 }));
     await s.invoke('missed.notify', {
       callId: callId(7),
       caller: { username: 'bob', displayName: '' },
@@ -613,7 +638,7 @@ describe('shell state, missed and recent calls', () => {
 
   it('recent.set puts "Call back <name> (@username)" in the tray menu', async () => {
     const s = await setup();
-    await s.invoke('shell.state', { presence: 'online', call: 'idle', unseenMissedCalls: 0 });
+    await s.invoke('shell.state', state({ presence: 'online', unseenMissedCalls: 0 }));
     expect(s.menu().item('No recent calls')?.enabled).toBe(false);
     await s.invoke('recent.set', [
       { username: 'bob', displayName: 'Bob & Co', media: 'audio' },
@@ -625,7 +650,7 @@ describe('shell state, missed and recent calls', () => {
     expect(s.main.visible).toBe(true);
 
     // Not while a call rings.
-    await s.invoke('ringing.show', alice);
+    await s.invoke('shell.state', state({ ringing: alice }));
     expect(s.menu().item(`Call back ${person('Carol', 'carol')} (video)`)?.enabled).toBe(false);
   });
 });
@@ -691,7 +716,7 @@ describe('devices and links', () => {
       );
     }
     await s.invoke('session.save', { token: 'secret-token' });
-    await s.invoke('ringing.show', alice);
+    await s.invoke('shell.state', state({ ringing: alice }));
     const incoming = s.others()[0]!;
     for (const name of ['session.load', 'session.save', 'session.clear'] as const) {
       const payload = name === 'session.save' ? { token: 'stolen' } : {};
@@ -726,7 +751,7 @@ describe('tray', () => {
 
   it('status and missed-calls items reach the app', async () => {
     const s = await setup();
-    await s.invoke('shell.state', { presence: 'online', call: 'idle', unseenMissedCalls: 2 });
+    await s.invoke('shell.state', state({ presence: 'online', unseenMissedCalls: 2 }));
     s.menu().click('Do not disturb');
     s.menu().click('2 missed calls');
     expect(s.actions()).toEqual([{ type: 'set-status', dnd: true }, { type: 'open-history' }]);
@@ -746,9 +771,9 @@ describe('tray', () => {
 
   it('every menu it builds is a valid Electron template', async () => {
     const s = await setup();
-    await s.invoke('shell.state', { presence: 'online', call: 'in-call', unseenMissedCalls: 4 });
+    await s.invoke('shell.state', state({ presence: 'online', inCall: true, unseenMissedCalls: 4 }));
     await s.invoke('recent.set', [{ username: 'bob', displayName: 'Bob', media: 'audio' }]);
-    await s.invoke('ringing.show', alice);
+    await s.invoke('shell.state', state({ inCall: true, unseenMissedCalls: 4, ringing: alice }));
     // buildFromTemplate throws on an invalid template, so getting here is the check; and each was set.
     expect(fake.calls('Menu.buildFromTemplate').length).toBeGreaterThanOrEqual(4);
     expect(
@@ -774,7 +799,7 @@ describe('global shortcuts', () => {
     fake.globalShortcut.press('CommandOrControl+Alt+A'); // nothing rings yet
     expect(s.actions()).toEqual([]);
 
-    await s.invoke('ringing.show', alice);
+    await s.invoke('shell.state', state({ ringing: alice }));
     fake.globalShortcut.press('CommandOrControl+Alt+A');
     expect(s.actions()).toEqual([{ type: 'accept', callId: CALL_1, media: 'audio' }]);
     expect(s.main.visible).toBe(true);
@@ -782,8 +807,8 @@ describe('global shortcuts', () => {
     fake.globalShortcut.press('CommandOrControl+Shift+D');
     expect(s.actions().at(-1)).toEqual({ type: 'decline', callId: CALL_1 });
 
-    await s.invoke('ringing.hide', { callId: CALL_1 });
-    await s.invoke('shell.state', { presence: 'busy', call: 'in-call', unseenMissedCalls: 0 });
+    await s.invoke('shell.state', state());
+    await s.invoke('shell.state', state({ presence: 'busy', inCall: true, unseenMissedCalls: 0 }));
     fake.globalShortcut.press('CommandOrControl+Shift+H');
     expect(s.actions().at(-1)).toEqual({ type: 'hangup' });
   });
@@ -823,7 +848,7 @@ describe('lifecycle', () => {
 
   it('dispose() unregisters shortcuts, closes the incoming window and removes the tray', async () => {
     const s = await setup();
-    await s.invoke('ringing.show', alice);
+    await s.invoke('shell.state', state({ ringing: alice }));
     const incoming = s.others()[0]!;
     s.shell.dispose();
     expect(fake.globalShortcut.registered.size).toBe(0);

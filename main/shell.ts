@@ -1,8 +1,8 @@
 /**
- * The desktop shell around the call app: it keeps what the app reported
- * (presence, ringing, call, missed calls) and makes the OS follow it: the
- * incoming-call window, notifications, tray, badge, global shortcuts and
- * the power-save blocker. Actions taken in any of them go to the app.
+ * The desktop shell around the call app: it keeps the state the app reports (shell.state: presence, the
+ * ringing call, the call, missed calls) and redraws the OS from it: the incoming-call window, ringing
+ * notification, tray, badge, global shortcuts and the power-save blocker. Ringing starts and stops only
+ * when that state's ringing call changes. Actions taken in any of them go to the app.
  */
 import {
   app,
@@ -44,8 +44,15 @@ export interface ShellDeps {
 }
 
 export class DesktopShell {
-  private state: ShellState = { presence: 'offline', call: 'idle', unseenMissedCalls: 0, muted: false };
-  private ringing: RingingCall | null = null;
+  private state: ShellState = {
+    presence: 'offline',
+    ringing: null,
+    inCall: false,
+    unseenMissedCalls: 0,
+    muted: false,
+  };
+  /** The ringing call as the tray and shortcuts offer it: none when it started ringing in do not disturb. */
+  private answerable: RingingCall | null = null;
   private recent: RecentCall[] = [];
   private powerBlocker: number | null = null;
   private dockBounce: number | null = null;
@@ -91,7 +98,7 @@ export class DesktopShell {
     const failures = registerShortcuts(
       globalShortcut,
       this.d.settings.current().shortcuts,
-      () => ({ ringing: this.ringing, inCall: this.state.call === 'in-call' }),
+      () => ({ ringing: this.answerable, inCall: this.state.inCall }),
       (action) => this.act(action),
     );
     for (const f of failures)
@@ -114,8 +121,6 @@ export class DesktopShell {
     registerIpc(
       ipcMain,
       {
-        'ringing.show': (call) => this.startRinging(call),
-        'ringing.hide': ({ callId }) => this.stopRinging(callId),
         'missed.notify': (call) => {
           const model = missedCallNotification(call, {
             dnd: this.state.presence === 'dnd',
@@ -124,12 +129,7 @@ export class DesktopShell {
           });
           if (model) this.notifications.show(model);
         },
-        'shell.state': (state) => {
-          this.state = state;
-          this.holdPowerDuringCalls(state.call === 'in-call');
-          app.setBadgeCount(state.unseenMissedCalls);
-          this.refresh();
-        },
+        'shell.state': (state) => this.redraw(state),
         'recent.set': (calls) => {
           this.recent = calls;
           this.refresh();
@@ -150,6 +150,18 @@ export class DesktopShell {
     );
   }
 
+  private redraw(state: ShellState): void {
+    const before = this.state.ringing;
+    this.state = state;
+    if (state.ringing?.callId !== before?.callId) {
+      if (before) this.stopRinging(before.callId);
+      if (state.ringing) this.startRinging(state.ringing);
+    }
+    this.holdPowerDuringCalls(state.inCall);
+    app.setBadgeCount(state.unseenMissedCalls);
+    this.refresh();
+  }
+
   private startRinging(call: RingingCall): void {
     const channels = ringingChannels({
       dnd: this.state.presence === 'dnd',
@@ -157,14 +169,13 @@ export class DesktopShell {
       notificationsSupported: Notifications.supported(),
       notificationActionsSupported: notificationActionsSupported(process.platform),
     });
-    if (channels.trayRinging) this.ringing = call;
+    if (channels.trayRinging) this.answerable = call;
     if (channels.incomingWindow) this.incoming.show(call);
     if (channels.notification) {
       this.notifications.show(incomingCallNotification(call, { actions: channels.notificationActions }));
     }
     if (channels.attention === 'dock-bounce') this.dockBounce = app.dock?.bounce('critical') ?? null;
     if (channels.attention === 'flash-frame') this.d.mainWindow()?.flashFrame(true);
-    this.refresh();
   }
 
   private stopRinging(callId: string): void {
@@ -174,8 +185,7 @@ export class DesktopShell {
     // A critical bounce goes on until Parley is activated unless it is cancelled.
     if (this.dockBounce !== null) app.dock?.cancelBounce(this.dockBounce);
     this.dockBounce = null;
-    if (this.ringing?.callId === callId) this.ringing = null;
-    this.refresh();
+    this.answerable = null;
   }
 
   private holdPowerDuringCalls(inCall: boolean): void {
@@ -205,8 +215,8 @@ export class DesktopShell {
   private refresh(): void {
     const trayState: TrayState = {
       presence: this.state.presence,
-      ringing: this.ringing,
-      inCall: this.state.call === 'in-call',
+      ringing: this.answerable,
+      inCall: this.state.inCall,
       muted: this.state.muted,
       unseenMissedCalls: this.state.unseenMissedCalls,
       recent: this.recent,

@@ -16,10 +16,16 @@ export const RingingCall = z.strictObject(
 );
 export type RingingCall = z.infer<typeof RingingCall>;
 
-/** What the app tells the shell so tray, badge and power state follow it. */
+/**
+ * What the app tells the shell, whole, each time any of it changes; the shell redraws from it alone: the
+ * incoming-call window, ringing notification, tray, badge and power state.
+ */
 export const ShellState = z.strictObject({
   presence: Presence,
-  call: z.enum(['idle', 'ringing', 'in-call']),
+  /** The call ringing on this device, or null: the shell rings while it is set and stops when it is not. */
+  ringing: RingingCall.nullable(),
+  /** A call placed or up on this device (not one ringing in): the tray offers Hang up, the display stays on. */
+  inCall: z.boolean(),
   unseenMissedCalls: z.number().int().min(0).max(100_000),
   /** The call's microphone is muted (the tray offers Unmute). */
   muted: z.boolean().default(false),

@@ -48,8 +48,6 @@ export async function installFakeBridge(context: BrowserContext, defaultServerUr
     const bridge = {
       platform: 'linux',
       defaultServerUrl: serverUrl,
-      showRinging: done('showRinging'),
-      hideRinging: done('hideRinging'),
       notifyMissed: done('notifyMissed'),
       reportState: async () => undefined, // many, and not what these tests look at
       setRecentCalls: async () => undefined,

@@ -16,7 +16,6 @@ import {
   ShellState,
 } from '../../shared/app-shell.js';
 import { HandshakeAuth } from '../../signaling/protocol/accounts.js';
-import { CallRef } from '../../signaling/protocol/calls.js';
 
 export { channel, SERVER_URL_SWITCH } from './channels.js';
 
@@ -25,11 +24,8 @@ export const SessionToken = HandshakeAuth.shape.token;
 
 /** Requests from a renderer to main (ipcRenderer.invoke); main validates every payload. */
 export const invokeChannels = {
-  /** Main window: ringing started (incoming-call window, notification, tray). */
-  'ringing.show': RingingCall,
-  /** Main window: ringing stopped for any reason. */
-  'ringing.hide': CallRef,
   'missed.notify': MissedCall,
+  /** Main window: the app's state, whole; main redraws ringing, tray, badge and power from it. */
   'shell.state': ShellState,
   'recent.set': z.array(RecentCall).max(10),
   'devices.load': z.strictObject({}),
@@ -54,8 +50,6 @@ export type WindowRole = 'main' | 'incoming';
  */
 export const windowChannels = {
   main: [
-    'ringing.show',
-    'ringing.hide',
     'missed.notify',
     'shell.state',
     'recent.set',
@@ -85,8 +79,6 @@ export interface DesktopBridge {
   readonly platform: string;
   /** The signaling server to use unless the person chose another (the embedded one under `npm start`). */
   readonly defaultServerUrl: string | null;
-  showRinging(call: RingingCall): Promise<void>;
-  hideRinging(callId: string): Promise<void>;
   notifyMissed(call: MissedCall): Promise<void>;
   reportState(state: ShellState): Promise<void>;
   setRecentCalls(calls: RecentCall[]): Promise<void>;

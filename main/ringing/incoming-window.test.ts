@@ -1,5 +1,6 @@
-// IncomingCallWindows with fake windows: every way ringing ends closes the window exactly once and sends
-// at most one action; closing by hand, replacement by a newer call, stale and repeated messages.
+// IncomingCallWindows with fake windows: every way ringing ends closes the window exactly once (when the app
+// reports ringing stopped) and sends at most one action; closing by hand, replacement by a newer call, stale
+// and repeated messages.
 import { describe, expect, it, vi } from 'vitest';
 import type { PlatformAction, RingingCall } from '../../shared/app-shell.js';
 import { IncomingCallWindows, type IncomingWindow } from './incoming-window.js';
@@ -170,22 +171,24 @@ describe.each([false, true])('ringing ends (closed event async: %s)', (closedAsy
 });
 
 describe('choose', () => {
-  it('forwards the action before closing the window', () => {
+  it('forwards the first answer only, and leaves closing to the end of ringing', () => {
     const { manager, windows, onAction } = setup();
     manager.show(alice);
-    onAction.mockImplementation(() => expect(windows[0]!.closes).toBe(0));
-    manager.choose({ type: 'decline', callId: 'call-a' });
+    expect(manager.choose({ type: 'decline', callId: 'call-a' })).toBe(true);
+    expect(manager.choose({ type: 'accept', callId: 'call-a', media: 'audio' })).toBe(false); // a double click
+    expect(onAction.mock.calls).toEqual([[{ type: 'decline', callId: 'call-a' }]]);
+    expect(windows[0]!.closes).toBe(0);
+    manager.hide('call-a'); // the app reports the call no longer ringing
     expect(windows[0]!.closes).toBe(1);
   });
 
-  it('still closes the window when the action handler throws', () => {
-    const { manager, windows, onAction } = setup();
+  it('a newer call shown in the same window can be answered', () => {
+    const { manager, onAction } = setup();
     manager.show(alice);
-    onAction.mockImplementation(() => {
-      throw new Error('main window gone');
-    });
-    expect(() => manager.choose({ type: 'decline', callId: 'call-a' })).toThrow('main window gone');
-    expect(windows[0]!.closes).toBe(1);
+    manager.choose({ type: 'decline', callId: 'call-a' });
+    manager.show(bob);
+    expect(manager.choose({ type: 'accept', callId: 'call-b', media: 'video' })).toBe(true);
+    expect(onAction).toHaveBeenCalledTimes(2);
   });
 
   it.each<PlatformAction>([

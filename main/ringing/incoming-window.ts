@@ -4,12 +4,13 @@
  * window/windows.ts implements them with a BrowserWindow (alwaysOnTop, focusable, `showInactive`).
  *
  * Rules:
- * - A button in the window (`choose`) forwards the action once, then closes the window.
+ * - A button in the window (`choose`) forwards the first answer about the shown call; the window stays
+ *   until ringing stops, which that answer brings about: it closes in one place, `hide`.
  * - `hide(callId)` closes at once, and only the window showing that call.
  * - Closed by hand: the call keeps ringing elsewhere (main window, tray, notification); no action is sent
  *   and the window does not come back for that call.
- * - A call that ended here (chosen, hidden, closed by hand) is never shown again, even if a late
- *   `ringing.show` for it arrives.
+ * - A call that ended here (hidden, closed by hand) is never shown again, even if the app reports it
+ *   ringing again (a reloaded page).
  */
 import type { PlatformAction, RingingCall } from '../../shared/app-shell.js';
 
@@ -40,7 +41,7 @@ export interface IncomingCallWindowsOptions {
 const ENDED_MEMORY = 50;
 
 export class IncomingCallWindows {
-  private current: { window: IncomingWindow; call: RingingCall } | null = null;
+  private current: { window: IncomingWindow; call: RingingCall; answered: boolean } | null = null;
   private readonly ended = new Set<string>();
 
   constructor(private readonly options: IncomingCallWindowsOptions) {}
@@ -59,11 +60,11 @@ export class IncomingCallWindows {
   show(call: RingingCall): boolean {
     if (this.ended.has(call.callId)) return false;
     if (this.current && !this.current.window.isDestroyed()) {
-      this.current.call = call;
+      if (this.current.call.callId !== call.callId) this.current = { ...this.current, call, answered: false };
     } else {
       const window = this.options.factory.create();
       window.onClosed(() => this.closedByHand(window));
-      this.current = { window, call };
+      this.current = { window, call, answered: false };
     }
     this.current.window.sendCall(call);
     this.current.window.showInactive();
@@ -77,17 +78,21 @@ export class IncomingCallWindows {
     return true;
   }
 
-  /** A button in the window. Only accept/decline of the shown call count; anything else is ignored. */
+  /**
+   * A button in the window. Only the first accept or decline of the shown call counts; anything else is
+   * ignored. The window closes when the app reports the call no longer ringing (`hide`).
+   */
   choose(action: PlatformAction): boolean {
-    const shown = this.current?.call.callId;
-    if (!shown || (action.type !== 'accept' && action.type !== 'decline') || action.callId !== shown)
+    const current = this.current;
+    if (
+      !current ||
+      current.answered ||
+      (action.type !== 'accept' && action.type !== 'decline') ||
+      action.callId !== current.call.callId
+    )
       return false;
-    const window = this.detach();
-    try {
-      this.options.onAction(action);
-    } finally {
-      close(window);
-    }
+    current.answered = true;
+    this.options.onAction(action);
     return true;
   }
 

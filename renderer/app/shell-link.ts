@@ -1,6 +1,7 @@
 /**
  * The app and the shell it runs in (the desktop app's main process, or a browser tab): the shell follows
- * the domains' state (the ringing call, the call, presence, missed calls, recent calls), and actions taken
+ * the domains' state, reported whole (ShellState: the ringing call or none, the call, presence, missed
+ * calls) and the recent calls; actions taken
  * outside the page (tray, notification buttons, shortcuts, links, the incoming-call window) go to the
  * domain that owns them.
  */
@@ -24,33 +25,24 @@ export interface ShellLinkDeps {
 type Handlers = { [T in PlatformAction['type']]: (action: Extract<PlatformAction, { type: T }>) => void };
 
 export function linkShell({ platform, signaling, session, calls, history, view }: ShellLinkDeps): void {
+  // The shell redraws from this state alone; it is reported whole whenever a part of it changes.
   const report = () => {
-    const { call } = calls.state.getState();
+    const calling = calls.state.getState();
+    const ringing = ringingCall(calling);
     platform.reportState({
       presence: session.state.getState().presence,
-      call: !call ? 'idle' : call.phase === 'incoming' ? 'ringing' : 'in-call',
-      muted: call?.muted ?? false,
+      ringing,
+      inCall: calling.call !== null && !ringing,
+      muted: calling.call?.muted ?? false,
       unseenMissedCalls: history.state.getState().unseenMissedCalls,
     });
   };
-
-  // The incoming-call window (or notification) and the tray follow the call.
-  let shown: string | null = null;
-  calls.state.subscribe((state, before) => {
-    if (state.call === before.call) return;
-    const ringing = ringingCall(state);
-    if (ringing && ringing.callId !== shown) platform.showIncomingCall(ringing);
-    if (!ringing && shown) platform.hideIncomingCall(shown);
-    shown = ringing?.callId ?? null;
-    report();
-  });
+  calls.state.subscribe(({ call }, before) => call !== before.call && report());
   session.state.subscribe(({ presence }, before) => presence !== before.presence && report());
-  // The badge and the tray's count follow the missed calls; the tray's Recent calls each new call.
-  history.state.subscribe(({ unseenMissedCalls }, before) => {
-    if (unseenMissedCalls === before.unseenMissedCalls) return;
-    platform.setBadge(unseenMissedCalls);
-    report();
-  });
+  history.state.subscribe(
+    ({ unseenMissedCalls }, before) => unseenMissedCalls !== before.unseenMissedCalls && report(),
+  );
+  // The tray's Recent calls follow each new call.
   signaling.on('history.entry', () =>
     platform.reportRecentCalls(recentCalls(history.state.getState().entries)),
   );

@@ -6,7 +6,6 @@
  */
 import type { DesktopBridge } from '../../main/ipc/contract.js';
 import type { DevicePreferences, MissedCall, RecentCall } from '../../shared/app-shell.js';
-import type { Media, UserSummary } from '../../signaling/protocol/index.js';
 import { localStore } from './local-store.js';
 import type { Platform, PlatformAction, ShellState } from './platform.js';
 import { DesktopSessionStore } from './desktop-session.js';
@@ -42,21 +41,11 @@ export class DesktopPlatform implements Platform {
     return id;
   }
 
-  showIncomingCall(call: { callId: string; caller: UserSummary; media: Media }): void {
-    quietly(this.bridge.showRinging(call));
-  }
-
-  hideIncomingCall(callId: string): void {
-    quietly(this.bridge.hideRinging(callId));
-  }
-
   showMissedCall(call: MissedCall): void {
     quietly(this.bridge.notifyMissed(call));
   }
 
-  /** The tray and dock badge follow `reportState`. */
-  setBadge(): void {}
-
+  /** Main redraws the incoming-call window, notification, tray and badge from it. */
   reportState(state: ShellState): void {
     quietly(this.bridge.reportState(state));
   }

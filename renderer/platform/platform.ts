@@ -5,7 +5,6 @@
  * implementation is in web.ts; the desktop app provides its own through
  * the preload bridge.
  */
-import type { Media, UserSummary } from '../../signaling/protocol/index.js';
 import type {
   DevicePreferences,
   MissedCall,
@@ -32,13 +31,13 @@ export interface Platform {
   deviceId(): string;
   /** Replaces the device id with a fresh one (the server said it belongs to another sign-in). */
   newDeviceId(): string;
-  showIncomingCall(call: { callId: string; caller: UserSummary; media: Media }): void;
-  hideIncomingCall(callId: string): void;
   showMissedCall(call: MissedCall): void;
-  setBadge(unseenMissedCalls: number): void;
   /** The last people called or calling, for the tray's Recent calls. */
   reportRecentCalls(calls: RecentCall[]): void;
-  /** Keeps the shell (tray, window title) in step with the app. */
+  /**
+   * The app's state, whole, each time it changes: the shell redraws from it (the ringing call's window or
+   * notification, tray, badge, window title) and keeps nothing else about the app.
+   */
   reportState(state: ShellState): void;
   onAction(handler: (action: PlatformAction) => void): () => void;
   /** Saved device choices (unvalidated: the caller parses them). */

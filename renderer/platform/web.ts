@@ -1,6 +1,6 @@
 /** The platform in a plain browser: localStorage, the Notification API and the tab title. */
 import type { DevicePreferences, MissedCall } from '../../shared/app-shell.js';
-import { personText, type Media, type UserSummary } from '../../signaling/protocol/index.js';
+import { personText } from '../../signaling/protocol/index.js';
 import { localStore } from './local-store.js';
 import type { Platform, ShellState } from './platform.js';
 import { localSessionStore } from './session-store.js';
@@ -20,7 +20,8 @@ export class WebPlatform implements Platform {
   readonly storage = localStore;
   readonly session = localSessionStore(localStore);
   private readonly notifications = new Map<string, Notification>();
-  private unseen = 0;
+  /** What reportState last drew. */
+  private shown: Pick<ShellState, 'ringing' | 'unseenMissedCalls'> = { ringing: null, unseenMissedCalls: 0 };
 
   /** Each tab is its own device (two tabs ring like two phones); a reload keeps it. */
   deviceId(): string {
@@ -33,21 +34,6 @@ export class WebPlatform implements Platform {
     return id;
   }
 
-  showIncomingCall(call: { callId: string; caller: UserSummary; media: Media }): void {
-    if (document.visibilityState === 'visible') return; // the page itself shows it
-    this.notify(
-      call.callId,
-      `${personText(call.caller)} is calling`,
-      call.media === 'video' ? 'Video call' : 'Voice call',
-      true,
-    );
-  }
-
-  hideIncomingCall(callId: string): void {
-    this.notifications.get(callId)?.close();
-    this.notifications.delete(callId);
-  }
-
   showMissedCall(call: MissedCall): void {
     if (document.visibilityState === 'visible') return;
     this.notify(
@@ -58,22 +44,25 @@ export class WebPlatform implements Platform {
     );
   }
 
-  setBadge(unseenMissedCalls: number): void {
-    this.unseen = unseenMissedCalls;
-    const nav = navigator as Navigator & {
-      setAppBadge?: (n: number) => Promise<void>;
-      clearAppBadge?: () => Promise<void>;
-    };
-    if (unseenMissedCalls > 0) void nav.setAppBadge?.(unseenMissedCalls).catch(() => undefined);
-    else void nav.clearAppBadge?.().catch(() => undefined);
-    this.updateTitle();
-  }
-
+  /** The ringing call's notification (while the page is hidden), the app badge and the tab title. */
   reportState(state: ShellState): void {
-    this.unseen = state.unseenMissedCalls;
-    this.updateTitle(
-      state.call === 'ringing' ? 'Incoming call' : state.call === 'in-call' ? 'In a call' : undefined,
-    );
+    const { ringing } = state;
+    if (ringing?.callId !== this.shown.ringing?.callId) {
+      if (this.shown.ringing) this.closeNotification(this.shown.ringing.callId);
+      if (ringing && document.visibilityState !== 'visible') {
+        this.notify(
+          ringing.callId,
+          `${personText(ringing.caller)} is calling`,
+          ringing.media === 'video' ? 'Video call' : 'Voice call',
+          true,
+        );
+      }
+    }
+    if (state.unseenMissedCalls !== this.shown.unseenMissedCalls) this.setBadge(state.unseenMissedCalls);
+    this.shown = state;
+    const status = ringing ? 'Incoming call' : state.inCall ? 'In a call' : undefined;
+    const badge = state.unseenMissedCalls > 0 ? `(${state.unseenMissedCalls}) ` : '';
+    document.title = `${badge}${status ? `${status} - ` : ''}Parley`;
   }
 
   /** A browser tab has no tray. */
@@ -120,8 +109,17 @@ export class WebPlatform implements Platform {
     this.notifications.set(tag, n);
   }
 
-  private updateTitle(status?: string): void {
-    const badge = this.unseen > 0 ? `(${this.unseen}) ` : '';
-    document.title = `${badge}${status ? `${status} - ` : ''}Parley`;
+  private closeNotification(tag: string): void {
+    this.notifications.get(tag)?.close();
+    this.notifications.delete(tag);
+  }
+
+  private setBadge(unseenMissedCalls: number): void {
+    const nav = navigator as Navigator & {
+      setAppBadge?: (n: number) => Promise<void>;
+      clearAppBadge?: () => Promise<void>;
+    };
+    if (unseenMissedCalls > 0) void nav.setAppBadge?.(unseenMissedCalls).catch(() => undefined);
+    else void nav.clearAppBadge?.().catch(() => undefined);
   }
 }
