@@ -74,6 +74,37 @@ describe('what the person does', () => {
     ]);
   });
 
+  it('"Sent to" lasts while the request waits: answered, declined or withdrawn, it goes', async () => {
+    const sentTo = () => contacts.state.getState().sentTo;
+    server.answer('contacts.request', ({ username }) => ({
+      ok: true,
+      contact: contact(username, username, 'outgoing'),
+    }));
+    await contacts.request('bob');
+    expect(sentTo()).toBe('bob');
+    server.push('contact.updated', { contact: { ...contact('amy', 'Amy'), presence: 'online' } });
+    expect(sentTo()).toBe('bob'); // someone else's news
+    server.push('contact.updated', { contact: contact('bob', 'Bob', 'accepted') }); // Bob accepted
+    expect(sentTo()).toBeNull();
+
+    await contacts.request('cat');
+    server.push('contact.removed', { username: 'cat' }); // declined, or withdrawn from another device
+    expect(sentTo()).toBeNull();
+
+    await contacts.request('dan');
+    contacts.dismissSent(); // typing another name
+    expect(sentTo()).toBeNull();
+    await contacts.request('eve');
+    contacts.clear();
+    expect(sentTo()).toBeNull();
+  });
+
+  it('a request to someone who had asked us is answered at once: nothing waits', async () => {
+    server.answer('contacts.request', ({ username }) => ({ ok: true, contact: contact(username, 'Bob') }));
+    expect(await contacts.request('bob')).toBeNull();
+    expect(contacts.state.getState().sentTo).toBeNull();
+  });
+
   it('names a person by their contact entry, or by username when they are not a contact', () => {
     server.push('session.ready', sessionReady({ contacts: [contact('amy', 'Amy Winter')] }));
     expect(contacts.person('amy')).toEqual({ username: 'amy', displayName: 'Amy Winter' });

@@ -12,6 +12,8 @@ export interface ContactsState {
   /** Sorted by display name, then username. */
   contacts: Contact[];
   search: string;
+  /** The username of the request just sent from Add contact, until it is answered, withdrawn or dismissed. */
+  sentTo: string | null;
 }
 
 const byName = (a: Contact, b: Contact) =>
@@ -19,7 +21,7 @@ const byName = (a: Contact, b: Contact) =>
   a.username.localeCompare(b.username);
 
 export class Contacts {
-  private readonly store = createStore<ContactsState>()(() => ({ contacts: [], search: '' }));
+  private readonly store = createStore<ContactsState>()(() => ({ contacts: [], search: '', sentTo: null }));
   readonly state: ReadableStore<ContactsState> = this.store;
 
   constructor(private readonly signaling: Pick<SignalingClient, 'on' | 'request'>) {
@@ -29,10 +31,14 @@ export class Contacts {
     signaling.on('contact.updated', ({ contact }) =>
       this.store.setState((s) => ({
         contacts: [...s.contacts.filter((c) => c.username !== contact.username), contact].sort(byName),
+        sentTo: s.sentTo === contact.username && contact.state !== 'outgoing' ? null : s.sentTo,
       })),
     );
     signaling.on('contact.removed', ({ username }) =>
-      this.store.setState((s) => ({ contacts: s.contacts.filter((c) => c.username !== username) })),
+      this.store.setState((s) => ({
+        contacts: s.contacts.filter((c) => c.username !== username),
+        sentTo: s.sentTo === username ? null : s.sentTo,
+      })),
     );
     signaling.on('presence.changed', ({ username, presence }) =>
       this.store.setState((s) => ({
@@ -43,11 +49,22 @@ export class Contacts {
     );
   }
 
-  /** Asks `username` to become a contact; the words of a refusal, or null. */
+  /**
+   * Asks `username` to become a contact; the words of a refusal, or null. A request that waits for an
+   * answer is `sentTo` until it is answered (a request to someone who had asked us is answered at once).
+   */
   async request(username: string): Promise<string | null> {
-    return failureWords(
-      await this.signaling.request('contacts.request', { username: username.trim().toLowerCase() }),
-    );
+    const result = await this.signaling.request('contacts.request', {
+      username: username.trim().toLowerCase(),
+    });
+    if (result.ok)
+      this.store.setState({ sentTo: result.contact.state === 'outgoing' ? result.contact.username : null });
+    return failureWords(result);
+  }
+
+  /** The person moved on (started typing another name). */
+  dismissSent(): void {
+    this.store.setState({ sentTo: null });
   }
 
   async accept(username: string): Promise<string | null> {
@@ -68,7 +85,7 @@ export class Contacts {
 
   /** Signed out: nobody's contacts are shown. */
   clear(): void {
-    this.store.setState({ contacts: [] });
+    this.store.setState({ contacts: [], sentTo: null });
   }
 
   /** Someone as the contact list knows them, or by username alone (a link may name a stranger). */

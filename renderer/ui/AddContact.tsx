@@ -1,14 +1,17 @@
-/** Sends a contact request by username; the outcome is announced (status) or shown as an error (alert). */
+/**
+ * Sends a contact request by username; a refusal is shown as an error (alert), a request sent is announced
+ * (status) until it is answered.
+ */
 import { useId, useState, type FormEvent } from 'react';
 import { useApp } from '../app/context.js';
-
-type Result = { ok: true; text: string } | { ok: false; text: string } | null;
+import { useContacts } from '../state/contacts.js';
 
 export function AddContact() {
   const app = useApp();
   const [username, setUsername] = useState('');
   const [sending, setSending] = useState(false);
-  const [result, setResult] = useState<Result>(null);
+  const [error, setError] = useState<string | null>(null);
+  const sentTo = useContacts((s) => s.sentTo);
   const id = useId();
 
   const submit = async (e: FormEvent) => {
@@ -16,10 +19,10 @@ export function AddContact() {
     const name = username.trim().toLowerCase();
     if (!name || sending) return;
     setSending(true);
-    const error = await app.contacts.request(name);
+    const refused = await app.contacts.request(name);
     setSending(false);
-    setResult(error ? { ok: false, text: error } : { ok: true, text: `Sent to ${name}.` });
-    if (!error) setUsername('');
+    setError(refused);
+    if (!refused) setUsername('');
   };
 
   return (
@@ -33,7 +36,8 @@ export function AddContact() {
           value={username}
           onChange={(e) => {
             setUsername(e.target.value);
-            setResult(null);
+            setError(null);
+            if (sentTo) app.contacts.dismissSent();
           }}
           placeholder="username"
           autoCapitalize="none"
@@ -44,14 +48,14 @@ export function AddContact() {
           Send request
         </button>
       </div>
-      {result?.ok === true && (
+      {sentTo && !error && (
         <p role="status" className="ok small">
-          {result.text}
+          Sent to {sentTo}.
         </p>
       )}
-      {result?.ok === false && (
+      {error && (
         <p role="alert" className="error small">
-          {result.text}
+          {error}
         </p>
       )}
     </form>
