@@ -1,4 +1,8 @@
-/** The top bar: who is signed in, the Status select (Online / Do not disturb), connection trouble, Sign out. */
+/**
+ * The top bar: who is signed in, the Status select, connection trouble, Sign out. The select shows what
+ * contacts see: the person chooses Online or Do not disturb, and while the server says Busy (in a call) or
+ * Away (idle) it says that instead, as an option the person cannot choose.
+ */
 import { useId } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { useApp } from '../app/context.js';
@@ -22,6 +26,7 @@ export function Header() {
     useShallow((s) => ({ connection: s.connection, presence: s.presence, dnd: s.dnd })),
   );
   const id = useId();
+  const shown = presence === 'busy' || presence === 'away' ? presence : dnd ? 'dnd' : 'online';
 
   return (
     <header className="topbar">
@@ -48,12 +53,22 @@ export function Header() {
         </label>
         <select
           id={`${id}-status`}
-          value={dnd ? 'dnd' : 'online'}
+          value={shown}
           onChange={(e) =>
             void app.session.setDnd(e.target.value === 'dnd').then((err) => err && app.notices.add(err))
           }
         >
           <option value="online">Online</option>
+          {shown === 'away' && (
+            <option value="away" disabled>
+              Away
+            </option>
+          )}
+          {shown === 'busy' && (
+            <option value="busy" disabled>
+              Busy (in a call)
+            </option>
+          )}
           <option value="dnd">Do not disturb</option>
         </select>
         <button type="button" className="btn" onClick={() => void app.session.signOut()}>
