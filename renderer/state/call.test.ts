@@ -4,7 +4,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { FakeEngine, callView } from '../test-support/fake-engine.js';
 import { FakeSignaling, sessionReady } from '../test-support/fake-signaling.js';
 import { endedWords, errorWords } from '../ui/error-words.js';
-import { Calls, ringingCall } from './call.js';
+import { Calls, inCallWith, ringingCall } from './call.js';
 import { Contacts } from './contacts.js';
 import { Notices } from './notices.js';
 
@@ -56,6 +56,16 @@ describe('the call as the engine has it', () => {
     expect(ringingCall(state())).toBeNull();
     engine.show(callView({ direction: 'outgoing', phase: 'outgoing' }));
     expect(ringingCall(state())).toBeNull();
+  });
+
+  it('knows whom this device is in a call with, from the first ring to the end', () => {
+    expect(inCallWith(state(), 'bob')).toBe(false);
+    engine.show(callView({ direction: 'outgoing', phase: 'outgoing', callId: null }));
+    expect(inCallWith(state(), 'bob')).toBe(true);
+    engine.show(callView({ phase: 'active' }));
+    expect([inCallWith(state(), 'bob'), inCallWith(state(), 'zoe')]).toEqual([true, false]);
+    engine.show(null);
+    expect(inCallWith(state(), 'bob')).toBe(false);
   });
 
   it('remembers how the last call ended; a call never placed is also a notice', () => {

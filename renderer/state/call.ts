@@ -43,6 +43,11 @@ export function ringingCall({ call }: CallState): RingingCall | null {
     : null;
 }
 
+/** True while this device has a call with `username` (ringing, placed or up): calling them again makes no sense. */
+export function inCallWith({ call }: CallState, username: string): boolean {
+  return call?.peer.username === username;
+}
+
 export class Calls {
   private readonly store = createStore<CallState>()(() => ({
     call: null,

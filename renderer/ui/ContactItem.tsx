@@ -6,6 +6,7 @@
 import { useId } from 'react';
 import type { Contact } from '../../signaling/protocol/index.js';
 import { useApp } from '../app/context.js';
+import { inCallWith, useCall } from '../state/call.js';
 import { Avatar, PresenceDot } from './Avatar.js';
 import { PhoneIcon, RemoveIcon, VideoIcon } from './Icons.js';
 import { Handle, PersonName } from './PersonName.js';
@@ -19,6 +20,8 @@ export function ContactItem({ contact }: { contact: Contact }) {
   const displayName = personName(contact);
   const handleId = useId();
   const described = { 'aria-describedby': handleId };
+  const talking = useCall((s) => inCallWith(s, username));
+  const inCallTitle = 'You are in a call with them';
 
   return (
     <li className={`contact contact-${state}`}>
@@ -50,7 +53,8 @@ export function ContactItem({ contact }: { contact: Contact }) {
               className="icon-btn icon-btn-call"
               aria-label={`Call ${displayName}`}
               {...described}
-              title="Voice call"
+              title={talking ? inCallTitle : 'Voice call'}
+              disabled={talking}
               onClick={() => void app.calls.call(username, 'audio')}
             >
               <PhoneIcon />
@@ -60,7 +64,8 @@ export function ContactItem({ contact }: { contact: Contact }) {
               className="icon-btn icon-btn-call"
               aria-label={`Video call ${displayName}`}
               {...described}
-              title="Video call"
+              title={talking ? inCallTitle : 'Video call'}
+              disabled={talking}
               onClick={() => void app.calls.call(username, 'video')}
             >
               <VideoIcon />

@@ -1,6 +1,7 @@
 /** One call in the history: who, which way, voice or video, how it went, when, and Call back. */
 import type { HistoryEntry } from '../../signaling/protocol/index.js';
 import { useApp } from '../app/context.js';
+import { inCallWith, useCall } from '../state/call.js';
 import { Avatar } from './Avatar.js';
 import { ArrowInIcon, ArrowOutIcon, PhoneIcon, VideoIcon } from './Icons.js';
 import { PersonName } from './PersonName.js';
@@ -11,6 +12,7 @@ export function HistoryItem({ entry }: { entry: HistoryEntry }) {
   const { peer, direction, media, missed } = entry;
   const incoming = direction === 'incoming';
   const name = personName(peer);
+  const talking = useCall((s) => inCallWith(s, peer.username));
 
   return (
     <li className={`hist ${missed ? 'hist-missed' : ''}`}>
@@ -35,7 +37,8 @@ export function HistoryItem({ entry }: { entry: HistoryEntry }) {
         type="button"
         className="icon-btn icon-btn-call"
         aria-label={`Call back ${name}`}
-        title={media === 'video' ? 'Video call back' : 'Call back'}
+        title={talking ? 'You are in a call with them' : media === 'video' ? 'Video call back' : 'Call back'}
+        disabled={talking}
         onClick={() => void app.calls.call(peer.username, media)}
       >
         {media === 'video' ? <VideoIcon /> : <PhoneIcon />}
