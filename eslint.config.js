@@ -85,6 +85,36 @@ const rendererBoundary = (name, files, mainRule, ignores = []) => ({
 });
 
 /**
+ * The call app's own layers (docs/architecture.md, "The call app and the desktop shell"). The parts
+ * (call/, net/, platform/, audio/, util/) know nothing of the app; the domains (state/) get the parts they
+ * drive handed in by the composition root (app/) and import only their types; the components (ui/) read
+ * the domains' stores and call their actions. These use typescript-eslint's rule, whose `allowTypeImports`
+ * lets a layer name another's types, so they add to the process boundaries above instead of replacing them.
+ */
+const RENDERER_TESTS = ['renderer/**/*.test.ts', 'renderer/test-support/**'];
+
+/** One owner per store: only a domain makes one (util/store.ts `createStore`); the rest read it. */
+const ONE_STORE_OWNER = [
+  {
+    regex: '(?:^|/)util/store\\.js$',
+    importNames: ['createStore'],
+    message: 'Only a domain (renderer/state/) makes a store; everyone else reads it as a ReadableStore.',
+  },
+  {
+    regex: '^zustand(?:/vanilla)?$',
+    message:
+      'Stores are made by the domains (renderer/state/, through util/store.ts) and read through their hooks (app/context.ts storeHook).',
+  },
+];
+
+const rendererLayer = (name, files, patterns, ignores = []) => ({
+  name: `parley/layers/renderer-${name}`,
+  files,
+  ignores: [...RENDERER_TESTS, ...ignores],
+  rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns }] },
+});
+
+/**
  * The server's layers, top to bottom; a module may import its own layer and the ones below it. `modules`
  * are paths under signaling/ (a folder ends in `/`), `files` the globs of the layer's own files. Two pure
  * rules (PURE_RULES) sit in services' folders but below them: they import only protocol/ and domain.ts.
@@ -235,6 +265,57 @@ export default defineConfig([
   rendererBoundary('renderer', ['renderer/**/*.ts', 'renderer/**/*.tsx'], noMain, RENDERER_DESKTOP_SIDE),
   rendererBoundary('renderer-desktop-side', RENDERER_DESKTOP_SIDE, onlyMainContract),
 
+  // ---- The call app's layers (renderer/) -------------------------------------------------------------
+  rendererLayer(
+    'parts',
+    ['renderer/{call,net,platform,audio,util}/**/*.ts'],
+    [
+      {
+        regex: '^\\.\\./(?:app|state|ui)/',
+        message:
+          'call/, net/, platform/, audio/ and util/ are parts the app is built from and know nothing of it: no app/, state/ or ui/.',
+      },
+      ...ONE_STORE_OWNER,
+    ],
+    ['renderer/util/store.ts'],
+  ),
+  rendererLayer(
+    'domains',
+    ['renderer/state/**/*.ts'],
+    [
+      {
+        regex: '^\\.\\./(?:call|platform|audio)/|^\\.\\./net/signaling-client\\.js$',
+        allowTypeImports: true,
+        message:
+          'A domain gets the engine, the connection, the platform and the tones handed in (app/composition-root.ts), so its tests can hand in fakes: import only their types.',
+      },
+      {
+        regex: '^\\.\\./ui/(?!(?:error-)?words\\.js$)|^react(?:-dom)?(?:/|$)',
+        message: 'A domain knows no components; from ui/ it takes only the words (words.ts, error-words.ts).',
+      },
+      ONE_STORE_OWNER[1],
+    ],
+  ),
+  rendererLayer(
+    'ui',
+    ['renderer/ui/**/*.{ts,tsx}'],
+    [
+      {
+        regex: '^\\.\\./(?:net|platform|audio)/|^\\.\\./call/(?!media\\.js$)',
+        allowTypeImports: true,
+        message:
+          "Components read the domains' stores and call their actions (app/context.ts useApp, the state/ hooks); they do not drive the engine, the connection, the platform or the tones (call/media.js, for the Settings previews, excepted).",
+      },
+      ...ONE_STORE_OWNER,
+    ],
+  ),
+  rendererLayer(
+    'app',
+    ['renderer/app/**/*.ts', 'renderer/incoming/**/*.tsx', 'renderer/*.tsx'],
+    ONE_STORE_OWNER,
+    ['renderer/app/context.ts'],
+  ),
+
   {
     // The vocabulary of the call app and its shell, imported by both renderer/ and main/.
     name: 'parley/boundaries/shared',
@@ -344,6 +425,40 @@ export default defineConfig([
         'error',
         {
           patterns: [noTopLevelDir('renderer', 'main/', 'Talk to the renderer over the typed IPC contract.')],
+        },
+      ],
+    },
+  },
+
+  {
+    // Main's decisions (what rings where, the incoming-call window's life, the tray's menu, links, security
+    // policies, settings, the token vault) are plain TypeScript behind narrow interfaces, unit-tested
+    // without Electron; only the adapters and the wiring listed in `ignores` touch Electron.
+    name: 'parley/layers/main-logic',
+    files: ['main/**/*.ts'],
+    ignores: [
+      'main/**/*.test.ts',
+      'main/test-support/**',
+      'main/index.ts',
+      'main/preload.ts',
+      'main/shell.ts',
+      'main/ipc/handlers.ts',
+      'main/window/**',
+      'main/ringing/electron-*.ts',
+      'main/tray/electron-*.ts',
+    ],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^electron(?:/|$)',
+              allowTypeImports: true,
+              message:
+                'Only the Electron adapters (window/, ringing/electron-*.ts, tray/electron-*.ts, ipc/handlers.ts) and the wiring (index.ts, shell.ts, preload.ts) use Electron; decisions stay testable without it.',
+            },
+          ],
         },
       ],
     },

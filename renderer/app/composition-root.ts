@@ -3,7 +3,7 @@
  * (state/), and connects them to each other and to the platform. It owns no state and offers no actions
  * of its own: React components read the domains' stores and call the domains' actions (`app.calls.call`).
  */
-import { Ringer } from '../audio/ringer.js';
+import { Ringer } from './ringer.js';
 import { AudioTones, type Tones } from '../audio/tones.js';
 import { CallEngine } from '../call/engine.js';
 import { browserDevices } from '../call/media.js';

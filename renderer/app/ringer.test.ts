@@ -8,7 +8,7 @@ import { Notices } from '../state/notices.js';
 import { FakeEngine, callView } from '../test-support/fake-engine.js';
 import { FakeSignaling } from '../test-support/fake-signaling.js';
 import { Ringer } from './ringer.js';
-import type { Tones } from './tones.js';
+import type { Tones } from '../audio/tones.js';
 
 let engine: FakeEngine;
 let devices: Devices;

@@ -6,7 +6,7 @@
 import { ringingCall, type CallState } from '../state/call.js';
 import type { DevicesState } from '../state/devices.js';
 import type { ReadableStore } from '../util/store.js';
-import type { Tones } from './tones.js';
+import type { Tones } from '../audio/tones.js';
 
 export class Ringer {
   /** The call the ringtone sounds for, or null. */
