@@ -7,6 +7,7 @@ import { Server, type Socket as ServerSocket } from 'socket.io';
 import type { Socket as ClientSocket } from 'socket.io-client';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ConnectionStatus } from './signaling-client.js';
+import type { ReconnectContext, ReconnectPolicy } from './reconnect-policy.js';
 import { SignalingClient } from './signaling-client.js';
 
 // Every Socket.IO client socket the SignalingClient makes, to look at its reconnection state.
@@ -73,8 +74,11 @@ async function startServer(
 }
 
 /** Connects a SignalingClient and records its statuses; resolves once it is connected (or refused). */
-function connectClient(url: string): { client: SignalingClient; statuses: ConnectionStatus[] } {
-  const c = (client = new SignalingClient());
+function connectClient(
+  url: string,
+  policy?: ReconnectPolicy,
+): { client: SignalingClient; statuses: ConnectionStatus[] } {
+  const c = (client = new SignalingClient(policy));
   const statuses: ConnectionStatus[] = [];
   c.on('status', ({ status }) => statuses.push(status));
   c.connect(url, TOKEN, DEVICE, () => RENEWED_DEVICE);
@@ -93,14 +97,14 @@ function statusOf(c: SignalingClient, status: ConnectionStatus) {
 }
 
 /** A connected client and the server side of its connection. */
-async function connected(): Promise<{
+async function connected(policy?: ReconnectPolicy): Promise<{
   client: SignalingClient;
   remote: ServerSocket;
   statuses: ConnectionStatus[];
 }> {
   const s = server ?? (await startServer());
   const remote = s.nextConnection();
-  const { client: c, statuses } = connectClient(s.url);
+  const { client: c, statuses } = connectClient(s.url, policy);
   const up = statusOf(c, 'connected');
   await Promise.all([remote, up]);
   return { client: c, remote: await remote, statuses };
@@ -440,5 +444,45 @@ describe('connection status', () => {
     expect(abandoned.active).toBe(false);
     await vi.advanceTimersByTimeAsync(5_000);
     expect(abandoned.active).toBe(false);
+  });
+});
+
+describe('reconnect policy', () => {
+  it('is asked on every drop, with why and the how-many-th retry; a connection that is up starts over', async () => {
+    const asked: ReconnectContext[] = [];
+    const { client: c, remote } = await connected({ nextDelayMs: (context) => (asked.push(context), 0) });
+    const again = server!.nextConnection();
+    const back = statusOf(c, 'connected');
+    remote.disconnect(true); // the server closes it on purpose
+    await back;
+    const second = await again;
+    const backAgain = statusOf(c, 'connected');
+    second.conn.close(); // the network goes
+    await backAgain;
+    expect(asked).toEqual([
+      { attempt: 0, reason: 'server' },
+      { attempt: 0, reason: 'transport' },
+    ]);
+  });
+
+  it('a policy that gives up leaves the client disconnected with E_NETWORK, and it stays so', async () => {
+    const { client: c, remote, statuses } = await connected({ nextDelayMs: () => null });
+    const down = statusOf(c, 'disconnected');
+    remote.conn.close();
+    expect((await down).error).toEqual({ code: 'E_NETWORK', message: 'gave up reconnecting to the server' });
+    c.reconnectNow();
+    expect(statuses).toEqual(['connecting', 'connected', 'reconnecting', 'disconnected']);
+    expect(server!.handshakes).toBe(1);
+  });
+
+  it('reconnectNow() (woken up, back online) does not wait out the delay', async () => {
+    const { client: c, remote } = await connected({ nextDelayMs: () => 60_000 });
+    const reconnecting = statusOf(c, 'reconnecting');
+    remote.disconnect(true);
+    await reconnecting;
+    const back = statusOf(c, 'connected');
+    c.reconnectNow();
+    await back;
+    expect(server!.handshakes).toBe(2);
   });
 });

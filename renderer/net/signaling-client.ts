@@ -2,7 +2,9 @@
  * The renderer's connection to the signaling server: a typed Socket.IO
  * client that validates every server message against the protocol schemas
  * (a malformed one is reported, never thrown into the app) and turns
- * requests into promises of `Result`s.
+ * requests into promises of `Result`s. It alone decides when to connect
+ * again (`retry`, on the schedule of its ReconnectPolicy; Socket.IO's own
+ * reconnection is off), and `setStatus` alone changes its status.
  */
 import { io, type Socket } from 'socket.io-client';
 import {
@@ -19,6 +21,7 @@ import {
   type ServerToClientEvents,
 } from '../../signaling/protocol/index.js';
 import { Emitter } from '../util/emitter.js';
+import { BackoffPolicy, type DropReason, type ReconnectPolicy } from './reconnect-policy.js';
 
 export type ConnectionStatus = 'connecting' | 'connected' | 'reconnecting' | 'disconnected';
 
@@ -41,8 +44,6 @@ export interface ClientEvents extends ServerEventHandlers {
 }
 
 const REQUEST_TIMEOUT_MS = 10_000;
-const RETRY_FIRST_MS = 1_000;
-const RETRY_MAX_MS = 10_000;
 
 export type RequestOutcome<K extends ClientRequestName> =
   | ({ ok: true } & RequestResult<K>)
@@ -51,8 +52,13 @@ export type RequestOutcome<K extends ClientRequestName> =
 export class SignalingClient extends Emitter<ClientEvents> {
   private socket: Socket<ServerToClientEvents, ClientToServerEvents> | undefined;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
-  private retries = 0;
+  /** Retries since the connection was last up. */
+  private attempt = 0;
   private status: ConnectionStatus = 'disconnected';
+
+  constructor(private readonly policy: ReconnectPolicy = new BackoffPolicy()) {
+    super();
+  }
 
   /**
    * Connects (and keeps reconnecting) with a session token and this device's id. When the server says
@@ -63,13 +69,13 @@ export class SignalingClient extends Emitter<ClientEvents> {
     const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io(serverUrl, {
       transports: ['websocket'],
       auth: { token, deviceId },
-      reconnectionDelay: 500,
-      reconnectionDelayMax: 5_000,
+      reconnection: false, // retry() decides
     });
     this.socket = socket;
     this.setStatus('connecting');
     socket.on('connect', () => {
-      this.retries = 0;
+      clearTimeout(this.retryTimer);
+      this.attempt = 0;
       this.setStatus('connected');
     });
     // The same device connected again elsewhere (a duplicated tab): let that one have it.
@@ -80,19 +86,16 @@ export class SignalingClient extends Emitter<ClientEvents> {
     socket.on('session.revoked', ({ reason }) =>
       this.stop(socket, { code: 'E_UNAUTHORIZED', message: `session ended: ${reason}` }),
     );
-    socket.on('disconnect', (reason) => {
-      if (!socket.active && this.status === 'disconnected') return; // stopped on purpose above
-      this.setStatus('reconnecting');
-      // The server closed us on purpose (shutdown, a newer connection): Socket.IO will not retry by itself.
-      if (reason === 'io server disconnect') this.retryLater(socket);
-    });
+    socket.on('disconnect', (reason) =>
+      // The server closed us on purpose (shutdown, a newer connection), or the connection was lost.
+      this.retry(socket, reason === 'io server disconnect' ? 'server' : 'transport'),
+    );
     socket.on('connect_error', (err: Error & { data?: { code?: string } }) => {
       const code = err.data?.code;
       if (code === 'E_UNAUTHORIZED') return this.stop(socket, { code, message: err.message });
       if (code === 'E_DEVICE_TAKEN') socket.auth = { token, deviceId: renewDeviceId() };
-      this.setStatus('reconnecting');
-      // A refusal by the server (e.g. E_SHUTTING_DOWN) leaves the socket inactive: Socket.IO gives up.
-      if (!socket.active) this.retryLater(socket);
+      // A refusal by the server (e.g. E_SHUTTING_DOWN) leaves the socket inactive; a network error does not.
+      this.retry(socket, socket.active ? 'transport' : 'server');
     });
     socket.onAny((event: string, payload: unknown) => this.receive(event, payload));
   }
@@ -107,7 +110,9 @@ export class SignalingClient extends Emitter<ClientEvents> {
 
   /** Retries at once when the connection is down (after sleep or a network change), instead of waiting out the backoff. */
   reconnectNow(): void {
-    if (this.socket && !this.socket.connected) this.socket.connect();
+    if (!this.socket || this.socket.connected) return;
+    clearTimeout(this.retryTimer);
+    this.socket.connect();
   }
 
   /**
@@ -119,24 +124,33 @@ export class SignalingClient extends Emitter<ClientEvents> {
     const socket = this.socket;
     if (!socket) return;
     if (socket.connected) socket.disconnect();
-    socket.connect();
+    this.reconnectNow();
   }
 
-  /** Reconnects after a growing pause, unless this socket has been replaced or closed meanwhile. */
-  private retryLater(socket: Socket): void {
+  /**
+   * The one place that decides whether and when to connect again after a drop: the policy's delay, unless
+   * this socket was stopped, let go or replaced meanwhile.
+   */
+  private retry(socket: Socket, reason: DropReason): void {
+    if (this.socket !== socket) return; // stopped or let go on purpose
+    this.setStatus('reconnecting');
     clearTimeout(this.retryTimer);
-    const delay = Math.min(RETRY_MAX_MS, RETRY_FIRST_MS * 2 ** this.retries++);
+    const delay = this.policy.nextDelayMs({ attempt: this.attempt++, reason });
+    if (delay === null)
+      return this.stop(socket, { code: 'E_NETWORK', message: 'gave up reconnecting to the server' });
     this.retryTimer = setTimeout(() => {
       if (this.socket === socket && !socket.connected) socket.connect();
     }, delay);
   }
 
+  /** Signing out: no more connection and no retries; the status says disconnected, without an error. */
   disconnect(): void {
     clearTimeout(this.retryTimer);
-    this.status = 'disconnected';
-    this.socket?.removeAllListeners();
-    this.socket?.disconnect();
+    const socket = this.socket;
     this.socket = undefined;
+    socket?.removeAllListeners();
+    socket?.disconnect();
+    this.setStatus('disconnected');
   }
 
   /** Sends a request; resolves with the server's result, or E_NETWORK after `timeoutMs` (never rejects). */

@@ -42,7 +42,6 @@ const KEYS = { server: 'parley.serverUrl' } as const;
 const SIGNED_OUT = {
   phase: 'signed-out',
   user: null,
-  connection: 'disconnected',
   presence: 'offline',
   error: null,
 } as const satisfies Partial<SessionState>;
@@ -50,6 +49,7 @@ const SIGNED_OUT = {
 export class Session {
   private readonly store = createStore<SessionState>()(() => ({
     ...SIGNED_OUT,
+    connection: 'disconnected',
     serverUrl: '',
     dnd: false,
   }));
