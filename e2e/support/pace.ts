@@ -17,7 +17,7 @@ export const SLOWNESS_ENV = 'PARLEY_E2E_SLOWNESS';
  * The slowest of `measureRounds`' three rounds on a quiet 2-core machine (nothing else running; the
  * median of five runs of `npx tsx e2e/support/measure-pace.ts`): the pace the suites' waits were written for.
  */
-export const QUIET_ROUND_MS = 700;
+export const QUIET_ROUND_MS = 1750;
 /** Slower than this is a broken machine, not a busy one: waits stop growing. */
 const MAX_SLOWNESS = 6;
 

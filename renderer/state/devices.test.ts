@@ -86,6 +86,23 @@ describe('the machine', () => {
       'New device available: Headset. Choose it in Settings.',
     ]);
   });
+
+  it('announces nothing new when the devices had not been listed with their names before the change', async () => {
+    // Before the first listing (or before permission, when the browser hides ids and names), every
+    // device would look new: the first devicechange would announce the whole machine.
+    const s = setup();
+    s.machine.now = lists(
+      device('audioinput', 'mic-1'),
+      device('audiooutput', 'spk-1'),
+      device('videoinput', 'cam-1'),
+    );
+    s.machine.change();
+    await expect.poll(() => s.state().lists.speakers.length).toBe(1);
+    s.machine.now = lists(...s.machine.now.microphones, device('audioinput', 'usb', 'USB Headset'));
+    s.machine.change();
+    await expect.poll(() => s.state().lists.microphones.length).toBe(2);
+    expect(s.noticeTexts()).toEqual(['New device available: USB Headset. Choose it in Settings.']);
+  });
 });
 
 describe('parsePreferences', () => {

@@ -94,6 +94,9 @@ export class Devices {
       }
     }
     const known = [...before.microphones, ...before.cameras, ...before.speakers];
+    // Only against a listing with names: before the first one (or before permission, when the browser
+    // hides ids and names) every device would look new, and the first change would announce them all.
+    if (!known.some((device) => device.label)) return;
     const added = [...after.microphones, ...after.cameras, ...after.speakers].filter(
       (device) => device.label && !known.some((b) => b.deviceId === device.deviceId),
     );

@@ -1,0 +1,51 @@
+// Hot-plug: a microphone unplugged mid-call, a headset plugged in. Chromium's fake devices cannot be
+// unplugged, so support/hot-plug.ts wraps navigator.mediaDevices and fires devicechange.
+import { expect, test } from './support/fixtures.js';
+import { plug, unplug, withHotPlug } from './support/hot-plug.js';
+
+test('unplugging the microphone in use mid-call moves to the default one: the call goes on and is heard', async ({
+  people,
+}) => {
+  const alice = await people.add('alice', { prepare: withHotPlug });
+  const bob = await people.add('bob');
+  await alice.befriend(bob);
+  await alice.callAndConnect(bob, 'audio');
+  const call = alice.callWith(bob);
+  const liveMicrophones = async () =>
+    (await alice.localTracks())
+      .filter((t) => t.kind === 'audio' && t.readyState === 'live')
+      .map((t) => t.label);
+
+  await call.getByLabel('Microphone', { exact: true }).selectOption({ label: 'Fake Audio Input 2' });
+  await expect.poll(liveMicrophones).toEqual(['Fake Audio Input 2']);
+  await bob.waitForSound('Alice');
+
+  await unplug(alice.page, 'Fake Audio Input 2');
+  await expect(
+    alice.page.getByRole('status').filter({ hasText: 'Your microphone was disconnected' }),
+  ).toBeVisible();
+  // The default microphone is live in Input 2's place, and Bob hears it: the call never dropped.
+  await expect.poll(liveMicrophones).toEqual([expect.not.stringMatching(/^Fake Audio Input 2$/)]);
+  await expect(call).toBeVisible();
+  await expect(bob.callWith(alice)).toBeVisible();
+  await bob.waitForSound('Alice');
+  await expect(call.getByLabel('Microphone', { exact: true }).getByRole('option')).not.toContainText([
+    'Fake Audio Input 2',
+  ]);
+});
+
+test('a headset plugged in is offered: a notice names it and the microphone list has it', async ({
+  people,
+}) => {
+  const alice = await people.add('alice', { prepare: withHotPlug });
+  await plug(alice.page, { kind: 'audioinput', label: 'USB Headset Microphone', deviceId: 'usb-headset' });
+  await expect(
+    alice.page.getByRole('status').filter({ hasText: 'New device available: USB Headset Microphone' }),
+  ).toBeVisible();
+  await alice.tab('Settings').click();
+  await expect(
+    alice.page
+      .getByLabel('Microphone', { exact: true })
+      .getByRole('option', { name: 'USB Headset Microphone' }),
+  ).toHaveCount(1);
+});
