@@ -5,7 +5,7 @@
 // when Alice hung up (not when the server came back, and not "connection lost").
 import { formatClock } from '../../renderer/ui/words.js';
 import { expect, startVideoCall, test, type NetPerson } from './support/fixtures.js';
-import { observe, report, seconds } from './support/observe.js';
+import { expectOneCallEach, observe, report, seconds } from './support/observe.js';
 import { ServerProcess, useServer } from './support/server-process.js';
 
 const SCENARIO = 'server gone';
@@ -86,15 +86,7 @@ test('the server is away longer than the grace period: media goes on, both are t
     expect(call!.ended_at, 'the recorded end, ms').toBeGreaterThanOrEqual(hangUpAt - 50);
     expect(call!.ended_at, 'the recorded end, ms').toBeLessThanOrEqual(clickedBy + END_TOLERANCE_MS);
     const length = formatClock((call!.ended_at! - call!.answered_at!) / 1000);
-    for (const [me, them] of [
-      [alice, bob],
-      [bob, alice],
-    ] as const) {
-      await me.tab('History').click();
-      const entries = me.historyItems().filter({ hasText: them.displayName });
-      await expect(entries).toHaveCount(1);
-      await expect(entries.locator('.outcome')).toHaveText(length);
-    }
+    await expectOneCallEach([alice, bob], (entry) => expect(entry.locator('.outcome')).toHaveText(length));
   } finally {
     restore();
     await server.close();

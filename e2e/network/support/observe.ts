@@ -3,7 +3,7 @@
  * badge, "Reconnecting…", how long something took (measured, printed and
  * returned), and media counters over a window while a fault is on.
  */
-import type { Locator } from '@playwright/test';
+import { expect, type Locator } from '@playwright/test';
 import type { NetPerson } from './fixtures.js';
 
 export const badge = (person: NetPerson): Locator => person.page.getByLabel('Call quality', { exact: true });
@@ -14,6 +14,22 @@ export const reconnecting = (person: NetPerson, other: NetPerson): Locator =>
 /** Prints a measured figure, so a run's output documents what the scenario cost and how fast things were. */
 export function report(scenario: string, what: string): void {
   console.log(`[network] ${scenario}: ${what}`);
+}
+
+/** Each of the two has exactly one call with the other in History; `check` looks at that entry. */
+export async function expectOneCallEach(
+  [alice, bob]: readonly [NetPerson, NetPerson],
+  check: (entry: Locator) => Promise<void>,
+): Promise<void> {
+  for (const [me, them] of [
+    [alice, bob],
+    [bob, alice],
+  ] as const) {
+    await me.tab('History').click();
+    const entries = me.historyItems().filter({ hasText: them.displayName });
+    await expect(entries).toHaveCount(1);
+    await check(entries);
+  }
 }
 
 /** "2.3 s" */
