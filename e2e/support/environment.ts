@@ -17,23 +17,26 @@ export const ringTimeoutS = (): number => Math.round(paced(10_000) / 1000);
 /** Seconds a device in a call may stay disconnected before the call ends as connection lost. */
 export const GRACE_PERIOD_S = 3;
 
-interface Running {
-  server: TestServer;
-  coturn: Coturn;
+/**
+ * A slot for what a global setup started, for its global teardown (both run in the runner process, but
+ * Playwright loads them as separate modules, so the slot lives on globalThis under `name`).
+ */
+export function runningSlot<T>(name: string): { set(running: T): void; take(): T | undefined } {
+  const key = Symbol.for(name);
+  const holder = globalThis as { [key: symbol]: T | undefined };
+  return {
+    set: (running) => void (holder[key] = running),
+    take: () => {
+      const running = holder[key];
+      delete holder[key];
+      return running;
+    },
+  };
 }
 
-const KEY = Symbol.for('parley.e2e.running');
-type Holder = { [KEY]?: Running };
-
-export function setRunning(running: Running): void {
-  (globalThis as Holder)[KEY] = running;
-}
-
-export function takeRunning(): Running | undefined {
-  const running = (globalThis as Holder)[KEY];
-  delete (globalThis as Holder)[KEY];
-  return running;
-}
+const running = runningSlot<{ server: TestServer; coturn: Coturn }>('parley.e2e.running');
+export const setRunning = running.set;
+export const takeRunning = running.take;
 
 /** The server URL, in a worker. */
 export function serverUrl(): string {

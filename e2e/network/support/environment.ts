@@ -3,6 +3,7 @@
  * environment) and with its teardown (in the runner process).
  */
 import { BED_ENV, type Bed } from './netbed.js';
+import { runningSlot } from '../../support/environment.js';
 
 /** Set instead of everything else when the machine cannot run the suite; the value says why. */
 export const SKIP_ENV = 'PARLEY_NETBED_SKIP';
@@ -23,19 +24,6 @@ export function netEnvironment(): NetEnvironment {
 
 export const skipReason = (): string | null => process.env[SKIP_ENV] ?? null;
 
-interface Running {
-  stop(): Promise<void>;
-}
-
-const KEY = Symbol.for('parley.e2e.network.running');
-type Holder = { [KEY]?: Running };
-
-export function setRunning(running: Running): void {
-  (globalThis as Holder)[KEY] = running;
-}
-
-export function takeRunning(): Running | undefined {
-  const running = (globalThis as Holder)[KEY];
-  delete (globalThis as Holder)[KEY];
-  return running;
-}
+const running = runningSlot<{ stop(): Promise<void> }>('parley.e2e.network.running');
+export const setRunning = running.set;
+export const takeRunning = running.take;
