@@ -33,7 +33,10 @@ export default defineConfig({
     // A click that cannot happen fails in seconds, not at the test timeout.
     actionTimeout: paced(10_000),
     navigationTimeout: paced(15_000),
-    trace: 'retain-on-failure',
+    // No screencast in the trace: it encodes frames of up to four video pages, and with both workers in a
+    // video call media took 2.3 to 11.4 s to start with it, 1.8 to 5.3 s without (e2e/video-call.spec.ts,
+    // 2 cores). DOM snapshots stay, and so does the screenshot of a failure.
+    trace: { mode: 'retain-on-failure', screenshots: false },
     screenshot: 'only-on-failure',
     launchOptions: {
       ...(executablePath ? { executablePath } : {}),

@@ -14,9 +14,16 @@ import {
   type Page,
 } from '@playwright/test';
 import type { Diagnostics } from '../../renderer/app/diagnostics.js';
+import { recoveryTimings } from '../../renderer/call/recovery.js';
 import { serverUrl } from './environment.js';
 import { paced } from './pace.js';
-import { inboundTotals, selectedLocalCandidateType, type Inbound, type StatsRow } from './stats.js';
+import {
+  inboundTotals,
+  selectedLocalCandidateType,
+  setupSummary,
+  type Inbound,
+  type StatsRow,
+} from './stats.js';
 
 export { expect } from '@playwright/test';
 export type { Inbound } from './stats.js';
@@ -31,6 +38,12 @@ const PASSWORD = 'correct horse battery staple';
  */
 const AUDIBLE_ENERGY = 1e-3;
 const SILENT_ENERGY = 1e-6;
+/**
+ * How long media may take to start once both sides have answered: as long as the app itself gives a call
+ * to connect before it ends it as failed. With two video calls at once on 2 cores (the suite's two
+ * workers) a setup was measured at 4 to 12 s, most of it CPU: 10 s was too short.
+ */
+const MEDIA_START_MS = paced(recoveryTimings.connectTimeoutMs);
 /** How often media counters are sampled when waiting for them to grow (ms). */
 const SAMPLE_INTERVALS = [250, 500, 1000];
 
@@ -211,6 +224,12 @@ export class Person {
     return this.diagnostics('tones');
   }
 
+  /** The engine's setup stages reached so far (ms after the call started here) and the transport's state. */
+  async setupState(): Promise<string> {
+    const timings = await this.page.evaluate(() => window.parleyDiagnostics?.timings() ?? null);
+    return `stages ${JSON.stringify(timings?.stages ?? {})}; ${setupSummary(await this.stats())}`;
+  }
+
   /** The candidate type (host, srflx, relay) of the local end of the selected ICE candidate pair. */
   async selectedLocalCandidateType(): Promise<string | undefined> {
     return selectedLocalCandidateType(await this.stats());
@@ -233,12 +252,19 @@ export class Person {
     const expected = allTrue(counters(emptyInbound()), () => true);
     const minimum = (counter: string) => (counter === 'audio energy' ? AUDIBLE_ENERGY : 0);
 
-    await expect
-      .poll(async () => allTrue(counters(await this.inbound()), (_k, v) => v > 0), {
-        message: `${this.displayName}: inbound ${kinds.join('+')} started`,
-        intervals: SAMPLE_INTERVALS,
-      })
-      .toEqual(expected);
+    try {
+      await expect
+        .poll(async () => allTrue(counters(await this.inbound()), (_k, v) => v > 0), {
+          message: `${this.displayName}: inbound ${kinds.join('+')} started`,
+          intervals: SAMPLE_INTERVALS,
+          timeout: MEDIA_START_MS,
+        })
+        .toEqual(expected);
+    } catch (err) {
+      throw new Error(`${(err as Error).message}\n\nWhere setup stands: ${await this.setupState()}`, {
+        cause: err,
+      });
+    }
     const first = counters(await this.inbound());
     await expect
       .poll(async () => allTrue(counters(await this.inbound()), (k, v) => v - first[k]! > minimum(k)), {

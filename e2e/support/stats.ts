@@ -99,3 +99,30 @@ function largestVideo(rows: readonly StatsRow[], type: 'inbound-rtp' | 'outbound
     formats.sort((a, b) => b.width * b.height - a.width * a.height)[0] ?? { width: 0, height: 0, fps: 0 }
   );
 }
+
+/**
+ * Where a call's setup stands, in one line, for a failure message: the transport's ICE and DTLS states,
+ * how many candidate pairs there are and in which states, and the packets in and out per kind.
+ */
+export function setupSummary(rows: readonly StatsRow[]): string {
+  if (rows.length === 0) return 'no peer connection';
+  const transport = rows.find((r) => r.type === 'transport');
+  const pairStates = rows
+    .filter((r) => r.type === 'candidate-pair')
+    .map((r) => String(r.state))
+    .reduce<Record<string, number>>(
+      (counts, state) => ({ ...counts, [state]: (counts[state] ?? 0) + 1 }),
+      {},
+    );
+  const packets = (type: string, field: string) =>
+    rows
+      .filter((r) => r.type === type)
+      .map((r) => `${String(r.kind)} ${num(r[field])}`)
+      .join(', ');
+  return [
+    `ice ${String(transport?.iceState ?? '?')}, dtls ${String(transport?.dtlsState ?? '?')}`,
+    `candidate pairs ${JSON.stringify(pairStates)}`,
+    `packets in: ${packets('inbound-rtp', 'packetsReceived') || 'none'}`,
+    `packets out: ${packets('outbound-rtp', 'packetsSent') || 'none'}`,
+  ].join('; ');
+}
