@@ -1,6 +1,6 @@
 /** Call setup: invite, ring, accept/decline/cancel/hang-up, and the SDP/ICE relay. */
 import { z } from 'zod';
-import { CallId, Media, UserSummary, Username } from './common.js';
+import { CallId, Leg, Media, UserSummary, Username } from './common.js';
 
 /** Chrome's video offers are ~10 KB; leave room for many codecs and simulcast. */
 export const MAX_SDP_LENGTH = 48_000;
@@ -58,7 +58,14 @@ export const Signal = z.discriminatedUnion('kind', [
 ]);
 export type Signal = z.infer<typeof Signal>;
 
-export const CallSignal = z.strictObject({ callId: CallId, signal: Signal });
+/**
+ * `call.signal`, request and event. While a call rings and connecting early is on (`IncomingCall.preconnect`),
+ * each ringing device of the callee and the caller's device negotiate a connection of their own: the
+ * caller's device addresses a ringing device by its `leg`, and every signal from a device of the callee
+ * reaches the caller with that device's `leg`. Once answered, signals go between the two bound devices;
+ * a `leg` the caller still gives must be the answering device's.
+ */
+export const CallSignal = z.strictObject({ callId: CallId, signal: Signal, leg: Leg.optional() });
 export type CallSignal = z.infer<typeof CallSignal>;
 
 /**
@@ -99,6 +106,8 @@ export const CallSnapshot = z.object({
   state: z.enum(['ringing', 'active']),
   /** True when this device is the one bound to the call (it carries the media). */
   boundHere: z.boolean(),
+  /** For a call ringing this device: whether it may connect early (as `IncomingCall.preconnect`). */
+  preconnect: z.boolean().optional(),
 });
 export type CallSnapshot = z.infer<typeof CallSnapshot>;
 
@@ -108,11 +117,18 @@ export const IncomingCall = z.object({
   media: Media,
   /** How long the server will ring before it records a missed call. */
   ringTimeoutMs: z.number().int().positive(),
+  /**
+   * Whether this device may connect early: offer a connection to the caller's device while it rings (no
+   * media: camera and microphone stay closed until Accept), so that Accept only has to attach them. Absent:
+   * no (the server's `connectWhileRinging` setting is off).
+   */
+  preconnect: z.boolean().optional(),
 });
 export type IncomingCall = z.infer<typeof IncomingCall>;
 
 export const CallRinging = z.object({ callId: CallId, callee: UserSummary });
-export const CallAccepted = z.object({ callId: CallId });
+/** `leg`: the answering device, when it had connected early (the caller keeps that connection). */
+export const CallAccepted = z.object({ callId: CallId, leg: Leg.optional() });
 export const CallEnded = z.object({ callId: CallId, reason: CallEndedReason });
 export type CallEnded = z.infer<typeof CallEnded>;
 /** The peer's bound device dropped (`connected: false`) or came back. */

@@ -73,6 +73,14 @@ export type DeviceId = z.infer<typeof DeviceId>;
 export const CallId = z.string().regex(/^[A-Za-z0-9_-]{22}$/, '22 base64url characters');
 export type CallId = z.infer<typeof CallId>;
 
+/**
+ * One ringing device of the callee, as the caller's device sees it while the call connects early: opaque,
+ * the same for that device throughout one call, and different for the same device in another call (it is
+ * derived from the call id and the device, so it tells the caller nothing about the callee's devices).
+ */
+export const Leg = z.string().regex(/^[A-Za-z0-9_-]{16}$/, '16 base64url characters');
+export type Leg = z.infer<typeof Leg>;
+
 export const Media = z.enum(['audio', 'video']);
 export type Media = z.infer<typeof Media>;
 
