@@ -106,6 +106,8 @@ export const CallSnapshot = z.object({
   state: z.enum(['ringing', 'active']),
   /** True when this device is the one bound to the call (it carries the media). */
   boundHere: z.boolean(),
+  /** For the caller of an answered call: the answering device's leg, when the server gives legs (as `call.accepted`). */
+  leg: Leg.optional(),
   /** For a call ringing this device: whether it may connect early (as `IncomingCall.preconnect`). */
   preconnect: z.boolean().optional(),
 });
