@@ -3,22 +3,32 @@
  * sending the local tracks, the watch over its media path (path-recovery.ts), and from the first connect
  * the stats (media-stats.ts). These share one lifetime, so they live and end together here; the engine
  * hears what the call view needs through events and calls `close()` when the call ends.
+ *
+ * The peer connection is the one made while the call rang (early.ts), when there is one: it may be
+ * connected already, and the local tracks fill its transceivers with no renegotiation. Otherwise a new
+ * one is made here and negotiated now.
  */
-import type { Signal } from '../../signaling/protocol/index.js';
+import type { Leg } from '../../signaling/protocol/index.js';
 import type { SignalingClient } from '../net/signaling-client.js';
 import { Emitter } from '../util/emitter.js';
+import { newCallPeer } from './call-peer.js';
 import type { IceConfig } from './ice-config.js';
 import type { LocalMedia } from './local-media.js';
+import { FirstMedia } from './first-media.js';
 import { MediaStats } from './media-stats.js';
 import { PathRecovery } from './path-recovery.js';
-import { PeerSession } from './peer.js';
+import type { PeerSession } from './peer.js';
 import type { Quality } from './quality.js';
 import type { TimingRecorder } from './timings.js';
 import type { CallView } from './view.js';
 
 export interface ConnectionOptions {
   callId: string;
-  /** The callee is polite (perfect negotiation) and waits for the caller's first offer. */
+  /** The connection made while the call rang, which goes on into the call; none: a new one is made. */
+  early: PeerSession | null;
+  /** The callee's answering device, as the caller's device knows it (signals from any other are not ours). */
+  leg: Leg | undefined;
+  /** The callee is polite (perfect negotiation); a new connection of the callee's waits for the caller's offer. */
   polite: boolean;
   media: CallView['media'];
   local: LocalMedia;
@@ -50,32 +60,34 @@ export class CallConnection extends Emitter<ConnectionEvents> {
   readonly peer: PeerSession;
   private readonly path: PathRecovery;
   private stats: MediaStats | null = null;
+  private readonly firstMedia: FirstMedia;
 
   constructor(private readonly opts: ConnectionOptions) {
     super();
     const { callId, signaling, recorder, local } = opts;
-    const peer = new PeerSession({
-      polite: opts.polite,
-      iceServers: opts.iceServers,
-      relayOnly: opts.relayOnly,
-      send: (signal: Signal) => void signaling.request('call.signal', { callId, signal }),
-    });
+    this.firstMedia = new FirstMedia(recorder);
+    const peer =
+      opts.early ??
+      newCallPeer({
+        callId,
+        polite: opts.polite,
+        awaitFirstOffer: opts.polite,
+        iceServers: opts.iceServers,
+        relayOnly: opts.relayOnly,
+        signaling,
+        recorder,
+      });
     this.peer = peer;
     peer.on('remote-stream', (s) => this.emit('remote-stream', s));
-    peer.on('remote-tracks', () =>
-      this.emit(
-        'remote-video',
-        peer.remoteStream.getVideoTracks().some((t) => t.readyState === 'live' && !t.muted),
-      ),
-    );
-    peer.on('description-sent', (type) => recorder.mark(type === 'offer' ? 'offer' : 'answer'));
+    peer.on('remote-tracks', () => {
+      this.firstMedia.check(peer.remoteStream);
+      this.emitRemoteVideo();
+    });
     peer.on('description-received', (type) => {
-      recorder.mark(type === 'offer' ? 'offer' : 'answer');
       // The far side renegotiating while the path is down is its ICE restart: ours waits its turn after it.
       if (type === 'offer') this.path.restartedByPeer();
     });
     peer.on('connection', (state) => this.onConnectionState(state));
-    peer.on('error', (err) => console.warn('negotiation error', err));
     for (const track of local.stream.getTracks()) peer.sendTrack(track, local.stream);
     this.path = new PathRecovery({
       peer,
@@ -86,6 +98,32 @@ export class CallConnection extends Emitter<ConnectionEvents> {
       serverAway: opts.serverAway,
       onPeerClosed: (silentForMs) => this.emit('peer-closed', silentForMs),
     });
+  }
+
+  /** The answering device's leg (the caller's side, when the server gives legs). */
+  get leg(): Leg | undefined {
+    return this.opts.leg;
+  }
+
+  /**
+   * What a connection made while it rang has already done, told to the engine now that it listens: the far
+   * side's tracks, and that it connected.
+   */
+  catchUp(): void {
+    if (this.peer.remoteStream.getTracks().length > 0) {
+      this.firstMedia.check(this.peer.remoteStream);
+      this.emit('remote-stream', this.peer.remoteStream);
+      this.emitRemoteVideo();
+    }
+    this.onConnectionState(this.peer.pc.connectionState);
+  }
+
+  private emitRemoteVideo(): void {
+    const tracks = this.peer.remoteStream.getVideoTracks();
+    this.emit(
+      'remote-video',
+      tracks.some((t) => t.readyState === 'live' && !t.muted),
+    );
   }
 
   /** Whether media has stopped arriving: only then does a reconnect call for an ICE restart. */
@@ -99,6 +137,7 @@ export class CallConnection extends Emitter<ConnectionEvents> {
   }
 
   close(): void {
+    this.firstMedia.stop();
     this.stats?.stop();
     this.path.stop();
     this.peer.close();
@@ -106,13 +145,10 @@ export class CallConnection extends Emitter<ConnectionEvents> {
 
   private onConnectionState(state: RTCPeerConnectionState): void {
     if (state !== 'connected') return; // a path that breaks is noticed and mended by PathRecovery
-    this.opts.recorder.mark('ice-connected');
     if (this.stats) return;
     const { pc } = this.peer;
     this.stats = new MediaStats({
       getStats: () => pc.getStats(),
-      recorder: this.opts.recorder,
-      media: this.opts.media,
       onQuality: (quality) => this.emit('quality', quality),
     });
     this.stats.start();

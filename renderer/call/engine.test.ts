@@ -61,6 +61,7 @@ function farSide(polite: boolean) {
   const received: Signal[] = [];
   const far = new PeerSession({
     polite,
+    awaitFirstOffer: polite,
     iceServers: [],
     relayOnly: false,
     send: (signal) => server.push('call.signal', { callId: CALL_ID, signal }),

@@ -11,18 +11,21 @@
  * back, so that history shows when and how the call really ended.
  */
 import {
-  CALL_REPORT_MAX_AGE_MS,
-  type CallEndReport,
+  type CallSignal,
   type CallSnapshot,
   type IncomingCall,
+  type Leg,
   type Media,
   type UserSummary,
 } from '../../signaling/protocol/index.js';
 import type { SignalingClient } from '../net/signaling-client.js';
 import { Emitter } from '../util/emitter.js';
 import { CallConnection } from './connection.js';
+import { EarlyConnections } from './early.js';
+import { EndReports } from './end-reports.js';
 import { IceConfig } from './ice-config.js';
 import { LocalMedia } from './local-media.js';
+import { microphonePermission } from './media.js';
 import { TimingRecorder, type SetupTimings } from './timings.js';
 import { newCallView, type CallView, type EndReason, type EngineEvents } from './view.js';
 
@@ -38,13 +41,16 @@ export class CallEngine extends Emitter<EngineEvents> {
   private view: CallView | null = null;
   private local: LocalMedia | null = null;
   private ice: IceConfig | null = null;
+  /** Connections made while the call rings (early.ts), until one goes on into the call. */
+  private early: EarlyConnections | null = null;
   private connection: CallConnection | null = null;
+  /** The current call's camera and microphone opening: true once open, false if refused or the call ended. */
+  private opening: Promise<boolean> = Promise.resolve(false);
   private recorder: TimingRecorder | null = null;
   /** Changes when a call starts or ends: work that awaited something checks it is still for the same call. */
   private serial = 0;
   private signalingUp = true;
-  /** Calls that ended while the server was away, with how and when (performance.now()), to report when it is back. */
-  private readonly unreported = new Map<string, { reason: CallEndReport['reason']; at: number }>();
+  private readonly endReports: EndReports;
   private readonly unsubscribe: (() => void)[] = [];
 
   constructor(
@@ -52,21 +58,20 @@ export class CallEngine extends Emitter<EngineEvents> {
     private readonly preferences: () => EnginePreferences,
   ) {
     super();
+    this.endReports = new EndReports(signaling);
     this.unsubscribe.push(
       signaling.on('call.incoming', (p) => this.onIncoming(p)),
       signaling.on('call.ringing', (p) =>
         this.ifCurrent(p.callId, () => this.update({ ringing: true }, 'ringing')),
       ),
-      signaling.on('call.accepted', (p) => this.ifCurrent(p.callId, () => void this.onAccepted())),
+      signaling.on('call.accepted', (p) => this.ifCurrent(p.callId, () => void this.onAccepted(p.leg))),
       signaling.on('call.ended', (p) =>
         // `failed` comes from a device that found no media path (its hangup says so): say why here too.
         this.ifCurrent(p.callId, () =>
           this.finish(p.reason, p.reason === 'failed' ? 'E_ICE_FAILED' : undefined),
         ),
       ),
-      signaling.on('call.signal', (p) =>
-        this.ifCurrent(p.callId, () => void this.connection?.peer.receive(p.signal)),
-      ),
+      signaling.on('call.signal', (p) => this.ifCurrent(p.callId, () => this.onSignal(p))),
       signaling.on('call.peer', (p) => this.ifCurrent(p.callId, () => this.onPeerConnection(p.connected))),
       signaling.on('session.ready', (p) => this.onSessionReady(p.calls)),
       signaling.on('status', ({ status }) => this.onSignalingStatus(status === 'connected')),
@@ -87,21 +92,26 @@ export class CallEngine extends Emitter<EngineEvents> {
     return this.connection ? this.connection.peer.pc.getStats() : null;
   }
 
-  /** Calls a contact: opens local media first, so a refused camera stops us before anyone rings. */
+  /**
+   * Calls a contact. With the microphone already allowed, the invite goes out while camera and microphone
+   * open, so the far side rings at once; should the microphone fail after all, the call is cancelled (the
+   * far side stops ringing) and ends here as refused. Otherwise they open first (the person may be asked),
+   * so a refusal rings nobody.
+   */
   async call(peer: UserSummary, media: Media): Promise<void> {
     if (this.view) return this.notice('E_IN_CALL', 'already in a call');
     this.startCall(newCallView({ direction: 'outgoing', peer, media }));
     const serial = this.serial;
-    if (!(await this.openLocalMedia(media, serial))) return this.finishIf(serial, 'refused');
+    const granted = (await microphonePermission()) === 'granted';
+    if (serial !== this.serial) return;
+    this.opening = this.openLocalMedia(media, serial);
+    if (!granted && !(await this.opening)) return this.finishIf(serial, 'refused');
     this.recorder?.mark('invite-sent');
-    const result = await this.signaling.request('call.invite', { callee: peer.username, media });
-    if (serial !== this.serial || this.current?.callId !== null) {
-      // Cancelled while the invite was on its way: the server is ringing them, so stop it.
-      if (result.ok) void this.signaling.request('call.cancel', { callId: result.callId });
-      return;
-    }
-    if (!result.ok) return this.finish('refused', result.error.code);
-    this.update({ callId: result.callId });
+    const [opened] = await Promise.all([this.opening, this.invite(peer, media, serial)]);
+    if (opened || serial !== this.serial) return;
+    const callId = this.current?.callId;
+    if (callId) void this.signaling.request('call.cancel', { callId });
+    this.finish('refused');
   }
 
   /** Answers the ringing call with voice, or with voice and video. */
@@ -110,7 +120,8 @@ export class CallEngine extends Emitter<EngineEvents> {
     if (!view || view.phase !== 'incoming' || !view.callId) return;
     this.update({ phase: 'connecting', cameraOn: media === 'video' });
     const serial = this.serial;
-    if (!(await this.openLocalMedia(media, serial))) {
+    this.opening = this.openLocalMedia(media, serial);
+    if (!(await this.opening)) {
       if (serial !== this.serial) return;
       await this.signaling.request('call.decline', { callId: view.callId });
       return this.finishIf(serial, 'refused');
@@ -142,7 +153,7 @@ export class CallEngine extends Emitter<EngineEvents> {
     const result = await this.signaling.request('call.hangup', { callId: view.callId });
     if (result.ok) return;
     // The server is away (no answer, or not connected): end here now, and tell it when it is back.
-    if (result.error.code === 'E_NETWORK') this.endedUnseen(view, 'completed', at);
+    if (result.error.code === 'E_NETWORK') this.endReports.endedUnseen(view, 'completed', at);
     this.finish(view.direction === 'outgoing' && !view.connectedAt ? 'cancelled' : 'completed');
   }
 
@@ -196,12 +207,49 @@ export class CallEngine extends Emitter<EngineEvents> {
     this.startCall(
       newCallView({ direction: 'incoming', callId: call.callId, peer: call.caller, media: call.media }),
     );
+    if (call.preconnect) this.early = EarlyConnections.offering(this.earlyOptions(call.callId));
   }
 
-  private async onAccepted(): Promise<void> {
+  /** Sends the invite; with the call id back, the caller's side answers ringing devices that connect early. */
+  private async invite(peer: UserSummary, media: Media, serial: number): Promise<void> {
+    const result = await this.signaling.request('call.invite', { callee: peer.username, media });
+    if (serial !== this.serial || this.current?.callId !== null) {
+      // Cancelled while the invite was on its way: the server is ringing them, so stop it.
+      if (result.ok) void this.signaling.request('call.cancel', { callId: result.callId });
+      return;
+    }
+    if (!result.ok) return this.finish('refused', result.error.code);
+    this.update({ callId: result.callId });
+    this.early = EarlyConnections.answering(this.earlyOptions(result.callId));
+  }
+
+  private earlyOptions(callId: string) {
+    return {
+      callId,
+      media: this.view!.media,
+      iceServers: () => this.ice!.servers(),
+      relayOnly: this.preferences().relayOnly,
+      signaling: this.signaling,
+      recorder: this.recorder!,
+    };
+  }
+
+  /** A relayed signal: for the call's connection (from the answering leg only), or for one made while ringing. */
+  private onSignal({ leg, signal }: CallSignal): void {
+    if (this.connection) {
+      if (leg === undefined || this.connection.leg === undefined || leg === this.connection.leg)
+        void this.connection.peer.receive(signal);
+      return;
+    }
+    this.early?.receive(leg, signal);
+  }
+
+  /** The callee answered (on device `leg`, when the server gives legs): once our media is open, connect. */
+  private async onAccepted(leg?: Leg): Promise<void> {
     this.recorder?.mark('accepted');
     this.update({ phase: 'connecting', ringing: false });
-    await this.startPeer(false);
+    const serial = this.serial;
+    if ((await this.opening) && serial === this.serial) await this.startPeer(false, leg);
   }
 
   /**
@@ -209,7 +257,7 @@ export class CallEngine extends Emitter<EngineEvents> {
    * the current one.
    */
   private onSessionReady(calls: CallSnapshot[]): void {
-    const reported = this.reportEnds();
+    const reported = this.endReports.report();
     const view = this.view;
     if (view?.callId) {
       const mine = calls.find((c) => c.callId === view.callId);
@@ -220,7 +268,7 @@ export class CallEngine extends Emitter<EngineEvents> {
       if (mine.state === 'active' && this.connection?.mediaPaused) void this.connection.restart();
       // Answered while we were disconnected: the call.accepted never reached us.
       if (mine.state === 'active' && !this.connection && view.direction === 'outgoing' && this.local)
-        void this.onAccepted();
+        void this.onAccepted(mine.leg);
       return;
     }
     if (view) return;
@@ -234,6 +282,7 @@ export class CallEngine extends Emitter<EngineEvents> {
         caller: ringing.peer,
         media: ringing.media,
         ringTimeoutMs: 1,
+        ...(ringing.preconnect ? { preconnect: true } : {}),
       });
   }
 
@@ -251,34 +300,9 @@ export class CallEngine extends Emitter<EngineEvents> {
     if (this.view && this.view.signalingDown === up) this.update({ signalingDown: !up });
   }
 
-  /** Remembers that an answered call ended while the server was away (a call never answered has no end to report). */
-  private endedUnseen(view: CallView, reason: CallEndReport['reason'], at: number): void {
-    if (view.callId && view.connectedAt) this.unreported.set(view.callId, { reason, at });
-  }
-
-  /**
-   * Tells the server how the calls that ended while it was away ended: a live one ends then, for both
-   * sides; one it ended itself meanwhile (connection lost) gets the real end in history. Returns their ids.
-   */
-  private reportEnds(): Set<string> {
-    const ids = new Set(this.unreported.keys());
-    for (const [callId, { reason, at }] of this.unreported) {
-      const endedMsAgo = Math.round(performance.now() - at);
-      if (endedMsAgo > CALL_REPORT_MAX_AGE_MS) {
-        this.unreported.delete(callId); // too old for the server to take
-        continue;
-      }
-      void this.signaling.request('call.reportEnd', { callId, reason, endedMsAgo }).then((result) => {
-        // Answered, even with a refusal: done. Lost on the way: the next session.ready tries again.
-        if (result.ok || result.error.code !== 'E_NETWORK') this.unreported.delete(callId);
-      });
-    }
-    return ids;
-  }
-
   /** The peer hung up while the server was away (its DTLS close): the call ends here too, reported later. */
   private onPeerClosed(silentForMs: number): void {
-    if (this.view) this.endedUnseen(this.view, 'completed', performance.now() - silentForMs);
+    if (this.view) this.endReports.endedUnseen(this.view, 'completed', performance.now() - silentForMs);
     this.finish('completed');
   }
 
@@ -300,14 +324,23 @@ export class CallEngine extends Emitter<EngineEvents> {
     return true;
   }
 
-  private async startPeer(polite: boolean): Promise<void> {
-    const { serial, ice, local, recorder } = this;
-    const iceServers = (await ice?.servers()) ?? [];
+  /**
+   * The call's media connection: the one made while it rang with the answering leg (or the callee's own),
+   * else a new one. `leg`: the callee's answering device, on the caller's side.
+   */
+  private async startPeer(polite: boolean, leg?: Leg): Promise<void> {
+    const { serial, ice, local, recorder, early } = this;
+    this.early = null;
+    const [earlyPeer, iceServers] = await Promise.all([early?.take(leg) ?? null, ice?.servers() ?? []]);
     const callId = this.view?.callId;
-    if (serial !== this.serial || !this.view || !callId || !ice || !local || !recorder || this.connection)
+    if (serial !== this.serial || !this.view || !callId || !ice || !local || !recorder || this.connection) {
+      earlyPeer?.close();
       return;
+    }
     const connection = new CallConnection({
       callId,
+      early: earlyPeer,
+      leg,
       polite,
       media: this.view.media,
       local,
@@ -328,6 +361,7 @@ export class CallEngine extends Emitter<EngineEvents> {
     connection.on('give-up', () => void this.endFailed());
     connection.on('peer-closed', (silentForMs) => this.onPeerClosed(silentForMs));
     connection.on('quality', (quality) => this.emit('quality', quality));
+    connection.catchUp();
   }
 
   /** No media path could be found or restored: the call ends as failed, for both sides and in history. */
@@ -339,7 +373,7 @@ export class CallEngine extends Emitter<EngineEvents> {
     // The server ends the call for both (call.ended failed); without an answer it ends here alone.
     const result = await this.signaling.request('call.hangup', { callId: view.callId, reason: 'failed' });
     if (!result.ok && result.error.code === 'E_NETWORK' && serial === this.serial)
-      this.endedUnseen(view, 'failed', at);
+      this.endReports.endedUnseen(view, 'failed', at);
     this.finishIf(serial, 'failed', 'E_ICE_FAILED');
   }
 
@@ -365,8 +399,10 @@ export class CallEngine extends Emitter<EngineEvents> {
     const view = this.view;
     if (!view) return;
     this.local?.stop();
+    this.early?.close();
     this.connection?.close();
-    this.connection = this.local = this.ice = null;
+    this.connection = this.early = this.local = this.ice = null;
+    this.opening = Promise.resolve(false);
     this.setView(null);
     this.emit('local-stream', null);
     this.emit('remote-stream', null);

@@ -1,7 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { MediaStats, QUALITY_INTERVAL_MS } from './media-stats.js';
 import type { Quality } from './quality.js';
-import { TimingRecorder } from './timings.js';
 
 /** A getStats report as Chromium gives it: every entry stamped with the time it was gathered. */
 const report = (timestamp: number, bytesReceived: number) =>
@@ -14,10 +13,7 @@ const report = (timestamp: number, bytesReceived: number) =>
     ].map((e) => [e.id, { ...e, timestamp }]),
   ) as unknown as RTCStatsReport;
 
-/**
- * A getStats that answers its n-th call as scripted: after `afterMs` (fake time) with `report`, or never.
- * The first-frame poll asks too (at 100 ms); answering it with audio packets ends that poll.
- */
+/** A getStats that answers its n-th call as scripted: after `afterMs` (fake time) with `report`, or never. */
 function scriptedStats(answers: ({ afterMs: number; report: RTCStatsReport } | 'never')[]) {
   let calls = 0;
   return {
@@ -31,12 +27,7 @@ function scriptedStats(answers: ({ afterMs: number; report: RTCStatsReport } | '
 }
 
 function sampler(getStats: () => Promise<RTCStatsReport>, shown: Quality[] = []): MediaStats {
-  return new MediaStats({
-    getStats,
-    recorder: new TimingRecorder(),
-    media: 'audio',
-    onQuality: (q) => shown.push(q),
-  });
+  return new MediaStats({ getStats, onQuality: (q) => shown.push(q) });
 }
 
 describe('MediaStats quality sampling', () => {
@@ -49,25 +40,24 @@ describe('MediaStats quality sampling', () => {
     // reading the clock when the answers came back, 100 ms apart, would say).
     const stats = scriptedStats([
       { afterMs: 1_900, report: report(10_000, 0) },
-      { afterMs: 0, report: report(0, 0) },
       { afterMs: 0, report: report(12_000, 250_000) },
     ]);
     const shown: Quality[] = [];
     const s = sampler(stats.getStats, shown);
     s.start();
     await vi.advanceTimersByTimeAsync(QUALITY_INTERVAL_MS + 10);
-    expect(stats.calls()).toBe(3);
+    expect(stats.calls()).toBe(2);
     expect(shown.map((q) => q.kbps)).toEqual([1000]);
     s.stop();
   });
 
   it('asks for no new report while one is under way', async () => {
-    const stats = scriptedStats(['never', { afterMs: 0, report: report(0, 0) }]);
+    const stats = scriptedStats(['never']);
     const s = sampler(stats.getStats);
     s.start();
     await vi.advanceTimersByTimeAsync(QUALITY_INTERVAL_MS * 3 + 10);
-    // The badge's first request and the one first-frame poll: no badge request every 2 s on top.
-    expect(stats.calls()).toBe(2);
+    // Only the badge's first request: none every 2 s on top while it is under way.
+    expect(stats.calls()).toBe(1);
     s.stop();
   });
 });

@@ -87,3 +87,17 @@ export const browserDevices = {
 /** Whether this browser can choose the output device of a media element. */
 export const canPickSpeaker = (): boolean =>
   typeof HTMLMediaElement !== 'undefined' && 'setSinkId' in HTMLMediaElement.prototype;
+
+/**
+ * Whether the microphone may be opened without asking: `granted`, or else `ask` (the browser would prompt,
+ * or refuses outright, or cannot say). A call rings the far side while the microphone opens only when it
+ * is granted; otherwise the person answers the prompt, or hears why not, before anyone rings.
+ */
+export async function microphonePermission(): Promise<'granted' | 'ask'> {
+  try {
+    const status = await navigator.permissions.query({ name: 'microphone' as PermissionName });
+    return status.state === 'granted' ? 'granted' : 'ask';
+  } catch {
+    return 'ask'; // a browser that cannot query it (Firefox)
+  }
+}

@@ -17,6 +17,7 @@ function pair() {
   const make = (who: 'caller' | 'callee') =>
     new PeerSession({
       polite: who === 'callee',
+      awaitFirstOffer: who === 'callee',
       iceServers: [],
       relayOnly: false,
       send: (signal) => {

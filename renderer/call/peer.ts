@@ -2,12 +2,24 @@
  * One RTCPeerConnection with the perfect-negotiation pattern, so either
  * side may renegotiate (a camera started mid-call, an ICE restart) and
  * offer collisions resolve themselves: the callee is polite, the caller not.
+ *
+ * A connection made while the call rings carries no media yet: the callee
+ * offers transceivers ready to send but without tracks (`prepareToSend`),
+ * the caller answers ready to send (`readyToSend`), and on Accept each side's
+ * `sendTrack` fills them with `replaceTrack`, with no renegotiation.
  */
 import type { Signal } from '../../signaling/protocol/index.js';
 import { Emitter } from '../util/emitter.js';
 
 export interface PeerOptions {
   polite: boolean;
+  /** Wait for the far side's first offer instead of offering this side's tracks as they come. */
+  awaitFirstOffer: boolean;
+  /**
+   * Answer the first offer ready to send on every transceiver it brings, though no track is attached yet:
+   * tracks sent later then flow without a renegotiation (the caller's connection made while it rings).
+   */
+  readyToSend?: boolean;
   iceServers: RTCIceServer[];
   /** Only relay (TURN) candidates: hides addresses, proves the TURN path. */
   relayOnly: boolean;
@@ -29,14 +41,13 @@ export class PeerSession extends Emitter<PeerEvents> {
   readonly remoteStream = new MediaStream();
   private makingOffer = false;
   private ignoreOffer = false;
-  /** The callee waits for the caller's first offer instead of offering its own tracks. */
   private awaitingFirstOffer: boolean;
   private incoming: Promise<void> = Promise.resolve();
   private closed = false;
 
   constructor(private readonly opts: PeerOptions) {
     super();
-    this.awaitingFirstOffer = opts.polite;
+    this.awaitingFirstOffer = opts.awaitFirstOffer;
     this.pc = new RTCPeerConnection({
       iceServers: opts.iceServers,
       iceTransportPolicy: opts.relayOnly ? 'relay' : 'all',
@@ -59,7 +70,20 @@ export class PeerSession extends Emitter<PeerEvents> {
     this.pc.onconnectionstatechange = () => this.emit('connection', this.pc.connectionState);
   }
 
-  /** Sends a track, reusing a transceiver of its kind that no longer sends, else adding one. */
+  /**
+   * Adds a transceiver ready to send for each kind, with no track yet: the offer of a connection made while
+   * the call rings, which `sendTrack` fills on Accept without a renegotiation.
+   */
+  prepareToSend(kinds: readonly ('audio' | 'video')[]): void {
+    for (const kind of kinds) this.pc.addTransceiver(kind, { direction: 'sendrecv' });
+  }
+
+  /**
+   * Sends a track, reusing a transceiver of its kind that carries none (made ready while ringing, or whose
+   * track was stopped), else adding one. A transceiver already negotiated to send needs no renegotiation;
+   * the stream association is left as negotiated (the far side builds its own stream), as changing it
+   * would renegotiate.
+   */
   sendTrack(track: MediaStreamTrack, stream: MediaStream): void {
     const idle = this.pc
       .getTransceivers()
@@ -68,8 +92,7 @@ export class PeerSession extends Emitter<PeerEvents> {
       );
     if (idle) {
       void idle.sender.replaceTrack(track);
-      idle.sender.setStreams(stream);
-      idle.direction = 'sendrecv';
+      if (idle.direction !== 'sendrecv') idle.direction = 'sendrecv';
     } else {
       this.pc.addTrack(track, stream);
     }
@@ -160,6 +183,8 @@ export class PeerSession extends Emitter<PeerEvents> {
     await this.pc.setRemoteDescription(description);
     this.emit('description-received', description.type);
     if (description.type === 'offer') {
+      if (this.opts.readyToSend && this.awaitingFirstOffer)
+        for (const t of this.pc.getTransceivers()) t.direction = 'sendrecv';
       this.awaitingFirstOffer = false;
       await this.pc.setLocalDescription();
       const answer = this.pc.localDescription;

@@ -10,6 +10,7 @@ import {
   clientRequests,
   serverEvents,
   type ClientRequestName,
+  type Leg,
   type RequestPayload,
   type Signal,
 } from '../../signaling/protocol/index.js';
@@ -38,8 +39,8 @@ export class FakeCallServer extends Emitter<ClientEvents> {
   dead = false;
   /** Not connected (the server is away): requests fail at once with E_NETWORK. */
   private down = false;
-  /** Where the engine's `call.signal`s go (the far side's PeerSession). */
-  relay: ((signal: Signal) => void) | null = null;
+  /** Where the engine's `call.signal`s go (the far side's PeerSession; the caller's address a ringing leg). */
+  relay: ((signal: Signal, leg: Leg | undefined) => void) | null = null;
   private readonly replies = new Map<ClientRequestName, Reply<never>>();
 
   answer<K extends ClientRequestName>(event: K, reply: Reply<K>): void {
@@ -58,7 +59,10 @@ export class FakeCallServer extends Emitter<ClientEvents> {
       await new Promise((resolve) => setTimeout(resolve, options.timeoutMs ?? 10_000));
       return { ok: false, error: { code: 'E_NETWORK', message: `no answer to ${event}` } };
     }
-    if (event === 'call.signal') this.relay?.((payload as RequestPayload<'call.signal'>).signal);
+    if (event === 'call.signal') {
+      const { signal, leg } = payload as RequestPayload<'call.signal'>;
+      this.relay?.(signal, leg);
+    }
     const reply = (this.replies.get(event) ?? defaultReplies[event]) as Reply<K> | undefined;
     return reply ? reply(payload) : ({ ok: true } as RequestOutcome<K>);
   }

@@ -135,6 +135,14 @@ export class FakeRTCPeerConnection {
     return t.sender;
   }
 
+  /** A transceiver of its own, with no track (the offer of a connection made while the call rings). */
+  addTransceiver(kind: 'audio' | 'video', init: { direction?: Direction } = {}): FakeTransceiver {
+    const t = this.transceiver(kind, init.direction ?? 'sendrecv', null);
+    this.transceivers.push(t);
+    this.updateNegotiationNeeded();
+    return t;
+  }
+
   restartIce(): void {
     this.restartPending = true;
     this.updateNegotiationNeeded();
@@ -334,6 +342,12 @@ export function installFakeWebRtc(): FakeWebRtc {
   FakeRTCPeerConnection.made = [];
   vi.stubGlobal('RTCPeerConnection', FakeRTCPeerConnection);
   vi.stubGlobal('MediaStream', FakeMediaStream);
-  vi.stubGlobal('navigator', { mediaDevices: devices });
+  // Permission as Chromium reports it: denied once refused, granted otherwise (as in the e2e browsers).
+  const permissions = {
+    query: async ({ name }: { name: string }) => ({
+      state: devices.denied.has(name === 'camera' ? 'video' : 'audio') ? 'denied' : 'granted',
+    }),
+  };
+  vi.stubGlobal('navigator', { mediaDevices: devices, permissions });
   return { devices, peerConnections: FakeRTCPeerConnection.made };
 }
