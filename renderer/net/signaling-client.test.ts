@@ -346,6 +346,23 @@ describe('connection status', () => {
     expect(s.handshakes).toBe(2);
   });
 
+  it('stops, saying why, when the server refuses a device over the account’s quota', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const s = await startServer(() =>
+      Object.assign(new Error('too many devices'), { data: { code: 'E_TOO_MANY_DEVICES' } }),
+    );
+    const { client: c, statuses } = connectClient(s.url);
+    const stopped = new Promise((resolve) =>
+      c.on('status', (e) => {
+        if (e.status === 'disconnected') resolve(e.error);
+      }),
+    );
+    expect(await stopped).toMatchObject({ code: 'E_TOO_MANY_DEVICES' });
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(s.handshakes).toBe(1); // no retry: nothing changes until the person signs out elsewhere
+    expect(statuses).toEqual(['connecting', 'disconnected']);
+  });
+
   it('reconnects by itself after the server closes the connection', async () => {
     const { client: c, remote, statuses } = await connected();
     const again = server!.nextConnection();

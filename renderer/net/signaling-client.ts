@@ -26,8 +26,8 @@ import { BackoffPolicy, type DropReason, type ReconnectPolicy } from './reconnec
 export type ConnectionStatus = 'connecting' | 'connected' | 'reconnecting' | 'disconnected';
 
 /**
- * Why the connection stopped for good: a refused or revoked session (E_UNAUTHORIZED) or E_REPLACED (same
- * device elsewhere).
+ * Why the connection stopped for good: a refused or revoked session (E_UNAUTHORIZED), E_REPLACED (same
+ * device elsewhere) or E_TOO_MANY_DEVICES (the account's other devices fill its quota).
  */
 export interface StatusError {
   code: string;
@@ -92,7 +92,9 @@ export class SignalingClient extends Emitter<ClientEvents> {
     );
     socket.on('connect_error', (err: Error & { data?: { code?: string } }) => {
       const code = err.data?.code;
-      if (code === 'E_UNAUTHORIZED') return this.stop(socket, { code, message: err.message });
+      // A dead token, or too many devices signed in (trying again changes nothing until the person acts).
+      if (code === 'E_UNAUTHORIZED' || code === 'E_TOO_MANY_DEVICES')
+        return this.stop(socket, { code, message: err.message });
       if (code === 'E_DEVICE_TAKEN') socket.auth = { token, deviceId: renewDeviceId() };
       // A refusal by the server (e.g. E_SHUTTING_DOWN) leaves the socket inactive; a network error does not.
       this.retry(socket, socket.active ? 'transport' : 'server');
