@@ -60,6 +60,7 @@ const settings = {
   },
   invitesPerMinute: { env: 'PARLEY_INVITES_PER_MINUTE', schema: count.default(10) },
   relayPer10s: { env: 'PARLEY_RELAY_PER_10S', schema: count.default(200) },
+  connectWhileRinging: { env: 'PARLEY_CONNECT_WHILE_RINGING', schema: bool.default(true) },
   maxDevicesPerUser: { env: 'PARLEY_MAX_DEVICES_PER_USER', schema: count.default(10) },
   registrationsPerHour: { env: 'PARLEY_REGISTRATIONS_PER_HOUR', schema: count.default(20) },
   loginFailuresPerAccountAddress: {
