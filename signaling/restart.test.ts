@@ -100,7 +100,7 @@ describe('restart', () => {
     for (const d of [aliceAgain, bobAgain, oldSession]) d.close();
   });
 
-  /** Alice calls bob, bob answers: an active call. */
+  /** Alice calls bob, bob answers: an active call; `leg`: bob's device as `call.accepted` names it. */
   async function activeCall(server: TestServer) {
     const alice = await person(server, 'alice');
     const bob = await person(server, 'bob');
@@ -108,8 +108,8 @@ describe('restart', () => {
     const { callId } = await alice.device.ok('call.invite', { callee: 'bob', media: 'video' });
     await bob.device.next('call.incoming', (p) => p.callId === callId);
     await bob.device.ok('call.accept', { callId });
-    await alice.device.next('call.accepted', (p) => p.callId === callId);
-    return { alice, bob, callId };
+    const { leg } = await alice.device.next('call.accepted', (p) => p.callId === callId);
+    return { alice, bob, callId, leg };
   }
 
   /** The one history entry of a call, as a device's history lists it (every entry of that call). */
@@ -121,7 +121,7 @@ describe('restart', () => {
 
   it('an answered call outlives a restart: both devices get it back, hang-up works, one history row with its true duration', async () => {
     const first = await start({ gracePeriod: 10 });
-    const { alice, bob, callId } = await activeCall(first);
+    const { alice, bob, callId, leg } = await activeCall(first);
     const { answeredAt } = await onlyEntry(alice.device, callId);
     const saw = [eventsUntilDisconnect(alice.device), eventsUntilDisconnect(bob.device)];
     await stop(first);
@@ -140,9 +140,15 @@ describe('restart', () => {
     expect(bobAgain.ready.calls).toEqual([
       { ...resumed, role: 'callee', peer: expect.objectContaining({ username: 'alice' }) },
     ]);
-    // The relay works again between the two bound devices.
+    // The relay works again between the two bound devices, and bob's device keeps its leg.
     await bobAgain.ok('call.signal', { callId, signal: { kind: 'candidate', candidate: null } });
     expect(await aliceAgain.next('call.signal')).toEqual({
+      callId,
+      signal: { kind: 'candidate', candidate: null },
+      leg,
+    });
+    await aliceAgain.ok('call.signal', { callId, signal: { kind: 'candidate', candidate: null }, leg });
+    expect(await bobAgain.next('call.signal')).toEqual({
       callId,
       signal: { kind: 'candidate', candidate: null },
     });

@@ -130,6 +130,7 @@ export async function startServer(
     history,
     notify,
     timings: { ringTimeoutMs: config.ringTimeout * 1000, gracePeriodMs: config.gracePeriod * 1000 },
+    connectWhileRinging: config.connectWhileRinging,
     log,
   });
 

@@ -7,6 +7,7 @@ import {
   type CallAction,
   type InviteFacts,
   type LiveCall,
+  type RelayRequest,
 } from './machine.js';
 
 /** Freezes an object and everything reachable from it, so any mutation throws in strict mode. */
@@ -300,23 +301,90 @@ describe('transition: connection-lost', () => {
 });
 
 describe('relayTarget', () => {
-  it('relays between the caller and the bound callee, both directions, when active', () => {
-    expect(relayTarget(active(), aliceLaptop)).toEqual(bobDesk);
-    expect(relayTarget(active(), bobDesk)).toEqual(aliceLaptop);
+  /** A signal from `from`, without a leg, or naming `device` by its leg; connecting while ringing on unless said. */
+  const req = (from: Device, named?: Device | null, connectWhileRinging = true): RelayRequest => ({
+    from,
+    ...(named === undefined ? {} : { named: { device: named } }),
+    connectWhileRinging,
+  });
+  const notFound = { code: 'E_CALL_NOT_FOUND' };
+  const wrongState = { code: 'E_CALL_STATE' };
+  const invalid = { code: 'E_INVALID' };
+
+  describe('with connecting while ringing off (as before legs)', () => {
+    it('relays between the caller and the bound callee, both directions, when active, without legs', () => {
+      expect(relayTarget(active(), req(aliceLaptop, undefined, false))).toEqual({
+        to: bobDesk,
+        stampLeg: false,
+      });
+      expect(relayTarget(active(), req(bobDesk, undefined, false))).toEqual({
+        to: aliceLaptop,
+        stampLeg: false,
+      });
+    });
+
+    it('refuses the caller and every ringing callee device with E_CALL_STATE while it rings, leg or not', () => {
+      for (const from of [aliceLaptop, bobDesk, bobPhone]) {
+        expect(relayTarget(ringing(), req(from, undefined, false))).toEqual(wrongState);
+        expect(relayTarget(ringing(), req(from, bobDesk, false))).toEqual(wrongState);
+      }
+    });
   });
 
-  it('refuses the caller and every ringing callee device with E_CALL_STATE while it rings', () => {
-    for (const from of [aliceLaptop, bobDesk, bobPhone]) {
-      expect(relayTarget(ringing(), from)).toEqual({ code: 'E_CALL_STATE' });
-    }
+  describe('while it rings', () => {
+    it("sends a callee device's signal to the caller's device with the sender's leg", () => {
+      for (const from of [bobDesk, bobPhone]) {
+        expect(relayTarget(ringing(), req(from))).toEqual({ to: aliceLaptop, stampLeg: true });
+      }
+    });
+
+    it("sends the caller's signal to the callee device its leg names, and nowhere without a leg", () => {
+      expect(relayTarget(ringing(), req(aliceLaptop, bobPhone))).toEqual({ to: bobPhone, stampLeg: false });
+      expect(relayTarget(ringing(), req(aliceLaptop, bobDesk))).toEqual({ to: bobDesk, stampLeg: false });
+      expect(relayTarget(ringing(), req(aliceLaptop))).toEqual(wrongState);
+    });
+
+    it('refuses a leg that names no ringing device, or a device of someone else, with E_CALL_NOT_FOUND', () => {
+      expect(relayTarget(ringing(), req(aliceLaptop, null))).toEqual(notFound);
+      expect(relayTarget(ringing(), req(aliceLaptop, carol))).toEqual(notFound);
+      expect(relayTarget(ringing(), req(aliceLaptop, alicePhone))).toEqual(notFound);
+    });
+
+    it('refuses a leg from a callee device with E_INVALID: it is never told one', () => {
+      expect(relayTarget(ringing(), req(bobPhone, bobDesk))).toEqual(invalid);
+      expect(relayTarget(ringing(), req(bobPhone, null))).toEqual(invalid);
+    });
   });
 
-  it('refuses unbound devices and third users with E_CALL_NOT_FOUND', () => {
-    for (const from of [bobPhone, alicePhone, carol]) {
-      expect(relayTarget(active(), from)).toEqual({ code: 'E_CALL_NOT_FOUND' });
-    }
-    for (const from of [alicePhone, carol]) {
-      expect(relayTarget(ringing(), from)).toEqual({ code: 'E_CALL_NOT_FOUND' });
+  describe('once answered', () => {
+    it("stamps the bound callee's signals with its leg, and relays the caller's with the bound leg or none", () => {
+      expect(relayTarget(active(), req(bobDesk))).toEqual({ to: aliceLaptop, stampLeg: true });
+      expect(relayTarget(active(), req(aliceLaptop))).toEqual({ to: bobDesk, stampLeg: false });
+      expect(relayTarget(active(), req(aliceLaptop, bobDesk))).toEqual({ to: bobDesk, stampLeg: false });
+    });
+
+    it("refuses the caller's signal for a device that did not answer, or an unknown leg, with E_CALL_NOT_FOUND", () => {
+      expect(relayTarget(active(), req(aliceLaptop, bobPhone))).toEqual(notFound);
+      expect(relayTarget(active(), req(aliceLaptop, null))).toEqual(notFound);
+      expect(relayTarget(active(), req(aliceLaptop, null, false))).toEqual(notFound);
+    });
+
+    it('refuses a leg from the bound callee with E_INVALID', () => {
+      expect(relayTarget(active(), req(bobDesk, bobDesk))).toEqual(invalid);
+      expect(relayTarget(active(), req(bobDesk, bobDesk, false))).toEqual(invalid);
+    });
+  });
+
+  it('refuses unbound devices and third users with E_CALL_NOT_FOUND, before looking at the leg or the setting', () => {
+    for (const connectWhileRinging of [true, false]) {
+      for (const named of [undefined, null, bobDesk]) {
+        for (const from of [bobPhone, alicePhone, carol]) {
+          expect(relayTarget(active(), req(from, named, connectWhileRinging))).toEqual(notFound);
+        }
+        for (const from of [alicePhone, carol]) {
+          expect(relayTarget(ringing(), req(from, named, connectWhileRinging))).toEqual(notFound);
+        }
+      }
     }
   });
 });
@@ -337,8 +405,8 @@ describe('purity', () => {
       const call = make();
       const snapshot = structuredClone(call);
       for (const action of actions) transition(call, deepFreeze(action));
-      relayTarget(call, aliceLaptop);
-      relayTarget(call, bobDesk);
+      relayTarget(call, { from: aliceLaptop, named: { device: bobPhone }, connectWhileRinging: true });
+      relayTarget(call, { from: bobDesk, connectWhileRinging: true });
       expect(Object.isFrozen(call.callee)).toBe(true);
       expect(call).toEqual(snapshot);
     }

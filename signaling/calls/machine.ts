@@ -125,18 +125,55 @@ export function transition(call: LiveCall, action: CallAction): Transition {
 }
 
 /**
- * The device a relayed signal goes to, or an error when the sender may not relay on this call. While
- * it rings, the caller's device and every device of the callee (any of them may become the bound one)
- * get E_CALL_STATE, "not yet"; anyone else, and once it is active anyone but the two bound devices,
- * gets E_CALL_NOT_FOUND, "not your call".
+ * A signal to relay, as the service found it: the sender, the callee device its `leg` names (`named`,
+ * absent when it has no leg; `device: null` when the leg names no device of the callee that rings or is
+ * bound), and whether the relay opens while the call rings (the `connectWhileRinging` setting).
  */
-export function relayTarget(
-  call: LiveCall,
-  from: Device,
-): Device | { code: 'E_CALL_NOT_FOUND' | 'E_CALL_STATE' } {
+export interface RelayRequest {
+  from: Device;
+  named?: { device: Device | null };
+  connectWhileRinging: boolean;
+}
+
+/** The device a signal goes to, and whether it goes with the sender's leg (a callee device to the caller). */
+export interface RelayRoute {
+  to: Device;
+  stampLeg: boolean;
+}
+
+export type RelayRefusal = { code: 'E_CALL_NOT_FOUND' | 'E_CALL_STATE' | 'E_INVALID' };
+
+const wrongStateCode = { code: 'E_CALL_STATE' } as const;
+const invalidCode = { code: 'E_INVALID' } as const;
+
+/**
+ * Where a relayed signal goes, or why it may not. Identity first: anyone but the caller's device and the
+ * callee's devices (once answered: the two bound devices) gets E_CALL_NOT_FOUND, "not your call".
+ *
+ * While it rings, with `connectWhileRinging` off, the parties get E_CALL_STATE, "not yet". With it on, a
+ * device of the callee reaches the caller's device, with its leg; the caller's device reaches the
+ * callee's device its leg names, E_CALL_STATE without a leg ("whom?"), E_CALL_NOT_FOUND for a leg that
+ * names no ringing device ("that one is gone").
+ *
+ * Once answered, signals go between the two bound devices, the callee's with its leg when
+ * `connectWhileRinging` is on; a leg from the caller must name the answering device (another one is
+ * E_CALL_NOT_FOUND: a late signal for a device that did not answer).
+ *
+ * A callee device never names a leg (it is not told any): one that does gets E_INVALID.
+ */
+export function relayTarget(call: LiveCall, req: RelayRequest): RelayRoute | RelayRefusal {
+  const { from, named } = req;
+  const fromCaller = isCaller(call, from);
   if (call.state === 'ringing' || call.callee.deviceId === null) {
-    return isCaller(call, from) || isCalleeUser(call, from) ? { code: 'E_CALL_STATE' } : notFoundCode;
+    if (!fromCaller && !isCalleeUser(call, from)) return notFoundCode;
+    if (!req.connectWhileRinging) return wrongStateCode;
+    if (!fromCaller) return named ? invalidCode : { to: call.caller, stampLeg: true };
+    if (!named) return wrongStateCode;
+    const to = named.device;
+    return to && isCalleeUser(call, to) ? { to, stampLeg: false } : notFoundCode;
   }
   if (!isBound(call, from)) return notFoundCode;
-  return isCaller(call, from) ? call.callee : call.caller;
+  if (!fromCaller) return named ? invalidCode : { to: call.caller, stampLeg: req.connectWhileRinging };
+  if (named && !(named.device && isBoundCallee(call, named.device))) return notFoundCode;
+  return { to: call.callee, stampLeg: false };
 }

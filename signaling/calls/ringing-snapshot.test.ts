@@ -32,6 +32,7 @@ it('a device that connects to a ringing call finds it in session.ready and gets 
       media: 'video',
       state: 'ringing',
       boundHere: false,
+      preconnect: true,
     },
   ]);
   // Barrier: the call's end reaches the new device after anything sent about it before.

@@ -1,7 +1,9 @@
 /**
  * The call service carries out the state machine's decisions: it rings
  * devices, runs the ring and grace timers, writes history, relays SDP/ICE
- * between the two bound devices, and keeps presence in step.
+ * (between the caller's device and the callee's ringing devices while it
+ * rings, if `connectWhileRinging` is on; then between the two bound devices),
+ * and keeps presence in step.
  *
  * The live call in the registry is what counts; its history row is a record
  * of it. The registry outlives the process: at shutdown only ringing calls
@@ -34,6 +36,7 @@ import {
   type Transition,
 } from './machine.js';
 import type { CallRegistry } from './registry.js';
+import { deviceOfLeg, legOf } from './legs.js';
 import { Timers } from './timers.js';
 
 export interface CallTimings {
@@ -51,6 +54,8 @@ export interface CallServiceDeps {
   history: HistoryService;
   notify: Notifier;
   timings: CallTimings;
+  /** Whether the caller's device and the callee's ringing devices may connect before the answer. */
+  connectWhileRinging: boolean;
   log: Logger;
   now?: () => number;
 }
@@ -140,6 +145,7 @@ export class CallService {
         caller: summary(caller),
         media,
         ringTimeoutMs: this.d.timings.ringTimeoutMs,
+        ...this.preconnect(),
       });
       this.d.notify.toDevice(from, 'call.ringing', { callId: call.id, callee: summary(callee) });
     };
@@ -163,12 +169,23 @@ export class CallService {
     return this.act(callId, { type: 'hangup', by, failed: reason === 'failed' });
   }
 
-  /** Relays an offer, answer or ICE candidate to the other bound device, and nowhere else. */
-  async relay(from: Device, message: CallSignal): Promise<void> {
-    const call = await this.d.registry.get(message.callId);
-    const target = call ? relayTarget(call, from) : { code: 'E_CALL_NOT_FOUND' as const };
-    if ('code' in target) throw new AppError(target.code, `cannot relay on call ${message.callId}`);
-    this.d.notify.toDevice(target, 'call.signal', message);
+  /**
+   * Relays an offer, answer or ICE candidate to the one device the machine names (`relayTarget`), and
+   * nowhere else: a callee device's signal goes to the caller with that device's leg (when connecting
+   * while ringing is on); the caller's goes to the callee's device without one.
+   */
+  async relay(from: Device, { callId, signal, leg }: CallSignal): Promise<void> {
+    const call = await this.d.registry.get(callId);
+    if (!call) throw new AppError('E_CALL_NOT_FOUND', `cannot relay on call ${callId}`);
+    const named = leg === undefined ? undefined : { device: await deviceOfLeg(call, leg, this.d.devices) };
+    const route = relayTarget(call, { from, named, connectWhileRinging: this.d.connectWhileRinging });
+    if ('code' in route) {
+      const why =
+        route.code === 'E_INVALID' ? 'leg: only the caller names a leg' : `cannot relay on call ${callId}`;
+      throw new AppError(route.code, why);
+    }
+    const stamped = route.stampLeg ? { leg: legOf(callId, from.deviceId) } : {};
+    this.d.notify.toDevice(route.to, 'call.signal', { callId, signal, ...stamped });
   }
 
   /** The calls a device should know about when it (re)connects. */
@@ -186,6 +203,7 @@ export class CallService {
           media: call.media,
           state: call.state,
           boundHere: isBound(call, device),
+          ...(role === 'callee' && call.state === 'ringing' ? this.preconnect() : {}),
         },
       ];
     });
@@ -323,7 +341,8 @@ export class CallService {
     this.record({ callId: call.id, step: 'answer' }, () =>
       this.d.calls.markAnswered(call.id, call.answeredAt!, by.deviceId),
     );
-    this.d.notify.toDevice(call.caller, 'call.accepted', { callId: call.id });
+    const leg = this.d.connectWhileRinging ? { leg: legOf(call.id, by.deviceId) } : {};
+    this.d.notify.toDevice(call.caller, 'call.accepted', { callId: call.id, ...leg });
     this.d.notify.toOtherDevices(by, 'call.ended', { callId: call.id, reason: 'answered-elsewhere' });
     this.d.presence.refreshInBackground(call.caller.userId);
     this.d.presence.refreshInBackground(call.callee.userId);
@@ -388,6 +407,11 @@ export class CallService {
       this.d.log.error({ err, ...fields }, 'recording a call failed');
       return false;
     }
+  }
+
+  /** What `call.incoming` and a ringing callee's snapshot say about connecting early. */
+  private preconnect(): { preconnect?: true } {
+    return this.d.connectWhileRinging ? { preconnect: true } : {};
   }
 
   private boundDevices(call: LiveCall): Device[] {
