@@ -41,6 +41,8 @@ type UsernamePick = { who: Who } | { raw: unknown };
 /** `seen: -1` is the newest call id seen in the run. */
 type CallIdPick = { seen: number } | { raw: unknown };
 type CursorPick = { seen: number } | { raw: unknown };
+/** A leg the run's callers have seen (`seen`), or anything else. */
+type LegPick = { seen: number } | { raw: unknown };
 
 const junk = fc.oneof(
   fc.anything({ maxDepth: 2 }),
@@ -67,6 +69,11 @@ const cursorPick: fc.Arbitrary<CursorPick> = fc.oneof(
   fc.nat(5).map((seen) => ({ seen })),
   fc.stringMatching(/^\d{1,16}_[A-Za-z0-9_-]{22}$/).map((raw) => ({ raw })),
   junk.map((raw) => ({ raw })),
+);
+const legPick: fc.Arbitrary<LegPick> = fc.oneof(
+  { weight: 4, arbitrary: fc.nat(5).map((seen) => ({ seen })) },
+  { weight: 2, arbitrary: fc.stringMatching(/^[A-Za-z0-9_-]{16}$/).map((raw) => ({ raw })) },
+  { weight: 1, arbitrary: junk.map((raw) => ({ raw })) },
 );
 const media = fc.oneof(
   { weight: 6, arbitrary: fc.constantFrom('audio', 'video') },
@@ -113,7 +120,10 @@ const templates: Record<ClientRequestName, fc.Arbitrary<Template>> = {
   'call.decline': fc.record({ callId: callIdPick }),
   'call.cancel': fc.record({ callId: callIdPick }),
   'call.hangup': fc.record({ callId: callIdPick }),
-  'call.signal': fc.record({ callId: callIdPick, signal }),
+  'call.signal': fc.record(
+    { callId: callIdPick, signal, leg: maybe(legPick) },
+    { requiredKeys: ['callId', 'signal'] },
+  ),
   'call.reportEnd': fc.record({
     callId: callIdPick,
     reason: fc.constantFrom('completed', 'failed', 'missed'),
@@ -187,6 +197,8 @@ interface Seat {
 class World {
   readonly callIds: string[] = [];
   readonly cursors: string[] = [];
+  /** Legs of callee devices, as callers received them (relayed signals, call.accepted). */
+  readonly legs: string[] = [];
   readonly problems: string[] = [];
 
   constructor(readonly seats: Seat[]) {
@@ -196,6 +208,11 @@ class World {
   /** Call ids and protocol errors, from every event a device receives. */
   watch(device: TestDevice): void {
     device.socket.on('call.incoming', ({ callId }) => this.callIds.push(callId));
+    const keepLeg = ({ leg }: { leg?: string }): void => {
+      if (leg) this.legs.push(leg);
+    };
+    device.socket.on('call.signal', keepLeg);
+    device.socket.on('call.accepted', keepLeg);
     device.socket.on('protocol.error', (error) => {
       const allowed = requestNames.includes(error.event as ClientRequestName)
         ? documentedErrorsOf(documented, error.event as ClientRequestName)
@@ -213,12 +230,19 @@ class World {
       else if ('raw' in value) out[key] = value.raw;
       else if ('who' in value) out[key] = seat.names[value.who as Who];
       else if ('seen' in value) {
-        const pool = key === 'before' ? this.cursors : this.callIds;
+        const [pool, none] = this.pool(key);
         const index = value.seen === -1 ? pool.length - 1 : (value.seen as number) % pool.length;
-        out[key] = pool.length ? pool[index] : 'AAAAAAAAAAAAAAAAAAAAAA';
+        out[key] = pool.length ? pool[index] : none;
       } else out[key] = value; // a signal: sent as generated
     }
     return out;
+  }
+
+  /** What a `seen` pick of this key picks from, and what stands in while that is empty. */
+  private pool(key: string): [string[], string] {
+    if (key === 'before') return [this.cursors, 'AAAAAAAAAAAAAAAAAAAAAA'];
+    if (key === 'leg') return [this.legs, 'AAAAAAAAAAAAAAAA'];
+    return [this.callIds, 'AAAAAAAAAAAAAAAAAAAAAA'];
   }
 }
 
@@ -253,8 +277,14 @@ async function buildWorld(start: Start): Promise<World> {
   if (start === 'idle') return world;
   const { callId } = await alice!.device.ok('call.invite', { callee: bob!.username, media: 'video' });
   world.callIds.push(callId);
+  await bob!.device.next('call.incoming', (p) => p.callId === callId);
+  // Bob's device connects early, so that Alice has its leg to address.
+  await bob!.device.ok('call.signal', {
+    callId,
+    signal: { kind: 'description', description: { type: 'offer', sdp: 'v=0\r\n' } },
+  });
+  await alice!.device.next('call.signal', (p) => p.callId === callId);
   if (start === 'active') {
-    await bob!.device.next('call.incoming', (p) => p.callId === callId);
     await bob!.device.ok('call.accept', { callId });
     await alice!.device.ok('call.signal', {
       callId,
