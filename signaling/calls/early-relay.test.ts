@@ -135,7 +135,7 @@ describe('while it rings', () => {
       'E_CALL_NOT_FOUND',
     );
 
-    // Barriers: the call's end reaches the parties, and an acknowledgement Carol, after anything sent before.
+    // Barriers: the call's end reaches the parties, and an acknowledgement the others, after anything sent before.
     await alice.device.ok('call.cancel', { callId });
     await bobDesk.next('call.ended', (p) => p.callId === callId);
     await alicePhone.ok('history.list', {});
