@@ -252,6 +252,26 @@ describe('once answered', () => {
     expect(bobDesk.all('call.signal')).toHaveLength(2);
     expect(alice.device.all('call.signal').map((p) => p.leg)).toEqual([deskLeg, phoneLeg, deskLeg]);
   });
+
+  it("the caller's device finds the answering leg in its snapshot when it reconnects; no other device gets one", async () => {
+    const { alice, bob, bobDesk, bobPhone } = await setup();
+    const callId = await ring(alice, [bobDesk, bobPhone]);
+    const phoneLeg = await offerEarly(alice, bobPhone, callId, 'v=0 phone');
+    await bobPhone.ok('call.accept', { callId });
+    await alice.device.next('call.accepted', (p) => p.callId === callId);
+
+    const back = await connect(server!, alice.token, alice.device.deviceId);
+    const seen = { callId, media: 'video', state: 'active' };
+    const bobSeen = { ...seen, role: 'caller', peer: { username: 'bob', displayName: 'BOB' } };
+    expect(back.ready.calls).toEqual([{ ...bobSeen, boundHere: true, leg: phoneLeg }]);
+    expect((await connect(server!, alice.token)).ready.calls).toEqual([{ ...bobSeen, boundHere: false }]);
+    // The callee's devices are never told a leg, the answering one included.
+    const aliceSeen = { ...seen, role: 'callee', peer: { username: 'alice', displayName: 'ALICE' } };
+    expect((await connect(server!, bob.token, bobPhone.deviceId)).ready.calls).toEqual([
+      { ...aliceSeen, boundHere: true },
+    ]);
+    expect((await connect(server!, bob.token)).ready.calls).toEqual([{ ...aliceSeen, boundHere: false }]);
+  });
 });
 
 describe('with connectWhileRinging off', () => {
@@ -300,9 +320,21 @@ describe('with connectWhileRinging off', () => {
     await bobDesk.ok('call.signal', { callId, signal: answer('v=0 now') });
     expect(await alice.device.next('call.signal')).toEqual({ callId, signal: answer('v=0 now') });
 
+    const aliceBack = await connect(server!, alice.token, alice.device.deviceId);
+    expect(aliceBack.ready.calls).toEqual([
+      {
+        callId,
+        role: 'caller',
+        peer: { username: 'bob', displayName: 'BOB' },
+        media: 'video',
+        state: 'active',
+        boundHere: true,
+      },
+    ]);
+
     // Barrier: the history entry of the end reaches everyone after anything relayed before.
-    await alice.device.ok('call.hangup', { callId });
-    for (const d of [bobDesk, bobPhone, late, alice.device]) {
+    await aliceBack.ok('call.hangup', { callId });
+    for (const d of [bobDesk, bobPhone, late, aliceBack]) {
       await d.next('history.entry', (p) => p.entry.callId === callId);
     }
     expect(bobDesk.all('call.signal')).toHaveLength(1);

@@ -145,7 +145,7 @@ export class CallService {
         caller: summary(caller),
         media,
         ringTimeoutMs: this.d.timings.ringTimeoutMs,
-        ...this.preconnect(),
+        ...(this.d.connectWhileRinging ? { preconnect: true } : {}),
       });
       this.d.notify.toDevice(from, 'call.ringing', { callId: call.id, callee: summary(callee) });
     };
@@ -203,7 +203,7 @@ export class CallService {
           media: call.media,
           state: call.state,
           boundHere: isBound(call, device),
-          ...(role === 'callee' && call.state === 'ringing' ? this.preconnect() : {}),
+          ...this.earlyFields(call, role, isBound(call, device)),
         },
       ];
     });
@@ -409,9 +409,17 @@ export class CallService {
     }
   }
 
-  /** What `call.incoming` and a ringing callee's snapshot say about connecting early. */
-  private preconnect(): { preconnect?: true } {
-    return this.d.connectWhileRinging ? { preconnect: true } : {};
+  /**
+   * What a snapshot says about connecting while it rings, when that is on: a ringing callee device may
+   * (`preconnect`, as in `call.incoming`); the caller's device of an answered call gets the answering leg
+   * (as in `call.accepted`, which it may have missed).
+   */
+  private earlyFields(call: LiveCall, role: 'caller' | 'callee', boundHere: boolean): Partial<CallSnapshot> {
+    if (!this.d.connectWhileRinging) return {};
+    if (role === 'callee' && call.state === 'ringing') return { preconnect: true };
+    if (role === 'caller' && boundHere && call.callee.deviceId !== null)
+      return { leg: legOf(call.id, call.callee.deviceId) };
+    return {};
   }
 
   private boundDevices(call: LiveCall): Device[] {
