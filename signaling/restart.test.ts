@@ -134,8 +134,9 @@ describe('restart', () => {
     const aliceAgain = await connect(second, alice.token, alice.device.deviceId);
     const bobAgain = await connect(second, bob.token, bob.device.deviceId);
     const resumed = { callId, media: 'video', state: 'active', boundHere: true };
+    // The caller's device is told the answering leg again: legs are derived, so they survive the restart.
     expect(aliceAgain.ready.calls).toEqual([
-      { ...resumed, role: 'caller', peer: expect.objectContaining({ username: 'bob' }) },
+      { ...resumed, role: 'caller', peer: expect.objectContaining({ username: 'bob' }), leg },
     ]);
     expect(bobAgain.ready.calls).toEqual([
       { ...resumed, role: 'callee', peer: expect.objectContaining({ username: 'alice' }) },
