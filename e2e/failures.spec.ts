@@ -87,9 +87,6 @@ test('no camera: a video call goes ahead with voice, and says why', async ({ peo
   const alice = await people.add('alice', {
     prepare: async (context) => {
       watchErrors(context, errors);
-      // Not allowed (the browser would ask), and refused when asked: a call then rings nobody until the
-      // microphone is open, which it never is.
-      await context.clearPermissions();
       await context.addInitScript(() => {
         if (typeof MediaDevices === 'undefined') return; // about:blank, before the app loads
         const original = MediaDevices.prototype.getUserMedia;

@@ -62,10 +62,8 @@ export class PeerSession extends Emitter<PeerEvents> {
         });
     };
     this.pc.ontrack = ({ track }) => {
-      this.remoteStream.addTrack(track);
-      track.onmute = track.onunmute = track.onended = () => this.emit('remote-tracks', undefined);
-      this.emit('remote-stream', this.remoteStream);
-      this.emit('remote-tracks', undefined);
+      track.onmute = track.onunmute = track.onended = () => this.remoteTrackChanged(track);
+      this.remoteTrackChanged(track);
     };
     this.pc.onconnectionstatechange = () => this.emit('connection', this.pc.connectionState);
   }
@@ -145,6 +143,21 @@ export class PeerSession extends Emitter<PeerEvents> {
         null;
     this.pc.close();
     for (const track of this.remoteStream.getTracks()) track.stop();
+  }
+
+  /**
+   * A remote track came, or started or stopped carrying media. A video track joins the remote stream only
+   * once its first packet came (it unmutes): a page's video element given a video track that never brings
+   * a frame waits for one and plays none of the stream's sound either, and a connection made while it rang
+   * has a video track from a far side that may answer without a camera.
+   */
+  private remoteTrackChanged(track: MediaStreamTrack): void {
+    const joins = !this.remoteStream.getTracks().includes(track) && (track.kind === 'audio' || !track.muted);
+    if (joins) {
+      this.remoteStream.addTrack(track);
+      this.emit('remote-stream', this.remoteStream);
+    }
+    this.emit('remote-tracks', undefined);
   }
 
   private async negotiate(): Promise<void> {
