@@ -6,8 +6,15 @@
  * candidates through an exposed binding. The same instruments as on Parley's pages (capture.ts) time it.
  */
 import type { BrowserContext, Page } from '@playwright/test';
-import { firstAt, firstDecodedAt, takeEvents, type CaptureEvent } from './capture.js';
-import type { Sample } from './figures.js';
+import {
+  captureTimeline,
+  firstAt,
+  firstDecodedAt,
+  mediaCompleteAt,
+  takeEvents,
+  type CaptureEvent,
+} from './capture.js';
+import { longestGap, minus, type Gap, type Sample } from './figures.js';
 
 /** The baseline pages' origin: served by a Playwright route (nothing listens there), secure as 127.0.0.1. */
 const BASELINE_ORIGIN = 'http://127.0.0.1:9';
@@ -215,6 +222,7 @@ export const RAW_ROWS = {
   connectedToFrameCallee: 'connected -> first decoded frame (callee)',
   connectedToShownCaller: 'connected -> first frame on screen (caller, rVFC)',
   total: 'TOTAL createOffer start -> first decoded frame (caller)',
+  longestGap: 'longest gap between setup events',
 } as const;
 
 /** The figures of one baseline call (the same instruments, read the same way, as Parley's). */
@@ -223,8 +231,6 @@ export function rawFigures(call: RawCall): Sample {
   const b = call.callee.events;
   const connectedA = firstAt(a, 'connected');
   const connectedB = firstAt(b, 'connected');
-  const minus = (x: number | undefined, y: number | undefined) =>
-    x === undefined || y === undefined ? undefined : x - y;
   return {
     gum: call.caller.gumMs,
     offerToConnected: minus(connectedA, call.offerStart),
@@ -235,5 +241,21 @@ export function rawFigures(call: RawCall): Sample {
     connectedToFrameCallee: minus(firstDecodedAt(b), connectedB),
     connectedToShownCaller: minus(firstAt(a, 'frame-shown'), connectedA),
     total: minus(firstDecodedAt(a), call.offerStart),
+    longestGap: rawGap(call)?.ms,
   };
+}
+
+/** The longest gap in a bare call's setup, from createOffer start to the end of setup on both pages. */
+export function rawGap(call: RawCall): Gap | null {
+  return longestGap(
+    [
+      ...captureTimeline('caller', call.caller.events),
+      ...captureTimeline('callee', call.callee.events),
+      { at: call.offerStart, what: 'caller: createOffer start' },
+    ],
+    {
+      start: call.offerStart,
+      end: Math.max(mediaCompleteAt(call.caller.events), mediaCompleteAt(call.callee.events)),
+    },
+  );
 }

@@ -16,6 +16,7 @@
  * Nothing here changes what the page does; it only listens and reads stats.
  */
 import type { Page } from '@playwright/test';
+import type { TimelineEvent } from './figures.js';
 
 /** What the instruments saw. `first-frame` and `frame-shown` are video only. */
 export type CaptureKind =
@@ -318,4 +319,30 @@ export function firstDecodedAt(events: CaptureEvent[]): number | undefined {
     .map((e) => e.detail!.presentationTime!);
   const candidates = [...presented, ...(polled === undefined ? [] : [polled])];
   return candidates.length ? Math.min(...candidates) : undefined;
+}
+
+/** A page's captures on a timeline ("caller: connected (pc 2)"); clicks are left to the caller to add. */
+export function captureTimeline(who: string, events: CaptureEvent[]): TimelineEvent[] {
+  return events
+    .filter((e) => e.kind !== 'click')
+    .map((e) => ({
+      at: e.at,
+      what: `${who}: ${e.kind}${e.label ? ` ${e.label}` : ''}${e.pc ? ` (pc ${e.pc})` : ''}`,
+    }));
+}
+
+/**
+ * When a page had all that waitForMedia waits for (first audio and video packet, first decoded frame and
+ * first frame on screen): the end of setup on that side. Throws if one is missing.
+ */
+export function mediaCompleteAt(events: CaptureEvent[]): number {
+  const times = [
+    firstAt(events, 'first-packet', 'audio'),
+    firstAt(events, 'first-packet', 'video'),
+    firstDecodedAt(events),
+    firstAt(events, 'frame-shown'),
+  ];
+  if (times.some((t) => t === undefined))
+    throw new Error(`call setup: a media event is missing in ${JSON.stringify(events)}`);
+  return Math.max(...(times as number[]));
 }

@@ -61,6 +61,14 @@ describe('longestGap', () => {
     expect(longestGap(events, { start: 0, end: 400 }, accept)?.ms).toBe(50);
     expect(longestGap([], { start: 0, end: 400 }, accept)).toBeNull();
   });
+
+  it('without a driver (the bare link), every gap counts', () => {
+    const events = [at(0, 'createOffer'), at(900, 'connected'), at(1_000, 'frame')];
+    expect(longestGap(events, { start: 0, end: 1_000 })).toMatchObject({
+      ms: 900,
+      to: { what: 'connected' },
+    });
+  });
 });
 
 describe('atMost', () => {

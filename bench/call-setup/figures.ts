@@ -42,6 +42,10 @@ export function summariseAll<K extends string>(
   ) as Record<K, Summary | null>;
 }
 
+/** a - b, or undefined when either is missing. */
+export const minus = (a: number | undefined, b: number | undefined) =>
+  a === undefined || b === undefined ? undefined : a - b;
+
 const ms = (v: number) => (Math.round(v * 10) / 10).toFixed(Number.isInteger(v) ? 0 : 1);
 
 /** A table of rows: median, p90, min, max, and n when some calls lacked the row. */
@@ -78,22 +82,22 @@ export interface Gap {
 }
 
 /**
- * The longest gap between consecutive setup events of one call, both sides merged, from the call click
- * to the end of setup (`end`). The gap that ends at the accept click is the test driver's own delay (it
- * waits for the dialog, then clicks) and does not count. Null when fewer than two events are left.
+ * The longest gap between consecutive setup events of one call, both sides merged, from the start of the
+ * call to the end of setup. The gap that ends at the accept click (`driver`) is the test driver's own
+ * delay (it waits for the dialog, then clicks) and does not count. Null when fewer than two events are left.
  */
 export function longestGap(
   events: TimelineEvent[],
   window: { start: number; end: number },
-  acceptClick: TimelineEvent,
+  driver?: TimelineEvent,
 ): Gap | null {
-  const inside = [...events, acceptClick]
+  const inside = [...events, ...(driver ? [driver] : [])]
     .filter((e) => e.at >= window.start && e.at <= window.end)
     .sort((x, y) => x.at - y.at);
   let longest: Gap | null = null;
   for (let i = 1; i < inside.length; i++) {
     const [from, to] = [inside[i - 1]!, inside[i]!];
-    if (to === acceptClick) continue;
+    if (to === driver) continue;
     const gap = to.at - from.at;
     if (!longest || gap > longest.ms) longest = { ms: gap, from, to };
   }

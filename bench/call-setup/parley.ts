@@ -8,14 +8,16 @@ import type { SetupStage, SetupTimings } from '../../renderer/call/timings.js';
 import { expect, type Person } from '../../e2e/support/fixtures.js';
 import type { Capture } from './baseline.js';
 import {
+  captureTimeline,
   firstAt,
   firstDecodedAt,
+  mediaCompleteAt,
   takeEvents,
   waitForMedia,
   type CaptureEvent,
   type CaptureKind,
 } from './capture.js';
-import { longestGap, type Gap, type Sample, type TimelineEvent } from './figures.js';
+import { longestGap, minus, type Gap, type Sample, type TimelineEvent } from './figures.js';
 
 /** Longest wait for one call to show video on both sides. */
 const CALL_TIMEOUT_MS = 30_000;
@@ -128,9 +130,6 @@ function required<T>(what: string, value: T | undefined, context: unknown): T {
   return value;
 }
 
-const minus = (a: number | undefined, b: number | undefined) =>
-  a === undefined || b === undefined ? undefined : a - b;
-
 const earliest = (...values: (number | undefined)[]) => {
   const defined = values.filter((v): v is number => v !== undefined);
   return defined.length ? Math.min(...defined) : undefined;
@@ -138,21 +137,13 @@ const earliest = (...values: (number | undefined)[]) => {
 
 /** Everything both sides saw, on one timeline: their captures and their engines' marks. */
 function timeline(call: ParleyCall): TimelineEvent[] {
-  const out: TimelineEvent[] = [];
-  for (const [who, side] of [
-    ['caller', call.caller],
-    ['callee', call.callee],
-  ] as const) {
-    for (const e of side.events) {
-      if (e.kind === 'click') continue; // the two that matter are added by the caller of longestGap
-      const label = e.label ? ` ${e.label}` : '';
-      const pc = e.pc ? ` (pc ${e.pc})` : '';
-      out.push({ at: e.at, what: `${who}: ${e.kind}${label}${pc}` });
-    }
-    for (const [stage, at] of Object.entries(epochs(side.timings)))
-      out.push({ at, what: `${who} engine: ${stage}` });
-  }
-  return out;
+  return (['caller', 'callee'] as const).flatMap((who) => [
+    ...captureTimeline(who, call[who].events),
+    ...Object.entries(epochs(call[who].timings)).map(([stage, at]) => ({
+      at,
+      what: `${who} engine: ${stage}`,
+    })),
+  ]);
 }
 
 /** The figures of one call. `callButton` is the caller's button ("Video call Bob 3f9a"). */
@@ -192,16 +183,7 @@ export function parleyFigures(call: ParleyCall, callButton: string): ParleyFigur
   };
 
   // The end of setup: the last of what the benchmark waits for on either side.
-  const end = Math.max(
-    ...[a, b].flatMap((events) =>
-      [
-        at(events, 'first-packet', 'audio'),
-        at(events, 'first-packet', 'video'),
-        firstDecodedAt(events),
-        at(events, 'frame-shown'),
-      ].map((t) => required('a media event', t, call)),
-    ),
-  );
+  const end = Math.max(mediaCompleteAt(a), mediaCompleteAt(b));
   const gap = longestGap(
     [...timeline(call), { at: clickCall, what: `caller: click "${callButton}"` }],
     { start: clickCall, end },
