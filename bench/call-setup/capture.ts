@@ -9,9 +9,9 @@
  * - per RTCPeerConnection the page creates (the constructor is wrapped by a subclass, so `instanceof`
  *   and the app's own `on...` handlers are untouched): offers and answers made or taken (from its
  *   signaling state), ICE connected, connected (ICE and DTLS), the first RTP packet of each remote track
- *   (the track's `unmute`: Chromium unmutes a remote track when its first packet arrives), the first
- *   decoded video frame (a getStats poll every `pollMs`), and the first remote frame on screen
- *   (requestVideoFrameCallback on the page's "Remote video" element).
+ *   (the track's `unmute`: Chromium unmutes a remote track when its first packet arrives; sharpened by
+ *   the receiver's stats), the first decoded video frame (a getStats poll every `pollMs`), and the first
+ *   remote frame on screen (requestVideoFrameCallback on the page's "Remote video" element).
  *
  * Nothing here changes what the page does; it only listens and reads stats.
  */
@@ -163,21 +163,27 @@ export function installCapture(options: {
         record({ kind: 'connected', pc: id });
       }
     });
-    // First packet per remote track. The stats read at that moment tell how exact the event was: with one
-    // packet counted, lastPacketReceivedTimestamp is the first packet's arrival.
+    // First packet per remote track: the unmute, then the receiver's stats read at once. The unmute and
+    // the latest packet those stats count both come after the first packet, so the earlier of the two is
+    // kept (with one packet counted, lastPacketReceivedTimestamp is the first packet's arrival); the
+    // unmute alone waits for the main thread. A packet time before the connection existed would be
+    // another clock: it is not used.
+    const createdAt = Date.now();
     pc.addEventListener('track', ({ track, receiver }) => {
       const firstPacket = () => {
         if (!live()) return;
         const event = record({ kind: 'first-packet', pc: id, label: track.kind });
+        const unmuteAt = event.at;
         void receiver.getStats().then((report) =>
           report.forEach((row: RTCInboundRtpStreamStats) => {
             if (row.type !== 'inbound-rtp') return;
+            const last = row.lastPacketReceivedTimestamp;
             event.detail = {
+              unmuteAt,
               packetsAtEvent: row.packetsReceived ?? 0,
-              ...(row.lastPacketReceivedTimestamp !== undefined
-                ? { lastPacketAt: row.lastPacketReceivedTimestamp }
-                : {}),
+              ...(last !== undefined ? { lastPacketAt: last } : {}),
             };
+            if (last !== undefined && last >= createdAt && last < event.at) event.at = last;
           }),
         );
       };
