@@ -30,6 +30,10 @@ describe('summarise', () => {
     expect(lines[3]).toMatch(/^row a +2 +3 +1 +3$/);
     expect(lines[4]).toMatch(/^row b +10 +10 +10 +10 {2}\(1 of 2 calls\)$/);
     expect(lines[5]).toMatch(/^row c +- {2}\(no call had it\)$/);
+    // Tenths, and no ".0" on a value that rounds to a whole number.
+    expect(table('T', { a: 'row a' }, { a: summarise([769.99, 12.34]) }, 2)).toMatch(
+      /row a +391\.2 +770 +12\.3 +770$/,
+    );
   });
 });
 

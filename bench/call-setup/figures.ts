@@ -46,7 +46,10 @@ export function summariseAll<K extends string>(
 export const minus = (a: number | undefined, b: number | undefined) =>
   a === undefined || b === undefined ? undefined : a - b;
 
-const ms = (v: number) => (Math.round(v * 10) / 10).toFixed(Number.isInteger(v) ? 0 : 1);
+const ms = (v: number) => {
+  const tenths = Math.round(v * 10) / 10;
+  return tenths.toFixed(Number.isInteger(tenths) ? 0 : 1);
+};
 
 /** A table of rows: median, p90, min, max, and n when some calls lacked the row. */
 export function table<K extends string>(
