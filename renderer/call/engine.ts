@@ -59,6 +59,7 @@ export class CallEngine extends Emitter<EngineEvents> {
   ) {
     super();
     this.endReports = new EndReports(signaling);
+    void microphonePermission(); // asked now, so that a call need not wait for the answer
     this.unsubscribe.push(
       signaling.on('call.incoming', (p) => this.onIncoming(p)),
       signaling.on('call.ringing', (p) =>
@@ -118,9 +119,10 @@ export class CallEngine extends Emitter<EngineEvents> {
   async accept(media: Media): Promise<void> {
     const view = this.view;
     if (!view || view.phase !== 'incoming' || !view.callId) return;
-    this.update({ phase: 'connecting', cameraOn: media === 'video' });
     const serial = this.serial;
+    // The devices start opening before the view changes: redrawing the page is not on the way to media.
     this.opening = this.openLocalMedia(media, serial);
+    this.update({ phase: 'connecting', cameraOn: media === 'video' });
     if (!(await this.opening)) {
       if (serial !== this.serial) return;
       await this.signaling.request('call.decline', { callId: view.callId });

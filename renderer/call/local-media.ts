@@ -26,23 +26,24 @@ export class LocalMedia {
     devices: { microphoneId?: string | undefined; cameraId?: string | undefined },
     notice: DeviceNotice,
   ): Promise<LocalMedia | null> {
-    const stream = new MediaStream();
-    try {
-      const mic = await openTrack('audio', devices.microphoneId);
-      if (mic.fellBack) notice('E_DEVICE_FALLBACK', 'microphone');
-      stream.addTrack(mic.track);
-    } catch (err) {
-      notice(codeOf(err), 'microphone');
+    // Both at once: the call waits for the slower of the two, not for their sum.
+    const [mic, camera] = await Promise.allSettled([
+      openTrack('audio', devices.microphoneId),
+      media === 'video' ? openTrack('video', devices.cameraId) : Promise.resolve(null),
+    ]);
+    if (mic.status === 'rejected') {
+      notice(codeOf(mic.reason), 'microphone');
+      if (camera.status === 'fulfilled') camera.value?.track.stop(); // no call: its light goes off
       return null;
     }
-    if (media === 'video') {
-      try {
-        const camera = await openTrack('video', devices.cameraId);
-        if (camera.fellBack) notice('E_DEVICE_FALLBACK', 'camera');
-        stream.addTrack(camera.track);
-      } catch (err) {
-        notice(codeOf(err), 'camera'); // the call goes on with voice
-      }
+    const stream = new MediaStream();
+    if (mic.value.fellBack) notice('E_DEVICE_FALLBACK', 'microphone');
+    stream.addTrack(mic.value.track);
+    if (camera.status === 'rejected')
+      notice(codeOf(camera.reason), 'camera'); // the call goes on with voice
+    else if (camera.value) {
+      if (camera.value.fellBack) notice('E_DEVICE_FALLBACK', 'camera');
+      stream.addTrack(camera.value.track);
     }
     return new LocalMedia(stream, notice);
   }

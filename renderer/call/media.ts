@@ -94,10 +94,14 @@ export const canPickSpeaker = (): boolean =>
  * is granted; otherwise the person answers the prompt, or hears why not, before anyone rings.
  */
 export async function microphonePermission(): Promise<'granted' | 'ask'> {
-  try {
-    const status = await navigator.permissions.query({ name: 'microphone' as PermissionName });
-    return status.state === 'granted' ? 'granted' : 'ask';
-  } catch {
-    return 'ask'; // a browser that cannot query it (Firefox)
+  // The status the browser hands out is live (its state follows changes): asked for once, read at each call.
+  const { permissions } = navigator;
+  let status = microphoneStatus.get(permissions);
+  if (!status) {
+    status = permissions.query({ name: 'microphone' as PermissionName }).catch(() => null); // Firefox cannot
+    microphoneStatus.set(permissions, status);
   }
+  return (await status)?.state === 'granted' ? 'granted' : 'ask';
 }
+
+const microphoneStatus = new WeakMap<Permissions, Promise<PermissionStatus | null>>();

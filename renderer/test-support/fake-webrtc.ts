@@ -342,10 +342,13 @@ export function installFakeWebRtc(): FakeWebRtc {
   FakeRTCPeerConnection.made = [];
   vi.stubGlobal('RTCPeerConnection', FakeRTCPeerConnection);
   vi.stubGlobal('MediaStream', FakeMediaStream);
-  // Permission as Chromium reports it: denied once refused, granted otherwise (as in the e2e browsers).
+  // Permission as Chromium reports it: denied once refused, granted otherwise (as in the e2e browsers); a
+  // live status, like the browser's, whose state follows the devices' refusals.
   const permissions = {
     query: async ({ name }: { name: string }) => ({
-      state: devices.denied.has(name === 'camera' ? 'video' : 'audio') ? 'denied' : 'granted',
+      get state() {
+        return devices.denied.has(name === 'camera' ? 'video' : 'audio') ? 'denied' : 'granted';
+      },
     }),
   };
   vi.stubGlobal('navigator', { mediaDevices: devices, permissions });
