@@ -129,7 +129,10 @@ export const IncomingCall = z.object({
 export type IncomingCall = z.infer<typeof IncomingCall>;
 
 export const CallRinging = z.object({ callId: CallId, callee: UserSummary });
-/** `leg`: the answering device, when it had connected early (the caller keeps that connection). */
+/**
+ * `leg`: the answering device, whenever connecting while it rings is on (the caller keeps that leg's early
+ * connection if it has one, and otherwise makes one and offers as before).
+ */
 export const CallAccepted = z.object({ callId: CallId, leg: Leg.optional() });
 export const CallEnded = z.object({ callId: CallId, reason: CallEndedReason });
 export type CallEnded = z.infer<typeof CallEnded>;
