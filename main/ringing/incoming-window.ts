@@ -51,11 +51,6 @@ export class IncomingCallWindows {
     return this.current?.window.hasContents(contents) ?? false;
   }
 
-  /** The call the window shows, or null when there is no window. */
-  currentCallId(): string | null {
-    return this.current?.call.callId ?? null;
-  }
-
   /** Shows `call`, replacing whatever the window showed. False when the call already ended here. */
   show(call: RingingCall): boolean {
     if (this.ended.has(call.callId)) return false;
