@@ -225,8 +225,8 @@ export class Person {
   }
 
   /** The engine's setup stages reached so far (ms after the call started here) and the transport's state. */
-  async setupState(): Promise<string> {
-    const timings = await this.page.evaluate(() => window.parleyDiagnostics?.timings() ?? null);
+  private async setupState(): Promise<string> {
+    const timings = await this.diagnostics<ReturnType<Diagnostics['timings']>>('timings');
     return `stages ${JSON.stringify(timings?.stages ?? {})}; ${setupSummary(await this.stats())}`;
   }
 

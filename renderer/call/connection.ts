@@ -20,7 +20,6 @@ import { PathRecovery } from './path-recovery.js';
 import type { PeerSession } from './peer.js';
 import type { Quality } from './quality.js';
 import type { TimingRecorder } from './timings.js';
-import type { CallView } from './view.js';
 
 export interface ConnectionOptions {
   callId: string;
@@ -30,7 +29,6 @@ export interface ConnectionOptions {
   leg: Leg | undefined;
   /** The callee is polite (perfect negotiation); a new connection of the callee's waits for the caller's offer. */
   polite: boolean;
-  media: CallView['media'];
   local: LocalMedia;
   ice: IceConfig;
   iceServers: RTCIceServer[];
@@ -79,10 +77,7 @@ export class CallConnection extends Emitter<ConnectionEvents> {
       });
     this.peer = peer;
     peer.on('remote-stream', (s) => this.emit('remote-stream', s));
-    peer.on('remote-tracks', () => {
-      this.firstMedia.check(peer.remoteStream);
-      this.emitRemoteVideo();
-    });
+    peer.on('remote-tracks', () => this.onRemoteTracks());
     peer.on('description-received', (type) => {
       // The far side renegotiating while the path is down is its ICE restart: ours waits its turn after it.
       if (type === 'offer') this.path.restartedByPeer();
@@ -111,18 +106,19 @@ export class CallConnection extends Emitter<ConnectionEvents> {
    */
   catchUp(): void {
     if (this.peer.remoteStream.getTracks().length > 0) {
-      this.firstMedia.check(this.peer.remoteStream);
       this.emit('remote-stream', this.peer.remoteStream);
-      this.emitRemoteVideo();
+      this.onRemoteTracks();
     }
     this.onConnectionState(this.peer.pc.connectionState);
   }
 
-  private emitRemoteVideo(): void {
-    const tracks = this.peer.remoteStream.getVideoTracks();
+  /** A far-side track came, or started or stopped carrying media. */
+  private onRemoteTracks(): void {
+    const stream = this.peer.remoteStream;
+    this.firstMedia.check(stream);
     this.emit(
       'remote-video',
-      tracks.some((t) => t.readyState === 'live' && !t.muted),
+      stream.getVideoTracks().some((t) => t.readyState === 'live' && !t.muted),
     );
   }
 

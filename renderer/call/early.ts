@@ -43,7 +43,7 @@ export class EarlyConnections {
   /** The ringing device's side: offers the caller's device a connection now, ready to send `media` on Accept. */
   static offering(opts: EarlyOptions): EarlyConnections {
     const early = new EarlyConnections(opts, 'offering');
-    early.open(CALLER, undefined);
+    early.open(undefined);
     return early;
   }
 
@@ -58,7 +58,7 @@ export class EarlyConnections {
     if (!key || this.closed) return;
     const isOffer = signal.kind === 'description' && signal.description.type === 'offer';
     if (!this.peers.has(key) && this.side === 'answering' && isOffer && this.peers.size < MAX_LEGS)
-      this.open(key, key);
+      this.open(leg);
     void this.peers.get(key)?.then((peer) => peer?.receive(signal));
   }
 
@@ -80,7 +80,8 @@ export class EarlyConnections {
     this.peers.clear();
   }
 
-  private open(key: string, leg: Leg | undefined): void {
+  /** Makes the connection to `leg` (the caller's side) or to the caller's device (none). */
+  private open(leg: Leg | undefined): void {
     const { callId, media, relayOnly, signaling, recorder } = this.opts;
     const offering = this.side === 'offering';
     const made = this.opts.iceServers().then((iceServers) => {
@@ -99,6 +100,6 @@ export class EarlyConnections {
       if (offering) peer.prepareToSend(media === 'video' ? ['audio', 'video'] : ['audio']);
       return peer;
     });
-    this.peers.set(key, made);
+    this.peers.set(leg ?? CALLER, made);
   }
 }

@@ -51,6 +51,8 @@ export class CallEngine extends Emitter<EngineEvents> {
   private serial = 0;
   private signalingUp = true;
   private readonly endReports: EndReports;
+  /** Asked for once, at the start, so that a call need not wait for the answer (the status is live). */
+  private readonly microphone = microphonePermission();
   private readonly unsubscribe: (() => void)[] = [];
 
   constructor(
@@ -59,7 +61,6 @@ export class CallEngine extends Emitter<EngineEvents> {
   ) {
     super();
     this.endReports = new EndReports(signaling);
-    void microphonePermission(); // asked now, so that a call need not wait for the answer
     this.unsubscribe.push(
       signaling.on('call.incoming', (p) => this.onIncoming(p)),
       signaling.on('call.ringing', (p) =>
@@ -103,7 +104,7 @@ export class CallEngine extends Emitter<EngineEvents> {
     if (this.view) return this.notice('E_IN_CALL', 'already in a call');
     this.startCall(newCallView({ direction: 'outgoing', peer, media }));
     const serial = this.serial;
-    const granted = (await microphonePermission()) === 'granted';
+    const granted = (await this.microphone)?.state === 'granted';
     if (serial !== this.serial) return;
     this.opening = this.openLocalMedia(media, serial);
     if (!granted && !(await this.opening)) return this.finishIf(serial, 'refused');
@@ -344,7 +345,6 @@ export class CallEngine extends Emitter<EngineEvents> {
       early: earlyPeer,
       leg,
       polite,
-      media: this.view.media,
       local,
       ice,
       iceServers,

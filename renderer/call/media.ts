@@ -89,19 +89,10 @@ export const canPickSpeaker = (): boolean =>
   typeof HTMLMediaElement !== 'undefined' && 'setSinkId' in HTMLMediaElement.prototype;
 
 /**
- * Whether the microphone may be opened without asking: `granted`, or else `ask` (the browser would prompt,
- * or refuses outright, or cannot say). A call rings the far side while the microphone opens only when it
- * is granted; otherwise the person answers the prompt, or hears why not, before anyone rings.
+ * The microphone's permission, as a live status (its `state` follows changes), or null where the browser
+ * cannot say (Firefox). A call rings the far side while the microphone opens only when it is `granted`;
+ * otherwise the person answers the prompt, or hears why not, before anyone rings.
  */
-export async function microphonePermission(): Promise<'granted' | 'ask'> {
-  // The status the browser hands out is live (its state follows changes): asked for once, read at each call.
-  const { permissions } = navigator;
-  let status = microphoneStatus.get(permissions);
-  if (!status) {
-    status = permissions.query({ name: 'microphone' as PermissionName }).catch(() => null); // Firefox cannot
-    microphoneStatus.set(permissions, status);
-  }
-  return (await status)?.state === 'granted' ? 'granted' : 'ask';
+export function microphonePermission(): Promise<PermissionStatus | null> {
+  return navigator.permissions.query({ name: 'microphone' as PermissionName }).catch(() => null);
 }
-
-const microphoneStatus = new WeakMap<Permissions, Promise<PermissionStatus | null>>();
