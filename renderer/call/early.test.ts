@@ -68,15 +68,19 @@ describe('connecting while it rings, the ringing side', () => {
     return { peer, received };
   }
 
-  it('offers a connection with no media at once; Accept opens the devices and attaches them, with no new offer', async () => {
-    const bobs = caller();
+  /** Bob's call rings this device, which the server lets connect early. */
+  const ringWithPreconnect = (media: 'audio' | 'video') =>
     server.push('call.incoming', {
       callId: CALL_ID,
       caller: bob,
-      media: 'video',
+      media,
       ringTimeoutMs: 30_000,
       preconnect: true,
     });
+
+  it('offers a connection with no media at once; Accept opens the devices and attaches them, with no new offer', async () => {
+    const bobs = caller();
+    ringWithPreconnect('video');
     await pass();
     // One offer, ready to send audio and video, and no camera or microphone open while it rings.
     const offers = descriptions(bobs.received, 'offer');
@@ -109,13 +113,7 @@ describe('connecting while it rings, the ringing side', () => {
 
   it('answers with voice only: the camera stays closed and its transceiver sends nothing', async () => {
     caller();
-    server.push('call.incoming', {
-      callId: CALL_ID,
-      caller: bob,
-      media: 'video',
-      ringTimeoutMs: 30_000,
-      preconnect: true,
-    });
+    ringWithPreconnect('video');
     await pass();
     await engine.accept('audio');
     await pass();
@@ -133,13 +131,7 @@ describe('connecting while it rings, the ringing side', () => {
 
   it('declining closes the connection made while it rang', async () => {
     const bobs = caller();
-    server.push('call.incoming', {
-      callId: CALL_ID,
-      caller: bob,
-      media: 'audio',
-      ringTimeoutMs: 30_000,
-      preconnect: true,
-    });
+    ringWithPreconnect('audio');
     await pass();
     const ours = webrtc.peerConnections.find((pc) => pc !== pcOf(bobs.peer))!;
     await engine.decline();
