@@ -111,6 +111,60 @@ describe('connecting while it rings, the ringing side', () => {
     expect(last()?.connectedAt).toBeTypeOf('number');
   });
 
+  it('sends voice and the accept as soon as the microphone opens; the camera joins when it opens, with no new offer', async () => {
+    const bobs = caller();
+    ringWithPreconnect('video');
+    await pass();
+    const ours = webrtc.peerConnections.find((pc) => pc !== pcOf(bobs.peer))!;
+    ours.setConnectionState('connected');
+    const releaseCamera = webrtc.devices.hold('video');
+
+    await engine.accept('video');
+    await pass();
+    expect(server.sentOf('call.accept')).toEqual([{ callId: CALL_ID }]);
+    expect(sentTracks(ours)).toEqual(['audio', null]);
+    expect(last()).toMatchObject({ phase: 'active', cameraOn: true });
+
+    releaseCamera();
+    await pass();
+    expect(sentTracks(ours)).toEqual(['audio', 'video']);
+    expect(descriptions(bobs.received, 'offer')).toHaveLength(1); // no renegotiation
+    expect(engine.timings?.stages['camera-open']).toBeGreaterThanOrEqual(
+      engine.timings!.stages['microphone-open']!,
+    );
+  });
+
+  it('closes a camera that opens only after the call ended', async () => {
+    caller();
+    ringWithPreconnect('video');
+    await pass();
+    const releaseCamera = webrtc.devices.hold('video');
+    await engine.accept('video');
+    server.push('call.ended', { callId: CALL_ID, reason: 'completed' });
+    releaseCamera();
+    await pass();
+    expect(webrtc.devices.opened.map((t) => t.kind)).toEqual(['audio', 'video']);
+    expect(webrtc.devices.live()).toEqual([]); // its light went off at once
+  });
+
+  it('goes on with voice when the camera fails after the microphone opened, and says so', async () => {
+    const notices: unknown[] = [];
+    engine.on('notice', (n) => notices.push(n));
+    caller();
+    ringWithPreconnect('video');
+    await pass();
+    const releaseCamera = webrtc.devices.hold('video');
+    webrtc.devices.denied.add('video');
+    await engine.accept('video');
+    expect(server.sentOf('call.accept')).toEqual([{ callId: CALL_ID }]);
+    expect(last()).toMatchObject({ cameraOn: true });
+    releaseCamera();
+    await pass();
+    expect(notices).toEqual([{ code: 'E_MEDIA_DENIED', message: 'camera' }]);
+    expect(last()).toMatchObject({ callId: CALL_ID, cameraOn: false });
+    expect(webrtc.devices.live().map((t) => t.kind)).toEqual(['audio']);
+  });
+
   it('answers with voice only: the camera stays closed and its transceiver sends nothing', async () => {
     caller();
     ringWithPreconnect('video');

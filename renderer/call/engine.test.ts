@@ -137,6 +137,14 @@ describe('CallEngine, calling out', () => {
     });
   });
 
+  it('with the microphone allowed, sends the invite at once, before anything waits', async () => {
+    await pass(); // the microphone's permission is known
+    const calling = engine.call(bob, 'video');
+    expect(server.sentOf('call.invite')).toEqual([{ callee: 'bob', media: 'video' }]);
+    await calling;
+    expect(webrtc.devices.live().map((tr) => tr.kind)).toEqual(['audio', 'video']);
+  });
+
   it('ends as refused when the microphone is denied: nobody is rung', async () => {
     webrtc.devices.denied.add('audio');
     await engine.call(bob, 'audio');

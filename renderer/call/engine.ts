@@ -51,8 +51,8 @@ export class CallEngine extends Emitter<EngineEvents> {
   private serial = 0;
   private signalingUp = true;
   private readonly endReports: EndReports;
-  /** Asked for once, at the start, so that a call need not wait for the answer (the status is live). */
-  private readonly microphone = microphonePermission();
+  /** The microphone's permission, asked for once at the start (the status is live); null until known, or unknown. */
+  private microphone: PermissionStatus | null = null;
   private readonly unsubscribe: (() => void)[] = [];
 
   constructor(
@@ -61,6 +61,7 @@ export class CallEngine extends Emitter<EngineEvents> {
   ) {
     super();
     this.endReports = new EndReports(signaling);
+    void microphonePermission().then((status) => (this.microphone = status));
     this.unsubscribe.push(
       signaling.on('call.incoming', (p) => this.onIncoming(p)),
       signaling.on('call.ringing', (p) =>
@@ -104,8 +105,8 @@ export class CallEngine extends Emitter<EngineEvents> {
     if (this.view) return this.notice('E_IN_CALL', 'already in a call');
     this.startCall(newCallView({ direction: 'outgoing', peer, media }));
     const serial = this.serial;
-    const granted = (await this.microphone)?.state === 'granted';
-    if (serial !== this.serial) return;
+    // Read now, not awaited: the invite leaves in this task, before the page redraws for the call.
+    const granted = this.microphone?.state === 'granted';
     this.opening = this.openLocalMedia(media, serial);
     if (!granted && !(await this.opening)) return this.finishIf(serial, 'refused');
     this.recorder?.mark('invite-sent');
@@ -309,7 +310,10 @@ export class CallEngine extends Emitter<EngineEvents> {
     this.finish('completed');
   }
 
-  /** Opens microphone (and camera) for call `serial`; false if refused, or if that call is over by then. */
+  /**
+   * Opens microphone and camera for call `serial`: true once the microphone is open (the camera follows on
+   * its own, `onCameraOpened`), false if refused, or if that call is over by then.
+   */
   private async openLocalMedia(media: Media, serial: number): Promise<boolean> {
     const local = await LocalMedia.open(media, this.preferences(), (code, device) =>
       this.notice(code, device),
@@ -319,12 +323,25 @@ export class CallEngine extends Emitter<EngineEvents> {
       local.stop(); // the call ended while the prompt was up
       return false;
     }
-    if (media === 'video' && !local.hasCamera) this.update({ cameraOn: false });
+    this.recorder?.mark('microphone-open');
     // Muted from the tray or a shortcut before the microphone was open: it starts muted.
     local.setMuted(this.view.muted);
     this.local = local;
     this.emit('local-stream', local.stream);
+    if (media === 'video') void local.camera.then((track) => this.onCameraOpened(local, track));
     return true;
+  }
+
+  /** The call's camera opened after its microphone (or failed): it joins the connection there is by now. */
+  private onCameraOpened(local: LocalMedia, track: MediaStreamTrack | null): void {
+    if (this.local !== local || !this.view) return; // that call is over
+    if (!track) {
+      if (this.view.cameraOn && !local.hasCamera) this.update({ cameraOn: false });
+      return;
+    }
+    this.recorder?.mark('camera-open');
+    this.connection?.peer.sendTrack(track, local.stream);
+    this.emit('local-stream', local.stream);
   }
 
   /**

@@ -4,7 +4,7 @@
  * the call ends. It owns the one MediaStream the peer connection sends from and the app shows as the local
  * picture. Trouble is told through `notice`, with a code the UI puts into words and the device concerned.
  */
-import { LocalMediaError, openTrack } from './media.js';
+import { LocalMediaError, openTrack, type OpenedTrack } from './media.js';
 
 export type DeviceNotice = (code: string, device: 'microphone' | 'camera') => void;
 
@@ -14,38 +14,69 @@ const codeOf = (err: unknown) => (err as LocalMediaError).code ?? 'E_MEDIA_FAILE
 export class LocalMedia {
   /** Set when the call ended: a device that opens after that is closed again at once. */
   private stopped = false;
+  /** The camera the call opened with, while it opens (null once settled, or for a voice call). */
+  private openingCamera: Promise<OpenedTrack> | null = null;
+  /**
+   * The camera the call opens with: its track once it has joined `stream`, or null (voice call, no camera,
+   * turned off or the call ended before it opened). The microphone does not wait for it.
+   */
+  readonly camera: Promise<MediaStreamTrack | null>;
 
   private constructor(
     readonly stream: MediaStream,
     private readonly notice: DeviceNotice,
-  ) {}
+    camera: Promise<OpenedTrack> | null,
+  ) {
+    this.openingCamera = camera;
+    this.camera = camera ? this.addOpeningCamera(camera) : Promise.resolve(null);
+  }
 
-  /** Opens the microphone, and for video the camera too; null if the microphone could not be opened. */
+  /**
+   * Opens the microphone, and for video the camera at the same time; resolves as soon as the microphone is
+   * open (null if it could not be), so voice can start while the camera is still warming up (`camera`).
+   */
   static async open(
     media: 'audio' | 'video',
     devices: { microphoneId?: string | undefined; cameraId?: string | undefined },
     notice: DeviceNotice,
   ): Promise<LocalMedia | null> {
-    // Both at once: the call waits for the slower of the two, not for their sum.
-    const [mic, camera] = await Promise.allSettled([
-      openTrack('audio', devices.microphoneId),
-      media === 'video' ? openTrack('video', devices.cameraId) : Promise.resolve(null),
-    ]);
-    if (mic.status === 'rejected') {
-      notice(codeOf(mic.reason), 'microphone');
-      if (camera.status === 'fulfilled') camera.value?.track.stop(); // no call: its light goes off
+    const microphone = openTrack('audio', devices.microphoneId);
+    const camera = media === 'video' ? openTrack('video', devices.cameraId) : null;
+    camera?.catch(() => undefined); // its failure is told once the call has it (addOpeningCamera), not as unhandled
+    let mic: OpenedTrack;
+    try {
+      mic = await microphone;
+    } catch (err) {
+      notice(codeOf(err), 'microphone');
+      camera?.then(
+        ({ track }) => track.stop(),
+        () => undefined,
+      ); // no call: its light goes off
       return null;
     }
-    const stream = new MediaStream();
-    if (mic.value.fellBack) notice('E_DEVICE_FALLBACK', 'microphone');
-    stream.addTrack(mic.value.track);
-    if (camera.status === 'rejected')
-      notice(codeOf(camera.reason), 'camera'); // the call goes on with voice
-    else if (camera.value) {
-      if (camera.value.fellBack) notice('E_DEVICE_FALLBACK', 'camera');
-      stream.addTrack(camera.value.track);
+    if (mic.fellBack) notice('E_DEVICE_FALLBACK', 'microphone');
+    return new LocalMedia(new MediaStream([mic.track]), notice, camera);
+  }
+
+  /** The opening camera joins the stream, unless it failed (told: the call goes on with voice) or is unwanted now. */
+  private async addOpeningCamera(opening: Promise<OpenedTrack>): Promise<MediaStreamTrack | null> {
+    try {
+      const { track, fellBack } = await opening;
+      if (this.openingCamera !== opening || this.stopped) {
+        track.stop(); // turned off or ended while it opened: its light must not stay on
+        return null;
+      }
+      this.openingCamera = null;
+      if (fellBack) this.notice('E_DEVICE_FALLBACK', 'camera');
+      this.stream.addTrack(track);
+      return track;
+    } catch (err) {
+      if (this.openingCamera === opening) {
+        this.openingCamera = null;
+        if (!this.stopped) this.notice(codeOf(err), 'camera');
+      }
+      return null;
     }
-    return new LocalMedia(stream, notice);
   }
 
   get hasCamera(): boolean {
@@ -57,8 +88,9 @@ export class LocalMedia {
     for (const track of this.stream.getAudioTracks()) track.enabled = !muted;
   }
 
-  /** Stops the camera, so its light goes off. */
+  /** Stops the camera, so its light goes off (one still opening is closed as soon as it opens). */
   cameraOff(): void {
+    this.openingCamera = null;
     for (const track of this.stream.getVideoTracks()) {
       track.stop();
       this.stream.removeTrack(track);

@@ -80,9 +80,10 @@ export class PeerSession extends Emitter<PeerEvents> {
    * Sends a track, reusing a transceiver of its kind that carries none (made ready while ringing, or whose
    * track was stopped), else adding one. A transceiver already negotiated to send needs no renegotiation;
    * the stream association is left as negotiated (the far side builds its own stream), as changing it
-   * would renegotiate.
+   * would renegotiate. A track sent already is left alone.
    */
   sendTrack(track: MediaStreamTrack, stream: MediaStream): void {
+    if (this.pc.getSenders().some((s) => s.track === track)) return; // sent already
     const idle = this.pc
       .getTransceivers()
       .find(

@@ -3,6 +3,8 @@ export const setupStages = [
   'invite-sent',
   'ringing',
   'incoming',
+  'microphone-open',
+  'camera-open',
   'accepted',
   'offer',
   'answer',

@@ -77,8 +77,22 @@ export class FakeMediaDevices {
   /** Every track getUserMedia handed out, in order. */
   readonly opened: FakeTrack[] = [];
 
+  /** Kinds whose opening waits until the test lets it go (`hold`): a camera slow to start. */
+  private readonly holds = new Map<'audio' | 'video', Promise<void>>();
+
+  /** Makes opening `kind` wait until the function returned is called. */
+  hold(kind: 'audio' | 'video'): () => void {
+    let release!: () => void;
+    this.holds.set(kind, new Promise((resolve) => (release = resolve)));
+    return () => {
+      this.holds.delete(kind);
+      release();
+    };
+  }
+
   async getUserMedia(constraints: MediaStreamConstraints): Promise<FakeMediaStream> {
     const kind = constraints.video ? 'video' : 'audio';
+    await this.holds.get(kind);
     const wanted = constraints[kind];
     const exact =
       typeof wanted === 'object' ? (wanted.deviceId as { exact?: string } | undefined)?.exact : undefined;
