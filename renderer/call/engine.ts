@@ -96,21 +96,25 @@ export class CallEngine extends Emitter<EngineEvents> {
   }
 
   /**
-   * Calls a contact. With the microphone already allowed, the invite goes out while camera and microphone
-   * open, so the far side rings at once; should the microphone fail after all, the call is cancelled (the
-   * far side stops ringing) and ends here as refused. Otherwise they open first (the person may be asked),
-   * so a refusal rings nobody.
+   * Calls a contact. With the microphone already allowed, the invite goes out first, in the click's own task,
+   * and camera and microphone open meanwhile, so the far side rings at once; should the microphone fail after
+   * all, the call is cancelled (the far side stops ringing) and ends here as refused. Otherwise they open
+   * first (the person may be asked), so a refusal rings nobody.
    */
   async call(peer: UserSummary, media: Media): Promise<void> {
     if (this.view) return this.notice('E_IN_CALL', 'already in a call');
     this.startCall(newCallView({ direction: 'outgoing', peer, media }));
     const serial = this.serial;
-    // Read now, not awaited: the invite leaves in this task, before the page redraws for the call.
-    const granted = this.microphone?.state === 'granted';
+    if (this.microphone?.state !== 'granted') {
+      this.opening = this.openLocalMedia(media, serial);
+      this.ice = new IceConfig(this.signaling);
+      if (!(await this.opening)) return this.finishIf(serial, 'refused');
+      return this.invite(peer, media, serial);
+    }
+    const invited = this.invite(peer, media, serial);
     this.opening = this.openLocalMedia(media, serial);
-    if (!granted && !(await this.opening)) return this.finishIf(serial, 'refused');
-    this.recorder?.mark('invite-sent');
-    const [opened] = await Promise.all([this.opening, this.invite(peer, media, serial)]);
+    this.ice = new IceConfig(this.signaling);
+    const [opened] = await Promise.all([this.opening, invited]);
     if (opened || serial !== this.serial) return;
     const callId = this.current?.callId;
     if (callId) void this.signaling.request('call.cancel', { callId });
@@ -211,11 +215,13 @@ export class CallEngine extends Emitter<EngineEvents> {
     this.startCall(
       newCallView({ direction: 'incoming', callId: call.callId, peer: call.caller, media: call.media }),
     );
+    this.ice = new IceConfig(this.signaling);
     if (call.preconnect) this.early = EarlyConnections.offering(this.earlyOptions(call.callId));
   }
 
   /** Sends the invite; with the call id back, the caller's side answers ringing devices that connect early. */
   private async invite(peer: UserSummary, media: Media, serial: number): Promise<void> {
+    this.recorder?.mark('invite-sent');
     const result = await this.signaling.request('call.invite', { callee: peer.username, media });
     if (serial !== this.serial || this.current?.callId !== null) {
       // Cancelled while the invite was on its way: the server is ringing them, so stop it.
@@ -400,11 +406,13 @@ export class CallEngine extends Emitter<EngineEvents> {
     if (this.view?.callId === callId) action();
   }
 
-  /** A call starts: its timings, and its ICE servers asked for now so the peer connection need not wait. */
+  /**
+   * A call starts: its timings and its view. Its ICE servers are asked for next by the caller of this, as
+   * soon as the more urgent messages are out, so the peer connection need not wait for them.
+   */
   private startCall(view: CallView): void {
     this.recorder = new TimingRecorder();
     if (view.direction === 'incoming') this.recorder.mark('incoming');
-    this.ice = new IceConfig(this.signaling);
     this.setView({ ...view, signalingDown: !this.signalingUp });
   }
 

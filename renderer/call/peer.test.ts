@@ -3,6 +3,7 @@ import type { Signal } from '../../signaling/protocol/index.js';
 import { FakeMediaStream, FakeTrack } from '../test-support/fake-media.js';
 import { installFakeWebRtc, parseSdp, type FakeRTCPeerConnection } from '../test-support/fake-webrtc.js';
 import { PeerSession } from './peer.js';
+import { FULL_SIZE_AFTER_MS } from './video-start.js';
 
 /** What one side put on the wire, in order. */
 type Sent = Signal[];
@@ -192,6 +193,72 @@ describe('PeerSession', () => {
     expect(await caller.replaceTrack('video', new FakeTrack('video') as unknown as MediaStreamTrack)).toBe(
       false,
     );
+  });
+
+  it('starts a camera at 360 lines and sends it full size once it has been on a connected connection a while', async () => {
+    vi.useFakeTimers();
+    try {
+      const { caller, callee, deliver } = pair();
+      const camera = send(caller, 'video'); // 720p: no transceiver ready, so one is added for it
+      await vi.advanceTimersByTimeAsync(0);
+      const sender = () =>
+        pcOf(caller)
+          .getSenders()
+          .find((s) => s.track === camera)!;
+      expect(sender().scale).toBe(2);
+      const delivering = deliver();
+      await vi.advanceTimersByTimeAsync(100);
+      await delivering;
+      await vi.advanceTimersByTimeAsync(FULL_SIZE_AFTER_MS * 3);
+      expect(sender().scale).toBe(2); // not connected yet: the estimate has not grown
+      pcOf(caller).setConnectionState('connected');
+      await vi.advanceTimersByTimeAsync(FULL_SIZE_AFTER_MS - 1);
+      expect(sender().scale).toBe(2);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(sender().scale).toBe(1);
+
+      // The far side's camera on its transceiver made ready by the offer, the connection already up.
+      pcOf(callee).setConnectionState('connected');
+      const theirs = send(callee, 'video');
+      await vi.advanceTimersByTimeAsync(0);
+      const theirSender = pcOf(callee)
+        .getSenders()
+        .find((s) => s.track === theirs)!;
+      expect(pcOf(callee).getSenders()).toHaveLength(1); // no second transceiver
+      expect(theirSender.scale).toBe(2);
+      await vi.advanceTimersByTimeAsync(FULL_SIZE_AFTER_MS);
+      expect(theirSender.scale).toBe(1);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('sends a small camera as it is, and a camera turned off before its full size stays off', async () => {
+    vi.useFakeTimers();
+    try {
+      const { caller } = pair();
+      const small = new FakeTrack('video');
+      vi.spyOn(small, 'getSettings').mockReturnValue({ deviceId: 'default', width: 640, height: 360 });
+      caller.sendTrack(
+        small as unknown as MediaStreamTrack,
+        new FakeMediaStream([small]) as unknown as MediaStream,
+      );
+      const sender = pcOf(caller).getSenders()[0]!;
+      expect(sender.scale).toBe(1);
+
+      caller.stopSending('video');
+      const camera = send(caller, 'video'); // back on: reuses the transceiver, starts small again
+      await vi.advanceTimersByTimeAsync(0);
+      expect(sender.track).toBe(camera);
+      expect(sender.scale).toBe(2);
+      pcOf(caller).setConnectionState('connected');
+      caller.stopSending('video');
+      await vi.advanceTimersByTimeAsync(FULL_SIZE_AFTER_MS);
+      expect(sender.track).toBeNull();
+      expect(sender.scale).toBe(2); // nothing to send full size any more
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('once closed, stops the far side’s tracks and ignores what still arrives', async () => {

@@ -10,6 +10,7 @@
  */
 import type { Signal } from '../../signaling/protocol/index.js';
 import { Emitter } from '../util/emitter.js';
+import { FULL_SIZE_AFTER_MS, scalePicture, startingScale } from './video-start.js';
 
 export interface PeerOptions {
   polite: boolean;
@@ -44,6 +45,8 @@ export class PeerSession extends Emitter<PeerEvents> {
   private awaitingFirstOffer: boolean;
   private incoming: Promise<void> = Promise.resolve();
   private closed = false;
+  /** Timers that end with the connection (a camera's full size). */
+  private readonly timers = new Set<ReturnType<typeof setTimeout>>();
 
   constructor(private readonly opts: PeerOptions) {
     super();
@@ -80,21 +83,53 @@ export class PeerSession extends Emitter<PeerEvents> {
    * Sends a track, reusing a transceiver of its kind that carries none (made ready while ringing, or whose
    * track was stopped), else adding one. A transceiver already negotiated to send needs no renegotiation;
    * the stream association is left as negotiated (the far side builds its own stream), as changing it
-   * would renegotiate. A track sent already is left alone.
+   * would renegotiate. A track sent already is left alone. A camera starts small (video-start.ts).
    */
   sendTrack(track: MediaStreamTrack, stream: MediaStream): void {
     if (this.pc.getSenders().some((s) => s.track === track)) return; // sent already
+    const scale = startingScale(track);
     const idle = this.pc
       .getTransceivers()
       .find(
         (t) => t.receiver.track.kind === track.kind && !t.sender.track && t.currentDirection !== 'stopped',
       );
     if (idle) {
-      void idle.sender.replaceTrack(track);
       if (idle.direction !== 'sendrecv') idle.direction = 'sendrecv';
+      void this.attach(idle.sender, track, scale);
+    } else if (scale > 1) {
+      const added = this.pc.addTransceiver(track, {
+        direction: 'sendrecv',
+        streams: [stream],
+        sendEncodings: [{ scaleResolutionDownBy: scale }],
+      });
+      this.fullSizeLater(added.sender, track);
     } else {
       this.pc.addTrack(track, stream);
     }
+  }
+
+  /** Puts a track on a sender, its picture scaled down first when it starts small. */
+  private async attach(sender: RTCRtpSender, track: MediaStreamTrack, scale: number): Promise<void> {
+    if (scale > 1) await scalePicture(sender, scale);
+    await sender.replaceTrack(track);
+    if (scale > 1) this.fullSizeLater(sender, track);
+  }
+
+  /** `FULL_SIZE_AFTER_MS` after the connection is up (now, or when it connects), the picture goes full size. */
+  private fullSizeLater(sender: RTCRtpSender, track: MediaStreamTrack): void {
+    const arm = () => {
+      const timer = setTimeout(() => {
+        this.timers.delete(timer);
+        if (!this.closed && sender.track === track) void scalePicture(sender, 1);
+      }, FULL_SIZE_AFTER_MS);
+      this.timers.add(timer);
+    };
+    if (this.pc.connectionState === 'connected') return arm();
+    const off = this.on('connection', (state) => {
+      if (state !== 'connected') return;
+      off();
+      arm();
+    });
   }
 
   /** Swaps the track a sender carries without renegotiating (device switch). */
@@ -137,6 +172,7 @@ export class PeerSession extends Emitter<PeerEvents> {
 
   close(): void {
     this.closed = true;
+    for (const timer of this.timers) clearTimeout(timer);
     this.pc.onnegotiationneeded =
       this.pc.onicecandidate =
       this.pc.ontrack =

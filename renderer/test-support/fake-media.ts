@@ -23,7 +23,10 @@ export class FakeTrack {
   ) {}
 
   getSettings(): MediaTrackSettings {
-    return { deviceId: this.deviceId };
+    // A camera gives 720p, as the app asks for (and Chromium's fake camera gives).
+    return this.kind === 'video'
+      ? { deviceId: this.deviceId, width: 1280, height: 720 }
+      : { deviceId: this.deviceId };
   }
 
   /** Stops for good, as when the app closes the device (a local stop fires no `ended`, as in browsers). */

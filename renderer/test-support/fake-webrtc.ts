@@ -22,7 +22,23 @@ const directionOf = (send: boolean, receive: boolean): Direction =>
   send ? (receive ? 'sendrecv' : 'sendonly') : receive ? 'recvonly' : 'inactive';
 
 class FakeSender {
+  /** What `setParameters` last set: one encoding, as Chromium has for a camera sent without simulcast. */
+  private parameters: { encodings: { scaleResolutionDownBy?: number }[] } = { encodings: [{}] };
+
   constructor(public track: FakeTrack | null) {}
+
+  getParameters(): { encodings: { scaleResolutionDownBy?: number }[] } {
+    return structuredClone(this.parameters);
+  }
+
+  async setParameters(parameters: { encodings: { scaleResolutionDownBy?: number }[] }): Promise<void> {
+    this.parameters = structuredClone(parameters);
+  }
+
+  /** How much the picture sent is scaled down by (1: full size). */
+  get scale(): number {
+    return this.parameters.encodings[0]?.scaleResolutionDownBy ?? 1;
+  }
   /** Swaps what is sent, no renegotiation (what a device switch relies on). */
   async replaceTrack(track: FakeTrack | null): Promise<void> {
     this.track = track;
@@ -135,9 +151,21 @@ export class FakeRTCPeerConnection {
     return t.sender;
   }
 
-  /** A transceiver of its own, with no track (the offer of a connection made while the call rings). */
-  addTransceiver(kind: 'audio' | 'video', init: { direction?: Direction } = {}): FakeTransceiver {
-    const t = this.transceiver(kind, init.direction ?? 'sendrecv', null);
+  /**
+   * A transceiver of its own: with no track (the offer of a connection made while the call rings), or
+   * sending a track with the encodings given (a camera that starts small).
+   */
+  addTransceiver(
+    trackOrKind: FakeTrack | 'audio' | 'video',
+    init: { direction?: Direction; sendEncodings?: { scaleResolutionDownBy?: number }[] } = {},
+  ): FakeTransceiver {
+    const track = typeof trackOrKind === 'string' ? null : trackOrKind;
+    const t = this.transceiver(
+      track?.kind ?? (trackOrKind as 'audio' | 'video'),
+      init.direction ?? 'sendrecv',
+      track,
+    );
+    if (init.sendEncodings) void t.sender.setParameters({ encodings: init.sendEncodings });
     this.transceivers.push(t);
     this.updateNegotiationNeeded();
     return t;
