@@ -175,6 +175,17 @@ describe('connecting while it rings, the ringing side', () => {
     expect(sentTracks(webrtc.peerConnections.at(-1)!)).toEqual(['audio', null]);
   });
 
+  it('publishes the ringing call first, and asks for ICE servers and connects in the next task', async () => {
+    const bobs = caller();
+    ringWithPreconnect('video');
+    expect(last()).toMatchObject({ phase: 'incoming', ringing: true });
+    expect(server.sentOf('ice.servers')).toEqual([]);
+    expect(webrtc.peerConnections).toEqual([pcOf(bobs.peer)]);
+    await pass();
+    expect(server.sentOf('ice.servers')).toEqual([{}]);
+    expect(webrtc.peerConnections).toHaveLength(2);
+  });
+
   it('does not connect early unless the server says it may', async () => {
     const bobs = caller();
     server.push('call.incoming', { callId: CALL_ID, caller: bob, media: 'audio', ringTimeoutMs: 30_000 });

@@ -215,8 +215,15 @@ export class CallEngine extends Emitter<EngineEvents> {
     this.startCall(
       newCallView({ direction: 'incoming', callId: call.callId, peer: call.caller, media: call.media }),
     );
-    this.ice = new IceConfig(this.signaling);
-    if (call.preconnect) this.early = EarlyConnections.offering(this.earlyOptions(call.callId));
+    // The rest waits for the next task: the page draws the ringing call first (its render is queued already),
+    // then the ICE servers are asked for and the connection made while it rings, with ample time before Accept.
+    const serial = this.serial;
+    setTimeout(() => {
+      if (serial !== this.serial) return;
+      this.ice ??= new IceConfig(this.signaling);
+      if (call.preconnect && !this.connection)
+        this.early = EarlyConnections.offering(this.earlyOptions(call.callId));
+    }, 0);
   }
 
   /** Sends the invite; with the call id back, the caller's side answers ringing devices that connect early. */
@@ -355,11 +362,13 @@ export class CallEngine extends Emitter<EngineEvents> {
    * else a new one. `leg`: the callee's answering device, on the caller's side.
    */
   private async startPeer(polite: boolean, leg?: Leg): Promise<void> {
-    const { serial, ice, local, recorder, early } = this;
+    // Asked for by now, unless Accept came before the ringing call's next task (onIncoming).
+    const ice = (this.ice ??= new IceConfig(this.signaling));
+    const { serial, local, recorder, early } = this;
     this.early = null;
-    const [earlyPeer, iceServers] = await Promise.all([early?.take(leg) ?? null, ice?.servers() ?? []]);
+    const [earlyPeer, iceServers] = await Promise.all([early?.take(leg) ?? null, ice.servers()]);
     const callId = this.view?.callId;
-    if (serial !== this.serial || !this.view || !callId || !ice || !local || !recorder || this.connection) {
+    if (serial !== this.serial || !this.view || !callId || !local || !recorder || this.connection) {
       earlyPeer?.close();
       return;
     }
