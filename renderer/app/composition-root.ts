@@ -38,7 +38,7 @@ export class ParleyApp {
     readonly tones: Tones = new AudioTones(),
   ) {
     const { client, notices } = this;
-    this.engine = new CallEngine(client, () => this.devices.state.getState().prefs);
+    this.engine = new CallEngine(client, () => this.devices.state.getState().prefs, platform.storage);
     this.contacts = new Contacts(client);
     this.history = new History(client, platform);
     this.view = new View((tab) => tab === 'history' && void this.history.markSeen());

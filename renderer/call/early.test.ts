@@ -6,6 +6,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Leg, Signal } from '../../signaling/protocol/index.js';
 import { CALL_ID, FakeCallServer } from '../test-support/fake-call-server.js';
+import { memoryStore } from '../test-support/memory-store.js';
 import { FakeMediaStream, FakeTrack } from '../test-support/fake-media.js';
 import {
   installFakeWebRtc,
@@ -30,7 +31,7 @@ beforeEach(() => {
   vi.useFakeTimers();
   webrtc = installFakeWebRtc();
   server = new FakeCallServer();
-  engine = new CallEngine(server, () => ({ relayOnly: false }));
+  engine = new CallEngine(server, () => ({ relayOnly: false }), memoryStore());
   views = [];
   engine.on('call', (view) => views.push(view));
 });

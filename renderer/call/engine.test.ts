@@ -7,6 +7,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { CallSnapshot, Signal } from '../../signaling/protocol/index.js';
 import { CALL_ID, FakeCallServer } from '../test-support/fake-call-server.js';
+import { memoryStore } from '../test-support/memory-store.js';
 import { FakeMediaStream, FakeTrack } from '../test-support/fake-media.js';
 import {
   installFakeWebRtc,
@@ -14,6 +15,7 @@ import {
   type FakeRTCPeerConnection,
   type FakeWebRtc,
 } from '../test-support/fake-webrtc.js';
+import { UNREPORTED_ENDS_KEY } from './end-reports.js';
 import { CallEngine } from './engine.js';
 import { QUALITY_INTERVAL_MS } from './media-stats.js';
 import { PeerSession } from './peer.js';
@@ -25,6 +27,7 @@ const bob = { username: 'bob', displayName: 'Bob' };
 let webrtc: FakeWebRtc;
 let server: FakeCallServer;
 let engine: CallEngine;
+let storage: ReturnType<typeof memoryStore>;
 let views: (CallView | null)[];
 let events: { ended: unknown[]; notices: unknown[]; quality: unknown[]; localStreams: unknown[] };
 
@@ -32,7 +35,8 @@ beforeEach(() => {
   vi.useFakeTimers();
   webrtc = installFakeWebRtc();
   server = new FakeCallServer();
-  engine = new CallEngine(server, () => ({ relayOnly: false }));
+  storage = memoryStore();
+  engine = new CallEngine(server, () => ({ relayOnly: false }), storage);
   views = [];
   events = { ended: [], notices: [], quality: [], localStreams: [] };
   engine.on('call', (view) => views.push(view));
@@ -40,6 +44,7 @@ beforeEach(() => {
   engine.on('notice', (e) => events.notices.push(e));
   engine.on('quality', (q) => events.quality.push(q));
   engine.on('local-stream', (s) => events.localStreams.push(s));
+  ready([]); // signed in: the device has its session before any call
 });
 
 afterEach(() => {
@@ -52,6 +57,17 @@ afterEach(() => {
 const pass = (ms = 0) => vi.advanceTimersByTimeAsync(ms);
 const last = () => views.at(-1);
 const phases = () => views.map((v) => v?.phase ?? 'ended');
+/** The server's session.ready to this device (Ann's), with the calls it still has for her. */
+const ready = (calls: CallSnapshot[]) =>
+  server.push('session.ready', {
+    user: { username: 'ann', displayName: 'Ann' },
+    deviceId: 'device-of-ann',
+    presence: 'busy',
+    dnd: false,
+    contacts: [],
+    unseenMissedCalls: 0,
+    calls,
+  });
 
 /**
  * The far side (Bob's device): a PeerSession of its own, sending its microphone, joined to the engine
@@ -453,17 +469,6 @@ describe('CallEngine, after the server connection came back (session.ready)', ()
     boundHere: true,
     ...changes,
   });
-  const ready = (calls: CallSnapshot[]) =>
-    server.push('session.ready', {
-      user: { username: 'ann', displayName: 'Ann' },
-      deviceId: 'device-of-ann',
-      presence: 'busy',
-      dnd: false,
-      contacts: [],
-      unseenMissedCalls: 0,
-      calls,
-    });
-
   it('resumes a call that is still ours, with an ICE restart only if media stopped too', async () => {
     const { pc, received } = await activeCall();
     const offers = offersTo(received).length;
@@ -499,6 +504,41 @@ describe('CallEngine, after the server connection came back (session.ready)', ()
     ready([]);
     await pass();
     expect(server.sentOf('call.reportEnd')).toHaveLength(1); // answered: not again
+  });
+
+  it('keeps an end the server did not see across a reload: the next page reports it instead of hanging up', async () => {
+    await activeCall();
+    server.away(true);
+    await engine.hangup();
+    engine.dispose();
+    await pass(3_000);
+    const reloaded = new CallEngine(server, () => ({ relayOnly: false }), storage);
+    server.away(false);
+    ready([snapshot()]);
+    await pass();
+    expect(server.sentOf('call.hangup')).toEqual([{ callId: CALL_ID }]); // only the one the server missed
+    expect(server.sentOf('call.reportEnd')).toEqual([
+      { callId: CALL_ID, reason: 'completed', endedMsAgo: 3_000 },
+    ]);
+    expect(storage.data.get(UNREPORTED_ENDS_KEY)).toBeUndefined(); // told: forgotten
+    reloaded.dispose();
+  });
+
+  it('leaves another device’s unreported end to it, and ignores what it cannot read', async () => {
+    const theirs = {
+      callId: 'call-id-of-other-tab01',
+      reason: 'completed',
+      endedAt: Date.now(),
+      deviceId: 'other-tab',
+    };
+    storage.data.set(UNREPORTED_ENDS_KEY, JSON.stringify([theirs, { callId: 7 }, 'junk']));
+    ready([snapshot()]);
+    await pass();
+    expect(server.sentOf('call.reportEnd')).toEqual([]);
+    expect(server.sentOf('call.hangup')).toEqual([{ callId: CALL_ID }]); // ours to end: it was carried here
+    storage.data.set(UNREPORTED_ENDS_KEY, '{not json');
+    ready([]);
+    expect(server.sentOf('call.reportEnd')).toEqual([]);
   });
 
   it('ends a call the server no longer has as connection lost', async () => {

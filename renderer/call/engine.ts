@@ -19,6 +19,7 @@ import {
   type UserSummary,
 } from '../../signaling/protocol/index.js';
 import type { SignalingClient } from '../net/signaling-client.js';
+import type { KeyValueStore } from '../platform/platform.js';
 import { Emitter } from '../util/emitter.js';
 import { CallConnection } from './connection.js';
 import { EarlyConnections } from './early.js';
@@ -58,9 +59,11 @@ export class CallEngine extends Emitter<EngineEvents> {
   constructor(
     private readonly signaling: Signaling,
     private readonly preferences: () => EnginePreferences,
+    /** Where ends the server did not see are kept until it is told (end-reports.ts). */
+    storage: KeyValueStore,
   ) {
     super();
-    this.endReports = new EndReports(signaling);
+    this.endReports = new EndReports(signaling, storage);
     void microphonePermission().then((status) => (this.microphone = status));
     this.unsubscribe.push(
       signaling.on('call.incoming', (p) => this.onIncoming(p)),
@@ -76,7 +79,7 @@ export class CallEngine extends Emitter<EngineEvents> {
       ),
       signaling.on('call.signal', (p) => this.ifCurrent(p.callId, () => this.onSignal(p))),
       signaling.on('call.peer', (p) => this.ifCurrent(p.callId, () => this.onPeerConnection(p.connected))),
-      signaling.on('session.ready', (p) => this.onSessionReady(p.calls)),
+      signaling.on('session.ready', (p) => this.onSessionReady(p.deviceId, p.calls)),
       signaling.on('status', ({ status }) => this.onSignalingStatus(status === 'connected')),
     );
   }
@@ -273,8 +276,8 @@ export class CallEngine extends Emitter<EngineEvents> {
    * On every (re)connect: report calls that ended meanwhile, ring for a call still ringing, resume or drop
    * the current one.
    */
-  private onSessionReady(calls: CallSnapshot[]): void {
-    const reported = this.endReports.report();
+  private onSessionReady(deviceId: string, calls: CallSnapshot[]): void {
+    const reported = this.endReports.report(deviceId);
     const view = this.view;
     if (view?.callId) {
       const mine = calls.find((c) => c.callId === view.callId);

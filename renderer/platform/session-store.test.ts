@@ -2,20 +2,9 @@
 // keeps what main would), and the one-time move of a token an earlier desktop version left in
 // localStorage.
 import { describe, expect, it, vi } from 'vitest';
-import type { KeyValueStore } from './platform.js';
+import { memoryStore } from '../test-support/memory-store.js';
 import { DesktopSessionStore } from './desktop-session.js';
 import { localSessionStore, TOKEN_KEY } from './session-store.js';
-
-/** A localStorage stand-in. */
-function memoryStore(initial: Record<string, string> = {}): KeyValueStore & { data: Map<string, string> } {
-  const data = new Map(Object.entries(initial));
-  return {
-    data,
-    get: (key) => data.get(key) ?? null,
-    set: (key, value) => void data.set(key, value),
-    remove: (key) => void data.delete(key),
-  };
-}
 
 /** The preload bridge's session actions, with main's side as one variable. */
 function bridge(initial: string | null = null) {
