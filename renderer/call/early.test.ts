@@ -14,7 +14,7 @@ import {
   type FakeRTCPeerConnection,
   type FakeWebRtc,
 } from '../test-support/fake-webrtc.js';
-import { CallEngine } from './engine.js';
+import { CallEngine, REDRAW_WAIT_MS } from './engine.js';
 import { PeerSession } from './peer.js';
 import type { CallView } from './view.js';
 
@@ -133,6 +133,41 @@ describe('connecting while it rings, the ringing side', () => {
     expect(engine.timings?.stages['camera-open']).toBeGreaterThanOrEqual(
       engine.timings!.stages['microphone-open']!,
     );
+  });
+
+  it('puts the microphone on and sends the accept before the view changes; Accept again or Decline meanwhile do nothing', async () => {
+    const bobs = caller();
+    ringWithPreconnect('audio');
+    await pass();
+    const ours = webrtc.peerConnections.find((pc) => pc !== pcOf(bobs.peer))!;
+    ours.setConnectionState('connected');
+    const releaseMicrophone = webrtc.devices.hold('audio');
+    const accepting = engine.accept('audio');
+    await pass(REDRAW_WAIT_MS - 1);
+    expect(last()).toMatchObject({ phase: 'incoming' }); // not redrawn while the microphone opens
+    await engine.accept('video');
+    await engine.decline();
+    releaseMicrophone();
+    await accepting;
+    expect(server.sentOf('call.accept')).toEqual([{ callId: CALL_ID }]);
+    expect(server.sentOf('call.decline')).toEqual([]);
+    expect(webrtc.devices.opened.map((t) => t.kind)).toEqual(['audio']);
+    expect(sentTracks(ours)).toEqual(['audio']);
+    expect(last()).toMatchObject({ phase: 'active' });
+  });
+
+  it('shows the call after a short while when the microphone is slow to open (the person is asked)', async () => {
+    caller();
+    ringWithPreconnect('audio');
+    await pass();
+    const releaseMicrophone = webrtc.devices.hold('audio');
+    const accepting = engine.accept('audio');
+    await pass(REDRAW_WAIT_MS);
+    expect(last()).toMatchObject({ phase: 'connecting' });
+    expect(server.sentOf('call.accept')).toEqual([]);
+    releaseMicrophone();
+    await accepting;
+    expect(server.sentOf('call.accept')).toEqual([{ callId: CALL_ID }]);
   });
 
   it('closes a camera that opens only after the call ended', async () => {

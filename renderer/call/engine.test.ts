@@ -124,8 +124,8 @@ describe('CallEngine, calling out', () => {
     expect(last()).toMatchObject({ phase: 'outgoing', ringing: true });
 
     server.push('call.accepted', { callId: CALL_ID });
-    expect(last()).toMatchObject({ phase: 'connecting', ringing: false });
     await pass();
+    expect(last()).toMatchObject({ phase: 'connecting', ringing: false });
     // The caller offers its microphone; Bob's answer came back and both sides are stable.
     expect(offersTo(bobs.received)).toHaveLength(1);
     expect(parseSdp(offersTo(bobs.received)[0]!.sdp).mLines).toEqual([

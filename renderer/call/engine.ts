@@ -30,6 +30,9 @@ import { microphonePermission } from './media.js';
 import { TimingRecorder, type SetupTimings } from './timings.js';
 import { newCallView, type CallView, type EndReason, type EngineEvents } from './view.js';
 
+/** How long Accept keeps the ringing view while the microphone opens, at most (see `accept`). */
+export const REDRAW_WAIT_MS = 100;
+
 export interface EnginePreferences {
   microphoneId?: string | undefined;
   cameraId?: string | undefined;
@@ -55,6 +58,8 @@ export class CallEngine extends Emitter<EngineEvents> {
   /** The microphone's permission, asked for once at the start (the status is live); null until known, or unknown. */
   private microphone: PermissionStatus | null = null;
   private readonly unsubscribe: (() => void)[] = [];
+  /** The call (its serial) being accepted here: a second Accept or a Decline meanwhile is ignored. */
+  private accepting = -1;
 
   constructor(
     private readonly signaling: Signaling,
@@ -124,22 +129,36 @@ export class CallEngine extends Emitter<EngineEvents> {
     this.finish('refused');
   }
 
-  /** Answers the ringing call with voice, or with voice and video. */
+  /**
+   * Answers the ringing call with voice, or with voice and video. The page redraws into the call once the
+   * microphone is on the connection and the accept is sent (tens of milliseconds): redrawing at once kept the
+   * microphone's answer waiting behind the render, and the first words with it. A microphone slower than
+   * `REDRAW_WAIT_MS` (the person is asked) does not keep the ringing view up.
+   */
   async accept(media: Media): Promise<void> {
     const view = this.view;
-    if (!view || view.phase !== 'incoming' || !view.callId) return;
-    const serial = this.serial;
-    // The devices start opening before the view changes: redrawing the page is not on the way to media.
+    if (!view || view.phase !== 'incoming' || !view.callId || this.accepting === this.serial) return;
+    const serial = (this.accepting = this.serial);
+    const showConnecting = () => {
+      if (serial === this.serial && this.view?.phase === 'incoming')
+        this.update({ phase: 'connecting', cameraOn: media === 'video' });
+    };
+    const slow = setTimeout(showConnecting, REDRAW_WAIT_MS);
     this.opening = this.openLocalMedia(media, serial);
-    this.update({ phase: 'connecting', cameraOn: media === 'video' });
     if (!(await this.opening)) {
+      clearTimeout(slow);
       if (serial !== this.serial) return;
       await this.signaling.request('call.decline', { callId: view.callId });
       return this.finishIf(serial, 'refused');
     }
-    await this.startPeer(true);
+    const connection = await this.startPeer(true);
+    clearTimeout(slow);
     if (serial !== this.serial) return;
-    const result = await this.signaling.request('call.accept', { callId: view.callId });
+    const accepting = this.signaling.request('call.accept', { callId: view.callId });
+    showConnecting();
+    connection?.catchUp();
+    this.emit('local-stream', this.local?.stream ?? null);
+    const result = await accepting;
     if (serial !== this.serial) return;
     if (!result.ok)
       return this.finish(
@@ -151,7 +170,7 @@ export class CallEngine extends Emitter<EngineEvents> {
 
   async decline(): Promise<void> {
     const callId = this.view?.callId;
-    if (!callId || this.view?.phase !== 'incoming') return;
+    if (!callId || this.view?.phase !== 'incoming' || this.accepting === this.serial) return;
     await this.signaling.request('call.decline', { callId });
   }
 
@@ -267,9 +286,13 @@ export class CallEngine extends Emitter<EngineEvents> {
   /** The callee answered (on device `leg`, when the server gives legs): once our media is open, connect. */
   private async onAccepted(leg?: Leg): Promise<void> {
     this.recorder?.mark('accepted');
-    this.update({ phase: 'connecting', ringing: false });
     const serial = this.serial;
-    if ((await this.opening) && serial === this.serial) await this.startPeer(false, leg);
+    // Our tracks go on the connection before the page redraws (as on Accept).
+    const connection =
+      (await this.opening) && serial === this.serial ? await this.startPeer(false, leg) : null;
+    if (serial !== this.serial) return;
+    if (this.view?.phase === 'outgoing') this.update({ phase: 'connecting', ringing: false });
+    connection?.catchUp();
   }
 
   /**
@@ -343,7 +366,7 @@ export class CallEngine extends Emitter<EngineEvents> {
     // Muted from the tray or a shortcut before the microphone was open: it starts muted.
     local.setMuted(this.view.muted);
     this.local = local;
-    this.emit('local-stream', local.stream);
+    if (this.view.direction === 'outgoing') this.emit('local-stream', local.stream); // the callee's: after Accept's work
     if (media === 'video') void local.camera.then((track) => this.onCameraOpened(local, track));
     return true;
   }
@@ -364,7 +387,7 @@ export class CallEngine extends Emitter<EngineEvents> {
    * The call's media connection: the one made while it rang with the answering leg (or the callee's own),
    * else a new one. `leg`: the callee's answering device, on the caller's side.
    */
-  private async startPeer(polite: boolean, leg?: Leg): Promise<void> {
+  private async startPeer(polite: boolean, leg?: Leg): Promise<CallConnection | null> {
     // Asked for by now, unless Accept came before the ringing call's next task (onIncoming).
     const ice = (this.ice ??= new IceConfig(this.signaling));
     const { serial, local, recorder, early } = this;
@@ -373,7 +396,7 @@ export class CallEngine extends Emitter<EngineEvents> {
     const callId = this.view?.callId;
     if (serial !== this.serial || !this.view || !callId || !local || !recorder || this.connection) {
       earlyPeer?.close();
-      return;
+      return null;
     }
     const connection = new CallConnection({
       callId,
@@ -398,7 +421,7 @@ export class CallEngine extends Emitter<EngineEvents> {
     connection.on('give-up', () => void this.endFailed());
     connection.on('peer-closed', (silentForMs) => this.onPeerClosed(silentForMs));
     connection.on('quality', (quality) => this.emit('quality', quality));
-    connection.catchUp();
+    return connection; // the caller tells the view what it did already (`catchUp`) once its urgent work is out
   }
 
   /** No media path could be found or restored: the call ends as failed, for both sides and in history. */
