@@ -13,6 +13,8 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { channel } from './ipc/contract.js';
 import { CONTENT_SECURITY_POLICY } from './security/csp.js';
 import type { FakeBrowserWindow as FakeWindow } from './test-support/fake-electron.js';
+import { FakeNotificationServer } from './test-support/fake-notification-server.js';
+import { privateBusUnavailable, startPrivateBus } from './test-support/private-bus.js';
 
 // ---- The fake Electron ----------------------------------------------------------------------------------
 
@@ -35,6 +37,7 @@ const flush = () => new Promise<void>((resolve) => setImmediate(resolve));
 const realPlatform = Object.getOwnPropertyDescriptor(process, 'platform')!;
 const realArgv = process.argv;
 const realServerUrl = process.env.PARLEY_SERVER_URL;
+const realBusAddress = process.env.DBUS_SESSION_BUS_ADDRESS;
 let dir = '';
 
 afterEach(async () => {
@@ -42,6 +45,8 @@ afterEach(async () => {
   process.argv = realArgv;
   if (realServerUrl === undefined) delete process.env.PARLEY_SERVER_URL;
   else process.env.PARLEY_SERVER_URL = realServerUrl;
+  if (realBusAddress === undefined) delete process.env.DBUS_SESSION_BUS_ADDRESS;
+  else process.env.DBUS_SESSION_BUS_ADDRESS = realBusAddress;
   delete (process as { defaultApp?: boolean }).defaultApp;
   vi.restoreAllMocks();
   if (dir) await rm(dir, { recursive: true, force: true });
@@ -62,6 +67,8 @@ interface BootOptions {
   beforeReady?: () => void;
   /** False: stop before `ready`. */
   ready?: boolean;
+  /** The session bus (Linux notifications); none by default, so a desktop running the tests is left alone. */
+  busAddress?: string;
 }
 
 /** Imports a fresh main/index.ts against a fresh fake, then (by default) makes the app ready and waits for startup. */
@@ -77,6 +84,7 @@ async function boot(options: BootOptions = {}) {
   }
   if (options.defaultApp) (process as { defaultApp?: boolean }).defaultApp = true;
   process.env.PARLEY_SERVER_URL = SERVER;
+  process.env.DBUS_SESSION_BUS_ADDRESS = options.busAddress ?? '';
   // The same (fresh) module index.ts is about to import: its updates can be awaited.
   const { SettingsStore } = await import('./settings/store.js');
   const updates = vi.spyOn(SettingsStore.prototype, 'update');
@@ -582,5 +590,114 @@ describe('power events', () => {
       { reason: 'resume' },
       { reason: 'unlock' },
     ]);
+  });
+});
+
+describe('Linux notifications over D-Bus', () => {
+  const unavailable = privateBusUnavailable();
+  if (unavailable) console.warn(`skipping the D-Bus notification wiring tests: ${unavailable}`);
+  const ringing = (callId: string) => ({
+    presence: 'online',
+    ringing: { callId, caller: { username: 'alice', displayName: 'Alice' }, media: 'audio' },
+    inCall: false,
+    unseenMissedCalls: 0,
+  });
+  const idle = { presence: 'online', ringing: null, inCall: false, unseenMissedCalls: 0 };
+  const cleanup: (() => unknown)[] = [];
+  afterEach(async () => {
+    for (const fn of cleanup.splice(0).reverse()) await fn();
+  });
+
+  /** Boots on Linux with a private bus whose notification server is the spec's test one. */
+  async function bootWithServer() {
+    const bus = await startPrivateBus();
+    cleanup.push(() => bus.stop());
+    const server = await FakeNotificationServer.start(bus.address);
+    cleanup.push(() => server.stop());
+    const s = await boot({ busAddress: bus.address });
+    await vi.waitFor(() =>
+      expect(s.consoleLog).toHaveBeenCalledWith('[parley] notifications with buttons through parley-test 1'),
+    );
+    const report = (state: unknown) =>
+      fake.ipcMain.invoke(channel('shell.state'), 'app://parley/index.html', state, s.main().webContents);
+    const shown = async (summary: string) => {
+      await vi.waitFor(() => expect(server.open().find((n) => n.summary === summary)).toBeDefined());
+      return server.open().find((n) => n.summary === summary)!;
+    };
+    return { ...s, server, report, shown };
+  }
+
+  it.skipIf(unavailable)(
+    'Accept on the notification reaches the call like the window button; it goes when ringing stops',
+    async () => {
+      const s = await bootWithServer();
+      const callId = 'c1'.padEnd(22, '_');
+      await s.report(ringing(callId));
+      const n = await s.shown('Incoming call');
+      expect(n.actions.map(([key]) => key)).toEqual(['accept-audio', 'accept-video', 'decline', 'default']);
+      expect(n.hints).toMatchObject({ urgency: 2 });
+      expect(fake.Notification.all).toEqual([]); // not twice
+      s.server.invoke(n.id, 'accept-video', { resident: true });
+      await vi.waitFor(() => expect(s.actions()).toHaveLength(1));
+      expect(s.actions()).toEqual([{ type: 'accept', callId, media: 'video' }]);
+      expect(s.main().visible).toBe(true);
+      await s.report({ ...idle, presence: 'busy', inCall: true }); // the app answered: ringing stopped
+      await vi.waitFor(() => expect(s.server.open()).toEqual([]));
+      expect(s.server.closeCalls).toEqual([n.id]);
+    },
+  );
+
+  it.skipIf(unavailable)(
+    'answered elsewhere, cancelled or missed: the notification goes; a missed call offers Call back',
+    async () => {
+      const s = await bootWithServer();
+      const callId = 'c2'.padEnd(22, '_');
+      await s.report(ringing(callId));
+      const n = await s.shown('Incoming call');
+      await s.report(idle); // whatever ended it, ringing stopped
+      await vi.waitFor(() => expect(s.server.open()).toEqual([]));
+      expect(s.server.closeCalls).toEqual([n.id]);
+
+      await fake.ipcMain.invoke(
+        channel('missed.notify'),
+        'app://parley/index.html',
+        { callId, caller: { username: 'alice', displayName: 'Alice' }, media: 'audio' },
+        s.main().webContents,
+      );
+      const missed = await s.shown('Missed call');
+      expect(missed.actions).toEqual([
+        ['call-back', 'Call back'],
+        ['default', 'Open Parley'],
+      ]);
+      s.server.invoke(missed.id, 'call-back');
+      await vi.waitFor(() => expect(s.actions()).toHaveLength(1));
+      expect(s.actions()).toEqual([{ type: 'call', username: 'alice', media: 'audio' }]);
+      expect(s.actions()).not.toContainEqual(expect.objectContaining({ type: 'accept' }));
+    },
+  );
+
+  it.skipIf(unavailable)('quitting withdraws a ringing notification', async () => {
+    const s = await bootWithServer();
+    await s.report(ringing('c3'.padEnd(22, '_')));
+    const n = await s.shown('Incoming call');
+    fake.app.emit('will-quit');
+    await vi.waitFor(() => expect(s.server.closeCalls).toEqual([n.id]));
+  });
+
+  it('without a session bus, the notification is Electron’s (no buttons) and the log says why', async () => {
+    const s = await boot();
+    await vi.waitFor(() =>
+      expect(s.consoleLog).toHaveBeenCalledWith(
+        '[parley] notifications without buttons: no session bus (DBUS_SESSION_BUS_ADDRESS is not set)',
+      ),
+    );
+    await fake.ipcMain.invoke(
+      channel('shell.state'),
+      'app://parley/index.html',
+      ringing('c4'.padEnd(22, '_')),
+      s.main().webContents,
+    );
+    expect(fake.Notification.all).toHaveLength(1);
+    expect(fake.Notification.all[0]!.options).toMatchObject({ title: 'Incoming call', actions: [] });
   });
 });

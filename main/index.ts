@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { deepLinkFromArgv, parseDeepLink, protocolClientArgs, PROTOCOL_SCHEME } from './deeplinks/parse.js';
 import { SESSION_FILE, TokenVault } from './session/token-vault.js';
 import { SettingsStore } from './settings/store.js';
+import { platformNotifier } from './ringing/platform-notifier.js';
 import { DesktopShell } from './shell.js';
 import { createMainWindow, incomingWindowFactory } from './window/windows.js';
 import { lockDownSessions, registerAppScheme, serveRenderer } from './window/security.js';
@@ -87,6 +88,7 @@ async function start(): Promise<void> {
     mainWindow: () => mainWindow,
     showMainWindow,
     incomingWindows: incomingWindowFactory(serverUrl),
+    notifier: (handlers) => platformNotifier(handlers, { iconPath: join(rendererDir, 'app-icon.png'), log }),
     settings,
     session: new TokenVault(join(app.getPath('userData'), SESSION_FILE), safeStorage, {
       platform: process.platform,

@@ -12,6 +12,7 @@ import { channel, invokeChannels, windowChannels, type InvokeChannel } from './i
 import type { RingingCall, ShellState } from '../shared/app-shell.js';
 import { SESSION_FILE, TokenVault } from './session/token-vault.js';
 import { SettingsStore } from './settings/store.js';
+import { Notifications } from './ringing/electron-notifications.js';
 import { DesktopShell } from './shell.js';
 import { incomingWindowFactory } from './window/windows.js';
 import type { FakeBrowserWindow as FakeWindow, FakeNotification } from './test-support/fake-electron.js';
@@ -102,6 +103,7 @@ async function setup({ platform = 'linux', settingsFile, takenShortcuts = [] }: 
     mainWindow: () => (main.isDestroyed() ? null : (main as unknown as BrowserWindow)),
     showMainWindow,
     incomingWindows: incomingWindowFactory(undefined),
+    notifier: (handlers) => new Notifications(handlers),
     settings,
     session: new TokenVault(join(dir, SESSION_FILE), fake.safeStorage, { platform, log }),
     trayIconDir: TRAY_DIR,
@@ -674,6 +676,7 @@ describe('devices and links', () => {
       mainWindow: () => s.main as unknown as BrowserWindow,
       showMainWindow: vi.fn(),
       incomingWindows: incomingWindowFactory(undefined),
+      notifier: (handlers) => new Notifications(handlers),
       settings: again,
       session: new TokenVault(join(dir, SESSION_FILE), fake.safeStorage, { platform: 'linux', log: vi.fn() }),
       trayIconDir: TRAY_DIR,

@@ -15,13 +15,12 @@ import {
 import type { WindowRole } from './ipc/contract.js';
 import type { PlatformAction, RecentCall, RingingCall, ShellState } from '../shared/app-shell.js';
 import { registerIpc } from './ipc/handlers.js';
-import { Notifications } from './ringing/electron-notifications.js';
 import { IncomingCallWindows, type IncomingWindowFactory } from './ringing/incoming-window.js';
+import type { Notifier, NotifierHandlers } from './ringing/notifier.js';
 import {
   incomingCallNotification,
   incomingNotificationId,
   missedCallNotification,
-  notificationActionsSupported,
   ringingChannels,
 } from './ringing/policy.js';
 import type { TokenVault } from './session/token-vault.js';
@@ -35,6 +34,8 @@ export interface ShellDeps {
   mainWindow: () => BrowserWindow | null;
   showMainWindow: () => void;
   incomingWindows: IncomingWindowFactory;
+  /** What shows notifications (Electron's, or on Linux the desktop's server over D-Bus), given where their clicks and buttons go. */
+  notifier: (handlers: NotifierHandlers) => Notifier;
   settings: SettingsStore;
   /** Where the session token is kept (encrypted), instead of the renderer's localStorage. */
   session: TokenVault;
@@ -57,14 +58,14 @@ export class DesktopShell {
   private powerBlocker: number | null = null;
   private dockBounce: number | null = null;
   private readonly tray: ElectronTray;
-  private readonly notifications: Notifications;
+  private readonly notifications: Notifier;
   private readonly incoming: IncomingCallWindows;
 
   constructor(private readonly d: ShellDeps) {
-    this.notifications = new Notifications(
-      (action) => this.act(action),
-      () => d.showMainWindow(),
-    );
+    this.notifications = d.notifier({
+      onAction: (action) => this.act(action),
+      onOpen: () => d.showMainWindow(),
+    });
     this.incoming = new IncomingCallWindows({
       factory: d.incomingWindows,
       onAction: (action) => this.act(action),
@@ -108,6 +109,7 @@ export class DesktopShell {
   dispose(): void {
     globalShortcut.unregisterAll();
     this.incoming.closeAll();
+    this.notifications.dispose();
     this.tray.destroy();
   }
 
@@ -124,8 +126,8 @@ export class DesktopShell {
         'missed.notify': (call) => {
           const model = missedCallNotification(call, {
             dnd: this.state.presence === 'dnd',
-            notificationsSupported: Notifications.supported(),
-            actions: notificationActionsSupported(process.platform),
+            notificationsSupported: this.notifications.supported(),
+            actions: this.notifications.actionsSupported(),
           });
           if (model) this.notifications.show(model);
         },
@@ -166,8 +168,8 @@ export class DesktopShell {
     const channels = ringingChannels({
       dnd: this.state.presence === 'dnd',
       platform: process.platform,
-      notificationsSupported: Notifications.supported(),
-      notificationActionsSupported: notificationActionsSupported(process.platform),
+      notificationsSupported: this.notifications.supported(),
+      notificationActionsSupported: this.notifications.actionsSupported(),
     });
     if (channels.trayRinging) this.answerable = call;
     if (channels.incomingWindow) this.incoming.show(call);

@@ -19,7 +19,10 @@ export async function buildDesktop(): Promise<void> {
     platform: 'node',
     format: 'cjs',
     target: 'node22',
-    external: ['electron'],
+    // dbus-next's optional modules, left out on purpose: `x11` serves a bus-address lookup Parley never
+    // asks for (it always passes DBUS_SESSION_BUS_ADDRESS), and without the native `usocket` dbus-next
+    // opens unix sockets with Node's own (main/linux/session-bus.ts).
+    external: ['electron', 'x11', 'usocket'],
     sourcemap: true,
     logLevel: 'warning',
   });

@@ -1,18 +1,19 @@
-/** Shows notification models as OS notifications and routes their clicks and buttons. */
+/** Shows notification models as Electron (OS) notifications and routes their clicks and buttons. */
 import { Notification } from 'electron';
-import type { PlatformAction } from '../../shared/app-shell.js';
-import type { NotificationModel } from './policy.js';
+import type { Notifier, NotifierHandlers } from './notifier.js';
+import { notificationActionsSupported, type NotificationModel } from './policy.js';
 
-export class Notifications {
+export class Notifications implements Notifier {
   private readonly shown = new Map<string, Notification>();
 
-  constructor(
-    private readonly onAction: (action: PlatformAction) => void,
-    private readonly onOpen: () => void,
-  ) {}
+  constructor(private readonly handlers: NotifierHandlers) {}
 
-  static supported(): boolean {
+  supported(): boolean {
     return Notification.isSupported();
+  }
+
+  actionsSupported(): boolean {
+    return notificationActionsSupported(process.platform);
   }
 
   show(model: NotificationModel): void {
@@ -27,9 +28,11 @@ export class Notifications {
     });
     n.on('action', (_event, index) => {
       const button = model.actions[index];
-      if (button) this.onAction(button.action);
+      if (button) this.handlers.onAction(button.action);
     });
-    n.on('click', () => (model.click.type === 'open' ? this.onOpen() : this.onAction(model.click)));
+    n.on('click', () =>
+      model.click.type === 'open' ? this.handlers.onOpen() : this.handlers.onAction(model.click),
+    );
     n.on('close', () => {
       // Windows reports a close from code later, when a replacement may already be shown under this id.
       if (this.shown.get(model.id) === n) this.shown.delete(model.id);
@@ -41,5 +44,9 @@ export class Notifications {
   close(id: string): void {
     this.shown.get(id)?.close();
     this.shown.delete(id);
+  }
+
+  dispose(): void {
+    for (const id of [...this.shown.keys()]) this.close(id);
   }
 }
