@@ -10,9 +10,10 @@
  * - A missed call is always recorded and counted (tray and app badge); in dnd its notification is still
  *   shown, but silent, so the person finds it later without being interrupted.
  * - Notifications name the caller as `Name (@username)`: the person decides whom to answer or call back.
- * - Notification buttons: macOS and Windows (Electron 45 supports `button` actions on both). Linux: whether
- *   buttons show depends on the notification daemon and Electron does not report it, so no buttons; a
- *   click opens the app, which shows the answer UI.
+ * - Notification buttons: where the notifier shows them (ringing/notifier.ts). Electron 45 shows `button`
+ *   actions on macOS and Windows (`notificationActionsSupported`); on Linux it shows none, so Parley asks
+ *   the desktop's notification server over D-Bus (ringing/linux-notifications.ts), which says whether it
+ *   can. Without buttons a click opens the app, which shows the answer UI.
  */
 import { personText, type UserSummary } from '../../signaling/protocol/common.js';
 import type { MissedCall, PlatformAction, RingingCall } from '../../shared/app-shell.js';
@@ -20,9 +21,9 @@ import type { MissedCall, PlatformAction, RingingCall } from '../../shared/app-s
 export interface RingingChannelsInput {
   dnd: boolean;
   platform: NodeJS.Platform;
-  /** Electron's `Notification.isSupported()`. */
+  /** The notifier's `supported()`. */
   notificationsSupported: boolean;
-  /** Usually `notificationActionsSupported(platform)`. */
+  /** The notifier's `actionsSupported()`. */
   notificationActionsSupported: boolean;
 }
 
@@ -35,6 +36,7 @@ export interface RingingChannels {
   attention: 'dock-bounce' | 'flash-frame' | null;
 }
 
+/** Whether Electron's own Notification shows buttons on `platform`. */
 export function notificationActionsSupported(platform: NodeJS.Platform): boolean {
   return platform === 'darwin' || platform === 'win32';
 }
@@ -114,9 +116,9 @@ export function incomingCallNotification(
 
 export interface MissedNotificationOptions {
   dnd: boolean;
-  /** Electron's `Notification.isSupported()`; default true. */
+  /** The notifier's `supported()`; default true. */
   notificationsSupported?: boolean;
-  /** Show the Call back button; default true (on Linux pass false: the click opens the history). */
+  /** Show the Call back button (the notifier's `actionsSupported()`); default true. Without it the click opens the history. */
   actions?: boolean;
 }
 
