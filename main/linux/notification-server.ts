@@ -75,7 +75,10 @@ export class NotificationServer {
         Array.isArray(capabilities) ? capabilities : [],
         `${String(name)} ${String(version)}`,
       );
-      bus.on('message', (msg: Message) => server.dispatch(msg, events));
+      // A press can arrive in the same read as the reply to the Notify that named its id; the reply
+      // reaches the caller of `notify` through promise callbacks, so signals wait for the next turn of
+      // the event loop, when the caller knows the id.
+      bus.on('message', (msg: Message) => setImmediate(() => server.dispatch(msg, events)));
       await addMatch(bus, `type='signal',interface='${NAME}',path='${PATH}'`);
       await addMatch(bus, `type='signal',member='NameOwnerChanged',arg0='${NAME}'`);
       return server;

@@ -103,6 +103,14 @@ describe.skipIf(unavailable)('LinuxNotifications', () => {
     expect(onAction.mock.calls).toEqual([[action]]);
   });
 
+  it('a press right behind the answer to Notify still counts', async () => {
+    const { desktop, notifications, onAction } = await setup();
+    desktop.afterNotify = (n) => desktop.invoke(n.id, 'decline');
+    notifications.show(incoming);
+    await vi.waitFor(() => expect(onAction).toHaveBeenCalled());
+    expect(onAction.mock.calls).toEqual([[{ type: 'decline', callId: 'c1' }]]);
+  });
+
   it('counts only the first button on a notification that stays (resident)', async () => {
     const { desktop, notifications, onServer, onAction, settled } = await setup();
     notifications.show(incoming);

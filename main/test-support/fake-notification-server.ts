@@ -31,6 +31,8 @@ export class FakeNotificationServer {
   readonly shown: ShownNotification[] = [];
   /** Ids CloseNotification was called with, in order (including ones already closed). */
   readonly closeCalls: number[] = [];
+  /** Runs right after Notify has been answered, in the same tick (a press at once, an instant expiry). */
+  afterNotify: ((n: ShownNotification) => void) | null = null;
   private nextId = 1;
   private stopped = false;
 
@@ -119,7 +121,9 @@ export class FakeNotificationServer {
         open: true,
         sender: msg.sender,
       });
-      return this.reply(msg, 'u', [id]);
+      this.reply(msg, 'u', [id]);
+      this.afterNotify?.(this.byId(id)!);
+      return true;
     }
     if (msg.member === 'CloseNotification') {
       const [id] = msg.body as [number];
