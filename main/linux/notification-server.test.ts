@@ -98,17 +98,11 @@ describe.skipIf(unavailable)('NotificationServer on a private bus', () => {
     });
   });
 
-  it('escapes the body for a server that reads markup, and leaves it alone for one that does not', async () => {
-    const server = await startServer();
+  it('escapes the body, so that a name shows as typed and cannot restyle the notification', async () => {
+    const server = await startServer(['actions', 'body']); // like dunst: parses markup, does not say so
     const { client } = await connect();
     await client.notify({ ...ringing, body: '<b>Eve</b> & co (@eve) is calling' });
     expect(server.shown[0]!.body).toBe('&lt;b&gt;Eve&lt;/b&gt; &amp; co (@eve) is calling');
-    server.stop();
-
-    const plain = await startServer(['actions', 'body']);
-    const second = await connect();
-    await second.client.notify({ ...ringing, body: '<b>Eve</b> (@eve) is calling' });
-    expect(plain.shown[0]!.body).toBe('<b>Eve</b> (@eve) is calling');
   });
 
   it('reports a pressed button, then the close that follows it', async () => {

@@ -27,7 +27,7 @@ export interface NotificationRequest {
   /** A file:// URI or an icon name; empty for none. */
   icon: string;
   summary: string;
-  /** Plain text; escaped here when the server reads markup. */
+  /** Plain text; escaped here, since servers read the body as markup. */
   body: string;
   /** Buttons in order. The key `default` is the click on the notification itself. */
   actions: { key: string; label: string }[];
@@ -97,7 +97,6 @@ export class NotificationServer {
       'suppress-sound': new Variant('b', request.silent),
       'desktop-entry': new Variant('s', request.desktopEntry),
     };
-    const body = this.capabilities.includes('body-markup') ? escapeMarkup(request.body) : request.body;
     const [id] = await callMethod(this.bus, {
       ...SERVER,
       member: 'Notify',
@@ -107,7 +106,7 @@ export class NotificationServer {
         0,
         request.icon,
         request.summary,
-        body,
+        escapeMarkup(request.body),
         request.actions.flatMap(({ key, label }) => [key, label]),
         hints,
         request.timeout === 'never' ? 0 : -1,
@@ -142,7 +141,11 @@ export class NotificationServer {
   }
 }
 
-/** The body as text in the spec's markup (a subset of HTML): a name like `<b>Eve` shows as typed. */
+/**
+ * The body as text in the spec's markup (a subset of HTML), so a name like `<b>Eve` shows as typed.
+ * Always, not only for servers that list `body-markup`: dunst parses markup without listing it, and the
+ * spec has servers without markup support filter the tags out rather than show them.
+ */
 export function escapeMarkup(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
