@@ -5,7 +5,7 @@
 //
 // The fake is main/test-support/fake-electron.ts (shared with main/shell.test.ts).
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -38,6 +38,8 @@ const realPlatform = Object.getOwnPropertyDescriptor(process, 'platform')!;
 const realArgv = process.argv;
 const realServerUrl = process.env.PARLEY_SERVER_URL;
 const realBusAddress = process.env.DBUS_SESSION_BUS_ADDRESS;
+const realXdgConfigHome = process.env.XDG_CONFIG_HOME;
+const realAppImage = process.env.APPIMAGE;
 let dir = '';
 
 afterEach(async () => {
@@ -45,8 +47,14 @@ afterEach(async () => {
   process.argv = realArgv;
   if (realServerUrl === undefined) delete process.env.PARLEY_SERVER_URL;
   else process.env.PARLEY_SERVER_URL = realServerUrl;
-  if (realBusAddress === undefined) delete process.env.DBUS_SESSION_BUS_ADDRESS;
-  else process.env.DBUS_SESSION_BUS_ADDRESS = realBusAddress;
+  for (const [name, value] of [
+    ['DBUS_SESSION_BUS_ADDRESS', realBusAddress],
+    ['XDG_CONFIG_HOME', realXdgConfigHome],
+    ['APPIMAGE', realAppImage],
+  ] as const) {
+    if (value === undefined) delete process.env[name];
+    else process.env[name] = value;
+  }
   delete (process as { defaultApp?: boolean }).defaultApp;
   vi.restoreAllMocks();
   if (dir) await rm(dir, { recursive: true, force: true });
@@ -69,6 +77,8 @@ interface BootOptions {
   ready?: boolean;
   /** The session bus (Linux notifications); none by default, so a desktop running the tests is left alone. */
   busAddress?: string;
+  /** Running from an AppImage (its path, as the AppImage runtime sets APPIMAGE). */
+  appImage?: string;
 }
 
 /** Imports a fresh main/index.ts against a fresh fake, then (by default) makes the app ready and waits for startup. */
@@ -85,6 +95,10 @@ async function boot(options: BootOptions = {}) {
   if (options.defaultApp) (process as { defaultApp?: boolean }).defaultApp = true;
   process.env.PARLEY_SERVER_URL = SERVER;
   process.env.DBUS_SESSION_BUS_ADDRESS = options.busAddress ?? '';
+  // The autostart entry goes to the temporary home, never the real one of whoever runs the tests.
+  process.env.XDG_CONFIG_HOME = join(dir, 'config');
+  if (options.appImage === undefined) delete process.env.APPIMAGE;
+  else process.env.APPIMAGE = options.appImage;
   // The same (fresh) module index.ts is about to import: its updates can be awaited.
   const { SettingsStore } = await import('./settings/store.js');
   const updates = vi.spyOn(SettingsStore.prototype, 'update');
@@ -699,5 +713,34 @@ describe('Linux notifications over D-Bus', () => {
     );
     expect(fake.Notification.all).toHaveLength(1);
     expect(fake.Notification.all[0]!.options).toMatchObject({ title: 'Incoming call', actions: [] });
+  });
+});
+
+describe('start at login on Linux', () => {
+  const entry = () => join(dir, 'config', 'autostart', 'parley.desktop');
+
+  it('at start, the autostart entry is rewritten with the path of this copy (an AppImage that moved)', async () => {
+    // boot makes the temporary home: the stale entry goes in before `ready`.
+    await boot({
+      settingsFile: { startAtLogin: true },
+      appImage: '/home/a/Apps/Parley 0.2.AppImage',
+      ready: false,
+    });
+    await mkdir(join(dir, 'config', 'autostart'), { recursive: true });
+    await writeFile(entry(), 'Exec=/old/Parley.AppImage\n');
+    fake.app.markReady();
+    await fake.app.settled();
+    await vi.waitFor(async () =>
+      expect(await readFile(entry(), 'utf8')).toContain('\nExec="/home/a/Apps/Parley 0.2.AppImage"\n'),
+    );
+  });
+
+  it('with the setting off, an entry left behind is removed', async () => {
+    await boot({ ready: false });
+    await mkdir(join(dir, 'config', 'autostart'), { recursive: true });
+    await writeFile(entry(), 'Exec=/old/parley\n');
+    fake.app.markReady();
+    await fake.app.settled();
+    await vi.waitFor(() => expect(existsSync(entry())).toBe(false));
   });
 });

@@ -5,6 +5,7 @@
  */
 import { app, BrowserWindow, Notification, powerMonitor, safeStorage, systemPreferences } from 'electron';
 import { join } from 'node:path';
+import { applyStartAtLogin } from './login-item.js';
 import { deepLinkFromArgv, parseDeepLink, protocolClientArgs, PROTOCOL_SCHEME } from './deeplinks/parse.js';
 import { SESSION_FILE, TokenVault } from './session/token-vault.js';
 import { SettingsStore } from './settings/store.js';
@@ -69,6 +70,11 @@ async function askForMediaAccess(): Promise<void> {
 
 async function start(): Promise<void> {
   await settings.load();
+  // Linux: the autostart entry follows the setting and this copy's path (an AppImage may have moved).
+  if (process.platform === 'linux')
+    applyStartAtLogin(settings.current().startAtLogin, app).catch((err: unknown) =>
+      log(`start at login not updated: ${String(err)}`),
+    );
   serveRenderer(rendererDir);
   lockDownSessions();
   await askForMediaAccess();

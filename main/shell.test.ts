@@ -2,6 +2,7 @@
 // window/windows.ts, tray/electron-tray.ts, ringing/electron-notifications.ts), run against a recording
 // fake of Electron's main-process API (main/test-support/fake-electron.ts, shared with main/index.test.ts).
 // The settings store is the real one on a temporary folder.
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -61,8 +62,11 @@ function setPlatform(platform: NodeJS.Platform): void {
 }
 
 let dir = '';
+const realXdgConfigHome = process.env.XDG_CONFIG_HOME;
 afterEach(async () => {
   Object.defineProperty(process, 'platform', realPlatform);
+  if (realXdgConfigHome === undefined) delete process.env.XDG_CONFIG_HOME;
+  else process.env.XDG_CONFIG_HOME = realXdgConfigHome;
   if (dir) await rm(dir, { recursive: true, force: true });
   dir = '';
 });
@@ -760,17 +764,40 @@ describe('tray', () => {
     expect(s.actions()).toEqual([{ type: 'set-status', dnd: true }, { type: 'open-history' }]);
   });
 
-  it('"Start at login" sets the login item and is remembered', async () => {
-    const s = await setup();
+  it('"Start at login" on Linux writes the XDG autostart entry and is remembered; again removes it', async () => {
+    const s = await setup({ platform: 'linux' });
+    fake.app.paths.home = dir;
+    process.env.XDG_CONFIG_HOME = join(dir, 'xdg');
+    const entry = join(dir, 'xdg', 'autostart', 'parley.desktop');
     expect(s.menu().item('Start at login')?.checked).toBe(false);
     s.menu().click('Start at login');
-    expect(fake.calls('app.setLoginItemSettings')).toEqual([[{ openAtLogin: true }]]);
+    await vi.waitFor(async () =>
+      expect(await readFile(entry, 'utf8')).toContain(`\nExec=${process.execPath}\n`),
+    );
     await s.settings.update({}); // runs after the shell's own update
     await flush();
     expect(s.settings.current().startAtLogin).toBe(true);
     expect(JSON.parse(await readFile(s.settingsPath, 'utf8'))).toMatchObject({ startAtLogin: true });
     expect(s.menu().item('Start at login')?.checked).toBe(true);
+    expect(fake.calls('app.setLoginItemSettings')).toEqual([]); // it does nothing on Linux
+
+    s.menu().click('Start at login');
+    await vi.waitFor(() => expect(existsSync(entry)).toBe(false));
+    await s.settings.update({});
+    expect(s.settings.current().startAtLogin).toBe(false);
   });
+
+  it.each(['darwin', 'win32'] as const)(
+    '"Start at login" on %s sets Electron\'s login item',
+    async (platform) => {
+      const s = await setup({ platform });
+      s.menu().click('Start at login');
+      expect(fake.calls('app.setLoginItemSettings')).toEqual([[{ openAtLogin: true }]]);
+      await s.settings.update({});
+      await flush();
+      expect(s.menu().item('Start at login')?.checked).toBe(true);
+    },
+  );
 
   it('every menu it builds is a valid Electron template', async () => {
     const s = await setup();

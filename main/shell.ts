@@ -15,6 +15,7 @@ import {
 import type { WindowRole } from './ipc/contract.js';
 import type { PlatformAction, RecentCall, RingingCall, ShellState } from '../shared/app-shell.js';
 import { registerIpc } from './ipc/handlers.js';
+import { applyStartAtLogin } from './login-item.js';
 import { IncomingCallWindows, type IncomingWindowFactory } from './ringing/incoming-window.js';
 import type { Notifier, NotifierHandlers } from './ringing/notifier.js';
 import {
@@ -204,7 +205,9 @@ export class DesktopShell {
     if (action.type === 'quit') return this.d.quit();
     if (action.type === 'toggle-start-at-login') {
       const openAtLogin = !this.d.settings.current().startAtLogin;
-      app.setLoginItemSettings({ openAtLogin });
+      applyStartAtLogin(openAtLogin, app).catch((err: unknown) =>
+        this.d.log(`start at login not ${openAtLogin ? 'set' : 'cleared'}: ${String(err)}`),
+      );
       this.d.settings.update({ startAtLogin: openAtLogin }).then(
         () => this.refresh(),
         (err: unknown) => this.d.log(`settings not saved: ${String(err)}`),
