@@ -14,6 +14,7 @@ import { channel } from './ipc/contract.js';
 import { CONTENT_SECURITY_POLICY } from './security/csp.js';
 import type { FakeBrowserWindow as FakeWindow } from './test-support/fake-electron.js';
 import { FakeNotificationServer } from './test-support/fake-notification-server.js';
+import { FakeStatusNotifierWatcher } from './test-support/fake-status-notifier-watcher.js';
 import { privateBusUnavailable, startPrivateBus } from './test-support/private-bus.js';
 
 // ---- The fake Electron ----------------------------------------------------------------------------------
@@ -278,7 +279,7 @@ describe('startup', () => {
 
 describe('closing and quitting', () => {
   it('closing the window hides it instead of quitting, with a one-time "still running" notification', async () => {
-    const s = await boot();
+    const s = await boot({ platform: 'win32' });
     const main = s.main();
     main.webContents.finishLoad();
 
@@ -310,7 +311,7 @@ describe('closing and quitting', () => {
   });
 
   it('no hint when it was shown in an earlier run', async () => {
-    const s = await boot({ settingsFile: { closeToTrayHintShown: true } });
+    const s = await boot({ platform: 'win32', settingsFile: { closeToTrayHintShown: true } });
     s.main().close();
     await flush();
     expect(s.main().visible).toBe(false);
@@ -742,5 +743,83 @@ describe('start at login on Linux', () => {
     fake.app.markReady();
     await fake.app.settled();
     await vi.waitFor(() => expect(existsSync(entry())).toBe(false));
+  });
+});
+
+describe('closing the window on Linux follows the tray host', () => {
+  const unavailable = privateBusUnavailable();
+  if (unavailable) console.warn(`skipping the tray host wiring tests: ${unavailable}`);
+  const cleanup: (() => unknown)[] = [];
+  afterEach(async () => {
+    for (const fn of cleanup.splice(0).reverse()) await fn();
+  });
+
+  async function bootOnBus({ panel }: { panel: boolean }) {
+    const bus = await startPrivateBus();
+    cleanup.push(() => bus.stop());
+    const watcher = panel ? await FakeStatusNotifierWatcher.start(bus.address) : null;
+    if (watcher) cleanup.push(() => watcher.stop());
+    const s = await boot({ busAddress: bus.address });
+    s.main().webContents.finishLoad();
+    return { ...s, watcher };
+  }
+
+  it.skipIf(unavailable)(
+    'without a tray host (stock GNOME) it minimises, and no "in the tray" hint',
+    async () => {
+      const s = await bootOnBus({ panel: false });
+      await vi.waitFor(() =>
+        expect(s.consoleLog).toHaveBeenCalledWith(
+          '[parley] no tray host on the session bus (org.kde.StatusNotifierWatcher): closing the window minimises Parley',
+        ),
+      );
+      s.main().close();
+      await flush();
+      expect(s.main().isDestroyed()).toBe(false);
+      expect(s.main().isMinimized()).toBe(true);
+      expect(s.main().visible).toBe(true);
+      expect(s.hints()).toEqual([]);
+    },
+  );
+
+  it.skipIf(unavailable)(
+    'with a tray host it hides into the tray; when the panel goes, it minimises',
+    async () => {
+      const s = await bootOnBus({ panel: true });
+      await vi.waitFor(() =>
+        expect(s.consoleLog).toHaveBeenCalledWith(
+          '[parley] a tray host is on the session bus: closing the window keeps Parley in the tray',
+        ),
+      );
+      s.main().close();
+      await flush();
+      expect(s.main().visible).toBe(false);
+      expect(s.main().isMinimized()).toBe(false);
+      expect(s.hints()).toHaveLength(1);
+
+      s.watcher!.stop();
+      await vi.waitFor(() =>
+        expect(s.consoleLog).toHaveBeenCalledWith(
+          '[parley] no tray host on the session bus (org.kde.StatusNotifierWatcher): closing the window minimises Parley',
+        ),
+      );
+      s.main().show();
+      s.main().close();
+      await flush();
+      expect(s.main().isMinimized()).toBe(true);
+    },
+  );
+
+  it('without a session bus it minimises, and the log says why', async () => {
+    const s = await boot();
+    await vi.waitFor(() =>
+      expect(s.consoleLog).toHaveBeenCalledWith(
+        '[parley] tray host unknown (Error: no session bus (DBUS_SESSION_BUS_ADDRESS is not set)): closing the window minimises Parley',
+      ),
+    );
+    s.main().close();
+    await flush();
+    expect(s.main().isMinimized()).toBe(true);
+    expect(s.hints()).toEqual([]);
   });
 });

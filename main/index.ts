@@ -1,10 +1,12 @@
 /**
  * The Electron main process: one instance, the app:// renderer, security
- * policies, the main window (closing it keeps Parley in the tray), deep
+ * policies, the main window (closing it keeps Parley in the tray, or on a
+ * Linux desktop without one minimises it), the autostart entry, deep
  * links, and the desktop shell. Logic lives in the modules it wires.
  */
 import { app, BrowserWindow, Notification, powerMonitor, safeStorage, systemPreferences } from 'electron';
 import { join } from 'node:path';
+import { TrayHostWatch, WATCHER, windowCloseAction } from './linux/tray-host.js';
 import { applyStartAtLogin } from './login-item.js';
 import { deepLinkFromArgv, parseDeepLink, protocolClientArgs, PROTOCOL_SCHEME } from './deeplinks/parse.js';
 import { SESSION_FILE, TokenVault } from './session/token-vault.js';
@@ -21,6 +23,8 @@ const log = (message: string) => console.log(`[parley] ${message}`);
 let mainWindow: BrowserWindow | null = null;
 let shell: DesktopShell | null = null;
 let quitting = false;
+/** Linux: whether a tray host shows Parley's icon; null until known (or without a session bus). */
+let trayHost: TrayHostWatch | null = null;
 /** A link macOS delivered (open-url) before the shell was up, e.g. the one that launched Parley. */
 let earlyUrl: string | null = null;
 const settings = new SettingsStore(join(app.getPath('userData'), 'settings.json'), {
@@ -34,11 +38,15 @@ function showMainWindow(): void {
   mainWindow.focus();
 }
 
-/** Closing the window keeps Parley running in the tray; the first time, it says so. */
+/**
+ * Closing the window keeps Parley running in the tray; the first time, it says so. On Linux without a
+ * tray to show it (linux/tray-host.ts) the window is minimised instead, so it stays reachable.
+ */
 function keepInTray(win: BrowserWindow): void {
   win.on('close', (event) => {
     if (quitting) return;
     event.preventDefault();
+    if (windowCloseAction(process.platform, trayHost?.hasHost ?? null) === 'minimize') return win.minimize();
     win.hide();
     if (!settings.current().closeToTrayHintShown && Notification.isSupported()) {
       new Notification({
@@ -50,6 +58,22 @@ function keepInTray(win: BrowserWindow): void {
         .catch((err: unknown) => log(`settings not saved: ${String(err)}`));
     }
   });
+}
+
+function watchTrayHost(): void {
+  const say = (present: boolean) =>
+    log(
+      present
+        ? 'a tray host is on the session bus: closing the window keeps Parley in the tray'
+        : `no tray host on the session bus (${WATCHER}): closing the window minimises Parley`,
+    );
+  TrayHostWatch.start(say).then(
+    (watch) => {
+      trayHost = watch;
+      say(watch.hasHost);
+    },
+    (err: unknown) => log(`tray host unknown (${String(err)}): closing the window minimises Parley`),
+  );
 }
 
 /** Acts on a link now, or once the page has loaded (before that, nobody in the page would hear it). */
@@ -86,6 +110,8 @@ async function start(): Promise<void> {
   app.setAsDefaultProtocolClient(PROTOCOL_SCHEME, process.execPath, clientArgs); // eng-disable PROTOCOL_HANDLER_JS_CHECK
   const telScheme = settings.current().telLinks ? 'tel' : null;
   if (telScheme) app.setAsDefaultProtocolClient(telScheme, process.execPath, clientArgs); // eng-disable PROTOCOL_HANDLER_JS_CHECK
+
+  if (process.platform === 'linux') watchTrayHost();
 
   mainWindow = createMainWindow(serverUrl);
   keepInTray(mainWindow);
@@ -135,7 +161,10 @@ if (!app.requestSingleInstanceLock()) {
   });
   app.on('activate', showMainWindow);
   app.on('before-quit', () => (quitting = true));
-  app.on('will-quit', () => shell?.dispose());
+  app.on('will-quit', () => {
+    shell?.dispose();
+    trayHost?.stop();
+  });
   app.on('window-all-closed', () => {
     /* stay in the tray */
   });

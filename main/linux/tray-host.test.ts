@@ -1,0 +1,89 @@
+// TrayHostWatch against a real dbus-daemon on a private bus: no watcher (stock GNOME), a watcher with a
+// panel's tray, a watcher without one, and each of them coming and going while Parley runs. And the
+// decision that follows: hide into the tray, or minimise.
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { FakeStatusNotifierWatcher } from '../test-support/fake-status-notifier-watcher.js';
+import { privateBusUnavailable, startPrivateBus, type PrivateBus } from '../test-support/private-bus.js';
+import { TrayHostWatch, windowCloseAction } from './tray-host.js';
+
+const unavailable = privateBusUnavailable();
+if (unavailable) console.warn(`skipping the tray host tests: ${unavailable}`);
+
+let bus: PrivateBus;
+const cleanup: (() => unknown)[] = [];
+beforeEach(async () => {
+  if (unavailable) return;
+  bus = await startPrivateBus();
+  cleanup.push(() => bus.stop());
+});
+afterEach(async () => {
+  for (const fn of cleanup.splice(0).reverse()) await fn();
+});
+
+async function watcher(options?: { hostRegistered?: boolean }) {
+  const w = await FakeStatusNotifierWatcher.start(bus.address, options);
+  cleanup.push(() => w.stop());
+  return w;
+}
+
+async function watch() {
+  const onChange = vi.fn<(present: boolean) => void>();
+  const w = await TrayHostWatch.start(onChange, bus.address);
+  cleanup.push(() => w.stop());
+  return { w, onChange };
+}
+
+describe.skipIf(unavailable)('TrayHostWatch on a private bus', () => {
+  it('no StatusNotifierWatcher on the bus (stock GNOME): no tray host', async () => {
+    const { w } = await watch();
+    expect(w.hasHost).toBe(false);
+  });
+
+  it('a watcher with a panel’s tray registered: a tray host', async () => {
+    await watcher();
+    const { w } = await watch();
+    expect(w.hasHost).toBe(true);
+  });
+
+  it('a watcher with no tray registered with it: no tray host', async () => {
+    await watcher({ hostRegistered: false });
+    const { w } = await watch();
+    expect(w.hasHost).toBe(false);
+  });
+
+  it('follows a panel that starts after Parley, and one that goes away', async () => {
+    const { w, onChange } = await watch();
+    const panel = await watcher();
+    await vi.waitFor(() => expect(onChange.mock.calls).toEqual([[true]]));
+    expect(w.hasHost).toBe(true);
+    panel.stop();
+    await vi.waitFor(() => expect(onChange.mock.calls).toEqual([[true], [false]]));
+    expect(w.hasHost).toBe(false);
+  });
+
+  it('follows the host registering and leaving while the watcher stays', async () => {
+    const panel = await watcher({ hostRegistered: false });
+    const { w, onChange } = await watch();
+    panel.setHost(true);
+    await vi.waitFor(() => expect(onChange.mock.calls).toEqual([[true]]));
+    panel.setHost(false);
+    await vi.waitFor(() => expect(onChange.mock.calls).toEqual([[true], [false]]));
+    expect(w.hasHost).toBe(false);
+  });
+});
+
+it('rejects without a session bus', async () => {
+  await expect(TrayHostWatch.start(vi.fn(), '')).rejects.toThrow('no session bus');
+});
+
+describe('windowCloseAction', () => {
+  it.each([
+    ['linux', true, 'hide'],
+    ['linux', false, 'minimize'],
+    ['linux', null, 'minimize'],
+    ['darwin', null, 'hide'],
+    ['win32', false, 'hide'],
+  ] as const)('%s with tray host %s: %s', (platform, host, action) => {
+    expect(windowCloseAction(platform, host)).toBe(action);
+  });
+});
