@@ -88,7 +88,7 @@ async function boot(options: BootOptions = {}) {
   fake.reset();
   Object.defineProperty(process, 'platform', { ...realPlatform, value: options.platform ?? 'linux' });
   dir = await mkdtemp(join(tmpdir(), 'parley-main-'));
-  fake.app.paths = { userData: dir, home: dir, temp: tmpdir() };
+  fake.app.paths = { userData: dir, home: dir, temp: tmpdir(), logs: join(dir, 'logs') };
   fake.app.singleInstanceLock = options.lock ?? true;
   if (options.settingsFile !== undefined) {
     await writeFile(join(dir, 'settings.json'), JSON.stringify(options.settingsFile));
@@ -821,5 +821,19 @@ describe('closing the window on Linux follows the tray host', () => {
     await flush();
     expect(s.main().isMinimized()).toBe(true);
     expect(s.hints()).toEqual([]);
+  });
+});
+
+describe('the log file', () => {
+  it('main writes its log to main.log in the logs folder, as well as the console', async () => {
+    const s = await boot();
+    await vi.waitFor(() =>
+      expect(s.consoleLog).toHaveBeenCalledWith(
+        '[parley] notifications without buttons: no session bus (DBUS_SESSION_BUS_ADDRESS is not set)',
+      ),
+    );
+    expect(await readFile(join(dir, 'logs', 'main.log'), 'utf8')).toContain(
+      '[info]  notifications without buttons: no session bus (DBUS_SESSION_BUS_ADDRESS is not set)\n',
+    );
   });
 });

@@ -8,6 +8,7 @@ import { app, BrowserWindow, Notification, powerMonitor, safeStorage, systemPref
 import { join } from 'node:path';
 import { TrayHostWatch, WATCHER, windowCloseAction } from './linux/tray-host.js';
 import { applyStartAtLogin } from './login-item.js';
+import { createAppLog } from './logging/app-log.js';
 import { deepLinkFromArgv, parseDeepLink, protocolClientArgs, PROTOCOL_SCHEME } from './deeplinks/parse.js';
 import { SESSION_FILE, TokenVault } from './session/token-vault.js';
 import { SettingsStore } from './settings/store.js';
@@ -18,7 +19,9 @@ import { lockDownSessions, registerAppScheme, serveRenderer } from './window/sec
 
 const rendererDir = join(__dirname, '..', 'renderer');
 const serverUrl = process.env.PARLEY_SERVER_URL || undefined;
-const log = (message: string) => console.log(`[parley] ${message}`);
+/** Main's log: the log file (logging/app-log.ts, no secrets) and the console. */
+const appLog = createAppLog({ dir: app.getPath('logs') });
+const log = (message: string) => appLog.info(message);
 
 let mainWindow: BrowserWindow | null = null;
 let shell: DesktopShell | null = null;
@@ -127,6 +130,7 @@ async function start(): Promise<void> {
       log,
     }),
     trayIconDir: join(rendererDir, 'tray'),
+    logsDir: appLog.dir,
     quit: () => {
       quitting = true;
       app.quit();

@@ -3,7 +3,7 @@
 // fake of Electron's main-process API (main/test-support/fake-electron.ts, shared with main/index.test.ts).
 // The settings store is the real one on a temporary folder.
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -111,6 +111,7 @@ async function setup({ platform = 'linux', settingsFile, takenShortcuts = [] }: 
     settings,
     session: new TokenVault(join(dir, SESSION_FILE), fake.safeStorage, { platform, log }),
     trayIconDir: TRAY_DIR,
+    logsDir: join(dir, 'logs'),
     quit,
     log,
   });
@@ -684,6 +685,7 @@ describe('devices and links', () => {
       settings: again,
       session: new TokenVault(join(dir, SESSION_FILE), fake.safeStorage, { platform: 'linux', log: vi.fn() }),
       trayIconDir: TRAY_DIR,
+      logsDir: join(dir, 'logs'),
       quit: vi.fn(),
       log: vi.fn(),
     });
@@ -798,6 +800,17 @@ describe('tray', () => {
       expect(s.menu().item('Start at login')?.checked).toBe(true);
     },
   );
+
+  it('"Open logs folder" opens the folder of the log files; a failure is logged', async () => {
+    const s = await setup();
+    await mkdir(join(dir, 'logs'));
+    s.menu().click('Open logs folder');
+    expect(fake.calls('shell.openPath')).toEqual([[join(dir, 'logs')]]);
+    await rm(join(dir, 'logs'), { recursive: true });
+    s.menu().click('Open logs folder');
+    await vi.waitFor(() => expect(s.log).toHaveBeenCalledWith('logs folder not opened: Failed to open path'));
+    expect(s.actions()).toEqual([]);
+  });
 
   it('every menu it builds is a valid Electron template', async () => {
     const s = await setup();

@@ -9,6 +9,7 @@ import {
   globalShortcut,
   ipcMain,
   powerSaveBlocker,
+  shell as electronShell,
   type BrowserWindow,
   type WebContents,
 } from 'electron';
@@ -41,6 +42,8 @@ export interface ShellDeps {
   /** Where the session token is kept (encrypted), instead of the renderer's localStorage. */
   session: TokenVault;
   trayIconDir: string;
+  /** The folder of the log files ("Open logs folder" in the tray). */
+  logsDir: string;
   quit: () => void;
   log: (message: string) => void;
 }
@@ -203,6 +206,12 @@ export class DesktopShell {
   private onTrayAction(action: TrayAction): void {
     if (action.type === 'open') return this.d.showMainWindow();
     if (action.type === 'quit') return this.d.quit();
+    if (action.type === 'open-logs') {
+      void electronShell.openPath(this.d.logsDir).then((error) => {
+        if (error) this.d.log(`logs folder not opened: ${error}`);
+      });
+      return;
+    }
     if (action.type === 'toggle-start-at-login') {
       const openAtLogin = !this.d.settings.current().startAtLogin;
       applyStartAtLogin(openAtLogin, app).catch((err: unknown) =>

@@ -730,6 +730,11 @@ const shell = {
     record('shell.openExternal', url);
     return Promise.resolve();
   },
+  /** Resolves to an error message, or '' when the folder was opened (as Electron's does). */
+  openPath(path: string): Promise<string> {
+    record('shell.openPath', path);
+    return Promise.resolve(existsSync(path) ? '' : `Failed to open path`);
+  },
 };
 
 const screen = {

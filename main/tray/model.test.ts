@@ -97,9 +97,24 @@ describe('trayTooltip', () => {
 });
 
 describe('trayMenu', () => {
-  it('idle: status, open, recent calls, start at login, quit', () => {
+  it('idle: status, open, recent calls, start at login, logs, quit', () => {
     const menu = trayMenu(base);
-    expect(ids(menu)).toEqual(['status', 'open', 'recent', '---', 'start-at-login', '---', 'quit']);
+    expect(ids(menu)).toEqual([
+      'status',
+      'open',
+      'recent',
+      '---',
+      'start-at-login',
+      'open-logs',
+      '---',
+      'quit',
+    ]);
+    expect(find(menu, 'open-logs')).toEqual({
+      id: 'open-logs',
+      label: 'Open logs folder',
+      type: 'normal',
+      action: { type: 'open-logs' },
+    });
     expect(find(menu, 'open')).toEqual({
       id: 'open',
       label: 'Open Parley',

@@ -30,7 +30,11 @@ export interface TrayState {
 export type TrayIcon = 'online' | 'away' | 'busy' | 'dnd' | 'offline' | 'ringing';
 
 export type TrayAction =
-  PlatformAction | { type: 'open' } | { type: 'quit' } | { type: 'toggle-start-at-login' };
+  | PlatformAction
+  | { type: 'open' }
+  | { type: 'quit' }
+  | { type: 'toggle-start-at-login' }
+  | { type: 'open-logs' };
 
 export interface MenuItemModel {
   id: string;
@@ -140,6 +144,7 @@ export function trayMenu(state: TrayState): MenuItemModel[] {
     checked: state.startAtLogin,
     action: { type: 'toggle-start-at-login' },
   });
+  items.push(item('open-logs', 'Open logs folder', { type: 'open-logs' }));
   separator();
   items.push(item('quit', 'Quit Parley', { type: 'quit' }));
   return items;
