@@ -136,3 +136,28 @@ test('a parley:// link asks "Call Bob (@bob) with video?" and calls only after C
   await alice.callingOut(bob).getByRole('button', { name: 'Cancel', exact: true }).click();
   await expect(bob.incomingCall(alice)).toBeHidden();
 });
+
+test('errors a desktop page does not handle go to main for its log', async ({ browser }) => {
+  const context = await browser.newContext();
+  try {
+    await installFakeBridge(context, serverUrl());
+    const page = await context.newPage();
+    await page.goto(`${serverUrl()}/incoming.html`);
+    await page.evaluate(() => {
+      setTimeout(() => {
+        throw new TypeError('the page broke');
+      });
+      void Promise.reject(new Error('nobody waited for this'));
+    });
+    await expect
+      .poll(async () => (await fakeMain.log(page)).filter((c) => c.name === 'reportError').map((c) => c.arg))
+      .toEqual(
+        expect.arrayContaining([
+          expect.stringMatching(/^error: TypeError: the page broke\n\s+at /),
+          expect.stringMatching(/^unhandled rejection: Error: nobody waited for this\n\s+at /),
+        ]),
+      );
+  } finally {
+    await context.close();
+  }
+});

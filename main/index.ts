@@ -136,6 +136,7 @@ async function start(): Promise<void> {
       app.quit();
     },
     log,
+    logError: (message) => appLog.error(message),
   });
 
   powerMonitor.on('resume', () => shell?.reconnect('resume'));

@@ -36,6 +36,7 @@ const bridge: DesktopBridge = {
   saveSession: (token) => invoke('session.save', { token }),
   clearSession: () => invoke('session.clear', {}),
   choose: (action) => invoke('incoming.choose', action),
+  reportError: (message) => invoke('log.error', { message }),
   onAction: (handler) => subscribe('action', handler),
   onReconnect: (handler) => subscribe('reconnect', handler),
   onIncomingCall: (handler) => subscribe('incoming.call', handler),

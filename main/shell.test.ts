@@ -97,6 +97,7 @@ async function setup({ platform = 'linux', settingsFile, takenShortcuts = [] }: 
   main.hide(); // in the tray, as it usually is when a call comes in
 
   const log = vi.fn<(message: string) => void>();
+  const logError = vi.fn<(message: string) => void>();
   const quit = vi.fn();
   const showMainWindow = vi.fn(() => {
     if (main.isMinimized()) main.restore();
@@ -114,6 +115,7 @@ async function setup({ platform = 'linux', settingsFile, takenShortcuts = [] }: 
     logsDir: join(dir, 'logs'),
     quit,
     log,
+    logError,
   });
 
   const tray = fake.Tray.all[0]!;
@@ -123,6 +125,7 @@ async function setup({ platform = 'linux', settingsFile, takenShortcuts = [] }: 
     settings,
     settingsPath,
     log,
+    logError,
     quit,
     showMainWindow,
     tray,
@@ -250,7 +253,8 @@ describe('IPC: only the app, only valid messages', () => {
 
   it('registers one handler per contract channel, each channel allowed to some window', async () => {
     await setup();
-    expect([...windowChannels.main, ...windowChannels.incoming].sort()).toEqual(
+    // Each channel once; `log.error` is the one both windows have.
+    expect([...new Set([...windowChannels.main, ...windowChannels.incoming])].sort()).toEqual(
       Object.keys(invokeChannels).sort(),
     );
     expect([...fake.ipcMain.handlers.keys()].sort()).toEqual(
@@ -258,6 +262,7 @@ describe('IPC: only the app, only valid messages', () => {
         'devices.load',
         'devices.save',
         'incoming.choose',
+        'log.error',
         'missed.notify',
         'recent.set',
         'session.clear',
@@ -688,6 +693,7 @@ describe('devices and links', () => {
       logsDir: join(dir, 'logs'),
       quit: vi.fn(),
       log: vi.fn(),
+      logError: vi.fn(),
     });
     expect(await s.invoke('devices.load', {})).toEqual({ ...prefs, relayOnly: false });
 
@@ -897,5 +903,45 @@ describe('lifecycle', () => {
     expect(fake.globalShortcut.registered.size).toBe(0);
     expect(incoming.calls).toContain('close');
     expect(s.tray.isDestroyed()).toBe(true);
+  });
+});
+
+describe('errors the windows forward (log.error)', () => {
+  it('go to the log as errors, naming the window they came from', async () => {
+    const s = await setup();
+    await s.invoke('log.error', {
+      message: 'error: TypeError: x is undefined\n    at f (app://parley/a.js:1:2)',
+    });
+    await s.invoke('shell.state', state({ ringing: alice }));
+    const incoming = s.others()[0]!;
+    incoming.webContents.finishLoad();
+    await s.invoke('log.error', { message: 'unhandled rejection: boom' }, INCOMING_PAGE, incoming);
+    expect(s.logError.mock.calls).toEqual([
+      ['renderer (main window): error: TypeError: x is undefined\n    at f (app://parley/a.js:1:2)'],
+      ['renderer (incoming-call window): unhandled rejection: boom'],
+    ]);
+  });
+
+  it('at most 20 a minute from a window: the first one over says so, the rest are dropped', async () => {
+    const s = await setup();
+    for (let i = 0; i < 25; i++) await s.invoke('log.error', { message: `error ${i}` });
+    expect(s.logError).toHaveBeenCalledTimes(21);
+    expect(s.logError.mock.calls.at(19)).toEqual(['renderer (main window): error 19']);
+    expect(s.logError.mock.calls.at(20)).toEqual([
+      'renderer (main window): more than 20 errors this minute; the rest are not logged',
+    ]);
+  });
+
+  it('an empty, oversized or malformed report is refused and logs nothing', async () => {
+    const s = await setup();
+    for (const bad of [
+      { message: '' },
+      { message: 'x'.repeat(4001) },
+      { message: 1 },
+      'boom',
+      { message: 'a', extra: 1 },
+    ])
+      await expect(s.invoke('log.error', bad)).rejects.toThrow('invalid payload');
+    expect(s.logError).not.toHaveBeenCalled();
   });
 });

@@ -17,6 +17,7 @@ import type { WindowRole } from './ipc/contract.js';
 import type { PlatformAction, RecentCall, RingingCall, ShellState } from '../shared/app-shell.js';
 import { registerIpc } from './ipc/handlers.js';
 import { applyStartAtLogin } from './login-item.js';
+import { RendererErrors } from './logging/renderer-errors.js';
 import { IncomingCallWindows, type IncomingWindowFactory } from './ringing/incoming-window.js';
 import type { Notifier, NotifierHandlers } from './ringing/notifier.js';
 import {
@@ -46,6 +47,8 @@ export interface ShellDeps {
   logsDir: string;
   quit: () => void;
   log: (message: string) => void;
+  /** Errors, to the log file as such: the ones the app's windows forward. */
+  logError: (message: string) => void;
 }
 
 export class DesktopShell {
@@ -64,6 +67,7 @@ export class DesktopShell {
   private readonly tray: ElectronTray;
   private readonly notifications: Notifier;
   private readonly incoming: IncomingCallWindows;
+  private readonly rendererErrors: RendererErrors;
 
   constructor(private readonly d: ShellDeps) {
     this.notifications = d.notifier({
@@ -74,6 +78,7 @@ export class DesktopShell {
       factory: d.incomingWindows,
       onAction: (action) => this.act(action),
     });
+    this.rendererErrors = new RendererErrors(d.logError);
     this.tray = new ElectronTray(d.trayIconDir, (action) => this.onTrayAction(action));
     this.registerIpc();
     this.applyShortcuts();
@@ -150,6 +155,11 @@ export class DesktopShell {
         'incoming.choose': (action) => {
           this.incoming.choose(action);
         },
+        'log.error': ({ message }, event) =>
+          this.rendererErrors.report(
+            this.windowOf(event.sender) === 'incoming' ? 'incoming-call window' : 'main window',
+            message,
+          ),
       },
       this.d.log,
       (sender) => this.windowOf(sender),

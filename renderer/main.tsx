@@ -5,11 +5,13 @@ import { AppContext } from './app/context.js';
 import { ParleyApp } from './app/composition-root.js';
 import { exposeDiagnostics } from './app/diagnostics.js';
 import { DesktopPlatform, desktopBridge } from './platform/desktop.js';
+import { forwardErrors } from './platform/desktop-errors.js';
 import { WebPlatform } from './platform/web.js';
 import { App } from './ui/App.js';
 import './ui/styles.css';
 
 const bridge = desktopBridge();
+if (bridge) forwardErrors(bridge);
 const app = new ParleyApp(bridge ? new DesktopPlatform(bridge) : new WebPlatform());
 exposeDiagnostics(app);
 // In the desktop app the page's origin is app://parley; its server address comes from the launcher or the person.

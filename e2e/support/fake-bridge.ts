@@ -66,6 +66,7 @@ export async function installFakeBridge(context: BrowserContext, defaultServerUr
         sessionStorage.removeItem(TOKEN);
       },
       choose: done('choose'),
+      reportError: done('reportError'),
       onAction: (handler: (a: unknown) => void) => subscribe(listeners.action, handler),
       onReconnect: () => () => undefined,
       onIncomingCall: (handler: (c: unknown) => void) => subscribe(listeners.incoming, handler),

@@ -19,6 +19,9 @@ import { HandshakeAuth } from '../../signaling/protocol/accounts.js';
 
 export { channel, SERVER_URL_SWITCH } from './channels.js';
 
+/** The longest error report a window may send to main's log (the renderer shortens longer ones). */
+export const ERROR_REPORT_MAX = 4000;
+
 /** A session token as the server hands it out (what the handshake accepts). */
 export const SessionToken = HandshakeAuth.shape.token;
 
@@ -36,6 +39,8 @@ export const invokeChannels = {
   'session.clear': z.strictObject({}),
   /** Incoming-call window: the person chose. */
   'incoming.choose': PlatformAction,
+  /** Either window: an error the page did not handle, for main's log file (main/logging/app-log.ts). */
+  'log.error': z.strictObject({ message: z.string().min(1).max(ERROR_REPORT_MAX) }),
 } as const;
 export type InvokeChannel = keyof typeof invokeChannels;
 export type InvokePayload<K extends InvokeChannel> = z.input<(typeof invokeChannels)[K]>;
@@ -58,8 +63,9 @@ export const windowChannels = {
     'session.load',
     'session.save',
     'session.clear',
+    'log.error',
   ],
-  incoming: ['incoming.choose'],
+  incoming: ['incoming.choose', 'log.error'],
 } as const satisfies Record<WindowRole, readonly InvokeChannel[]>;
 
 /** Events from main to a renderer (webContents.send). */
@@ -90,6 +96,8 @@ export interface DesktopBridge {
   clearSession(): Promise<void>;
   /** Incoming-call window only. */
   choose(action: PlatformAction): Promise<void>;
+  /** An error the page did not handle, for main's log file. */
+  reportError(message: string): Promise<void>;
   onAction(handler: (action: PlatformAction) => void): () => void;
   onReconnect(handler: (reason: EventPayload<'reconnect'>) => void): () => void;
   onIncomingCall(handler: (call: RingingCall) => void): () => void;

@@ -7,6 +7,7 @@ import { StrictMode, useEffect, useState } from 'react';
 import { createRoot } from 'react-dom/client';
 import type { PlatformAction, RingingCall } from '../../shared/app-shell.js';
 import { desktopBridge } from '../platform/desktop.js';
+import { forwardErrors } from '../platform/desktop-errors.js';
 import { Avatar } from '../ui/Avatar.js';
 import { Handle, PersonName } from '../ui/PersonName.js';
 import { personName } from '../ui/words.js';
@@ -61,6 +62,9 @@ function IncomingWindow() {
     </div>
   );
 }
+
+const bridge = desktopBridge();
+if (bridge) forwardErrors(bridge);
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
