@@ -1,5 +1,7 @@
 // The desktop app end to end (Playwright's Electron driver): it starts, signs in, an incoming call from a
 // browser shows the incoming-call window, Accept there connects the call with media, and the tray follows.
+// On Linux, Accept video on the notification (the desktop's notification server over D-Bus, here the
+// spec's test server on a private bus) connects a call the same way.
 // Runs wherever an Electron binary and a display exist; elsewhere it is reported as skipped, with why.
 import { _electron as electron, type ElectronApplication, type Page } from '@playwright/test';
 import { randomBytes } from 'node:crypto';
@@ -7,6 +9,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { FakeNotificationServer } from '../main/test-support/fake-notification-server.js';
+import { privateBusUnavailable, startPrivateBus } from '../main/test-support/private-bus.js';
 import { findElectronBinary } from '../scripts/electron-binary.js';
 import { serverUrl } from './support/environment.js';
 import { expect, Person, test } from './support/fixtures.js';
@@ -92,6 +96,57 @@ test('an incoming call rings in the incoming-call window; Accept there connects 
     expect(await trayLabels(app)).not.toContain('Hang up');
   } finally {
     await app.close();
+    rmSync(userData, { recursive: true, force: true });
+  }
+});
+
+test('Linux: Accept video on the notification connects the call, and the notification goes', async ({
+  people,
+}) => {
+  const reason =
+    skipReason ??
+    (process.platform !== 'linux' ? 'D-Bus notifications are the Linux path' : privateBusUnavailable());
+  if (reason) console.log(`desktop notification flow skipped: ${reason}`);
+  test.skip(reason !== null, reason ?? '');
+  const bus = await startPrivateBus();
+  const server = await FakeNotificationServer.start(bus.address);
+  const userData = mkdtempSync(join(tmpdir(), 'parley-desktop-'));
+  const app = await electron.launch({
+    executablePath: binary!,
+    args: ['.', `--user-data-dir=${userData}`],
+    cwd: root,
+    env: { ...process.env, PARLEY_SERVER_URL: serverUrl(), DBUS_SESSION_BUS_ADDRESS: bus.address },
+  });
+  try {
+    const main = await app.firstWindow();
+    const suffix = randomBytes(4).toString('hex');
+    const bob = new Person(app.context(), main, `bob-${suffix}`, `Bob ${suffix.slice(0, 4)}`, () => {
+      throw new Error('one desktop device only');
+    });
+    await registerDesktop(main, bob.username, bob.displayName);
+    const alice = await people.add('alice');
+    await alice.befriend(bob);
+
+    await alice.call(bob, 'video');
+    await expect.poll(() => server.open().find((n) => n.summary === 'Incoming video call')?.id).toBeDefined();
+    const notification = server.open().find((n) => n.summary === 'Incoming video call')!;
+    expect(notification.body).toContain(`(@${alice.username}) is calling`);
+    expect(notification.actions.map(([key]) => key)).toEqual([
+      'accept-audio',
+      'accept-video',
+      'decline',
+      'default',
+    ]);
+    server.invoke(notification.id, 'accept-video', { resident: true });
+    await bob.waitForMediaFlowing(['audio', 'video']);
+    await alice.waitForMediaFlowing(['audio', 'video']);
+    // Ringing stopped: Parley withdrew its notification.
+    await expect.poll(() => server.closeCalls).toEqual([notification.id]);
+    await expect.poll(async () => (await trayOf(app))?.icon).toBe('busy');
+  } finally {
+    await app.close();
+    server.stop();
+    await bus.stop();
     rmSync(userData, { recursive: true, force: true });
   }
 });
