@@ -128,6 +128,8 @@ async function boot(options: BootOptions = {}) {
     actions: () => main().webContents.sentOn(channel('action')),
     tray: () => fake.Tray.all[0]!,
     hints: () => fake.Notification.all.filter((n) => n.options.title === 'Parley is still running'),
+    noTrayHints: () =>
+      fake.Notification.all.filter((n) => n.options.title === 'Parley has no tray icon here'),
   };
 }
 
@@ -765,7 +767,7 @@ describe('closing the window on Linux follows the tray host', () => {
   }
 
   it.skipIf(unavailable)(
-    'without a tray host (stock GNOME) it minimises, and no "in the tray" hint',
+    'without a tray host (stock GNOME) it minimises, and says once how to get a tray',
     async () => {
       const s = await bootOnBus({ panel: false });
       await vi.waitFor(() =>
@@ -779,6 +781,20 @@ describe('closing the window on Linux follows the tray host', () => {
       expect(s.main().isMinimized()).toBe(true);
       expect(s.main().visible).toBe(true);
       expect(s.hints()).toEqual([]);
+      // Once, it says why and how to get a tray; the settings file remembers that it did.
+      expect(s.noTrayHints().map((n) => [n.shown, n.options.body])).toEqual([
+        [
+          true,
+          'Closing the window minimises Parley; calls still ring. On GNOME, the AppIndicator extension adds a tray.',
+        ],
+      ]);
+      await vi.waitFor(async () =>
+        expect(JSON.parse(await readFile(s.settingsPath, 'utf8'))).toMatchObject({ noTrayHintShown: true }),
+      );
+      s.main().restore();
+      s.main().close();
+      await flush();
+      expect(s.noTrayHints()).toHaveLength(1);
     },
   );
 

@@ -43,24 +43,31 @@ function showMainWindow(): void {
 
 /**
  * Closing the window keeps Parley running in the tray; the first time, it says so. On Linux without a
- * tray to show it (linux/tray-host.ts) the window is minimised instead, so it stays reachable.
+ * tray to show it (linux/tray-host.ts) the window is minimised instead, so it stays reachable, and the
+ * first time a hint says how to get a tray.
  */
 function keepInTray(win: BrowserWindow): void {
   win.on('close', (event) => {
     if (quitting) return;
     event.preventDefault();
-    if (windowCloseAction(process.platform, trayHost?.hasHost ?? null) === 'minimize') return win.minimize();
-    win.hide();
-    if (!settings.current().closeToTrayHintShown && Notification.isSupported()) {
-      new Notification({
-        title: 'Parley is still running',
-        body: 'Calls still ring. Quit from the tray icon.',
-      }).show();
-      settings
-        .update({ closeToTrayHintShown: true })
-        .catch((err: unknown) => log(`settings not saved: ${String(err)}`));
+    if (windowCloseAction(process.platform, trayHost?.hasHost ?? null) === 'minimize') {
+      win.minimize();
+      return hintOnce(
+        'noTrayHintShown',
+        'Parley has no tray icon here',
+        'Closing the window minimises Parley; calls still ring. On GNOME, the AppIndicator extension adds a tray.',
+      );
     }
+    win.hide();
+    hintOnce('closeToTrayHintShown', 'Parley is still running', 'Calls still ring. Quit from the tray icon.');
   });
+}
+
+/** A notification shown once ever: the settings file remembers it. */
+function hintOnce(shown: 'closeToTrayHintShown' | 'noTrayHintShown', title: string, body: string): void {
+  if (settings.current()[shown] || !Notification.isSupported()) return;
+  new Notification({ title, body }).show();
+  settings.update({ [shown]: true }).catch((err: unknown) => log(`settings not saved: ${String(err)}`));
 }
 
 function watchTrayHost(): void {

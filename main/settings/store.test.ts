@@ -32,6 +32,7 @@ describe('defaults', () => {
       startAtLogin: false,
       telLinks: false,
       closeToTrayHintShown: false,
+      noTrayHintShown: false,
       shortcuts: {
         answer: 'CommandOrControl+Shift+A',
         decline: 'CommandOrControl+Shift+D',

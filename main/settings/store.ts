@@ -51,6 +51,8 @@ export const Settings = z.object({
   telLinks: z.boolean().default(false),
   /** The "Parley keeps running in the tray" hint was shown once. */
   closeToTrayHintShown: z.boolean().default(false),
+  /** The "no tray here, so closing minimises" hint (Linux without a tray host) was shown once. */
+  noTrayHintShown: z.boolean().default(false),
   shortcuts: Shortcuts.prefault({}),
 });
 export type Settings = z.infer<typeof Settings>;
