@@ -37,6 +37,7 @@ const bridge: DesktopBridge = {
   clearSession: () => invoke('session.clear', {}),
   choose: (action) => invoke('incoming.choose', action),
   reportError: (message) => invoke('log.error', { message }),
+  reportCall: (report) => invoke('log.call', report),
   onAction: (handler) => subscribe('action', handler),
   onReconnect: (handler) => subscribe('reconnect', handler),
   onIncomingCall: (handler) => subscribe('incoming.call', handler),

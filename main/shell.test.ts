@@ -262,6 +262,7 @@ describe('IPC: only the app, only valid messages', () => {
         'devices.load',
         'devices.save',
         'incoming.choose',
+        'log.call',
         'log.error',
         'missed.notify',
         'recent.set',
@@ -906,7 +907,44 @@ describe('lifecycle', () => {
   });
 });
 
-describe('errors the windows forward (log.error)', () => {
+describe('what the windows report for the log (log.error, log.call)', () => {
+  it('a call that ended is one line: how it ended and its setup stages in order; a failure as an error', async () => {
+    const s = await setup();
+    await s.invoke('log.call', {
+      callId: CALL_1,
+      reason: 'completed',
+      stages: { accepted: 2310, 'invite-sent': 0, ringing: 140, 'first-audio': 2890 },
+    });
+    await s.invoke('log.call', { callId: null, reason: 'failed', code: 'E_MEDIA_DENIED', stages: {} });
+    expect(s.log).toHaveBeenCalledWith(
+      `call ${CALL_1} ended: completed; setup: invite-sent 0 ms, ringing 140 ms, accepted 2310 ms, first-audio 2890 ms`,
+    );
+    expect(s.logError.mock.calls).toEqual([
+      ['call (not yet numbered) ended: failed (E_MEDIA_DENIED); setup: none'],
+    ]);
+  });
+
+  it('log.call: only from the main window, and only well-formed', async () => {
+    const s = await setup();
+    await s.invoke('shell.state', state({ ringing: alice }));
+    const incoming = s.others()[0]!;
+    incoming.webContents.finishLoad();
+    const report = { callId: CALL_1, reason: 'completed', stages: {} };
+    await expect(s.invoke('log.call', report, INCOMING_PAGE, incoming)).rejects.toThrow(
+      'channel not allowed for this window',
+    );
+    for (const bad of [
+      { ...report, reason: 'completed; token=x' },
+      { ...report, code: 'rm -rf' },
+      { ...report, stages: { 'invite-sent': -1 } },
+      { ...report, stages: { 'Invite Sent': 1 } },
+      { ...report, extra: true },
+    ])
+      await expect(s.invoke('log.call', bad)).rejects.toThrow('invalid payload');
+    expect(s.log).not.toHaveBeenCalledWith(expect.stringMatching(/^call /));
+    expect(s.logError).not.toHaveBeenCalled();
+  });
+
   it('go to the log as errors, naming the window they came from', async () => {
     const s = await setup();
     await s.invoke('log.error', {

@@ -17,6 +17,7 @@ import type { WindowRole } from './ipc/contract.js';
 import type { PlatformAction, RecentCall, RingingCall, ShellState } from '../shared/app-shell.js';
 import { registerIpc } from './ipc/handlers.js';
 import { applyStartAtLogin } from './login-item.js';
+import { callLine } from './logging/call-line.js';
 import { RendererErrors } from './logging/renderer-errors.js';
 import { IncomingCallWindows, type IncomingWindowFactory } from './ringing/incoming-window.js';
 import type { Notifier, NotifierHandlers } from './ringing/notifier.js';
@@ -154,6 +155,11 @@ export class DesktopShell {
         'session.clear': () => this.d.session.clear(),
         'incoming.choose': (action) => {
           this.incoming.choose(action);
+        },
+        'log.call': (report) => {
+          const line = callLine(report);
+          if (report.reason === 'failed' || report.reason === 'refused') this.d.logError(line);
+          else this.d.log(line);
         },
         'log.error': ({ message }, event) =>
           this.rendererErrors.report(

@@ -5,6 +5,7 @@ import { AppContext } from './app/context.js';
 import { ParleyApp } from './app/composition-root.js';
 import { exposeDiagnostics } from './app/diagnostics.js';
 import { DesktopPlatform, desktopBridge } from './platform/desktop.js';
+import { logCallsToMain } from './platform/desktop-call-log.js';
 import { forwardErrors } from './platform/desktop-errors.js';
 import { WebPlatform } from './platform/web.js';
 import { App } from './ui/App.js';
@@ -14,6 +15,7 @@ const bridge = desktopBridge();
 if (bridge) forwardErrors(bridge);
 const app = new ParleyApp(bridge ? new DesktopPlatform(bridge) : new WebPlatform());
 exposeDiagnostics(app);
+if (bridge) logCallsToMain(app.engine, bridge);
 // In the desktop app the page's origin is app://parley; its server address comes from the launcher or the person.
 app.session.start(bridge ? (bridge.defaultServerUrl ?? 'http://127.0.0.1:4700') : window.location.origin);
 

@@ -67,6 +67,7 @@ export async function installFakeBridge(context: BrowserContext, defaultServerUr
       },
       choose: done('choose'),
       reportError: done('reportError'),
+      reportCall: done('reportCall'),
       onAction: (handler: (a: unknown) => void) => subscribe(listeners.action, handler),
       onReconnect: () => () => undefined,
       onIncomingCall: (handler: (c: unknown) => void) => subscribe(listeners.incoming, handler),

@@ -22,6 +22,18 @@ export { channel, SERVER_URL_SWITCH } from './channels.js';
 /** The longest error report a window may send to main's log (the renderer shortens longer ones). */
 export const ERROR_REPORT_MAX = 4000;
 
+/** A call as the log file records it (ms since the call started on this device, per setup stage). */
+export const CallReport = z.strictObject({
+  callId: z.string().max(64).nullable(),
+  reason: z.string().regex(/^[a-z-]{1,40}$/),
+  code: z
+    .string()
+    .regex(/^[A-Z_]{1,40}$/)
+    .optional(),
+  stages: z.record(z.string().regex(/^[a-z-]{1,30}$/), z.number().int().min(0).max(86_400_000)),
+});
+export type CallReport = z.infer<typeof CallReport>;
+
 /** A session token as the server hands it out (what the handshake accepts). */
 export const SessionToken = HandshakeAuth.shape.token;
 
@@ -41,6 +53,8 @@ export const invokeChannels = {
   'incoming.choose': PlatformAction,
   /** Either window: an error the page did not handle, for main's log file (main/logging/app-log.ts). */
   'log.error': z.strictObject({ message: z.string().min(1).max(ERROR_REPORT_MAX) }),
+  /** Main window: a call ended, how, and when each stage of its setup was reached, for the log file. */
+  'log.call': CallReport,
 } as const;
 export type InvokeChannel = keyof typeof invokeChannels;
 export type InvokePayload<K extends InvokeChannel> = z.input<(typeof invokeChannels)[K]>;
@@ -64,6 +78,7 @@ export const windowChannels = {
     'session.save',
     'session.clear',
     'log.error',
+    'log.call',
   ],
   incoming: ['incoming.choose', 'log.error'],
 } as const satisfies Record<WindowRole, readonly InvokeChannel[]>;
@@ -98,6 +113,8 @@ export interface DesktopBridge {
   choose(action: PlatformAction): Promise<void>;
   /** An error the page did not handle, for main's log file. */
   reportError(message: string): Promise<void>;
+  /** Main window: a call ended; how, and its setup timings, for main's log file. */
+  reportCall(report: CallReport): Promise<void>;
   onAction(handler: (action: PlatformAction) => void): () => void;
   onReconnect(handler: (reason: EventPayload<'reconnect'>) => void): () => void;
   onIncomingCall(handler: (call: RingingCall) => void): () => void;
