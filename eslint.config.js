@@ -125,15 +125,16 @@ const SERVER_LAYERS = {
     modules: ['server.js', 'cli.js', 'admin.js', 'seed.js', 'contact-ring.js', 'test-support/'],
   },
   transport: {
-    what: 'the transport (realtime/, http.ts, web.ts, host-check.ts, config.ts)',
+    what: 'the transport (realtime/, http.ts, metrics-http.ts, web.ts, host-check.ts, config.ts)',
     files: [
       'signaling/realtime/**/*.ts',
       'signaling/http.ts',
+      'signaling/metrics-http.ts',
       'signaling/web.ts',
       'signaling/host-check.ts',
       'signaling/config.ts',
     ],
-    modules: ['realtime/', 'http.js', 'web.js', 'host-check.js', 'config.js'],
+    modules: ['realtime/', 'http.js', 'metrics-http.js', 'web.js', 'host-check.js', 'config.js'],
   },
   services: {
     what: 'the services',
@@ -154,7 +155,13 @@ const SERVER_LAYERS = {
   },
   base: {
     what: 'the base',
-    files: ['signaling/domain.ts', 'signaling/errors.ts', 'signaling/log.ts', 'signaling/keyed-queue.ts'],
+    files: [
+      'signaling/domain.ts',
+      'signaling/errors.ts',
+      'signaling/log.ts',
+      'signaling/keyed-queue.ts',
+      'signaling/metrics.ts',
+    ],
     modules: [],
   },
 };

@@ -44,6 +44,7 @@ describe('loadConfig', () => {
       loginThrottleWindow: 900,
       sessionIdleDays: 30,
       sessionMaxDays: 180,
+      metricsListen: undefined,
     });
   });
 
@@ -234,6 +235,40 @@ describe('--turn-secret-file', () => {
     );
     expect(both.message).toContain(
       `${setting}: set either it or --turn-secret / PARLEY_TURN_SECRET, not both`,
+    );
+  });
+});
+
+describe('the metrics listener setting', () => {
+  it('reads host:port from the flag or the variable, IPv6 in brackets, port 0 for any', () => {
+    expect(loadConfig(['--metrics-listen', '127.0.0.1:9464'], {}).metricsListen).toEqual({
+      host: '127.0.0.1',
+      port: 9464,
+    });
+    expect(loadConfig([], { PARLEY_METRICS_LISTEN: '[::1]:0' }).metricsListen).toEqual({
+      host: '::1',
+      port: 0,
+    });
+    expect(loadConfig([], { PARLEY_METRICS_LISTEN: 'localhost:9464' }).metricsListen?.host).toBe('localhost');
+  });
+
+  it.each(['9464', '127.0.0.1', '127.0.0.1:65536', 'http://127.0.0.1:9464', '::1:9464', 'a host:1'])(
+    'rejects %s, naming the setting and the form it takes',
+    (value) => {
+      const err = configError(() => loadConfig([], { PARLEY_METRICS_LISTEN: value }));
+      expect(err.message).toContain(
+        `--metrics-listen / PARLEY_METRICS_LISTEN: expected host:port (port 0-65535), e.g. 127.0.0.1:9464; got "${value}"`,
+      );
+    },
+  );
+
+  it('refuses the public address, which would publish the metrics', () => {
+    const err = configError(() => loadConfig(['--port', '8080', '--metrics-listen', '127.0.0.1:8080'], {}));
+    expect(err.message).toContain(
+      '--metrics-listen / PARLEY_METRICS_LISTEN: 127.0.0.1:8080 is the public address (--host, --port)',
+    );
+    expect(loadConfig(['--port', '8080', '--metrics-listen', '127.0.0.1:8081'], {}).metricsListen?.port).toBe(
+      8081,
     );
   });
 });

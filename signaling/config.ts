@@ -28,6 +28,24 @@ const urlList = (scheme: RegExp, what: string) =>
   commaList.pipe(z.array(z.string().regex(scheme, `expected ${what}`)));
 const count = z.coerce.number().int().positive().max(1_000_000);
 
+/** A listen address `host:port`: `127.0.0.1:9464`, `[::1]:9464`, `localhost:9464` (port 0: any free port). */
+export interface ListenAddress {
+  host: string;
+  port: number;
+}
+const listenAddress = z.string().transform((value, ctx): ListenAddress => {
+  const match = /^(?:\[([0-9a-f:.]+)\]|([^\s:[\]/]+)):(\d{1,5})$/i.exec(value);
+  const port = Number(match?.[3]);
+  if (!match || port > 65_535) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `expected host:port (port 0-65535), e.g. 127.0.0.1:9464; got "${value}"`,
+    });
+    return z.NEVER;
+  }
+  return { host: (match[1] ?? match[2])!, port };
+});
+
 /** One entry per setting: flag name, environment variable, schema with default. */
 const settings = {
   host: { env: 'PARLEY_HOST', schema: z.string().min(1).default('127.0.0.1') },
@@ -71,6 +89,7 @@ const settings = {
   loginThrottleWindow: { env: 'PARLEY_LOGIN_THROTTLE_WINDOW', schema: seconds.default(900) },
   sessionIdleDays: { env: 'PARLEY_SESSION_IDLE_DAYS', schema: days.default(30) },
   sessionMaxDays: { env: 'PARLEY_SESSION_MAX_DAYS', schema: days.default(180) },
+  metricsListen: { env: 'PARLEY_METRICS_LISTEN', schema: listenAddress.optional() },
 } as const;
 
 type Settings = typeof settings;
@@ -107,6 +126,7 @@ export function loadConfig(
       );
   }
   readTurnSecretFile(config, problems);
+  checkMetricsApart(config, problems);
   if (problems.length) throw new ConfigError(`invalid settings:\n  ${problems.join('\n  ')}`);
   return config as ServerConfig;
 }
@@ -135,6 +155,17 @@ function readTurnSecretFile(config: Partial<Record<keyof ServerConfig, unknown>>
     return;
   }
   config.turnSecret = secret;
+}
+
+/** Metrics have an address of their own: the public one would publish them. */
+function checkMetricsApart(config: Partial<Record<keyof ServerConfig, unknown>>, problems: string[]): void {
+  const metrics = config.metricsListen as ListenAddress | undefined;
+  if (metrics === undefined || metrics.port === 0 || metrics.port !== config.port) return;
+  if (metrics.host.toLowerCase() !== String(config.host).toLowerCase()) return;
+  problems.push(
+    `--metrics-listen / PARLEY_METRICS_LISTEN: ${metrics.host}:${metrics.port} is the public address ` +
+      `(--host, --port); give metrics a port of their own`,
+  );
 }
 
 /** Each setting as the README's table lists it: flag, variable, and the default in words. */

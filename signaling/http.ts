@@ -9,6 +9,7 @@ import type { z } from 'zod';
 import type { Accounts } from './accounts/accounts.js';
 import { AppError, describeInvalid, toProtocolError } from './errors.js';
 import { logLimited } from './log.js';
+import type { Metrics } from './metrics.js';
 import { httpRoutes, LoginRequest, RegisterRequest, type ErrorCode } from './protocol/index.js';
 
 const MAX_BODY_BYTES = 16 * 1024;
@@ -33,6 +34,8 @@ export interface HttpDeps {
   isClosing(): boolean;
   /** Closes the open connections of sessions just revoked (e.g. signed out) on this server at once. */
   applyRevocations(): Promise<void>;
+  /** Counts sign-ins and registrations refused by their rate limits. */
+  metrics: Metrics;
   log: Logger;
 }
 
@@ -188,6 +191,9 @@ export function createHttpHandler(deps: HttpDeps) {
       if (deps.isClosing()) throw new AppError('E_SHUTTING_DOWN', 'server is shutting down');
       await route(req, res);
     } catch (err) {
+      // Sign-in throttling and the registration limit: limiter "login" or "register".
+      if (err instanceof AppError && err.code === 'E_RATE_LIMITED')
+        deps.metrics.rateLimited.inc({ limiter: path.slice('/api/'.length) });
       if (err instanceof RequestAborted)
         logLimited(deps.log, 'info', 'http-aborted', { path }, 'request aborted by the client');
       else if (!(err instanceof AppError)) deps.log.error({ err, path }, 'http request failed');

@@ -9,13 +9,14 @@ import { Accounts } from './accounts/accounts.js';
 import type { Sessions } from './accounts/sessions.js';
 import { SqliteCallRegistry, type CallRegistry } from './calls/registry.js';
 import { CallService } from './calls/service.js';
-import type { ServerConfig } from './config.js';
+import { ConfigError, type ListenAddress, type ServerConfig } from './config.js';
 import { ContactsService } from './contacts/service.js';
 import { CallsTable } from './db/calls.js';
 import { ContactsTable } from './db/contacts.js';
 import { openDatabase, type Db } from './db/database.js';
 import { DeviceBindingsTable } from './db/device-bindings.js';
 import { LiveCallsTable } from './db/live-calls.js';
+import { timeStatements } from './db/timing.js';
 import { HistoryService } from './history/service.js';
 import { hostGuard } from './host-check.js';
 import { createHttpHandler, originAllowed, refuseHost } from './http.js';
@@ -23,6 +24,8 @@ import { iceConfigFor } from './ice.js';
 import { httpRoutes } from './protocol/index.js';
 import { webClient } from './web.js';
 import type { Logger } from './log.js';
+import { createMetricsServer } from './metrics-http.js';
+import { Metrics } from './metrics.js';
 import { MemoryDeviceRegistry, type DeviceRegistry } from './presence/device-registry.js';
 import { PresenceService } from './presence/service.js';
 import { attachConnections } from './realtime/connection.js';
@@ -46,6 +49,8 @@ export interface RunningServer {
   /** `http://host:port` the server listens on. */
   url: string;
   port: number;
+  /** `http://host:port/metrics`, with a metrics listener (`metricsListen`). */
+  metricsUrl?: string;
   db: Db;
   io: ParleyServer;
   http: HttpServer;
@@ -78,6 +83,12 @@ export async function startServer(
   options: ServerOptions = {},
 ): Promise<RunningServer> {
   const db = openDatabase(config.dataDir);
+  const metrics = new Metrics();
+  if (config.metricsListen) {
+    // Before any table prepares its statements.
+    timeStatements(db, (statement) => metrics.dbStatementSeconds.labels({ statement }));
+    metrics.collectProcessMetrics();
+  }
   let closing = false;
   const accounts = new Accounts(db, {
     openRegistration: config.openRegistration,
@@ -98,10 +109,15 @@ export async function startServer(
     transports: ['websocket'],
     maxHttpBufferSize: MAX_MESSAGE_BYTES,
     serveClient: false,
-    allowRequest: (req, callback) =>
-      hostAllowed(req)
-        ? callback(null, originAllowed(req, config.allowedOrigins))
-        : callback('host not allowed', false),
+    allowRequest: (req, callback) => {
+      const refused = !hostAllowed(req)
+        ? 'host-not-allowed'
+        : !originAllowed(req, config.allowedOrigins)
+          ? 'origin-not-allowed'
+          : undefined;
+      if (refused) metrics.handshakeFailures.inc({ reason: refused });
+      callback(refused === 'host-not-allowed' ? 'host not allowed' : null, refused === undefined);
+    },
   });
 
   const built: ServerParts = {
@@ -116,7 +132,11 @@ export async function startServer(
     ...built,
     ...options.replaceParts?.(built),
   };
-  const notify = new RoomNotifier(io);
+  metrics.readGauges({
+    connectedDevices: () => io.sockets.sockets.size,
+    liveCalls: () => registry.countByState(),
+  });
+  const notify = new RoomNotifier(io, metrics);
   const presence = new PresenceService(devices, registry, accounts.users, contactsTable, notify, log);
   const contacts = new ContactsService(accounts.users, contactsTable, presence, notify);
   const history = new HistoryService(callsTable, notify);
@@ -131,6 +151,7 @@ export async function startServer(
     notify,
     timings: { ringTimeoutMs: config.ringTimeout * 1000, gracePeriodMs: config.gracePeriod * 1000 },
     connectWhileRinging: config.connectWhileRinging,
+    metrics,
     log,
   });
 
@@ -158,11 +179,13 @@ export async function startServer(
       }),
       limits: requestLimiters(requestLimits(config)),
       abuse: rateLimiter(20, 10, 'abuse'),
+      metrics,
       log,
     },
     deviceBindings,
     maxDevicesPerUser: config.maxDevicesPerUser,
     isClosing: () => closing,
+    metrics,
     log,
   });
 
@@ -180,6 +203,7 @@ export async function startServer(
     trustProxy: config.trustProxy,
     isClosing: () => closing,
     applyRevocations: () => revocations.pollNow(),
+    metrics,
     log,
   });
   const handleWeb = webClient(config.webDir);
@@ -200,19 +224,17 @@ export async function startServer(
     socket.once('close', () => connections.delete(socket));
   });
 
-  await new Promise<void>((resolve, reject) => {
-    httpServer.once('error', reject);
-    httpServer.listen(config.port, config.host, () => resolve());
-  });
-  const { port } = httpServer.address() as AddressInfo;
-  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
-  log.info({ url, dataDir: config.dataDir }, 'signaling server listening');
+  const metricsServer = config.metricsListen
+    ? createMetricsServer(metrics, hostGuard(config.metricsListen.host, config.publicHosts, log), log)
+    : undefined;
 
   let closed: Promise<void> | undefined;
   const close = () =>
     (closed ??= (async () => {
       closing = true;
       log.info('shutting down');
+      // A scrape reads the database: the metrics listener goes before it closes.
+      const metricsClosed = metricsServer && closeMetricsServer(metricsServer);
       await revocations.stop();
       io.emit('server.shutdown', { message: 'server is shutting down' });
       await calls.stop();
@@ -224,11 +246,50 @@ export async function startServer(
       // Disconnect handling and presence updates still touch the database: let them finish first.
       await connectionsSettled();
       await presence.settled();
+      await metricsClosed;
       db.close();
       log.info('stopped');
     })());
 
-  return { url, port, db, io, http: httpServer, close };
+  const { port } = await listen(httpServer, config);
+  const url = httpUrl(config.host, port);
+  log.info({ url, dataDir: config.dataDir }, 'signaling server listening');
+  let metricsUrl: string | undefined;
+  if (metricsServer && config.metricsListen) {
+    const { host, port: wanted } = config.metricsListen;
+    try {
+      metricsUrl = `${httpUrl(host, (await listen(metricsServer, config.metricsListen)).port)}/metrics`;
+    } catch (err) {
+      await close();
+      const why = (err as NodeJS.ErrnoException).code ?? String(err);
+      throw new ConfigError(
+        `--metrics-listen / PARLEY_METRICS_LISTEN: cannot listen on ${host}:${wanted}: ${why}`,
+      );
+    }
+    log.info({ url: metricsUrl }, 'metrics listening');
+  }
+
+  return { url, port, metricsUrl, db, io, http: httpServer, close };
+}
+
+const httpUrl = (host: string, port: number): string =>
+  `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+
+function listen(server: HttpServer, { host, port }: ListenAddress): Promise<AddressInfo> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve(server.address() as AddressInfo);
+    });
+  });
+}
+
+/** Stops the metrics listener, cutting off a scraper's keep-alive connection. */
+function closeMetricsServer(server: HttpServer): Promise<void> {
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeAllConnections();
+  return closed;
 }
 
 /** How long shutdown waits for clients to receive their last messages. */

@@ -29,6 +29,8 @@ export interface CallRegistry {
   callsOf(userId: number): Promise<LiveCall[]>;
   /** Every live call (for shutdown and start-up). */
   all(): Promise<LiveCall[]>;
+  /** How many live calls are in each state (for the metrics). */
+  countByState(): Promise<Record<LiveCall['state'], number>>;
 }
 
 /**
@@ -72,5 +74,9 @@ export class SqliteCallRegistry implements CallRegistry {
 
   async all(): Promise<LiveCall[]> {
     return this.table.all();
+  }
+
+  async countByState(): Promise<Record<LiveCall['state'], number>> {
+    return this.table.countByState();
   }
 }

@@ -20,6 +20,7 @@ import type { UserRow, UsersTable } from '../db/users.js';
 import { sameDevice, type Device, type Notifier } from '../domain.js';
 import { AppError } from '../errors.js';
 import type { Logger } from '../log.js';
+import type { Metrics } from '../metrics.js';
 import type { CallEndReason, CallEndReport, CallSignal, CallSnapshot, Media } from '../protocol/index.js';
 import type { DeviceRegistry } from '../presence/device-registry.js';
 import type { PresenceService } from '../presence/service.js';
@@ -56,6 +57,8 @@ export interface CallServiceDeps {
   timings: CallTimings;
   /** Whether the caller's device and the callee's ringing devices may connect before the answer. */
   connectWhileRinging: boolean;
+  /** Invites, answers, ends by reason, relayed signals. */
+  metrics: Metrics;
   log: Logger;
   now?: () => number;
 }
@@ -137,6 +140,7 @@ export class CallService {
       await this.d.registry.update(call.id, () => ({ next: null, result: undefined }));
       throw err;
     }
+    this.d.metrics.callInvites.inc();
     this.arm(ringTimer(call.id), this.d.timings.ringTimeoutMs, call.id, { type: 'timeout' });
     // Ringing starts once the caller holds the call id (after the invite is acknowledged).
     const ring = () => {
@@ -186,6 +190,7 @@ export class CallService {
     }
     const stamped = route.stampLeg ? { leg: legOf(callId, from.deviceId) } : {};
     this.d.notify.toDevice(route.to, 'call.signal', { callId, signal, ...stamped });
+    this.d.metrics.relayMessages.inc();
   }
 
   /** The calls a device should know about when it (re)connects. */
@@ -337,6 +342,7 @@ export class CallService {
   }
 
   private answered(call: LiveCall, by: Device): void {
+    this.d.metrics.callsAnswered.inc();
     this.timers.clear(ringTimer(call.id));
     this.record({ callId: call.id, step: 'answer' }, () =>
       this.d.calls.markAnswered(call.id, call.answeredAt!, by.deviceId),
@@ -350,6 +356,7 @@ export class CallService {
 
   /** Ends a call for both parties and in history, at `endedAt` (now unless a device reported the time). */
   private finish(call: LiveCall, reason: CallEndReason, endedAt = this.now()): void {
+    this.d.metrics.callsEnded.inc({ reason });
     this.timers.clear(ringTimer(call.id));
     for (const device of this.boundDevices(call)) this.timers.clear(graceTimer(call.id, device));
     const recorded = this.record({ callId: call.id, step: 'end', reason }, () =>
@@ -379,6 +386,7 @@ export class CallService {
     media: Media,
     reason: CallEndReason,
   ): void {
+    this.d.metrics.callsEnded.inc({ reason });
     const id = newCallId();
     const at = this.now();
     this.record({ callId: id, step: 'refusal', reason }, () => {

@@ -46,6 +46,7 @@ export class LiveCallsTable {
   private readonly oneStmt;
   private readonly ofUserStmt;
   private readonly allStmt;
+  private readonly countStmt;
 
   constructor(private readonly db: Db) {
     this.putStmt = db.prepare<RawRow>(
@@ -63,6 +64,9 @@ export class LiveCallsTable {
        ORDER BY created_at, id`,
     );
     this.allStmt = db.prepare<[], RawRow>('SELECT * FROM live_calls ORDER BY created_at, id');
+    this.countStmt = db.prepare<[], { state: LiveCallRow['state']; n: number }>(
+      'SELECT state, count(*) AS n FROM live_calls GROUP BY state',
+    );
   }
 
   /** Runs `work` in one transaction: nothing else reads or writes the table in between. */
@@ -101,5 +105,12 @@ export class LiveCallsTable {
 
   all(): LiveCallRow[] {
     return this.allStmt.all().map(fromRaw);
+  }
+
+  /** How many calls are in each state. */
+  countByState(): Record<LiveCallRow['state'], number> {
+    const counts = { ringing: 0, active: 0 };
+    for (const { state, n } of this.countStmt.all()) counts[state] = n;
+    return counts;
   }
 }

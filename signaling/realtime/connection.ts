@@ -12,6 +12,7 @@ import type { DeviceBindingsTable } from '../db/device-bindings.js';
 import type { Device } from '../domain.js';
 import type { HistoryService } from '../history/service.js';
 import { KeyedQueue } from '../keyed-queue.js';
+import type { Metrics } from '../metrics.js';
 import type { DeviceRegistry } from '../presence/device-registry.js';
 import type { PresenceService } from '../presence/service.js';
 import { HandshakeAuth, type ErrorCode } from '../protocol/index.js';
@@ -32,11 +33,15 @@ export interface ConnectionDeps {
   /** Devices one user may have connected at once; a handshake over it is refused. */
   maxDevicesPerUser: number;
   isClosing(): boolean;
+  /** Counts refused handshakes. */
+  metrics: Metrics;
   log: Logger;
 }
 
 /** A handshake refusal; the client sees `err.message` and `err.data.code` in `connect_error`. */
-function refusal(code: ErrorCode, message: string): Error {
+type Refusal = Error & { data: { code: ErrorCode } };
+
+function refusal(code: ErrorCode, message: string): Refusal {
   return Object.assign(new Error(message), { data: { code } });
 }
 
@@ -46,7 +51,7 @@ export function attachConnections(io: ParleyServer, deps: ConnectionDeps): () =>
   const lifecycle = new KeyedQueue<string>();
 
   /** Takes a device slot for a handshake, or refuses it. */
-  const admit = async (socket: ParleySocket): Promise<Error | undefined> => {
+  const admit = async (socket: ParleySocket): Promise<Refusal | undefined> => {
     const device = deviceOf(socket);
     const max = deps.maxDevicesPerUser;
     if (!(await deps.devices.admit(device.userId, device.deviceId, socket.id, max))) {
@@ -62,7 +67,7 @@ export function attachConnections(io: ParleyServer, deps: ConnectionDeps): () =>
   };
 
   /** The session, the device id's binding and a device slot: a refusal, or undefined to let it in. */
-  const check = async (socket: ParleySocket, auth: HandshakeAuth): Promise<Error | undefined> => {
+  const check = async (socket: ParleySocket, auth: HandshakeAuth): Promise<Refusal | undefined> => {
     const user = deps.accounts.authenticate(auth.token);
     if (!user) return refusal('E_UNAUTHORIZED', 'invalid or revoked session');
     const tokenHash = hashToken(auth.token);
@@ -79,16 +84,26 @@ export function attachConnections(io: ParleyServer, deps: ConnectionDeps): () =>
     return admit(socket);
   };
 
+  /** Lets the connection open, or refuses it with a counted refusal. */
+  const decide = (next: (err?: Error) => void, refused: Refusal | undefined): void => {
+    if (refused) deps.metrics.handshakeFailures.inc({ reason: refused.data.code });
+    next(refused);
+  };
+
   io.use((socket, next) => {
-    if (deps.isClosing()) return next(refusal('E_SHUTTING_DOWN', 'server is shutting down'));
+    if (deps.isClosing()) return decide(next, refusal('E_SHUTTING_DOWN', 'server is shutting down'));
     const auth = HandshakeAuth.safeParse(socket.handshake.auth);
-    if (!auth.success) return next(refusal('E_UNAUTHORIZED', 'handshake needs auth { token, deviceId }'));
+    if (!auth.success)
+      return decide(next, refusal('E_UNAUTHORIZED', 'handshake needs auth { token, deviceId }'));
     // Socket.IO does not catch what its middleware throws (a database error would become an unhandled
     // rejection and stop the process): `check` is async, so any failure in it arrives here.
-    check(socket, auth.data).then(next, (err: unknown) => {
-      deps.log.error({ err }, 'handshake failed');
-      next(refusal('E_INTERNAL', 'internal error'));
-    });
+    check(socket, auth.data).then(
+      (refused) => decide(next, refused),
+      (err: unknown) => {
+        deps.log.error({ err }, 'handshake failed');
+        decide(next, refusal('E_INTERNAL', 'internal error'));
+      },
+    );
   });
 
   io.on('connection', (socket) => {

@@ -11,6 +11,7 @@ import type { UserRow } from '../db/users.js';
 import type { Device } from '../domain.js';
 import { AppError, describeInvalid, toProtocolError } from '../errors.js';
 import { logLimited } from '../log.js';
+import type { Metrics } from '../metrics.js';
 import {
   clientRequests,
   type ClientRequestName,
@@ -39,6 +40,8 @@ export interface DispatchOptions {
   limits: Record<ClientRequestName, RateLimiterMemory>;
   /** Counts bad messages per connection; past its points the socket is closed. */
   abuse: RateLimiterMemory;
+  /** Counts the refusals of both. */
+  metrics: Metrics;
   /** The connection's current user, or undefined if it was disabled since the handshake. */
   currentUser(): UserRow | undefined;
   log: Logger;
@@ -60,6 +63,7 @@ export function bindRequests(socket: ParleySocket, ready: Promise<void>, opts: D
       await opts.abuse.consume(socket.id);
     } catch (err) {
       if (!(err instanceof RateLimiterRes)) throw err;
+      opts.metrics.rateLimited.inc({ limiter: 'bad-messages' });
       logLimited(
         opts.log,
         'warn',
@@ -68,6 +72,17 @@ export function bindRequests(socket: ParleySocket, ready: Promise<void>, opts: D
         'closing connection: too many bad messages',
       );
       socket.disconnect(true);
+    }
+  };
+
+  /** Takes a point of the user's limit for this request, or refuses it. */
+  const limit = async (name: ClientRequestName): Promise<void> => {
+    try {
+      await opts.limits[name].consume(device.userId);
+    } catch (err) {
+      if (!(err instanceof RateLimiterRes)) throw err;
+      opts.metrics.rateLimited.inc({ limiter: name });
+      throw new AppError('E_RATE_LIMITED', 'slow down', err.msBeforeNext);
     }
   };
 
@@ -89,7 +104,7 @@ export function bindRequests(socket: ParleySocket, ready: Promise<void>, opts: D
         socket.disconnect(true);
         return;
       }
-      await limit(opts.limits[name], device.userId);
+      await limit(name);
       const handler = opts.handlers[name] as (ctx: RequestContext, p: unknown) => Promise<object> | object;
       const result = await handler({ user, device, afterAck: (task) => after.push(task) }, parsed.data);
       reply(name, ack, { ok: true, ...result });
@@ -115,15 +130,6 @@ export function bindRequests(socket: ParleySocket, ready: Promise<void>, opts: D
     });
     void countAbuse();
   });
-}
-
-async function limit(limiter: RateLimiterMemory, userId: number): Promise<void> {
-  try {
-    await limiter.consume(userId);
-  } catch (err) {
-    if (!(err instanceof RateLimiterRes)) throw err;
-    throw new AppError('E_RATE_LIMITED', 'slow down', err.msBeforeNext);
-  }
 }
 
 /** A fixed-window limiter in memory: per user for requests (`limits.ts`), per connection for bad messages. */
