@@ -8,6 +8,7 @@
  * (`collectProcessMetrics`). docs/deployment.md says what each metric means and what to alert on.
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { CallEndReason, clientRequests } from './protocol/index.js';
 
 /** The state behind the gauges, read at each scrape from whoever owns it. */
 export interface GaugeSources {
@@ -23,6 +24,19 @@ export type LiveCallState = 'ringing' | 'active';
  * Upper bounds of the database latency buckets, in seconds: a SQLite statement on a warm cache takes
  * microseconds; a locked database makes one wait up to its 5 s `busy_timeout`.
  */
+/** The reasons a handshake is refused: the codes the handshake gives, and the transport's own two. */
+const HANDSHAKE_REFUSALS = [
+  'E_UNAUTHORIZED',
+  'E_DEVICE_TAKEN',
+  'E_TOO_MANY_DEVICES',
+  'E_SHUTTING_DOWN',
+  'E_INTERNAL',
+  'host-not-allowed',
+  'origin-not-allowed',
+];
+/** Every rate limiter: one per request, sign-in throttling, registrations, bad messages. */
+const LIMITERS = [...Object.keys(clientRequests), 'login', 'register', 'bad-messages'];
+
 const DB_BUCKETS = [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.1, 0.5, 1, 5];
 
 export class Metrics {
@@ -82,6 +96,13 @@ export class Metrics {
     buckets: DB_BUCKETS,
     registers: this.registers,
   });
+
+  constructor() {
+    // The series alerts name exist from the start, at 0, rather than from their first event.
+    for (const reason of CallEndReason.options) this.callsEnded.inc({ reason }, 0);
+    for (const reason of HANDSHAKE_REFUSALS) this.handshakeFailures.inc({ reason }, 0);
+    for (const limiter of LIMITERS) this.rateLimited.inc({ limiter }, 0);
+  }
 
   /** The gauges, read from their owners at each scrape (call once, when those owners exist). */
   readGauges(sources: GaugeSources): void {

@@ -48,9 +48,10 @@ function usage(): string {
     ([flag, [env, dflt, what]]) => `  --${flag.padEnd(20)} ${env.padEnd(34)} ${dflt.padEnd(12)} ${what}`,
   );
   return (
-    `usage: npm run bench:server [-- --flag value ... --cpu-prof]\n` +
+    `usage: npm run bench:server [-- --flag value ... --cpu-prof --metrics]\n` +
     `  flag                   environment variable               default      meaning\n${lines.join('\n')}\n` +
-    `  --cpu-prof             (no variable)                                   profile both servers (node --cpu-prof) into ${PROFILES}/`
+    `  --cpu-prof             (no variable)                                   profile both servers (node --cpu-prof) into ${PROFILES}/\n` +
+    `  --metrics              (no variable)                                   Parley with its metrics listener on, scraped once a second`
   );
 }
 
@@ -59,10 +60,12 @@ function readSettings(): Settings & {
   timeoutSeconds: number;
   rounds: number;
   cpuProf: boolean;
+  metrics: boolean;
 } {
   const options: Record<string, { type: 'string' | 'boolean' }> = {
     help: { type: 'boolean' },
     'cpu-prof': { type: 'boolean' },
+    metrics: { type: 'boolean' },
   };
   for (const flag of Object.keys(FLAGS)) options[flag] = { type: 'string' };
   const values = parseArgs({ options, strict: true }).values as Record<string, string | boolean | undefined>;
@@ -93,6 +96,7 @@ function readSettings(): Settings & {
     timeoutSeconds: number('timeout-seconds', 10),
     rounds: number('rounds', 1),
     cpuProf: values['cpu-prof'] === true,
+    metrics: values.metrics === true,
   };
   const { clients, contacts, workers, ringRate, presenceRate } = settings;
   const problems = [
@@ -202,6 +206,7 @@ try {
               '1000000',
               '--log-level',
               'info',
+              ...(settings.metrics ? ['--metrics-listen', '127.0.0.1:0'] : []),
             ]
           : [
               'bench/server/bare-server.ts',
@@ -284,6 +289,12 @@ try {
       true,
     ),
   ];
+  if (settings.metrics)
+    rows.push(
+      both('metrics: scrape time p50 (ms)', (r) => r.metrics?.scrapeMs.p50, 1, true),
+      both('metrics: scrape time max (ms)', (r) => r.metrics?.scrapeMs.max, 1, true),
+      both('metrics: largest scrape (KiB)', (r) => kib(r.metrics?.maxBytes), 1, true),
+    );
   const loadAfter = loadavg();
   console.log(
     `\n${settings.clients} clients, ${settings.contacts} contacts each, ${settings.workers} workers; ` +
@@ -298,6 +309,16 @@ try {
       console.log(
         `\n!! ${name}: presence deliveries took longer than the ${interval.toFixed(1)} s between one account's changes; ` +
           'some may be matched to a newer change (fewer clients per rate, or a quieter machine)',
+      );
+  }
+  for (const [round, r] of parley.entries()) {
+    const m = r.metrics;
+    if (m)
+      console.log(
+        `\n/metrics beside the workers' counts, round ${round + 1}: ` +
+          `parley_connected_devices ${m.connectedDevices} (clients connected: ${r.connect.connected}); ` +
+          `invites ${m.invitesCounted} (acknowledged: ${m.invitesAcknowledged}); ` +
+          `presence.changed pushes ${m.presencePushesCounted} (received: ${m.presenceReceipts})`,
       );
   }
   for (const [name, r] of Object.entries(results).flatMap(([n, runs]) => runs.map((r) => [n, r] as const))) {

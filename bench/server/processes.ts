@@ -30,6 +30,8 @@ function track(child: ChildProcess): ChildProcess {
 export interface MeasuredServer {
   pid: number;
   url: string;
+  /** Parley's `/metrics` when it was started with `--metrics-listen`. */
+  metricsUrl?: string;
   /** Memory (after GC when asked) and the event-loop delay since the last call. */
   stats(gc: boolean): Promise<ProbeReply>;
   /** Log lines at warn or above (pino level ≥ 40), and how many there were. */
@@ -40,7 +42,7 @@ export interface MeasuredServer {
 
 /**
  * Starts `node --expose-gc [nodeOptions] --import tsx --import probe.ts <args>` and waits for its
- * "listening" line.
+ * "listening" line (and with `--metrics-listen`, its "metrics listening" line).
  */
 export async function startServer(args: string[], nodeOptions: string[] = []): Promise<MeasuredServer> {
   const child = track(
@@ -58,18 +60,24 @@ export async function startServer(args: string[], nodeOptions: string[] = []): P
   const problems = { count: 0, first: [] as string[] };
   let stderr = '';
   child.stderr!.setEncoding('utf8').on('data', (s: string) => (stderr += s));
-  const url = new Promise<string>((resolve, reject) => {
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      let entry: { level?: number; msg?: string; url?: string };
-      try {
-        entry = JSON.parse(line) as typeof entry;
-      } catch {
-        return;
-      }
-      if (entry.msg === 'signaling server listening' && entry.url) resolve(entry.url);
-      if ((entry.level ?? 0) >= 40 && problems.count++ < 5) problems.first.push(line);
+  // The URLs the server announces in its log: its own, and with --metrics-listen the metrics'.
+  const announced = new Map<string, (url: string) => void>();
+  const listening = (msg: string) =>
+    new Promise<string>((resolve, reject) => {
+      announced.set(msg, resolve);
+      void exited.then(([code]) => reject(new Error(`server exited (${code}) before listening:\n${stderr}`)));
     });
-    void exited.then(([code]) => reject(new Error(`server exited (${code}) before listening:\n${stderr}`)));
+  const url = listening('signaling server listening');
+  const metricsUrl = args.includes('--metrics-listen') ? listening('metrics listening') : undefined;
+  createInterface({ input: child.stdout! }).on('line', (line) => {
+    let entry: { level?: number; msg?: string; url?: string };
+    try {
+      entry = JSON.parse(line) as typeof entry;
+    } catch {
+      return;
+    }
+    if (entry.msg && entry.url) announced.get(entry.msg)?.(entry.url);
+    if ((entry.level ?? 0) >= 40 && problems.count++ < 5) problems.first.push(line);
   });
 
   const pending = new Map<number, (reply: ProbeReply) => void>();
@@ -88,7 +96,7 @@ export async function startServer(args: string[], nodeOptions: string[] = []): P
     const [code] = await exited;
     return { ms: monotonicMs() - started, code };
   };
-  return { pid: child.pid!, url: await url, stats, problems, stop };
+  return { pid: child.pid!, url: await url, metricsUrl: await metricsUrl, stats, problems, stop };
 }
 
 export interface Worker {

@@ -9,6 +9,7 @@ import { matchPresence, summarize, type LatencySummary } from './figures.js';
 import type { Account, ErrorCounts, ProbeReply } from './messages.js';
 import { cpuMs, cpuStallMicros, monotonicMs } from './proc.js';
 import { cpuOf, startServer, startWorker, type MeasuredServer, type Worker } from './processes.js';
+import { startScraper, type Scraper } from './scraper.js';
 
 export interface Settings {
   clients: number;
@@ -74,9 +75,30 @@ export interface TargetResult {
   };
   shutdown: { ms: number; code: number | null; disconnected: number; shutdownNotices: number };
   problems: MeasuredServer['problems'];
+  /** With `--metrics` (Parley): what the scrapes cost, and the counters beside what the workers counted. */
+  metrics?: MetricsCheck;
   /** Share of the target's wall time in which some task on the machine waited for a CPU (%). */
   cpuStallPercent?: number;
 }
+
+export interface MetricsCheck {
+  scrapeMs: LatencySummary;
+  /** The largest scrape. */
+  maxBytes: number;
+  /** `parley_connected_devices` once every client had connected. */
+  connectedDevices: number;
+  /** `parley_call_invites_total` over the ring phase, and the invites acknowledged without an error. */
+  invitesCounted: number;
+  invitesAcknowledged: number;
+  /** `parley_pushes_total{event="presence.changed"}` over the presence phase and its drain, and the receipts. */
+  presencePushesCounted: number;
+  presenceReceipts: number;
+}
+
+const INVITES = 'parley_call_invites_total';
+const PRESENCE_PUSHES = 'parley_pushes_total{event="presence.changed"}';
+const series = async (scraper: Scraper | undefined, name: string) =>
+  (await scraper?.read())?.get(name) ?? NaN;
 
 /**
  * Runs `work` and measures what the server and the generator spent meanwhile. With `drainMs`, waits that
@@ -126,6 +148,7 @@ export async function runTarget(
 ): Promise<TargetResult> {
   const [stall0, wall0] = [cpuStallMicros(), monotonicMs()];
   const server = await startServer(serverArgs, nodeOptions);
+  const scraper = server.metricsUrl === undefined ? undefined : startScraper(server.metricsUrl);
   const share = run.clients / run.workers;
   const workers = await Promise.all(
     Array.from({ length: run.workers }, (_, w) =>
@@ -154,6 +177,8 @@ export async function runTarget(
   );
   await sleep(SETTLE_MS);
   const idle = await server.stats(true);
+  const connectedDevices = await series(scraper, 'parley_connected_devices');
+  const invitesBefore = await series(scraper, INVITES);
 
   say(`ringing at ${run.ringRate}/s for ${run.ringSeconds} s...`);
   const [rung, ringPhase] = await measured(server, workers, () =>
@@ -164,6 +189,9 @@ export async function runTarget(
     ),
   );
   const ringSent = rung.reduce((n, r) => n + r.sent, 0);
+  const ringErrors = mergeCounts(rung.map((r) => r.errors));
+  const invitesCounted = (await series(scraper, INVITES)) - invitesBefore;
+  const pushesBefore = await series(scraper, PRESENCE_PUSHES);
 
   const toggleRate = run.presenceRate / run.contacts;
   say(
@@ -183,6 +211,7 @@ export async function runTarget(
       ),
     PRESENCE_DRAIN_MS,
   );
+  const presencePushesCounted = (await series(scraper, PRESENCE_PUSHES)) - pushesBefore;
   const finalStates = new Int8Array(run.clients).fill(-1);
   for (const { sends } of toggled)
     for (let i = 0; i < sends.length; i += 3) finalStates[sends[i]!] = sends[i + 1]!;
@@ -198,6 +227,7 @@ export async function runTarget(
   );
   const toggles = toggled.reduce((n, t) => n + t.sends.length / 3, 0);
 
+  const scrapes = scraper?.stop();
   say('stopping the server (SIGTERM)...');
   const stopped = await server.stop();
   await sleep(200); // the last disconnect events reach the workers
@@ -228,7 +258,7 @@ export async function runTarget(
       sent: ringSent,
       skipped: rung.reduce((n, r) => n + r.skipped, 0),
       timedOut: rung.reduce((n, r) => n + r.timedOut, 0),
-      errors: mergeCounts(rung.map((r) => r.errors)),
+      errors: ringErrors,
       achievedRate: ringLatencies.length / run.ringSeconds,
       latency: summarize(ringLatencies),
       serverCpuMsPerInvite: ringPhase.serverCpuMs / ringSent,
@@ -255,6 +285,18 @@ export async function runTarget(
       shutdownNotices: disconnects.reduce((n, d) => n + d.shutdownNotices, 0),
     },
     problems: server.problems,
+    metrics: scrapes && {
+      scrapeMs: summarize(scrapes.durationsMs),
+      maxBytes: Math.max(...scrapes.bytes),
+      connectedDevices,
+      invitesCounted,
+      invitesAcknowledged: Object.entries(ringErrors).reduce(
+        (n, [code, times]) => (code.startsWith('cancel:') ? n : n - times),
+        ringSent,
+      ),
+      presencePushesCounted,
+      presenceReceipts: received.reduce((n, r) => n + r.receipts.length / 4, 0),
+    },
     cpuStallPercent: stallPercent(stall0, wall0),
   };
 }
