@@ -93,9 +93,11 @@ describe('GET /metrics', () => {
   it('counts what devices did: a call missed, a call answered with a relay, presence deliveries, live calls, database time', async () => {
     const server = await serverWithMetrics();
     const [alice, bob] = await couple(server);
+    // Alice's second device: a push to alice reaches two connections.
+    const alicesPhone = await connect(server, alice.token);
 
     let m = await scrape(server);
-    expect(m('parley_connected_devices')).toBe(2);
+    expect(m('parley_connected_devices')).toBe(3);
     expect(m('parley_call_invites_total')).toBe(0);
 
     // Rung and missed.
@@ -131,8 +133,11 @@ describe('GET /metrics', () => {
     await alice.device.next('presence.changed', (p) => p.username === 'bob' && p.presence === 'online');
     await bob.device.next('presence.changed', (p) => p.username === 'alice' && p.presence === 'online');
 
-    const received = alice.device.all('presence.changed').length + bob.device.all('presence.changed').length;
-    expect(received).toBeGreaterThanOrEqual(4);
+    await alicesPhone.next('presence.changed', (p) => p.username === 'bob' && p.presence === 'online');
+    const received = [alice.device, alicesPhone, bob.device]
+      .map((device) => device.all('presence.changed').length)
+      .reduce((a, b) => a + b);
+    expect(received).toBeGreaterThanOrEqual(6);
     m = await scrape(server);
     expect(m('parley_pushes_total', { event: 'presence.changed' })).toBe(received);
     expect(m('parley_calls_ended_total', { reason: 'completed' })).toBe(1);
@@ -153,7 +158,7 @@ describe('GET /metrics', () => {
 
     bob.device.close();
     await alice.device.next('presence.changed', (p) => p.username === 'bob' && p.presence === 'offline');
-    expect((await scrape(server))('parley_connected_devices')).toBe(1);
+    expect((await scrape(server))('parley_connected_devices')).toBe(2);
   });
 
   it('counts rate-limit refusals by limiter: a request, bad messages, sign-in and registration', async () => {
@@ -200,11 +205,15 @@ describe('GET /metrics', () => {
     expect(await refusedHandshake(server, { token, deviceId: newDeviceId() })).toBe('E_TOO_MANY_DEVICES');
     const origin = { origin: 'https://evil.example' };
     expect(await refusedHandshake(server, { token, deviceId: newDeviceId() }, origin)).toBeUndefined();
+    const rebound = { host: `evil.example:${server.port}` };
+    expect(await refusedHandshake(server, { token, deviceId: newDeviceId() }, rebound)).toBeUndefined();
 
     const m = await scrape(server);
     expect(m('parley_handshake_failures_total', { reason: 'E_UNAUTHORIZED' })).toBe(1);
     expect(m('parley_handshake_failures_total', { reason: 'E_TOO_MANY_DEVICES' })).toBe(1);
     expect(m('parley_handshake_failures_total', { reason: 'origin-not-allowed' })).toBe(1);
+    expect(m('parley_handshake_failures_total', { reason: 'host-not-allowed' })).toBe(1);
+    expect(m('parley_handshake_failures_total', { reason: 'E_DEVICE_TAKEN' })).toBe(0);
     expect(m('parley_connected_devices')).toBe(1);
   });
 });

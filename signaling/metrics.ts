@@ -20,10 +20,6 @@ export interface GaugeSources {
 
 export type LiveCallState = 'ringing' | 'active';
 
-/**
- * Upper bounds of the database latency buckets, in seconds: a SQLite statement on a warm cache takes
- * microseconds; a locked database makes one wait up to its 5 s `busy_timeout`.
- */
 /** The reasons a handshake is refused: the codes the handshake gives, and the transport's own two. */
 const HANDSHAKE_REFUSALS = [
   'E_UNAUTHORIZED',
@@ -37,6 +33,10 @@ const HANDSHAKE_REFUSALS = [
 /** Every rate limiter: one per request, sign-in throttling, registrations, bad messages. */
 const LIMITERS = [...Object.keys(clientRequests), 'login', 'register', 'bad-messages'];
 
+/**
+ * Upper bounds of the database latency buckets, in seconds: a SQLite statement on a warm cache takes
+ * microseconds; a locked database makes one wait up to its 5 s `busy_timeout`.
+ */
 const DB_BUCKETS = [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.1, 0.5, 1, 5];
 
 export class Metrics {

@@ -110,13 +110,16 @@ export async function startServer(
     maxHttpBufferSize: MAX_MESSAGE_BYTES,
     serveClient: false,
     allowRequest: (req, callback) => {
-      const refused = !hostAllowed(req)
-        ? 'host-not-allowed'
-        : !originAllowed(req, config.allowedOrigins)
-          ? 'origin-not-allowed'
-          : undefined;
-      if (refused) metrics.handshakeFailures.inc({ reason: refused });
-      callback(refused === 'host-not-allowed' ? 'host not allowed' : null, refused === undefined);
+      // A handshake refused here gets no error code; the metrics name why.
+      if (!hostAllowed(req)) {
+        metrics.handshakeFailures.inc({ reason: 'host-not-allowed' });
+        return callback('host not allowed', false);
+      }
+      if (!originAllowed(req, config.allowedOrigins)) {
+        metrics.handshakeFailures.inc({ reason: 'origin-not-allowed' });
+        return callback(null, false);
+      }
+      callback(null, true);
     },
   });
 
