@@ -3,6 +3,7 @@
  * (state/), and connects them to each other and to the platform. It owns no state and offers no actions
  * of its own: React components read the domains' stores and call the domains' actions (`app.calls.call`).
  */
+import { MediaSessionLink, type CallMediaSession } from './media-session.js';
 import { Ringer } from './ringer.js';
 import { AudioTones, type Tones } from '../audio/tones.js';
 import { CallEngine } from '../call/engine.js';
@@ -51,6 +52,8 @@ export class ParleyApp {
     });
     this.calls = new Calls({ engine: this.engine, contacts: this.contacts, notices });
     this.ringer = new Ringer(tones, this.calls.state, this.devices.state);
+    const mediaSession = globalThis.navigator?.mediaSession as CallMediaSession | undefined;
+    if (mediaSession) new MediaSessionLink(mediaSession, this.calls);
     this.session = new Session({
       signaling: client,
       accounts: api,
