@@ -15,10 +15,13 @@ test('when Bob closes his page, Alice’s call ends within the grace period as c
   await alice.callAndConnect(bob, 'audio');
   await alice.waitForMediaFlowing(['audio']);
 
+  // The live region that will say so is there, empty, before anything happens (so screen readers announce it).
+  const reconnecting = alice.callWith(bob).getByRole('status').filter({ hasText: 'Reconnecting…' });
+  await expect(alice.callWith(bob).getByRole('status')).toHaveText(['', '']);
   const closedAt = Date.now();
   await bob.page.close();
-  // During the grace period Alice is told Bob is reconnecting; then the call ends.
-  await expect(alice.callWith(bob)).toContainText('Reconnecting…');
+  // During the grace period Alice is told Bob is reconnecting, in a live region; then the call ends.
+  await expect(reconnecting).toBeVisible();
   await expect(alice.callWith(bob)).toBeHidden({ timeout: GRACE_PERIOD_S * 1000 + SLACK_MS });
   const endedAfter = Date.now() - closedAt;
   expect(endedAfter, 'ms from close to end').toBeGreaterThanOrEqual(GRACE_PERIOD_S * 1000);

@@ -1,7 +1,8 @@
 /**
  * The call while connecting and once active: the far side's video large
  * (the element also plays their voice, so it stays for the whole call),
- * our own camera small in a corner, the clock, quality and controls.
+ * our own camera small in a corner, the clock, quality and controls, and
+ * "Reconnecting…" and a server away told to screen readers too.
  */
 import { useShallow } from 'zustand/react/shallow';
 import { useCall } from '../state/call.js';
@@ -27,6 +28,18 @@ function LocalVideo() {
   const stream = useCall((s) => s.localStream);
   const ref = useSrcObject<HTMLVideoElement>(stream);
   return <video ref={ref} className="local-video" aria-label="Your camera" muted autoPlay playsInline />;
+}
+
+/**
+ * A message screen readers announce when it appears: the live region is there, empty, for the whole call,
+ * as one inserted together with its text is often not announced.
+ */
+function LiveStatus({ shown, className, children }: { shown: boolean; className: string; children: string }) {
+  return (
+    <p role="status" className={shown ? className : 'visually-hidden'}>
+      {shown ? children : ''}
+    </p>
+  );
 }
 
 /** While the server is away the call goes on peer-to-peer; only hanging up still does something. */
@@ -80,14 +93,14 @@ export function InCall() {
             <Avatar name={name} id={username} size="xl" />
           </div>
         )}
-        {(!peerConnected || reconnecting) && <p className="reconnecting">Reconnecting…</p>}
+        <LiveStatus shown={!peerConnected || reconnecting} className="reconnecting">
+          Reconnecting…
+        </LiveStatus>
         {cameraOn && hasLocal && <LocalVideo />}
       </div>
-      {signalingDown && (
-        <p role="status" className="signaling-down">
-          {SIGNALING_DOWN}
-        </p>
-      )}
+      <LiveStatus shown={signalingDown} className="signaling-down">
+        {SIGNALING_DOWN}
+      </LiveStatus>
       <CallControls />
       <DevicePickers />
     </section>
