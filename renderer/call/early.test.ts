@@ -14,6 +14,7 @@ import {
   type FakeRTCPeerConnection,
   type FakeWebRtc,
 } from '../test-support/fake-webrtc.js';
+import { LATE_OFFER_WAIT_MS } from './early.js';
 import { CallEngine, REDRAW_WAIT_MS } from './engine.js';
 import { PeerSession } from './peer.js';
 import type { CallView } from './view.js';
@@ -21,6 +22,7 @@ import type { CallView } from './view.js';
 const bob = { username: 'bob', displayName: 'Bob' };
 const LEG_A: Leg = 'leg-of-device-A1';
 const LEG_B: Leg = 'leg-of-device-B2';
+const LEG_C: Leg = 'leg-of-device-C3';
 
 let webrtc: FakeWebRtc;
 let server: FakeCallServer;
@@ -311,6 +313,42 @@ describe('connecting while it rings, the calling side', () => {
     });
     await pass();
     expect(ourA.remoteCandidates).toHaveLength(before);
+  });
+
+  it('answered before that device’s offer got here: waits for it and answers it, offering nothing itself', async () => {
+    const { devices } = await ringingTwice();
+    const c = ringingDevice(LEG_C);
+    server.relay = (signal, leg) => {
+      const to = [...devices, c].find((d) => d.leg === leg);
+      to?.received.push(signal);
+      void to?.peer.receive(signal);
+    };
+    const made = webrtc.peerConnections.length;
+    server.push('call.accepted', { callId: CALL_ID, leg: LEG_C });
+    await pass(LATE_OFFER_WAIT_MS / 2);
+    expect(webrtc.peerConnections).toHaveLength(made); // no connection of its own, no offer
+
+    c.peer.prepareToSend(['audio']); // its offer arrives now
+    await pass();
+    expect(descriptions(c.received, 'answer')).toHaveLength(1);
+    expect(c.pc.signalingState).toBe('stable');
+    const ours = webrtc.peerConnections.at(-1)!;
+    expect(sentTracks(ours)).toEqual(['audio']);
+    expect(descriptions(c.received, 'offer')).toEqual([]);
+  });
+
+  it('offers on a connection of its own when that device’s offer does not come in time', async () => {
+    await ringingTwice();
+    const made = webrtc.peerConnections.length;
+    server.push('call.accepted', { callId: CALL_ID, leg: LEG_C });
+    await pass(LATE_OFFER_WAIT_MS - 1);
+    expect(webrtc.peerConnections).toHaveLength(made);
+    await pass(1);
+    expect(webrtc.peerConnections).toHaveLength(made + 1);
+    const offers = server
+      .sentOf('call.signal')
+      .filter((s) => s.signal.kind === 'description' && s.signal.description.type === 'offer');
+    expect(offers).toHaveLength(1);
   });
 
   it('makes a new connection and offers when the answering device had not connected early', async () => {

@@ -28,12 +28,21 @@ export interface EarlyOptions {
 const CALLER = 'caller';
 /** More legs than a user may have devices is not a callee ringing: the rest are ignored. */
 const MAX_LEGS = 16;
+/**
+ * How long the caller's side waits for the answering device's first offer when the answer came before it:
+ * the relay can be slower than the answer (seen: 220 ms later on a loaded machine). Offering instead would
+ * cross that offer, and the answering device's tracks would be left on transceivers its connection no
+ * longer uses. Only a device that never offers (an older client) costs this wait.
+ */
+export const LATE_OFFER_WAIT_MS = 2_000;
 
 export class EarlyConnections {
   private readonly peers = new Map<string, Promise<PeerSession | null>>();
   /** The connection `take` handed on: the only one still made after `close()`. */
   private kept: Promise<PeerSession | null> | undefined;
   private closed = false;
+  /** `take` waits for this leg's first offer, which opens its connection. */
+  private awaited: { key: string; opened: () => void } | null = null;
 
   private constructor(
     private readonly opts: EarlyOptions,
@@ -68,10 +77,22 @@ export class EarlyConnections {
    */
   async take(leg?: Leg): Promise<PeerSession | null> {
     const key = this.side === 'offering' ? CALLER : leg;
+    if (key && this.side === 'answering' && !this.peers.has(key)) await this.offerFrom(key);
     this.kept = key ? this.peers.get(key) : undefined;
     if (key) this.peers.delete(key);
     this.close();
     return (await this.kept) ?? null;
+  }
+
+  /** Waits for the first offer of `key`, at most `LATE_OFFER_WAIT_MS`. */
+  private async offerFrom(key: string): Promise<void> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await new Promise<void>((resolve) => {
+      this.awaited = { key, opened: resolve };
+      timer = setTimeout(resolve, LATE_OFFER_WAIT_MS);
+    });
+    clearTimeout(timer);
+    this.awaited = null;
   }
 
   close(): void {
@@ -101,5 +122,6 @@ export class EarlyConnections {
       return peer;
     });
     this.peers.set(leg ?? CALLER, made);
+    if (this.awaited?.key === (leg ?? CALLER)) this.awaited.opened();
   }
 }

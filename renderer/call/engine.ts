@@ -391,8 +391,9 @@ export class CallEngine extends Emitter<EngineEvents> {
     // Asked for by now, unless Accept came before the ringing call's next task (onIncoming).
     const ice = (this.ice ??= new IceConfig(this.signaling));
     const { serial, local, recorder, early } = this;
-    this.early = null;
+    // `early` goes on hearing signals while `take` waits (the answering leg's offer may still be on its way).
     const [earlyPeer, iceServers] = await Promise.all([early?.take(leg) ?? null, ice.servers()]);
+    if (this.early === early) this.early = null;
     const callId = this.view?.callId;
     if (serial !== this.serial || !this.view || !callId || !local || !recorder || this.connection) {
       earlyPeer?.close();
