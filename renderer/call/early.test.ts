@@ -122,7 +122,8 @@ describe('connecting while it rings, the ringing side', () => {
     ours.setConnectionState('connected');
     const releaseCamera = webrtc.devices.hold('video');
 
-    await engine.accept('video');
+    const accepting = engine.accept('video');
+    await pass(REDRAW_WAIT_MS); // the call is drawn without waiting any longer for the camera
     await pass();
     expect(server.sentOf('call.accept')).toEqual([{ callId: CALL_ID }]);
     expect(sentTracks(ours)).toEqual(['audio', null]);
@@ -135,6 +136,7 @@ describe('connecting while it rings, the ringing side', () => {
     expect(engine.timings?.stages['camera-open']).toBeGreaterThanOrEqual(
       engine.timings!.stages['microphone-open']!,
     );
+    await accepting;
   });
 
   it('puts the microphone on and sends the accept before the view changes; Accept again or Decline meanwhile do nothing', async () => {
@@ -177,12 +179,14 @@ describe('connecting while it rings, the ringing side', () => {
     ringWithPreconnect('video');
     await pass();
     const releaseCamera = webrtc.devices.hold('video');
-    await engine.accept('video');
+    const accepting = engine.accept('video');
+    await pass(REDRAW_WAIT_MS); // the call is drawn without waiting any longer for the camera
     server.push('call.ended', { callId: CALL_ID, reason: 'completed' });
     releaseCamera();
     await pass();
     expect(webrtc.devices.opened.map((t) => t.kind)).toEqual(['audio', 'video']);
     expect(webrtc.devices.live()).toEqual([]); // its light went off at once
+    await accepting;
   });
 
   it('goes on with voice when the camera fails after the microphone opened, and says so', async () => {
@@ -193,7 +197,8 @@ describe('connecting while it rings, the ringing side', () => {
     await pass();
     const releaseCamera = webrtc.devices.hold('video');
     webrtc.devices.denied.add('video');
-    await engine.accept('video');
+    const accepting = engine.accept('video');
+    await pass(REDRAW_WAIT_MS); // the call is drawn without waiting any longer for the camera
     expect(server.sentOf('call.accept')).toEqual([{ callId: CALL_ID }]);
     expect(last()).toMatchObject({ cameraOn: true });
     releaseCamera();
@@ -201,6 +206,7 @@ describe('connecting while it rings, the ringing side', () => {
     expect(notices).toEqual([{ code: 'E_MEDIA_DENIED', message: 'camera' }]);
     expect(last()).toMatchObject({ callId: CALL_ID, cameraOn: false });
     expect(webrtc.devices.live().map((t) => t.kind)).toEqual(['audio']);
+    await accepting;
   });
 
   it('answers with voice only: the camera stays closed and its transceiver sends nothing', async () => {

@@ -81,7 +81,10 @@ export class EarlyConnections {
     this.kept = key ? this.peers.get(key) : undefined;
     if (key) this.peers.delete(key);
     this.close();
-    return (await this.kept) ?? null;
+    const peer = (await this.kept) ?? null;
+    // An offer still being applied (it came just now): the call's tracks must find its transceivers.
+    await peer?.settled();
+    return peer;
   }
 
   /** Waits for the first offer of `key`, at most `LATE_OFFER_WAIT_MS`. */

@@ -143,7 +143,9 @@ export class CallEngine extends Emitter<EngineEvents> {
       if (serial === this.serial && this.view?.phase === 'incoming')
         this.update({ phase: 'connecting', cameraOn: media === 'video' });
     };
-    const slow = setTimeout(showConnecting, REDRAW_WAIT_MS);
+    let slow: ReturnType<typeof setTimeout> | undefined;
+    const redrawDue = new Promise<void>((resolve) => (slow = setTimeout(resolve, REDRAW_WAIT_MS)));
+    void redrawDue.then(showConnecting);
     this.opening = this.openLocalMedia(media, serial);
     if (!(await this.opening)) {
       clearTimeout(slow);
@@ -152,9 +154,13 @@ export class CallEngine extends Emitter<EngineEvents> {
       return this.finishIf(serial, 'refused');
     }
     const connection = await this.startPeer(true);
+    if (serial !== this.serial) return clearTimeout(slow);
+    const accepting = this.signaling.request('call.accept', { callId: view.callId });
+    // The camera too, if it comes before the redraw is due: the call view's first render (its video
+    // elements, layout) holds the page for a few hundred milliseconds, and the camera's answer waited behind it.
+    if (this.local) await Promise.race([this.local.camera, redrawDue]);
     clearTimeout(slow);
     if (serial !== this.serial) return;
-    const accepting = this.signaling.request('call.accept', { callId: view.callId });
     showConnecting();
     connection?.catchUp();
     this.emit('local-stream', this.local?.stream ?? null);

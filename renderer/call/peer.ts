@@ -163,6 +163,11 @@ export class PeerSession extends Emitter<PeerEvents> {
   }
 
   /** Handles a relayed description or candidate, one at a time in arrival order. */
+  /** Resolves once every signal received so far is applied: an offer's transceivers exist by then. */
+  settled(): Promise<void> {
+    return this.incoming;
+  }
+
   receive(signal: Signal): Promise<void> {
     this.incoming = this.incoming
       .then(() => this.apply(signal))
