@@ -1,10 +1,10 @@
 // NotificationServer (the freedesktop notification client) against a real dbus-daemon on a private bus,
 // with the spec's test server (test-support/fake-notification-server.ts) as the desktop's notification
-// server: what Notify sends, buttons and closes coming back, signals from strangers, no server, no bus.
+// server: what Notify sends, buttons and closes coming back, signals from strangers, no server, no buses.bus.
 import { Message, sessionBus, type MessageBus } from 'dbus-next';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { FakeNotificationServer } from '../test-support/fake-notification-server.js';
-import { privateBusUnavailable, startPrivateBus, type PrivateBus } from '../test-support/private-bus.js';
+import { privateBusPerTest, privateBusUnavailable, startPrivateBus } from '../test-support/private-bus.js';
 import { NotificationServer, type NotificationRequest } from './notification-server.js';
 import { addressForNode } from './session-bus.js';
 
@@ -27,22 +27,14 @@ const ringing: NotificationRequest = {
   desktopEntry: 'parley',
 };
 
-let bus: PrivateBus;
-const cleanup: (() => unknown)[] = [];
-beforeEach(async () => {
-  if (unavailable) return;
-  bus = await startPrivateBus();
-  cleanup.push(() => bus.stop());
-});
-afterEach(async () => {
-  for (const fn of cleanup.splice(0).reverse()) await fn();
-});
+const buses = privateBusPerTest(unavailable);
+const { cleanup } = buses;
 
 function events() {
   return { onAction: vi.fn(), onClosed: vi.fn(), onServerGone: vi.fn() };
 }
 
-async function connect(address = bus.address) {
+async function connect(address = buses.bus.address) {
   const heard = events();
   const client = await NotificationServer.connect(heard, address);
   cleanup.push(() => client.disconnect());
@@ -50,14 +42,14 @@ async function connect(address = bus.address) {
 }
 
 async function startServer(capabilities?: string[]) {
-  const server = await FakeNotificationServer.start(bus.address, capabilities);
+  const server = await FakeNotificationServer.start(buses.bus.address, capabilities);
   cleanup.push(() => server.stop());
   return server;
 }
 
-/** Another program on the same bus. */
+/** Another program on the same buses.bus. */
 async function stranger(): Promise<MessageBus> {
-  const other = sessionBus({ busAddress: bus.address });
+  const other = sessionBus({ busAddress: buses.bus.address });
   await new Promise((resolve) => other.once('connect', resolve));
   cleanup.push(() => other.disconnect());
   return other;
@@ -167,7 +159,7 @@ describe.skipIf(unavailable)('NotificationServer on a private bus', () => {
   });
 
   it('rejects with the reason when nobody serves notifications on the bus', async () => {
-    await expect(NotificationServer.connect(events(), bus.address)).rejects.toThrow(
+    await expect(NotificationServer.connect(events(), buses.bus.address)).rejects.toThrow(
       /no notification server: .*ServiceUnknown|no notification server: .*not provided/i,
     );
   });

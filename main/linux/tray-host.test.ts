@@ -1,34 +1,26 @@
 // TrayHostWatch against a real dbus-daemon on a private bus: no watcher (stock GNOME), a watcher with a
 // panel's tray, a watcher without one, and each of them coming and going while Parley runs. And the
 // decision that follows: hide into the tray, or minimise.
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { FakeStatusNotifierWatcher } from '../test-support/fake-status-notifier-watcher.js';
-import { privateBusUnavailable, startPrivateBus, type PrivateBus } from '../test-support/private-bus.js';
+import { privateBusPerTest, privateBusUnavailable } from '../test-support/private-bus.js';
 import { TrayHostWatch, windowCloseAction } from './tray-host.js';
 
 const unavailable = privateBusUnavailable();
 if (unavailable) console.warn(`skipping the tray host tests: ${unavailable}`);
 
-let bus: PrivateBus;
-const cleanup: (() => unknown)[] = [];
-beforeEach(async () => {
-  if (unavailable) return;
-  bus = await startPrivateBus();
-  cleanup.push(() => bus.stop());
-});
-afterEach(async () => {
-  for (const fn of cleanup.splice(0).reverse()) await fn();
-});
+const buses = privateBusPerTest(unavailable);
+const { cleanup } = buses;
 
 async function watcher(options?: { hostRegistered?: boolean }) {
-  const w = await FakeStatusNotifierWatcher.start(bus.address, options);
+  const w = await FakeStatusNotifierWatcher.start(buses.bus.address, options);
   cleanup.push(() => w.stop());
   return w;
 }
 
 async function watch() {
   const onChange = vi.fn<(present: boolean) => void>();
-  const w = await TrayHostWatch.start(onChange, bus.address);
+  const w = await TrayHostWatch.start(onChange, buses.bus.address);
   cleanup.push(() => w.stop());
   return { w, onChange };
 }

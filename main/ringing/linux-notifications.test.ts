@@ -2,10 +2,10 @@
 // the spec's test server (test-support/fake-notification-server.ts): buttons and clicks reach the
 // handlers once, withdrawing works however early or late it comes, and without a server that can show
 // buttons every notification goes to the fallback.
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { PlatformAction } from '../../shared/app-shell.js';
 import { FakeNotificationServer } from '../test-support/fake-notification-server.js';
-import { privateBusUnavailable, startPrivateBus, type PrivateBus } from '../test-support/private-bus.js';
+import { privateBusPerTest, privateBusUnavailable } from '../test-support/private-bus.js';
 import { LinuxNotifications } from './linux-notifications.js';
 import type { Notifier } from './notifier.js';
 import { incomingCallNotification, missedCallNotification } from './policy.js';
@@ -17,16 +17,8 @@ const call = { callId: 'c1', caller: { username: 'alice', displayName: 'Alice' }
 const incoming = incomingCallNotification(call, { actions: true });
 const missed = missedCallNotification({ ...call, callId: 'c2' }, { dnd: false })!;
 
-let bus: PrivateBus;
-const cleanup: (() => unknown)[] = [];
-beforeEach(async () => {
-  if (unavailable) return;
-  bus = await startPrivateBus();
-  cleanup.push(() => bus.stop());
-});
-afterEach(async () => {
-  for (const fn of cleanup.splice(0).reverse()) await fn();
-});
+const buses = privateBusPerTest(unavailable);
+const { cleanup } = buses;
 
 /** A recording stand-in for Electron's notifications. */
 function fallback() {
@@ -40,14 +32,14 @@ function fallback() {
 }
 
 async function setup({ capabilities, server = true }: { capabilities?: string[]; server?: boolean } = {}) {
-  const desktop = server ? await FakeNotificationServer.start(bus.address, capabilities) : null;
+  const desktop = server ? await FakeNotificationServer.start(buses.bus.address, capabilities) : null;
   if (desktop) cleanup.push(() => desktop.stop());
   const onAction = vi.fn<(action: PlatformAction) => void>();
   const onOpen = vi.fn();
   const log = vi.fn<(message: string) => void>();
   const plain = fallback();
   const notifications = new LinuxNotifications({ fallback: plain, icon: '', log, onAction, onOpen });
-  await notifications.start(bus.address);
+  await notifications.start(buses.bus.address);
   cleanup.push(() => notifications.dispose());
   /** The notification the server shows for `model`, once Notify has reached it. */
   const onServer = async (summary: string) => {

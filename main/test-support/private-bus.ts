@@ -9,6 +9,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { afterEach, beforeEach } from 'vitest';
 
 export interface PrivateBus {
   /** The bus address, as DBUS_SESSION_BUS_ADDRESS would hold it. */
@@ -80,4 +81,31 @@ function firstLine(daemon: ChildProcess, said: () => string): Promise<string> {
       reject(new Error(`dbus-daemon exited (${code}) before listening: ${said()}`)),
     );
   });
+}
+
+/**
+ * A fresh private bus for each test of the file (none where `unavailable` says why not), and `cleanup`: what
+ * a test adds there is undone after it, last first, before the bus stops.
+ */
+export function privateBusPerTest(unavailable: string | null): {
+  readonly bus: PrivateBus;
+  cleanup: (() => unknown)[];
+} {
+  let current: PrivateBus | null = null;
+  const cleanup: (() => unknown)[] = [];
+  beforeEach(async () => {
+    if (unavailable) return;
+    const bus = (current = await startPrivateBus());
+    cleanup.push(() => bus.stop());
+  });
+  afterEach(async () => {
+    for (const fn of cleanup.splice(0).reverse()) await fn();
+  });
+  return {
+    get bus() {
+      if (!current) throw new Error('no private bus in this test');
+      return current;
+    },
+    cleanup,
+  };
 }
