@@ -194,6 +194,18 @@ export function installCapture(options: {
     // the report, kept within the poll's own Date.now() bounds), not the later moment its answer reached
     // the page; the previous poll's start is the lower bound.
     let previousAt: number | undefined;
+    // The same poll also sees each kind's first packets: with one counted, lastPacketReceivedTimestamp is
+    // the first's arrival, exactly, where the unmute above may only come one or two packets later (it
+    // waits for the main thread). With more counted it is only an upper bound, as the unmute's is.
+    const polledKinds = new Set<string>();
+    const pollFirstPacket = (row: RTCInboundRtpStreamStats, askedAt: number, answeredAt: number) => {
+      const packets = row.packetsReceived ?? 0;
+      const last = row.lastPacketReceivedTimestamp;
+      if (packets === 0 || !row.kind || polledKinds.has(row.kind) || !live()) return;
+      polledKinds.add(row.kind);
+      const at = last !== undefined && last >= createdAt && last <= answeredAt ? last : askedAt;
+      record({ kind: 'first-packet', pc: id, label: row.kind, at, detail: { polledPackets: packets } });
+    };
     const poll = async () => {
       if (!live() || stopped) return;
       const askedAt = Date.now();
@@ -202,8 +214,9 @@ export function installCapture(options: {
         const answeredAt = Date.now();
         let decoded: RTCInboundRtpStreamStats | undefined;
         report.forEach((row: RTCInboundRtpStreamStats) => {
-          if (row.type === 'inbound-rtp' && row.kind === 'video' && (row.framesDecoded ?? 0) > 0)
-            decoded = row;
+          if (row.type !== 'inbound-rtp') return;
+          if (row.kind === 'video' && (row.framesDecoded ?? 0) > 0) decoded = row;
+          pollFirstPacket(row, askedAt, answeredAt);
         });
         if (decoded && live()) {
           const at = Math.min(Math.max(decoded.timestamp, askedAt), answeredAt);

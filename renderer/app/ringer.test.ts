@@ -14,10 +14,14 @@ let engine: FakeEngine;
 let devices: Devices;
 let ringer: Ringer;
 let played: string[];
+/** Work the ringer left for after the page's render. */
+let afterRender: Array<() => void>;
+const render = () => afterRender.splice(0).forEach((work) => work());
 
 beforeEach(() => {
   engine = new FakeEngine();
   played = [];
+  afterRender = [];
   const record =
     (name: string) =>
     (...args: unknown[]) =>
@@ -41,16 +45,26 @@ beforeEach(() => {
     notices,
   });
   const calls = new Calls({ engine, contacts: new Contacts(server), notices });
-  ringer = new Ringer(tones, calls.state, devices.state);
+  ringer = new Ringer(tones, calls.state, devices.state, (work) => void afterRender.push(work));
 });
 
 describe('tones follow the call', () => {
   it('rings once per ringing call, through every change of it, and stops when it stops ringing', () => {
     engine.show(callView());
+    expect(played, 'the page draws the ringing call first').toEqual([]);
+    render();
     engine.show(callView({ muted: true })); // muted from the tray while ringing: no restart
+    render();
     engine.show(callView({ phase: 'connecting', ringing: false }));
     engine.show(null);
     expect(played).toEqual(['startRingtone', 'stopRingtone']);
+  });
+
+  it('does not start the ringtone for a call that stopped ringing before the page drew it', () => {
+    engine.show(callView());
+    engine.show(null);
+    render();
+    expect(played).toEqual(['stopRingtone']);
   });
 
   it('plays ringback only while our call rings at the other end', () => {
@@ -65,6 +79,7 @@ describe('tones follow the call', () => {
   it('the Settings test plays the ringtone, and its stop never silences a real ring', () => {
     ringer.testRingtone(true);
     engine.show(callView());
+    render();
     ringer.testRingtone(false);
     engine.show(null);
     ringer.testRingtone(true);

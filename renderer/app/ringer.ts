@@ -7,6 +7,7 @@ import { ringingCall, type CallState } from '../state/call.js';
 import type { DevicesState } from '../state/devices.js';
 import type { ReadableStore } from '../util/store.js';
 import type { Tones } from '../audio/tones.js';
+import { nextTask } from '../util/next-task.js';
 
 export class Ringer {
   /** The call the ringtone sounds for, or null. */
@@ -17,6 +18,8 @@ export class Ringer {
     private readonly tones: Tones,
     call: ReadableStore<CallState>,
     devices: ReadableStore<DevicesState>,
+    /** Where work waits until the page has drawn what changed. */
+    private readonly afterRender: (work: () => void) => void = nextTask,
   ) {
     call.subscribe((state) => this.follow(state));
     devices.subscribe(({ prefs }, before) => {
@@ -36,9 +39,11 @@ export class Ringer {
   private follow(state: CallState): void {
     const ringing = ringingCall(state)?.callId ?? null;
     if (ringing !== this.ringtoneFor) {
-      if (ringing) this.tones.startRingtone();
-      else this.tones.stopRingtone();
       this.ringtoneFor = ringing;
+      // The page draws the ringing call first: starting the ringtone holds the page for 4 to 10 ms, and the
+      // sound is no later for it than the picture.
+      if (ringing) this.afterRender(() => this.ringtoneFor === ringing && this.tones.startRingtone());
+      else this.tones.stopRingtone();
     }
     const { call } = state;
     const ringback = call?.direction === 'outgoing' && call.phase === 'outgoing' && call.ringing;

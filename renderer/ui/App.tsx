@@ -3,6 +3,7 @@
  * bar, notices, the Contacts / History / Settings tabs, and the call area
  * (beside the tabs on wide windows, above them on narrow ones).
  */
+import type { ReactNode } from 'react';
 import { useApp } from '../app/context.js';
 import { useCall } from '../state/call.js';
 import { useSession } from '../state/session.js';
@@ -16,17 +17,25 @@ import { SignIn } from './SignIn.js';
 import { useView, type TabId } from '../state/view.js';
 import { panelId, tabId, Tabs } from './Tabs.js';
 
+/**
+ * The layout follows whether a call is on. Its parts come in as children, so a call starting or ending
+ * redraws this one element, not the contact list beside it: the ringing call is drawn sooner.
+ */
+function Layout({ children }: { children: ReactNode }) {
+  const inCall = useCall((s) => s.call !== null);
+  return <div className={`layout ${inCall ? 'layout-call' : 'layout-idle'}`}>{children}</div>;
+}
+
 function SignedIn() {
   const app = useApp();
   const tab = useView((s) => s.tab);
-  const inCall = useCall((s) => s.call !== null);
   const select = (next: TabId) => app.view.open(next);
 
   return (
     <div className="app">
       <Header />
       <Notices />
-      <div className={`layout ${inCall ? 'layout-call' : 'layout-idle'}`}>
+      <Layout>
         <main className="stage">
           <CallStage />
         </main>
@@ -38,7 +47,7 @@ function SignedIn() {
             {tab === 'settings' && <Settings />}
           </div>
         </aside>
-      </div>
+      </Layout>
     </div>
   );
 }
