@@ -1,5 +1,5 @@
 /** The `users` admin commands against a real data directory, and their effect on a running server. */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -146,6 +146,17 @@ describe('users admin commands', () => {
     expect(await admin([])).toEqual({ code: 2, out: [ADMIN_USAGE] });
     expect(await admin(['disable'])).toEqual({ code: 2, out: [ADMIN_USAGE] });
     expect(ADMIN_USAGE).toContain('users add');
+  });
+
+  it('bad arguments are said plainly, exit 2 and create no database', async () => {
+    config = { ...config, dataDir: join(config.dataDir, 'not-yet') };
+    expect(await admin(['frobnicate'])).toEqual({ code: 2, out: [ADMIN_USAGE] });
+    expect(await admin(['add'])).toEqual({ code: 2, out: [ADMIN_USAGE] });
+    const negative = await admin(['seed', '4', '--contacts', '-2']);
+    expect(negative.code).toBe(2);
+    expect(negative.out).toEqual([expect.stringMatching(/^error: .*--contacts/)]);
+    expect(await admin(['list', '--nonsense', 'x'])).toMatchObject({ code: 2 });
+    expect(existsSync(config.dataDir), 'no data folder made').toBe(false);
   });
 
   it('disabling a user while the server runs ends their open connections without a request', async () => {

@@ -34,18 +34,34 @@ export interface AdminIo {
   print(line: string): void;
 }
 
+/** The commands, and whether each needs a name after it (a username, or seed's count). */
+const NEEDS_NAME: Record<string, boolean> = {
+  list: false,
+  add: true,
+  seed: true,
+  disable: true,
+  enable: true,
+};
+
 /** A decimal whole number, or NaN (so `1e3`, `0x10` and the empty string are refused). */
 const wholeNumber = (text: string | undefined): number => (text && /^\d+$/.test(text) ? Number(text) : NaN);
 
 /** Runs one admin command; returns the process exit code. */
 export async function runAdmin(args: string[], config: ServerConfig, io: AdminIo): Promise<number> {
-  const { positionals, values } = parseArgs({
-    args,
-    options: ADMIN_OPTIONS,
-    allowPositionals: true,
-    strict: true,
-  });
+  let parsed;
+  try {
+    parsed = parseArgs({ args, options: ADMIN_OPTIONS, allowPositionals: true, strict: true });
+  } catch (err) {
+    // `--contacts -2` and the like: said plainly, before the database is touched.
+    io.print(`error: ${(err as Error).message}`);
+    return 2;
+  }
+  const { positionals, values } = parsed;
   const [command, username] = positionals;
+  if (!command || !(command in NEEDS_NAME) || (NEEDS_NAME[command] && !username)) {
+    io.print(ADMIN_USAGE);
+    return 2;
+  }
   const db = openDatabase(config.dataDir);
   try {
     const accounts = new Accounts(db, {
@@ -94,16 +110,13 @@ export async function runAdmin(args: string[], config: ServerConfig, io: AdminIo
         io.print(`seeded ${seeded.accounts} accounts, ${seeded.pairs} contact pairs`);
         return 0;
       }
-      case 'disable':
-      case 'enable': {
-        if (!username) break;
-        const user = command === 'disable' ? accounts.disable(username) : accounts.enable(username);
+      default: {
+        // disable or enable, the commands left
+        const user = command === 'disable' ? accounts.disable(username!) : accounts.enable(username!);
         io.print(`${command}d ${user.username}`);
         return 0;
       }
     }
-    io.print(ADMIN_USAGE);
-    return 2;
   } catch (err) {
     if (!(err instanceof AppError)) throw err;
     io.print(`error: ${err.code}: ${err.message}`);
