@@ -2,14 +2,19 @@
  * Shutdown is bounded: a client that stops reading its socket (so the
  * server's writes pile up and the websocket close handshake never completes)
  * is cut off after the 2 s flush wait, and well-behaved clients still get
- * their last messages.
+ * their last messages. While it waits, new requests and handshakes get the
+ * answers the protocol documents for a stopping server.
  */
+import { connect as tcpConnect } from 'node:net';
 import { afterEach, expect, it } from 'vitest';
-import { MAX_SDP_LENGTH, type Signal } from './protocol/index.js';
+import { httpRoutes, MAX_SDP_LENGTH, type Signal } from './protocol/index.js';
 import {
   befriend,
+  connect,
   newDeviceId,
+  PASSWORD,
   person,
+  postJson,
   startTestServer,
   type TestDevice,
   type TestServer,
@@ -85,5 +90,43 @@ it('a client that stops reading does not hold shutdown past the flush wait; the 
   for (const events of await Promise.all(saw)) expect(events).toContain('server.shutdown');
   // The answered call stays for the next start (its media is peer-to-peer): nobody is told it ended.
   expect(bob.device.all('call.ended')).toEqual([]);
+  stalled.destroy();
+});
+
+it('while it shuts down, the server answers new requests and handshakes as docs/protocol.md says; then its port is closed', async () => {
+  server = await startTestServer();
+  const alice = await person(server, 'alice');
+  // A client that stops reading holds the shutdown open for the flush wait: the window in which a new
+  // request reaches a server that is stopping.
+  const stalled = await RawClient.connect(server.url, { token: alice.token, deviceId: newDeviceId() });
+  stalled.stopReading();
+  let closed = false;
+  const closing = server.close().then(() => (closed = true));
+
+  const health = await fetch(`${server.url}/healthz`);
+  expect(health.status).toBe(503);
+  expect(await health.json()).toEqual({ status: 'shutting-down' });
+  const login = await postJson(server, httpRoutes.login, { username: 'alice', password: PASSWORD });
+  expect(login).toMatchObject({
+    status: 503,
+    body: { error: { code: 'E_SHUTTING_DOWN', message: 'server is shutting down' } },
+  });
+  expect((await fetch(`${server.url}/api/nothing`)).status).toBe(404);
+  const handshake = await connect(server, alice.token).then(
+    () => 'connected',
+    (err: Error & { data?: { code?: string } }) => `${err.data?.code}: ${err.message}`,
+  );
+  expect(handshake).toBe('E_SHUTTING_DOWN: server is shutting down');
+  // All of that inside the window, not after it.
+  expect(closed).toBe(false);
+
+  await closing;
+  // After that the port is closed: what most clients of a restarting server see.
+  const refused = await new Promise((resolve) =>
+    tcpConnect(server.port, '127.0.0.1', () => resolve('accepted')).once('error', (err) =>
+      resolve((err as NodeJS.ErrnoException).code),
+    ),
+  );
+  expect(refused).toBe('ECONNREFUSED');
   stalled.destroy();
 });
