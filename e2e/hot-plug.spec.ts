@@ -1,7 +1,8 @@
-// Hot-plug: a microphone unplugged mid-call, a headset plugged in. Chromium's fake devices cannot be
-// unplugged, so support/hot-plug.ts wraps navigator.mediaDevices and fires devicechange.
+// Hot-plug: a microphone unplugged mid-call, a headset plugged in, the system default changed. Chromium's
+// fake devices cannot be unplugged, so support/hot-plug.ts wraps navigator.mediaDevices and fires
+// devicechange.
 import { expect, test } from './support/fixtures.js';
-import { plug, unplug, withHotPlug } from './support/hot-plug.js';
+import { makeDefaultMicrophone, plug, unplug, withHotPlug } from './support/hot-plug.js';
 
 test('unplugging the microphone in use mid-call moves to the default one: the call goes on and is heard', async ({
   people,
@@ -48,4 +49,27 @@ test('a headset plugged in is offered: a notice names it and the microphone list
       .getByLabel('Microphone', { exact: true })
       .getByRole('option', { name: 'USB Headset Microphone' }),
   ).toHaveCount(1);
+});
+
+test('with "System default" chosen, a call follows the microphone the system makes its default', async ({
+  people,
+}) => {
+  const alice = await people.add('alice', { prepare: withHotPlug });
+  const bob = await people.add('bob');
+  await alice.befriend(bob);
+  await alice.callAndConnect(bob, 'audio');
+  const call = alice.callWith(bob);
+  const liveMicrophones = async () =>
+    (await alice.localTracks())
+      .filter((t) => t.kind === 'audio' && t.readyState === 'live')
+      .map((t) => t.label);
+  await expect(call.getByLabel('Microphone', { exact: true })).toHaveValue(''); // System default
+  await expect.poll(liveMicrophones).toEqual(['Fake Default Audio Input']);
+
+  const told = await alice.watchFor("Your system's default microphone changed; Parley switched to it.");
+  await makeDefaultMicrophone(alice.page, 'Fake Audio Input 2');
+  await expect.poll(told).toBe(true);
+  await expect.poll(liveMicrophones).toEqual(['Fake Audio Input 2']);
+  await expect(call.getByLabel('Microphone', { exact: true })).toHaveValue(''); // still the choice
+  await bob.waitForSound('Alice');
 });

@@ -8,8 +8,11 @@ import { FakeSignaling, sessionReady } from '../test-support/fake-signaling.js';
 import { defaultPreferences, Devices, parsePreferences } from './devices.js';
 import { Notices } from './notices.js';
 
-const device = (kind: MediaDeviceKind, deviceId: string, label = deviceId) =>
-  ({ kind, deviceId, label, groupId: '' }) as MediaDeviceInfo;
+const device = (kind: MediaDeviceKind, deviceId: string, label = deviceId, groupId = '') =>
+  ({ kind, deviceId, label, groupId }) as MediaDeviceInfo;
+/** Chromium's `default` microphone entry while `label` (of group `groupId`) is the system default. */
+const systemDefaultMic = (label: string, groupId: string) =>
+  device('audioinput', 'default', `Default - ${label}`, groupId);
 const lists = (...devices: MediaDeviceInfo[]): MediaDeviceLists => ({
   microphones: devices.filter((d) => d.kind === 'audioinput'),
   cameras: devices.filter((d) => d.kind === 'videoinput'),
@@ -85,6 +88,46 @@ describe('the machine', () => {
       'Your microphone was disconnected; Parley switched to the default one.',
       'New device available: Headset. Choose it in Settings.',
     ]);
+  });
+
+  it('follows a changed system default microphone in a call when the person chose "System default"', async () => {
+    const s = setup();
+    const mics = [device('audioinput', 'mic-1', 'Built-in', 'g1'), device('audioinput', 'usb', 'USB', 'g2')];
+    s.machine.now = lists(systemDefaultMic('Built-in', 'g1'), ...mics);
+    await s.devices.refresh();
+    s.engine.inUse = { audio: 'default' };
+    // Another listing with the same default (a camera came): nothing to follow.
+    s.machine.now = lists(systemDefaultMic('Built-in', 'g1'), ...mics, device('videoinput', 'cam-2', 'Cam'));
+    s.machine.change();
+    await expect.poll(() => s.noticeTexts()).toEqual(['New device available: Cam. Choose it in Settings.']);
+    expect(s.engine.asked).toEqual([]);
+
+    s.machine.now = lists(systemDefaultMic('USB', 'g2'), ...mics);
+    s.machine.change();
+    await expect.poll(() => s.engine.asked).toEqual([['switchDevice', 'audio', undefined]]);
+    expect(s.noticeTexts().at(-1)).toBe("Your system's default microphone changed; Parley switched to it.");
+  });
+
+  it('keeps a chosen microphone, or no call, when the system default changes', async () => {
+    for (const [choice, inUse] of [
+      ['mic-1', 'mic-1'],
+      ['', undefined],
+    ] as const) {
+      const s = setup({ microphoneId: choice });
+      await expect.poll(() => s.state().prefs.microphoneId).toBe(choice);
+      const mics = [
+        device('audioinput', 'mic-1', 'Built-in', 'g1'),
+        device('audioinput', 'usb', 'USB', 'g2'),
+      ];
+      s.machine.now = lists(systemDefaultMic('Built-in', 'g1'), ...mics);
+      await s.devices.refresh();
+      s.engine.inUse = { audio: inUse };
+      s.machine.now = lists(systemDefaultMic('USB', 'g2'), ...mics);
+      s.machine.change();
+      await expect.poll(() => s.state().lists.microphones[0]?.label).toBe('Default - USB');
+      expect(s.engine.asked).toEqual([]);
+      expect(s.noticeTexts()).toEqual([]);
+    }
   });
 
   it('announces nothing new when the devices had not been listed with their names before the change', async () => {

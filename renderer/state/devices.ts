@@ -1,7 +1,7 @@
 /**
  * Media devices and the person's choices: the store Settings and the call controls read, and the only code
  * that changes it. Choices persist through the platform; a device plugged in or out mid-call is dealt with
- * here (fall back to the default, mention a new one).
+ * here (fall back to the default, follow a changed system default, mention a new one).
  */
 import { storeHook } from '../app/context.js';
 import { DevicePreferences } from '../../shared/app-shell.js';
@@ -44,6 +44,17 @@ export function parsePreferences(saved: unknown): DevicePreferences {
 
 const kindWords = { audio: 'microphone', video: 'camera' } as const;
 
+/**
+ * Which microphone the system default is, or undefined when the list cannot say (no names yet). Chromium
+ * lists a `default` entry whose name and group follow the OS default ("Default - USB Headset"); other
+ * browsers list the default first.
+ */
+function systemDefault(microphones: MediaDeviceInfo[]): string | undefined {
+  if (!microphones.some((device) => device.label)) return undefined;
+  const entry = microphones.find((device) => device.deviceId === 'default');
+  return entry ? `${entry.groupId}\n${entry.label}` : microphones[0]?.deviceId;
+}
+
 export class Devices {
   private readonly store = createStore<DevicesState>()(() => ({
     lists: { microphones: [], cameras: [], speakers: [] },
@@ -80,7 +91,10 @@ export class Devices {
       void engine.switchDevice('video', patch.cameraId);
   }
 
-  /** A device was plugged in or out: fall back if ours vanished, mention one that appeared. */
+  /**
+   * A device was plugged in or out: fall back if ours vanished, follow the system default microphone when
+   * it changed and the person chose "System default", mention a device that appeared.
+   */
   private async onDeviceChange(): Promise<void> {
     const before = this.store.getState().lists;
     await this.refresh();
@@ -91,6 +105,10 @@ export class Devices {
       if (inUse && !list.some((device) => device.deviceId === inUse)) {
         this.d.notices.add(`Your ${kindWords[kind]} was disconnected; Parley switched to the default one.`);
         void this.d.engine.switchDevice(kind, undefined);
+      } else if (inUse && kind === 'audio' && this.followsSystemDefault(before, after)) {
+        // The open track stays on the device that was the default when it opened: open the new one.
+        this.d.notices.add("Your system's default microphone changed; Parley switched to it.");
+        void this.d.engine.switchDevice('audio', undefined);
       }
     }
     const known = [...before.microphones, ...before.cameras, ...before.speakers];
@@ -102,6 +120,13 @@ export class Devices {
     );
     for (const device of added)
       this.d.notices.add(`New device available: ${device.label}. Choose it in Settings.`);
+  }
+
+  /** Whether the person chose "System default" for the microphone and the system's default changed. */
+  private followsSystemDefault(before: MediaDeviceLists, after: MediaDeviceLists): boolean {
+    if (this.store.getState().prefs.microphoneId) return false;
+    const [was, is] = [systemDefault(before.microphones), systemDefault(after.microphones)];
+    return was !== undefined && is !== undefined && was !== is;
   }
 }
 
