@@ -3,9 +3,10 @@
  * port of 127.0.0.1 (or of another local address, for the network suite),
  * with a random shared secret (TURN REST credentials, as the signaling server
  * hands them out), optionally TURN over TLS with a given certificate, stopped
- * and cleaned up by `stop()`.
+ * and cleaned up by `stop()`. It dies with the process that started it, also
+ * when that one is killed before it could stop it.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomInt } from 'node:crypto';
 import { createSocket } from 'node:dgram';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -14,6 +15,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 export interface Coturn {
+  /** turnserver's process id. */
+  pid: number;
   port: number;
   /** The TURN-over-TLS port, when started with a certificate. */
   tlsPort: number | null;
@@ -34,6 +37,19 @@ export interface CoturnOptions {
 
 const READY_TIMEOUT_MS = 10_000;
 const STOP_TIMEOUT_MS = 5_000;
+
+/**
+ * The command line that runs turnserver so that it dies with this process, whatever ends it (a SIGTERM
+ * before any handler could stop it, SIGKILL, a crash): util-linux's setpriv sets the parent-death signal
+ * and then becomes turnserver. Where there is no setpriv (not Linux), stop() and kill() are all there is.
+ */
+function boundToThisProcess(args: string[]): [string, string[]] {
+  const setpriv = spawnSync('setpriv', ['--version'], { stdio: 'ignore' }).status === 0;
+  return setpriv ? ['setpriv', ['--pdeathsig', 'KILL', 'turnserver', ...args]] : ['turnserver', args];
+}
+
+/** setpriv's exit code when it could not find the command to become. */
+const COMMAND_NOT_FOUND = 127;
 
 /** A port that is free for both TCP and UDP on `host` right now. */
 async function freePort(host: string): Promise<number> {
@@ -126,7 +142,7 @@ export async function startCoturn({ host = '127.0.0.1', tls }: CoturnOptions = {
     `--pidfile=${join(dir, 'turnserver.pid')}`,
     `--db=${join(dir, 'turndb')}`,
   ];
-  const child = spawn('turnserver', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(...boundToThisProcess(args), { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const keep = (chunk: Buffer) => {
     output = (output + chunk.toString()).slice(-20_000);
@@ -157,9 +173,10 @@ export async function startCoturn({ host = '127.0.0.1', tls }: CoturnOptions = {
   for (;;) {
     if (spawnError || child.exitCode !== null || child.signalCode !== null) {
       await stop();
-      const why = spawnError
-        ? `could not start turnserver (${spawnError.message}); install coturn: apt-get install -y coturn`
-        : `turnserver exited (${child.exitCode ?? child.signalCode})`;
+      const why =
+        spawnError || child.exitCode === COMMAND_NOT_FOUND
+          ? `could not start turnserver (${spawnError?.message ?? 'not found'}); install coturn: apt-get install -y coturn`
+          : `turnserver exited (${child.exitCode ?? child.signalCode})`;
       throw new Error(`coturn: ${why}\n${output}`);
     }
     if (
@@ -175,6 +192,7 @@ export async function startCoturn({ host = '127.0.0.1', tls }: CoturnOptions = {
   }
 
   return {
+    pid: child.pid!,
     port,
     tlsPort,
     secret,
