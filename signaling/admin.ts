@@ -34,11 +34,11 @@ export interface AdminIo {
   print(line: string): void;
 }
 
-/** The commands, and whether each needs a name after it (a username, or seed's count). */
+/** The commands, and whether each needs a username after it (seed says itself what is wrong with its count). */
 const NEEDS_NAME: Record<string, boolean> = {
   list: false,
   add: true,
-  seed: true,
+  seed: false,
   disable: true,
   enable: true,
 };
