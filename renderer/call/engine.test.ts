@@ -17,7 +17,7 @@ import {
 } from '../test-support/fake-webrtc.js';
 import { UNREPORTED_ENDS_KEY } from './end-reports.js';
 import { CallEngine } from './engine.js';
-import { QUALITY_INTERVAL_MS } from './media-stats.js';
+import { FIRST_READING_MS, QUALITY_INTERVAL_MS } from './media-stats.js';
 import { PeerSession } from './peer.js';
 import { recoveryTimings as t } from './recovery.js';
 import type { CallView } from './view.js';
@@ -235,12 +235,14 @@ describe('CallEngine, called', () => {
 });
 
 describe('CallEngine, during a call', () => {
-  it('samples quality every 2 s once media connects, from the second sample on, and notes the first audio', async () => {
-    await activeCall();
-    expect(events.quality).toHaveLength(0); // the first sample only set the baseline
-    await pass(QUALITY_INTERVAL_MS);
+  it('reads quality within half a second of media connecting, then every 2 s, and notes the first audio', async () => {
+    await activeCall(); // 1 s after media connected
+    // The first sample set the baseline; the reading after it came FIRST_READING_MS (500 ms) later.
+    expect(FIRST_READING_MS).toBeLessThan(1_000);
     expect(events.quality).toHaveLength(1);
     expect(events.quality[0]).toMatchObject({ lossPercent: 0, grade: 'good' });
+    await pass(QUALITY_INTERVAL_MS);
+    expect(events.quality).toHaveLength(2);
     expect(engine.timings?.stages['first-audio']).toBeDefined();
   });
 

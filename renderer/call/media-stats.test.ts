@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { MediaStats, QUALITY_INTERVAL_MS } from './media-stats.js';
+import { FIRST_READING_MS, MediaStats, QUALITY_INTERVAL_MS } from './media-stats.js';
 import type { Quality } from './quality.js';
 
 /** A getStats report as Chromium gives it: every entry stamped with the time it was gathered. */
@@ -48,6 +48,25 @@ describe('MediaStats quality sampling', () => {
     await vi.advanceTimersByTimeAsync(QUALITY_INTERVAL_MS + 10);
     expect(stats.calls()).toBe(2);
     expect(shown.map((q) => q.kbps)).toEqual([1000]);
+    s.stop();
+  });
+
+  it('gives the first reading shortly after the baseline, not at the next 2 s tick, then one every 2 s', async () => {
+    // The baseline report comes back after 30 ms; the first reading is taken FIRST_READING_MS after that,
+    // gathered 500 ms after the baseline with 25 kB more: 400 kbit/s.
+    const stats = scriptedStats([
+      { afterMs: 30, report: report(10_000, 0) },
+      { afterMs: 0, report: report(10_000 + FIRST_READING_MS, 25_000) },
+      { afterMs: 0, report: report(10_000 + QUALITY_INTERVAL_MS, 25_000) },
+    ]);
+    const shown: Quality[] = [];
+    const s = sampler(stats.getStats, shown);
+    s.start();
+    await vi.advanceTimersByTimeAsync(30 + FIRST_READING_MS + 10);
+    expect(shown.map((q) => q.kbps)).toEqual([400]);
+    await vi.advanceTimersByTimeAsync(QUALITY_INTERVAL_MS - 30 - FIRST_READING_MS);
+    expect(stats.calls()).toBe(3);
+    expect(shown).toHaveLength(2);
     s.stop();
   });
 
