@@ -5,7 +5,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Leg, Signal } from '../../signaling/protocol/index.js';
-import { CALL_ID, FakeCallServer } from '../test-support/fake-call-server.js';
+import { CALL_ID, FakeSignaling } from '../test-support/fake-signaling.js';
 import { memoryStore } from '../test-support/memory-store.js';
 import { FakeMediaStream, FakeTrack } from '../test-support/fake-media.js';
 import {
@@ -25,14 +25,14 @@ const LEG_B: Leg = 'leg-of-device-B2';
 const LEG_C: Leg = 'leg-of-device-C3';
 
 let webrtc: FakeWebRtc;
-let server: FakeCallServer;
+let server: FakeSignaling;
 let engine: CallEngine;
 let views: (CallView | null)[];
 
 beforeEach(() => {
   vi.useFakeTimers();
   webrtc = installFakeWebRtc();
-  server = new FakeCallServer();
+  server = new FakeSignaling({ unanswered: 'server' });
   engine = new CallEngine(server, () => ({ relayOnly: false }), memoryStore());
   views = [];
   engine.on('call', (view) => views.push(view));

@@ -6,7 +6,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { CallSnapshot, Signal } from '../../signaling/protocol/index.js';
-import { CALL_ID, FakeCallServer } from '../test-support/fake-call-server.js';
+import { CALL_ID, FakeSignaling } from '../test-support/fake-signaling.js';
 import { memoryStore } from '../test-support/memory-store.js';
 import { FakeMediaStream, FakeTrack } from '../test-support/fake-media.js';
 import {
@@ -25,7 +25,7 @@ import type { CallView } from './view.js';
 const bob = { username: 'bob', displayName: 'Bob' };
 
 let webrtc: FakeWebRtc;
-let server: FakeCallServer;
+let server: FakeSignaling;
 let engine: CallEngine;
 let storage: ReturnType<typeof memoryStore>;
 let views: (CallView | null)[];
@@ -34,7 +34,7 @@ let events: { ended: unknown[]; notices: unknown[]; quality: unknown[]; localStr
 beforeEach(() => {
   vi.useFakeTimers();
   webrtc = installFakeWebRtc();
-  server = new FakeCallServer();
+  server = new FakeSignaling({ unanswered: 'server' });
   storage = memoryStore();
   engine = new CallEngine(server, () => ({ relayOnly: false }), storage);
   views = [];
@@ -398,7 +398,7 @@ describe('CallEngine, when the media path breaks', () => {
     const { pc } = await activeCall();
     pc.setMediaFlowing(false);
     await pass(t.stallMs + 1_000);
-    expect(server.requests.filter((r) => r.event === 'ice.servers' && r.timeoutMs === 1_000)).not.toEqual([]);
+    expect(server.sent.filter((r) => r.event === 'ice.servers' && r.timeoutMs === 1_000)).not.toEqual([]);
     expect(server.reconnects).toBe(0);
   });
 

@@ -23,6 +23,9 @@ function entry(n: number, changes: Partial<HistoryEntry> = {}): HistoryEntry {
   };
 }
 
+/** The server's cursor to the page after entry 2: "<createdAt ms>_<callId>" of entry 1. */
+const CURSOR = `${Date.parse(entry(1).createdAt)}_${entry(1).callId}`;
+
 let server: FakeSignaling;
 let history: History;
 let missedShown: MissedCall[];
@@ -46,11 +49,11 @@ describe('pages', () => {
   });
 
   it('loads the newest page on every session.ready, with the missed-call count from it', async () => {
-    server.answer('history.list', () => ({ ok: true, entries: [entry(2), entry(1)], nextCursor: 'c1' }));
+    server.answer('history.list', () => ({ ok: true, entries: [entry(2), entry(1)], nextCursor: CURSOR }));
     server.push('session.ready', sessionReady({ unseenMissedCalls: 3 }));
     expect(state()).toMatchObject({ unseenMissedCalls: 3, loading: true });
     await expect.poll(() => state().loading).toBe(false);
-    expect(state()).toMatchObject({ nextCursor: 'c1', entries: [entry(2), entry(1)] });
+    expect(state()).toMatchObject({ nextCursor: CURSOR, entries: [entry(2), entry(1)] });
     expect(server.sentOf('history.list')).toEqual([{}]);
   });
 
@@ -58,23 +61,23 @@ describe('pages', () => {
     server.answer('history.list', (p) =>
       p.before
         ? { ok: true, entries: [entry(1)], nextCursor: null }
-        : { ok: true, entries: [entry(2)], nextCursor: 'c1' },
+        : { ok: true, entries: [entry(2)], nextCursor: CURSOR },
     );
     await history.load();
     const more = history.load(true);
     await history.load(true); // already loading: ignored
     await more;
     await history.load(true); // no older page: nothing sent
-    expect(server.sentOf('history.list')).toEqual([{}, { before: 'c1' }]);
+    expect(server.sentOf('history.list')).toEqual([{}, { before: CURSOR }]);
     expect(state().entries).toEqual([entry(2), entry(1)]);
   });
 
   it('keeps what it has when a page cannot be loaded', async () => {
-    server.answer('history.list', () => ({ ok: true, entries: [entry(1)], nextCursor: 'c1' }));
+    server.answer('history.list', () => ({ ok: true, entries: [entry(1)], nextCursor: CURSOR }));
     await history.load();
     server.answer('history.list', () => ({ ok: false, error: { code: 'E_NETWORK', message: 'x' } }));
     await history.load(true);
-    expect(state()).toMatchObject({ entries: [entry(1)], nextCursor: 'c1', loading: false });
+    expect(state()).toMatchObject({ entries: [entry(1)], nextCursor: CURSOR, loading: false });
   });
 });
 
@@ -117,7 +120,7 @@ describe('seen and signed out', () => {
   });
 
   it('forgets everything on sign-out', async () => {
-    server.answer('history.list', () => ({ ok: true, entries: [entry(1)], nextCursor: 'c1' }));
+    server.answer('history.list', () => ({ ok: true, entries: [entry(1)], nextCursor: CURSOR }));
     server.push('history.unseen', { unseenMissedCalls: 2 });
     await history.load();
     history.clear();
