@@ -934,6 +934,7 @@ describe('what the windows report for the log (log.error, log.call)', () => {
       'channel not allowed for this window',
     );
     for (const bad of [
+      { ...report, callId: 'c1\n[error] a line of its own' }, // only a call id as the server makes them
       { ...report, reason: 'completed; token=x' },
       { ...report, code: 'rm -rf' },
       { ...report, stages: { 'invite-sent': -1 } },

@@ -16,6 +16,7 @@ import {
   ShellState,
 } from '../../shared/app-shell.js';
 import { HandshakeAuth } from '../../signaling/protocol/accounts.js';
+import { CallId } from '../../signaling/protocol/common.js';
 
 export { channel, SERVER_URL_SWITCH } from './channels.js';
 
@@ -24,7 +25,8 @@ export const ERROR_REPORT_MAX = 4000;
 
 /** A call as the log file records it (ms since the call started on this device, per setup stage). */
 export const CallReport = z.strictObject({
-  callId: z.string().max(64).nullable(),
+  /** Null for a call that ended before the server numbered it. */
+  callId: CallId.nullable(),
   reason: z.string().regex(/^[a-z-]{1,40}$/),
   code: z
     .string()
