@@ -90,6 +90,13 @@ const settings = {
   sessionIdleDays: { env: 'PARLEY_SESSION_IDLE_DAYS', schema: days.default(30) },
   sessionMaxDays: { env: 'PARLEY_SESSION_MAX_DAYS', schema: days.default(180) },
   metricsListen: { env: 'PARLEY_METRICS_LISTEN', schema: listenAddress.optional() },
+  redisUrl: {
+    env: 'PARLEY_REDIS_URL',
+    schema: z
+      .string()
+      .regex(/^rediss?:\/\/\S+$/, 'expected a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379')
+      .optional(),
+  },
 } as const;
 
 type Settings = typeof settings;

@@ -33,6 +33,7 @@ import { rateLimiter } from './realtime/dispatch.js';
 import { requestHandlers } from './realtime/handlers.js';
 import { requestLimiters, requestLimits } from './realtime/limits.js';
 import { RoomNotifier } from './realtime/notifier.js';
+import { joinCluster, type Cluster } from './realtime/cluster.js';
 import {
   DEFAULT_REVOCATION_TIMINGS,
   RevocationWatch,
@@ -123,13 +124,15 @@ export async function startServer(
     },
   });
 
+  // With Redis, rooms, connected devices, live calls and their timers are shared by every node using it.
+  const cluster = config.redisUrl ? await joinOrClose(io, config.redisUrl, db, log) : undefined;
   const built: ServerParts = {
     callsTable: new CallsTable(db),
     contactsTable: new ContactsTable(db),
     deviceBindings: new DeviceBindingsTable(db),
     sessions: accounts.sessions,
-    devices: new MemoryDeviceRegistry(),
-    registry: new SqliteCallRegistry(new LiveCallsTable(db)),
+    devices: cluster?.devices ?? new MemoryDeviceRegistry(),
+    registry: cluster?.registry ?? new SqliteCallRegistry(new LiveCallsTable(db)),
   };
   const { callsTable, contactsTable, deviceBindings, sessions, devices, registry } = {
     ...built,
@@ -153,14 +156,17 @@ export async function startServer(
     history,
     notify,
     timings: { ringTimeoutMs: config.ringTimeout * 1000, gracePeriodMs: config.gracePeriod * 1000 },
+    timers: cluster && { shared: true, timers: cluster.timers },
     connectWhileRinging: config.connectWhileRinging,
     metrics,
     log,
   });
 
   // Answered calls of the previous run go on (their media is peer-to-peer); other open rows are closed.
-  const resumed = await calls.resume();
-  if (resumed.length > 0) log.info({ calls: resumed.length }, 'resumed answered calls of the previous run');
+  // In a cluster the calls in Redis are the other nodes' too, and their timers are shared: all stay.
+  const resumed = cluster ? (await registry.all()).map((call) => call.id) : await calls.resume();
+  if (resumed.length > 0 && !cluster)
+    log.info({ calls: resumed.length }, 'resumed answered calls of the previous run');
   const dangling = callsTable.endDangling(Date.now(), resumed);
   if (dangling > 0)
     log.warn({ calls: dangling }, 'closed calls left open by the previous run as interrupted');
@@ -239,7 +245,8 @@ export async function startServer(
       // A scrape reads the database: the metrics listener goes before it closes.
       const metricsClosed = metricsServer && closeMetricsServer(metricsServer);
       await revocations.stop();
-      io.emit('server.shutdown', { message: 'server is shutting down' });
+      // This node's connections only: with the Redis adapter `io.emit` would reach every node's.
+      io.local.emit('server.shutdown', { message: 'server is shutting down' });
       await calls.stop();
       await disconnectAll(io);
       // What is still open now would hold the close for long: a client that stopped reading never
@@ -250,6 +257,7 @@ export async function startServer(
       await connectionsSettled();
       await presence.settled();
       await metricsClosed;
+      await cluster?.close();
       db.close();
       log.info('stopped');
     })());
@@ -273,6 +281,16 @@ export async function startServer(
   }
 
   return { url, port, metricsUrl, db, io, http: httpServer, close };
+}
+
+/** Joins the cluster; if Redis cannot be reached, closes the database and says so. */
+async function joinOrClose(io: ParleyServer, url: string, db: Db, log: Logger): Promise<Cluster> {
+  try {
+    return await joinCluster(io, url, log);
+  } catch (err) {
+    db.close();
+    throw new ConfigError(`--redis-url / PARLEY_REDIS_URL: cannot reach Redis: ${(err as Error).message}`);
+  }
 }
 
 const httpUrl = (host: string, port: number): string =>
@@ -309,7 +327,7 @@ async function disconnectAll(io: ParleyServer): Promise<void> {
   const closed = [...io.sockets.sockets.values()].map(({ request: { socket } }) =>
     socket.destroyed ? undefined : new Promise<void>((resolve) => socket.once('close', () => resolve())),
   );
-  io.disconnectSockets(true);
+  io.local.disconnectSockets(true);
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, FLUSH_TIMEOUT_MS)));
   await Promise.race([Promise.all(closed), timeout]);

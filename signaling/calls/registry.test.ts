@@ -1,12 +1,20 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from '../db/database.js';
 import { LiveCallsTable } from '../db/live-calls.js';
+import type { RedisKeys } from '../db/redis.js';
 import { UsersTable } from '../db/users.js';
+import { redisPerFile, redisUnavailable } from '../test-support/redis-server.js';
 import type { LiveCall } from './machine.js';
-import { SqliteCallRegistry } from './registry.js';
+import { RedisCallRegistry } from './redis-registry.js';
+import { SqliteCallRegistry, type CallRegistry } from './registry.js';
+
+const unavailable = redisUnavailable();
+if (unavailable) console.warn(`skipping the Redis call registry tests: ${unavailable}`);
+const redis = redisPerFile(unavailable);
 
 let dir: string;
 let db: Db;
@@ -28,7 +36,54 @@ afterEach(() => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-const registry = () => new SqliteCallRegistry(new LiveCallsTable(db));
+/**
+ * One set of tests for every implementation. `registry` gives a registry on this test's store (empty at
+ * first); `reopen` closes the store and opens it again as a restarted node would; `another` is a second
+ * node's registry on the same store (its own connection, where the store has connections).
+ */
+interface Parts {
+  registry: () => CallRegistry;
+  reopen: () => Promise<CallRegistry>;
+  another: () => CallRegistry;
+}
+interface Implementation {
+  name: string;
+  setUp: () => Parts;
+}
+
+const sqlite: Implementation = {
+  name: 'SqliteCallRegistry',
+  setUp: () => ({
+    registry: () => new SqliteCallRegistry(new LiveCallsTable(db)),
+    reopen: async () => {
+      db.close();
+      db = openDatabase(dir);
+      return new SqliteCallRegistry(new LiveCallsTable(db));
+    },
+    another: () => new SqliteCallRegistry(new LiveCallsTable(db)),
+  }),
+};
+
+const opened: Redis[] = [];
+afterEach(async () => {
+  await Promise.all(opened.splice(0).map((client) => client.quit()));
+});
+const inRedis: Implementation = {
+  name: 'RedisCallRegistry',
+  setUp: () => {
+    const keys: RedisKeys = redis.freshKeys();
+    const another = () => {
+      const client = new Redis(redis.server().url);
+      opened.push(client);
+      return new RedisCallRegistry(client, keys);
+    };
+    return {
+      registry: () => new RedisCallRegistry(redis.client(), keys),
+      reopen: async () => another(),
+      another,
+    };
+  },
+};
 
 let seq = 0;
 const call = (callerId: number, calleeId: number): LiveCall => ({
@@ -41,7 +96,12 @@ const call = (callerId: number, calleeId: number): LiveCall => ({
   answeredAt: null,
 });
 
-describe('SqliteCallRegistry', () => {
+describe.each(unavailable ? [sqlite] : [sqlite, inRedis])('$name', ({ setUp }) => {
+  let registry: () => CallRegistry;
+  let reopen: () => Promise<CallRegistry>;
+  let another: () => CallRegistry;
+  beforeEach(() => ({ registry, reopen, another } = setUp()));
+
   it('claims a call and finds it by id and by either party', async () => {
     const reg = registry();
     const c = call(ALICE, BOB);
@@ -81,6 +141,42 @@ describe('SqliteCallRegistry', () => {
     expect(results).toEqual(['ok', 'caller-in-call']);
     expect(await reg.all()).toEqual([ab]);
     expect(await reg.get(ba.id)).toBeUndefined();
+  });
+
+  it('lets only one of two people calling each other at once through two nodes through', async () => {
+    const [one, two] = [registry(), another()];
+    for (let round = 0; round < 20; round++) {
+      const ab = call(ALICE, BOB);
+      const ba = call(BOB, ALICE);
+      const results = await Promise.all([one.claim(ab), two.claim(ba)]);
+      expect(results.sort()).toEqual(['caller-in-call', 'ok']);
+      const [live] = await one.all();
+      expect(await two.all()).toEqual([live]);
+      await one.update(live!.id, () => ({ next: null, result: undefined }));
+    }
+  });
+
+  it('applies exactly one of two accepts racing on two nodes; the other sees the call accepted', async () => {
+    const [one, two] = [registry(), another()];
+    for (let round = 0; round < 20; round++) {
+      const c = call(ALICE, BOB);
+      await one.claim(c);
+      const accept = (reg: CallRegistry, deviceId: string) =>
+        reg.update(c.id, (current) =>
+          current.state === 'ringing'
+            ? {
+                next: { ...current, state: 'active', answeredAt: 2_000, callee: { userId: BOB, deviceId } },
+                result: `won by ${deviceId}`,
+              }
+            : { next: undefined, result: `lost to ${current.callee.deviceId}` },
+        );
+      const results = await Promise.all([accept(one, 'bob-laptop'), accept(two, 'bob-phone')]);
+      const winner = (await two.get(c.id))!.callee.deviceId!;
+      const loser = winner === 'bob-laptop' ? 'bob-phone' : 'bob-laptop';
+      expect(results.sort()).toEqual([`lost to ${winner}`, `won by ${winner}`].sort());
+      expect(results).not.toContain(`won by ${loser}`);
+      await one.update(c.id, () => ({ next: null, result: undefined }));
+    }
   });
 
   it('removes the call and frees both users when update returns next = null', async () => {
@@ -137,7 +233,7 @@ describe('SqliteCallRegistry', () => {
     expect(called).toBe(false);
   });
 
-  it('keeps its calls in the database: a registry opened on it again finds them', async () => {
+  it('keeps its calls in its store: a registry opened on it again finds them', async () => {
     const c = call(ALICE, BOB);
     const active: LiveCall = {
       ...c,
@@ -148,16 +244,14 @@ describe('SqliteCallRegistry', () => {
     const before = registry();
     await before.claim(c);
     await before.update(c.id, () => ({ next: active, result: undefined }));
-    db.close();
 
-    db = openDatabase(dir);
-    const after = registry();
+    const after = await reopen();
     expect(await after.all()).toEqual([active]);
     expect(await after.callsOf(BOB)).toEqual([active]);
     expect(await after.claim(call(CAROL, ALICE))).toBe('callee-in-call');
   });
 
-  it('leaves the database as it was when change throws', async () => {
+  it('leaves the store as it was when change throws', async () => {
     const reg = registry();
     const c = call(ALICE, BOB);
     await reg.claim(c);

@@ -37,8 +37,8 @@ import {
   type Transition,
 } from './machine.js';
 import type { CallRegistry } from './registry.js';
+import { LocalCallTimers, type CallTimers, type TimerAction } from './call-timers.js';
 import { deviceOfLeg, legOf } from './legs.js';
-import { Timers } from './timers.js';
 
 export interface CallTimings {
   ringTimeoutMs: number;
@@ -61,23 +61,29 @@ export interface CallServiceDeps {
   metrics: Metrics;
   log: Logger;
   now?: () => number;
+  /**
+   * Where the ring and grace timers live: in this process (the default), or shared by every node
+   * (Redis). Shared timers outlive the node, so `stop` leaves ringing calls to them.
+   */
+  timers?: { shared: boolean; timers: CallTimers };
 }
-
-/** How soon a timer's action that failed is tried again. */
-const TIMER_RETRY_MS = 1_000;
 
 const ringTimer = (callId: string): string => `ring:${callId}`;
 const graceTimer = (callId: string, d: Device): string => `grace:${callId}:${d.userId}:${d.deviceId}`;
 const summary = (u: UserRow) => ({ username: u.username, displayName: u.displayName });
 
 export class CallService {
-  private readonly timers = new Timers();
+  private readonly timers: CallTimers;
+  private readonly sharedTimers: boolean;
   private readonly now: () => number;
   /** Set by `stop` (shutdown): no timer is armed after it. */
   private stopped = false;
 
   constructor(private readonly d: CallServiceDeps) {
     this.now = d.now ?? Date.now;
+    this.timers = d.timers?.timers ?? new LocalCallTimers(d.log);
+    this.sharedTimers = d.timers?.shared ?? false;
+    this.timers.start((callId, action) => this.settle(callId, action));
   }
 
   /** Places a call. Refusals that count as call attempts (busy, offline, dnd) go into history. */
@@ -127,6 +133,8 @@ export class CallService {
       throw new AppError('E_BUSY', `${calleeName} is in a call`);
     }
     try {
+      // A timer left behind if the insert fails finds no call: harmless.
+      await this.arm(ringTimer(call.id), this.d.timings.ringTimeoutMs, call.id, { type: 'timeout' });
       this.d.calls.insert({
         id: call.id,
         callerId: caller.id,
@@ -136,12 +144,12 @@ export class CallService {
         createdAt: call.createdAt,
       });
     } catch (err) {
-      // A call without its history row is not placed: both parties are free again (the caller gets E_INTERNAL).
+      // A call without its ring timer or its history row is not placed: both parties are free again (the
+      // caller gets E_INTERNAL).
       await this.d.registry.update(call.id, () => ({ next: null, result: undefined }));
       throw err;
     }
     this.d.metrics.callInvites.inc();
-    this.arm(ringTimer(call.id), this.d.timings.ringTimeoutMs, call.id, { type: 'timeout' });
     // Ringing starts once the caller holds the call id (after the invite is acknowledged).
     const ring = () => {
       this.d.notify.toUsers([callee.id], 'call.incoming', {
@@ -218,7 +226,7 @@ export class CallService {
   async deviceLeft(device: Device): Promise<void> {
     for (const call of await this.d.registry.callsOf(device.userId)) {
       if (!isBound(call, device)) continue;
-      this.arm(graceTimer(call.id, device), this.d.timings.gracePeriodMs, call.id, {
+      await this.arm(graceTimer(call.id, device), this.d.timings.gracePeriodMs, call.id, {
         type: 'connection-lost',
         deviceOf: device,
       });
@@ -229,7 +237,7 @@ export class CallService {
   /** A device came back: calls it carries within their grace period go on. */
   async deviceReturned(device: Device): Promise<void> {
     for (const call of await this.d.registry.callsOf(device.userId)) {
-      if (this.timers.clear(graceTimer(call.id, device))) this.tellPeer(call, device, true);
+      if (await this.timers.clear(graceTimer(call.id, device))) this.tellPeer(call, device, true);
     }
   }
 
@@ -247,7 +255,7 @@ export class CallService {
       }
       resumed.push(call.id);
       for (const device of this.boundDevices(call)) {
-        this.arm(graceTimer(call.id, device), this.d.timings.gracePeriodMs, call.id, {
+        await this.arm(graceTimer(call.id, device), this.d.timings.gracePeriodMs, call.id, {
           type: 'connection-lost',
           deviceOf: device,
         });
@@ -259,15 +267,17 @@ export class CallService {
   /**
    * Server shutdown: ringing calls end as interrupted (nobody could answer them meanwhile); answered
    * calls stay in the registry for the next start, their media being peer-to-peer. Stops all timers.
+   * With shared timers other nodes go on: every call stays, and its timers fire there.
    */
   async stop(): Promise<void> {
     this.stopped = true;
     try {
+      if (this.sharedTimers) return;
       for (const call of await this.d.registry.all()) {
         if (call.state === 'ringing') await this.endAs(call.id, 'interrupted');
       }
     } finally {
-      this.timers.clearAll();
+      await this.timers.stop();
     }
   }
 
@@ -304,18 +314,20 @@ export class CallService {
   }
 
   /** Arms a timer that applies `action` to the call; if applying it fails, it is tried again. */
-  private arm(name: string, ms: number, callId: string, action: CallAction): void {
+  private async arm(name: string, ms: number, callId: string, action: TimerAction): Promise<void> {
     if (this.stopped) return;
-    this.timers.set(name, ms, () => {
-      this.settle(callId, action).catch((err: unknown) => {
-        this.d.log.error({ err, callId, action: action.type }, 'call timer failed; trying again');
-        this.arm(name, TIMER_RETRY_MS, callId, action);
-      });
-    });
+    await this.timers.arm(name, ms, callId, action);
+  }
+
+  /** Cancels a timer in the background: one left behind by a failure fires on a call that moved on, harmlessly. */
+  private disarm(name: string, callId: string): void {
+    this.timers
+      .clear(name)
+      .catch((err: unknown) => this.d.log.warn({ err, callId }, 'clearing a call timer failed'));
   }
 
   /** Applies a timer's action; a call that already moved on is simply left alone. */
-  private async settle(callId: string, action: CallAction): Promise<void> {
+  private async settle(callId: string, action: TimerAction): Promise<void> {
     if (
       action.type === 'connection-lost' &&
       (await this.d.devices.isConnected(action.deviceOf.userId, action.deviceOf.deviceId))
@@ -343,7 +355,7 @@ export class CallService {
 
   private answered(call: LiveCall, by: Device): void {
     this.d.metrics.callsAnswered.inc();
-    this.timers.clear(ringTimer(call.id));
+    this.disarm(ringTimer(call.id), call.id);
     this.record({ callId: call.id, step: 'answer' }, () =>
       this.d.calls.markAnswered(call.id, call.answeredAt!, by.deviceId),
     );
@@ -357,8 +369,8 @@ export class CallService {
   /** Ends a call for both parties and in history, at `endedAt` (now unless a device reported the time). */
   private finish(call: LiveCall, reason: CallEndReason, endedAt = this.now()): void {
     this.d.metrics.callsEnded.inc({ reason });
-    this.timers.clear(ringTimer(call.id));
-    for (const device of this.boundDevices(call)) this.timers.clear(graceTimer(call.id, device));
+    this.disarm(ringTimer(call.id), call.id);
+    for (const device of this.boundDevices(call)) this.disarm(graceTimer(call.id, device), call.id);
     const recorded = this.record({ callId: call.id, step: 'end', reason }, () =>
       this.d.calls.markEnded(call.id, endedAt, reason, call.answeredAt !== null),
     );

@@ -1,12 +1,31 @@
 import { describe, expect, it } from 'vitest';
-import { MemoryDeviceRegistry } from './device-registry.js';
+import { redisPerFile, redisUnavailable } from '../test-support/redis-server.js';
+import { MemoryDeviceRegistry, type DeviceRegistry } from './device-registry.js';
+import { RedisDeviceRegistry } from './redis-device-registry.js';
 
 const ALICE = 1;
 const BOB = 2;
 
-describe('MemoryDeviceRegistry', () => {
+const unavailable = redisUnavailable();
+if (unavailable) console.warn(`skipping the Redis device registry tests: ${unavailable}`);
+const redis = redisPerFile(unavailable);
+
+// One set of tests for every implementation: each test gets an empty registry from `make`.
+const implementations: { name: string; make: () => DeviceRegistry }[] = [
+  { name: 'MemoryDeviceRegistry', make: () => new MemoryDeviceRegistry() },
+  ...(unavailable
+    ? []
+    : [
+        {
+          name: 'RedisDeviceRegistry',
+          make: () => new RedisDeviceRegistry(redis.client(), redis.freshKeys()),
+        },
+      ]),
+];
+
+describe.each(implementations)('$name', ({ make }) => {
   it('tracks connected devices per user', async () => {
-    const reg = new MemoryDeviceRegistry();
+    const reg = make();
     expect(await reg.devices(ALICE)).toEqual([]);
     expect(await reg.isConnected(ALICE, 'laptop')).toBe(false);
 
@@ -36,7 +55,7 @@ describe('MemoryDeviceRegistry', () => {
   });
 
   it('lets a newer connection take a device over, so the old connection cannot remove it', async () => {
-    const reg = new MemoryDeviceRegistry();
+    const reg = make();
     await reg.connect(ALICE, 'laptop', 'old');
     await reg.connect(ALICE, 'laptop', 'new');
 
@@ -49,7 +68,7 @@ describe('MemoryDeviceRegistry', () => {
   });
 
   it('admits up to the cap; a device already connected does not count twice', async () => {
-    const reg = new MemoryDeviceRegistry();
+    const reg = make();
     expect(await reg.admit(ALICE, 'laptop', 'c1', 2)).toBe(true);
     expect(await reg.admit(ALICE, 'phone', 'c2', 2)).toBe(true);
     expect(await reg.admit(ALICE, 'tablet', 'c3', 2)).toBe(false);
@@ -66,7 +85,7 @@ describe('MemoryDeviceRegistry', () => {
   });
 
   it('admits exactly the cap when many handshakes come at once', async () => {
-    const reg = new MemoryDeviceRegistry();
+    const reg = make();
     const admitted = await Promise.all(
       Array.from({ length: 50 }, (_, i) => reg.admit(ALICE, `device-${i}`, `c${i}`, 10)),
     );
@@ -75,7 +94,7 @@ describe('MemoryDeviceRegistry', () => {
   });
 
   it('sets and clears the away flag of one device', async () => {
-    const reg = new MemoryDeviceRegistry();
+    const reg = make();
     await reg.connect(ALICE, 'laptop', 'c1');
     await reg.connect(ALICE, 'phone', 'c2');
 
@@ -94,7 +113,7 @@ describe('MemoryDeviceRegistry', () => {
   });
 
   it('swapPresence returns the previous presence, starting at offline', async () => {
-    const reg = new MemoryDeviceRegistry();
+    const reg = make();
     expect(await reg.presenceOf(ALICE)).toBe('offline');
 
     expect(await reg.swapPresence(ALICE, 'online')).toBe('offline');

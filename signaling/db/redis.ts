@@ -1,0 +1,74 @@
+/**
+ * The Redis connection a node shares its live state through (`--redis-url`), and Lua scripts run on it.
+ * A script runs atomically on the Redis server: nothing else reads or writes between its commands,
+ * which is what makes the registries' checks-then-writes safe across nodes. Keys are spelled by
+ * `redisKeys`, all under one prefix, so one Redis server can be told apart from other users of it.
+ */
+import { createHash } from 'node:crypto';
+import { Redis } from 'ioredis';
+import type { Logger } from '../log.js';
+
+/** A Redis client of this node; `role` names it in log lines (commands, pub/sub). */
+export function openRedis(url: string, log: Logger, role: string): Redis {
+  const redis = new Redis(url, {
+    // A command waits through a short outage, then fails (a request answers E_INTERNAL) rather than hang.
+    maxRetriesPerRequest: 3,
+    connectionName: `parley-${role}`,
+    lazyConnect: false,
+  });
+  // ioredis reconnects by itself (with back-off); each failed attempt comes here.
+  redis.on('error', (err: Error) => log.warn({ err, role }, 'redis connection error'));
+  return redis;
+}
+
+/** Closes a client: waits for its replies, or cuts it off if the server is gone. */
+export async function closeRedis(redis: Redis): Promise<void> {
+  if (redis.status === 'end') return;
+  try {
+    await redis.quit();
+  } catch {
+    redis.disconnect();
+  }
+}
+
+/** The names of every key Parley keeps in Redis. */
+export const redisKeys = (prefix = 'parley:') => ({
+  /** Hash: device id -> away flag (`0`/`1`) followed by the connection id carrying the device. */
+  devices: (userId: number) => `${prefix}devices:${userId}`,
+  /** Hash: user id -> the presence last announced to contacts (absent: offline). */
+  presence: `${prefix}presence`,
+  /** String: one live call as JSON. */
+  call: (callId: string) => `${prefix}call:${callId}`,
+  /** Set: the ids of a user's live calls. */
+  userCalls: (userId: number) => `${prefix}user-calls:${userId}`,
+  /** Sorted set: every live call id, by creation time. */
+  calls: `${prefix}calls`,
+  /** Sorted set: call timer names by due time (ms since the epoch, by the Redis server's clock). */
+  timers: `${prefix}timers`,
+  /** Hash: call timer name -> what it does, as JSON. */
+  timerActions: `${prefix}timer-actions`,
+});
+
+export type RedisKeys = ReturnType<typeof redisKeys>;
+
+/** A Lua script, sent once per connection and run by its SHA-1 after that. */
+export class RedisScript {
+  private readonly sha: string;
+
+  constructor(private readonly lua: string) {
+    this.sha = createHash('sha1').update(lua).digest('hex');
+  }
+
+  async run(
+    redis: Redis,
+    keys: readonly string[],
+    args: readonly (string | number)[] = [],
+  ): Promise<unknown> {
+    try {
+      return await redis.evalsha(this.sha, keys.length, ...keys, ...args);
+    } catch (err) {
+      if (!String((err as Error).message).startsWith('NOSCRIPT')) throw err;
+      return redis.eval(this.lua, keys.length, ...keys, ...args);
+    }
+  }
+}

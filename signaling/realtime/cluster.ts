@@ -1,0 +1,53 @@
+/**
+ * A node's link to the other nodes through Redis (`--redis-url`): the shared registries and call timers,
+ * and Socket.IO's Redis adapter in sharded mode (Redis 7 sharded pub/sub, `SPUBLISH`/`SSUBSCRIBE`),
+ * with ioredis, as Socket.IO's documentation advises. Through the adapter a push to `user:*`,
+ * `device:*` or `session:*` reaches the connections in that room on every node, and `disconnectSockets`
+ * on a room closes them wherever they are. Each public room has a channel of its own (the adapter's
+ * "dynamic" mode), so a push goes only to the nodes that have someone in the room.
+ */
+import { createShardedAdapter } from '@socket.io/redis-adapter';
+import type { Redis } from 'ioredis';
+import type { CallTimers } from '../calls/call-timers.js';
+import { RedisCallRegistry } from '../calls/redis-registry.js';
+import { RedisCallTimers } from '../calls/redis-timers.js';
+import type { CallRegistry } from '../calls/registry.js';
+import { closeRedis, openRedis, redisKeys } from '../db/redis.js';
+import type { Logger } from '../log.js';
+import type { DeviceRegistry } from '../presence/device-registry.js';
+import { RedisDeviceRegistry } from '../presence/redis-device-registry.js';
+import type { ParleyServer } from './types.js';
+
+export interface Cluster {
+  devices: DeviceRegistry;
+  registry: CallRegistry;
+  timers: CallTimers;
+  /** Closes the Redis connections; after `io.close()` and once nothing uses the registries any more. */
+  close(): Promise<void>;
+}
+
+/** Connects to Redis (failing if it cannot be reached) and puts `io` on the Redis adapter. */
+export async function joinCluster(io: ParleyServer, url: string, log: Logger): Promise<Cluster> {
+  const state = openRedis(url, log, 'state');
+  const publisher = openRedis(url, log, 'publish');
+  // A client in subscriber mode takes no other commands: the adapter needs one of its own.
+  const subscriber = openRedis(url, log, 'subscribe');
+  const clients: Redis[] = [state, publisher, subscriber];
+  const close = async () => {
+    await Promise.all(clients.map(closeRedis));
+  };
+  try {
+    await Promise.all(clients.map((client) => client.ping()));
+  } catch (err) {
+    await close();
+    throw err;
+  }
+  io.adapter(createShardedAdapter(publisher, subscriber, { channelPrefix: 'parley' }));
+  const keys = redisKeys();
+  return {
+    devices: new RedisDeviceRegistry(state, keys),
+    registry: new RedisCallRegistry(state, keys),
+    timers: new RedisCallTimers(state, keys, log),
+    close,
+  };
+}

@@ -1,0 +1,121 @@
+/**
+ * A real redis-server for tests: its own process on a free loopback port, with its files in a temporary
+ * folder and nothing saved to disk, stopped by the test. Tests that need it skip, saying why, where
+ * redis-server is missing (`apt-get install redis-server`).
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll } from 'vitest';
+import { redisKeys, type RedisKeys } from '../db/redis.js';
+
+export interface TestRedis {
+  /** `redis://127.0.0.1:<port>` */
+  url: string;
+  port: number;
+  /** Empties it (every key of every database). */
+  flushAll(): Promise<void>;
+  /** Stops the server (SIGKILL: nothing to save) and removes its folder. */
+  stop(): Promise<void>;
+}
+
+/** Why Redis tests cannot run here, or null when they can. */
+export function redisUnavailable(): string | null {
+  const found = spawnSync('redis-server', ['--version'], { stdio: 'ignore' });
+  return found.error || found.status !== 0
+    ? 'redis-server is not installed (apt-get install redis-server)'
+    : null;
+}
+
+/** Starts a server; a port taken between choosing it and binding it is chosen again. */
+export async function startRedis(): Promise<TestRedis> {
+  const dir = await mkdtemp(join(tmpdir(), 'parley-redis-'));
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    const server = spawn(
+      'redis-server',
+      ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    const ready = await readyOrExit(server);
+    if (ready === true) {
+      return {
+        url: `redis://127.0.0.1:${port}`,
+        port,
+        flushAll: async () => {
+          const client = new Redis(`redis://127.0.0.1:${port}`);
+          await client.flushall();
+          await client.quit();
+        },
+        stop: async () => {
+          if (server.exitCode === null && server.signalCode === null) {
+            const exited = new Promise((resolve) => server.once('exit', resolve));
+            server.kill('SIGKILL');
+            await exited;
+          }
+          await rm(dir, { recursive: true, force: true });
+        },
+      };
+    }
+    if (attempt === 3) {
+      await rm(dir, { recursive: true, force: true });
+      throw new Error(`redis-server did not start: ${ready}`);
+    }
+  }
+}
+
+/** True once the server says it accepts connections; what it said if it exits first. */
+function readyOrExit(server: ChildProcess): Promise<true | string> {
+  return new Promise((resolve) => {
+    let said = '';
+    server.stdout!.on('data', (chunk: Buffer) => {
+      said += chunk.toString();
+      if (said.includes('Ready to accept connections')) resolve(true);
+    });
+    server.stderr!.on('data', (chunk: Buffer) => (said += chunk.toString()));
+    server.once('exit', (code) => resolve(`exit ${code}: ${said.trim().split('\n').slice(-3).join(' | ')}`));
+  });
+}
+
+/** A loopback port nothing listens on just now. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * One Redis server for a test file (started before its first test, stopped after its last) and one client
+ * of it; nothing when `unavailable`. Tests keep apart by key prefix (`freshKeys`).
+ */
+export function redisPerFile(unavailable: string | null): {
+  client: () => Redis;
+  server: () => TestRedis;
+  freshKeys: () => RedisKeys;
+} {
+  let server: TestRedis | undefined;
+  let client: Redis | undefined;
+  let prefixes = 0;
+  beforeAll(async () => {
+    if (unavailable) return;
+    server = await startRedis();
+    client = new Redis(server.url);
+  });
+  afterAll(async () => {
+    await client?.quit();
+    await server?.stop();
+  });
+  return {
+    client: () => client!,
+    server: () => server!,
+    freshKeys: () => redisKeys(`test${++prefixes}:`),
+  };
+}
