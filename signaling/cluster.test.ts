@@ -8,6 +8,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Redis } from 'ioredis';
 import { afterEach, beforeAll, afterAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   befriend,
@@ -148,6 +149,35 @@ describe.skipIf(unavailable)('two nodes on one Redis', () => {
       await alice.device.next('call.ended', (p) => p.callId === callId);
     }
     expect(alice.device.all('call.accepted')).toHaveLength(5);
+  });
+
+  it('keeps a call whose device drops on one node and comes back through the other', async () => {
+    const { callId } = await alice.device.ok('call.invite', { callee: 'bob', media: 'audio' });
+    await bob.device.next('call.incoming', (p) => p.callId === callId);
+    await bob.device.ok('call.accept', { callId });
+    await alice.device.next('call.accepted', (p) => p.callId === callId);
+
+    bob.device.close();
+    expect(await alice.device.next('call.peer', (p) => p.callId === callId)).toEqual({
+      callId,
+      connected: false,
+    });
+    // Node two armed the grace timer; node one, where the device comes back, clears it and tells Alice.
+    const back = await connect(one, bob.token, bob.device.deviceId);
+    expect(back.ready.calls).toMatchObject([{ callId, boundHere: true, state: 'active' }]);
+    expect(await alice.device.next('call.peer', (p) => p.callId === callId)).toEqual({
+      callId,
+      connected: true,
+    });
+    const client = new Redis(redis.url);
+    expect(await client.zcard('parley:timers')).toBe(0);
+    await client.quit();
+
+    await back.ok('call.hangup', { callId });
+    expect(await alice.device.next('call.ended', (p) => p.callId === callId)).toEqual({
+      callId,
+      reason: 'completed',
+    });
   });
 
   it('ends a call that rings too long as missed when the node that placed it has stopped', async () => {
