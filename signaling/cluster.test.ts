@@ -14,12 +14,14 @@ import {
   befriend,
   connect,
   person,
+  postJson,
   signIn,
   startTestServer,
   type Person,
   type TestDevice,
   type TestServer,
 } from './test-support/harness.js';
+import { httpRoutes } from './protocol/index.js';
 import { redisUnavailable, startRedis, type TestRedis } from './test-support/redis-server.js';
 
 const unavailable = redisUnavailable();
@@ -43,8 +45,9 @@ beforeEach(async () => {
   if (unavailable) return;
   await redis.flushAll();
   dataDir = mkdtempSync(join(tmpdir(), 'parley-cluster-'));
-  one = await startTestServer({ redisUrl: redis.url, dataDir, ringTimeout: 2 });
-  two = await startTestServer({ redisUrl: redis.url, dataDir, ringTimeout: 2 });
+  const config = { redisUrl: redis.url, dataDir, ringTimeout: 2, loginFailuresPerAddress: 3 };
+  one = await startTestServer(config);
+  two = await startTestServer(config);
   alice = await person(one, 'alice');
   bob = await person(two, 'bob');
   await befriend(alice, bob);
@@ -191,5 +194,25 @@ describe.skipIf(unavailable)('two nodes on one Redis', () => {
     });
     const [entry] = (await bob.device.ok('history.list', {})).entries;
     expect(entry).toMatchObject({ callId, endReason: 'missed', missed: true });
+  });
+
+  it('counts failed sign-ins on both nodes against one limit', async () => {
+    const wrong = (server: TestServer) =>
+      postJson(server, httpRoutes.login, { username: 'alice', password: 'not the password' });
+    for (const server of [one, two, one]) expect((await wrong(server)).status).toBe(401);
+    const limited = await wrong(two);
+    expect(limited.status).toBe(429);
+    expect(limited.body).toMatchObject({ error: { code: 'E_RATE_LIMITED' } });
+  });
+
+  it("counts a user's requests from devices on both nodes against one limit", async () => {
+    const other = await anotherDevice(alice, two);
+    // history.list: 60 a minute per user.
+    for (let i = 0; i < 30; i++) {
+      await alice.device.ok('history.list', {});
+      await other.ok('history.list', {});
+    }
+    expect(await other.fails('history.list', {})).toBe('E_RATE_LIMITED');
+    expect(await alice.device.fails('history.list', {})).toBe('E_RATE_LIMITED');
   });
 });

@@ -6,6 +6,7 @@ import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { Server } from 'socket.io';
 import { Accounts } from './accounts/accounts.js';
+import { limitersInMemory } from './accounts/rate-limits.js';
 import type { Sessions } from './accounts/sessions.js';
 import { SqliteCallRegistry, type CallRegistry } from './calls/registry.js';
 import { CallService } from './calls/service.js';
@@ -91,6 +92,10 @@ export async function startServer(
     metrics.collectProcessMetrics();
   }
   let closing = false;
+  // With Redis, rooms, connected devices, live calls, their timers and the rate limits are shared by every
+  // node using it.
+  const cluster = config.redisUrl ? await joinOrClose(config.redisUrl, db, log) : undefined;
+  const makeLimiter = cluster?.makeLimiter ?? limitersInMemory;
   const accounts = new Accounts(db, {
     openRegistration: config.openRegistration,
     registrationsPerHour: config.registrationsPerHour,
@@ -102,6 +107,7 @@ export async function startServer(
     sessionLifetime: { idleMs: config.sessionIdleDays * DAY_MS, maxMs: config.sessionMaxDays * DAY_MS },
     now: options.now,
     log,
+    makeLimiter,
   });
 
   const httpServer = createServer();
@@ -123,9 +129,8 @@ export async function startServer(
       callback(null, true);
     },
   });
+  cluster?.shareRooms(io);
 
-  // With Redis, rooms, connected devices, live calls and their timers are shared by every node using it.
-  const cluster = config.redisUrl ? await joinOrClose(io, config.redisUrl, db, log) : undefined;
   const built: ServerParts = {
     callsTable: new CallsTable(db),
     contactsTable: new ContactsTable(db),
@@ -186,7 +191,7 @@ export async function startServer(
         history,
         iceConfig: (username) => iceConfigFor(username, config, Date.now()),
       }),
-      limits: requestLimiters(requestLimits(config)),
+      limits: requestLimiters(requestLimits(config), makeLimiter),
       abuse: rateLimiter(20, 10, 'abuse'),
       metrics,
       log,
@@ -284,9 +289,9 @@ export async function startServer(
 }
 
 /** Joins the cluster; if Redis cannot be reached, closes the database and says so. */
-async function joinOrClose(io: ParleyServer, url: string, db: Db, log: Logger): Promise<Cluster> {
+async function joinOrClose(url: string, db: Db, log: Logger): Promise<Cluster> {
   try {
-    return await joinCluster(io, url, log);
+    return await joinCluster(url, log);
   } catch (err) {
     db.close();
     throw new ConfigError(`--redis-url / PARLEY_REDIS_URL: cannot reach Redis: ${(err as Error).message}`);

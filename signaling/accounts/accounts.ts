@@ -4,13 +4,14 @@
  * admin command call into this.
  */
 import { createHash } from 'node:crypto';
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { RegisterRequest, SessionGrant } from '../protocol/index.js';
 import type { Db } from '../db/database.js';
 import { UsersTable, type UserRow } from '../db/users.js';
 import { AppError } from '../errors.js';
 import { createLogger, logLimited, type Logger } from '../log.js';
 import { LoginThrottle, Throttled, type LoginAttempt, type LoginThrottleLimits } from './login-throttle.js';
+import { limitersInMemory, type MakeLimiter } from './rate-limits.js';
 import { decoyPasswordHash, hashPassword, verifyPassword } from './passwords.js';
 import { DEFAULT_SESSION_LIFETIME, Sessions, type SessionLifetime } from './sessions.js';
 
@@ -23,6 +24,8 @@ export interface AccountsOptions {
   now?: () => number;
   /** Where failed and throttled sign-ins are logged (at info); silent without one. */
   log?: Logger;
+  /** Where the registration limit and the sign-in throttle count (in memory without one). */
+  makeLimiter?: MakeLimiter;
 }
 
 /** A username in logs: a short SHA-256 prefix, enough to tell attempts apart without writing it down. */
@@ -33,7 +36,7 @@ export class Accounts {
   readonly users: UsersTable;
   readonly sessions: Sessions;
   private readonly throttle: LoginThrottle;
-  private readonly registrations: RateLimiterMemory;
+  private readonly registrations: RateLimiterAbstract;
   private readonly now: () => number;
   private readonly log: Logger;
 
@@ -44,8 +47,9 @@ export class Accounts {
     this.now = options.now ?? Date.now;
     this.users = new UsersTable(db);
     this.sessions = new Sessions(db, options.sessionLifetime ?? DEFAULT_SESSION_LIFETIME, this.now);
-    this.throttle = new LoginThrottle(options.loginThrottle);
-    this.registrations = new RateLimiterMemory({
+    const makeLimiter = options.makeLimiter ?? limitersInMemory;
+    this.throttle = new LoginThrottle(options.loginThrottle, makeLimiter);
+    this.registrations = makeLimiter({
       keyPrefix: 'register',
       points: options.registrationsPerHour ?? 20,
       duration: 3600,

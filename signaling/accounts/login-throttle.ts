@@ -12,9 +12,11 @@
  *   each further failure up to ACCOUNT_MAX_PAUSE_SECONDS. A guesser spread over many addresses gets about
  *   one guess a minute; the owner's own addresses skip the pause.
  *
- * Counters live in memory behind rate-limiter-flexible, whose Redis twins take the same calls.
+ * Counters live behind rate-limiter-flexible: in memory, or with `--redis-url` in Redis (rate-limits.ts),
+ * shared by every node.
  */
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import { limitersInMemory, type MakeLimiter } from './rate-limits.js';
 
 export interface LoginThrottleLimits {
   /** Failed attempts allowed per account from one client address in `windowSeconds`. */
@@ -54,41 +56,41 @@ const pauseSeconds = (failures: number): number =>
   Math.min(ACCOUNT_MAX_PAUSE_SECONDS, 2 ** (failures - ACCOUNT_FREE_FAILURES - 1));
 
 export class LoginThrottle {
-  private readonly byAddress: RateLimiterMemory;
-  private readonly byAccountAddress: RateLimiterMemory;
+  private readonly byAddress: RateLimiterAbstract;
+  private readonly byAccountAddress: RateLimiterAbstract;
   /** Only counts: its points are never reached. */
-  private readonly byAccount: RateLimiterMemory;
+  private readonly byAccount: RateLimiterAbstract;
   /** One attempt per pause on an account past its free failures; the pause is the key's lifetime. */
-  private readonly accountGate: RateLimiterMemory;
+  private readonly accountGate: RateLimiterAbstract;
   /** Account-address pairs that signed in successfully. */
-  private readonly trusted: RateLimiterMemory;
+  private readonly trusted: RateLimiterAbstract;
 
-  constructor(limits: LoginThrottleLimits) {
+  constructor(limits: LoginThrottleLimits, makeLimiter: MakeLimiter = limitersInMemory) {
     const duration = limits.windowSeconds;
-    this.byAddress = new RateLimiterMemory({
+    this.byAddress = makeLimiter({
       keyPrefix: 'login-address',
       points: limits.perAddress,
       duration,
     });
-    this.byAccountAddress = new RateLimiterMemory({
+    this.byAccountAddress = makeLimiter({
       keyPrefix: 'login-account-address',
       points: limits.perAccountAddress,
       duration,
     });
-    this.byAccount = new RateLimiterMemory({
+    this.byAccount = makeLimiter({
       keyPrefix: 'login-account',
       points: Number.MAX_SAFE_INTEGER,
       duration,
     });
-    this.accountGate = new RateLimiterMemory({ keyPrefix: 'login-account-gate', points: 1, duration: 1 });
-    this.trusted = new RateLimiterMemory({ keyPrefix: 'login-trusted', points: 1, duration: TRUST_SECONDS });
+    this.accountGate = makeLimiter({ keyPrefix: 'login-account-gate', points: 1, duration: 1 });
+    this.trusted = makeLimiter({ keyPrefix: 'login-trusted', points: 1, duration: TRUST_SECONDS });
   }
 
   /** Reserves an attempt on `account` from `address`, or throws Throttled. */
   async reserve(account: string, address: string): Promise<LoginAttempt> {
     const pair = JSON.stringify([account, address]);
-    const taken: [RateLimiterMemory, string][] = [];
-    const take = async (limiter: RateLimiterMemory, key: string, scope: ThrottleScope) => {
+    const taken: [RateLimiterAbstract, string][] = [];
+    const take = async (limiter: RateLimiterAbstract, key: string, scope: ThrottleScope) => {
       taken.push([limiter, key]); // a refused consume counts too, so it is given back like the others
       try {
         return await limiter.consume(key);

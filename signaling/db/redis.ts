@@ -47,6 +47,8 @@ export const redisKeys = (prefix = 'parley:') => ({
   timers: `${prefix}timers`,
   /** Hash: call timer name -> what it does, as JSON. */
   timerActions: `${prefix}timer-actions`,
+  /** Prefix of the rate limiters' counters (rate-limiter-flexible names the rest). */
+  limits: `${prefix}limit:`,
 });
 
 export type RedisKeys = ReturnType<typeof redisKeys>;

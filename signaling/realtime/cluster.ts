@@ -1,6 +1,6 @@
 /**
- * A node's link to the other nodes through Redis (`--redis-url`): the shared registries and call timers,
- * and Socket.IO's Redis adapter in sharded mode (Redis 7 sharded pub/sub, `SPUBLISH`/`SSUBSCRIBE`),
+ * A node's link to the other nodes through Redis (`--redis-url`): the shared registries, call timers and
+ * rate limiters, and Socket.IO's Redis adapter in sharded mode (Redis 7 sharded pub/sub, `SPUBLISH`/`SSUBSCRIBE`),
  * with ioredis, as Socket.IO's documentation advises. Through the adapter a push to `user:*`,
  * `device:*` or `session:*` reaches the connections in that room on every node, and `disconnectSockets`
  * on a room closes them wherever they are. Each public room has a channel of its own (the adapter's
@@ -8,6 +8,7 @@
  */
 import { createShardedAdapter } from '@socket.io/redis-adapter';
 import type { Redis } from 'ioredis';
+import { limitersInRedis, type MakeLimiter } from '../accounts/rate-limits.js';
 import type { CallTimers } from '../calls/call-timers.js';
 import { RedisCallRegistry } from '../calls/redis-registry.js';
 import { RedisCallTimers } from '../calls/redis-timers.js';
@@ -22,12 +23,16 @@ export interface Cluster {
   devices: DeviceRegistry;
   registry: CallRegistry;
   timers: CallTimers;
+  /** Rate limiters counting for every node. */
+  makeLimiter: MakeLimiter;
+  /** Puts `io` on the Redis adapter (before it takes any connection). */
+  shareRooms(io: ParleyServer): void;
   /** Closes the Redis connections; after `io.close()` and once nothing uses the registries any more. */
   close(): Promise<void>;
 }
 
-/** Connects to Redis (failing if it cannot be reached) and puts `io` on the Redis adapter. */
-export async function joinCluster(io: ParleyServer, url: string, log: Logger): Promise<Cluster> {
+/** Connects to Redis, failing if it cannot be reached. */
+export async function joinCluster(url: string, log: Logger): Promise<Cluster> {
   const state = openRedis(url, log, 'state');
   const publisher = openRedis(url, log, 'publish');
   // A client in subscriber mode takes no other commands: the adapter needs one of its own.
@@ -42,12 +47,13 @@ export async function joinCluster(io: ParleyServer, url: string, log: Logger): P
     await close();
     throw err;
   }
-  io.adapter(createShardedAdapter(publisher, subscriber, { channelPrefix: 'parley' }));
   const keys = redisKeys();
   return {
     devices: new RedisDeviceRegistry(state, keys),
     registry: new RedisCallRegistry(state, keys),
     timers: new RedisCallTimers(state, keys, log),
+    makeLimiter: limitersInRedis(state, keys.limits),
+    shareRooms: (io) => io.adapter(createShardedAdapter(publisher, subscriber, { channelPrefix: 'parley' })),
     close,
   };
 }

@@ -5,7 +5,7 @@
  * disconnects a socket that keeps sending garbage.
  */
 import type { Logger } from 'pino';
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimiterMemory, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { z } from 'zod';
 import type { UserRow } from '../db/users.js';
 import type { Device } from '../domain.js';
@@ -37,7 +37,7 @@ export type RequestHandlers = {
 export interface DispatchOptions {
   handlers: RequestHandlers;
   /** Per-user limit of each request (`limits.ts`). */
-  limits: Record<ClientRequestName, RateLimiterMemory>;
+  limits: Record<ClientRequestName, RateLimiterAbstract>;
   /** Counts bad messages per connection; past its points the socket is closed. */
   abuse: RateLimiterMemory;
   /** Counts the refusals of both. */
@@ -132,6 +132,6 @@ export function bindRequests(socket: ParleySocket, ready: Promise<void>, opts: D
   });
 }
 
-/** A fixed-window limiter in memory: per user for requests (`limits.ts`), per connection for bad messages. */
+/** A fixed-window limiter in memory: per connection for bad messages (a connection lives on one node). */
 export const rateLimiter = (points: number, durationSeconds: number, keyPrefix: string): RateLimiterMemory =>
   new RateLimiterMemory({ points, duration: durationSeconds, keyPrefix });

@@ -6,10 +6,10 @@
  * send: they stop probing and floods, not people. Only the two an operator
  * may want to tune are settings.
  */
-import type { RateLimiterMemory } from 'rate-limiter-flexible';
+import type { RateLimiterAbstract } from 'rate-limiter-flexible';
+import { limitersInMemory, type MakeLimiter } from '../accounts/rate-limits.js';
 import type { ServerConfig } from '../config.js';
 import type { ClientRequestName } from '../protocol/index.js';
-import { rateLimiter } from './dispatch.js';
 
 export interface RequestLimit {
   /** Requests allowed per user (all devices together) in one window. */
@@ -48,12 +48,16 @@ export function requestLimits(
   };
 }
 
-/** One limiter per request, counting per user id. */
+/** One limiter per request, counting per user id (in memory, or on every node's behalf in Redis). */
 export function requestLimiters(
   limits: Record<ClientRequestName, RequestLimit>,
-): Record<ClientRequestName, RateLimiterMemory> {
+  makeLimiter: MakeLimiter = limitersInMemory,
+): Record<ClientRequestName, RateLimiterAbstract> {
   const entries = Object.entries(limits) as [ClientRequestName, RequestLimit][];
   return Object.fromEntries(
-    entries.map(([name, { points, seconds }]) => [name, rateLimiter(points, seconds, `request:${name}`)]),
-  ) as Record<ClientRequestName, RateLimiterMemory>;
+    entries.map(([name, { points, seconds }]) => [
+      name,
+      makeLimiter({ points, duration: seconds, keyPrefix: `request:${name}` }),
+    ]),
+  ) as Record<ClientRequestName, RateLimiterAbstract>;
 }
