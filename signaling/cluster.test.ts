@@ -46,8 +46,10 @@ beforeEach(async () => {
   await redis.flushAll();
   dataDir = mkdtempSync(join(tmpdir(), 'parley-cluster-'));
   const config = { redisUrl: redis.url, dataDir, ringTimeout: 2, loginFailuresPerAddress: 3 };
-  one = await startTestServer(config);
-  two = await startTestServer(config);
+  // The revocation log is read once a minute only: a revocation elsewhere must arrive by the nodes' word.
+  const options = { revocationTimings: { pollMs: 60_000, sweepMs: 60_000 } };
+  one = await startTestServer(config, options);
+  two = await startTestServer(config, options);
   alice = await person(one, 'alice');
   bob = await person(two, 'bob');
   await befriend(alice, bob);
@@ -214,5 +216,13 @@ describe.skipIf(unavailable)('two nodes on one Redis', () => {
     }
     expect(await other.fails('history.list', {})).toBe('E_RATE_LIMITED');
     expect(await alice.device.fails('history.list', {})).toBe('E_RATE_LIMITED');
+  });
+
+  it('closes the connections of a session signed out on the other node at once', async () => {
+    const phone = await connect(two, alice.token);
+    const res = await postJson(one, httpRoutes.logout, '', { authorization: `Bearer ${alice.token}` });
+    expect(res.status).toBe(204);
+    expect(await phone.next('session.revoked')).toEqual({ reason: 'signed-out' });
+    expect(await alice.device.next('session.revoked')).toEqual({ reason: 'signed-out' });
   });
 });

@@ -209,6 +209,7 @@ export async function startServer(
     calls,
     log,
     options.revocationTimings ?? DEFAULT_REVOCATION_TIMINGS,
+    cluster !== undefined,
   );
 
   const handleHttp = createHttpHandler({
@@ -216,7 +217,7 @@ export async function startServer(
     allowedOrigins: config.allowedOrigins,
     trustProxy: config.trustProxy,
     isClosing: () => closing,
-    applyRevocations: () => revocations.pollNow(),
+    applyRevocations: () => revocations.revokedHere(),
     metrics,
     log,
   });

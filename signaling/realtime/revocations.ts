@@ -2,7 +2,9 @@
  * Closes the open connections of ended sessions, without waiting for the client to send anything.
  * Logout, `users disable` (another process) and the expiry sweep append to the revocation log in the
  * database; every server reads it by id a few times a second and acts on its own connections only, so
- * the same works with several server nodes sharing one database.
+ * the same works with several server nodes sharing one database. A node that ended a session itself
+ * (a logout) also tells the other nodes through the Redis adapter, when there is one, so they read the
+ * log at once rather than at their next poll.
  *
  * A revoked connection first leaves its calls as if its person had hung up (the other party is told at
  * once and history records it), then gets `session.revoked { reason }`, then is disconnected. The same
@@ -41,7 +43,10 @@ export class RevocationWatch {
     private readonly calls: CallService,
     private readonly log: Logger,
     timings: RevocationTimings,
+    /** Whether other nodes share the rooms (the Redis adapter) and hear `revokedHere`. */
+    private readonly clustered = false,
   ) {
+    if (clustered) this.io.on('sessions.revoked', () => void this.pollNow());
     // Older revocations concern sessions that are gone already: nobody can connect with them.
     this.lastId = sessions.lastRevocationId();
     this.timers = [
@@ -65,6 +70,12 @@ export class RevocationWatch {
       this.running = this.queued;
     }
     return this.queued;
+  }
+
+  /** A session was ended on this node: every node applies it now. */
+  revokedHere(): Promise<void> {
+    if (this.clustered) this.io.serverSideEmit('sessions.revoked');
+    return this.pollNow();
   }
 
   /** Stops the timers and waits for a poll in progress. */

@@ -12,10 +12,14 @@ export interface SocketData {
   tokenHashHex: string;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- no server-to-server events
-export type ParleyServer = Server<ClientToServerEvents, ServerToClientEvents, {}, SocketData>;
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export type ParleySocket = Socket<ClientToServerEvents, ServerToClientEvents, {}, SocketData>;
+/** Events between server nodes (through the Redis adapter, `io.serverSideEmit`). */
+export interface InterNodeEvents {
+  /** A node appended to the revocation log: read it now. */
+  'sessions.revoked': () => void;
+}
+
+export type ParleyServer = Server<ClientToServerEvents, ServerToClientEvents, InterNodeEvents, SocketData>;
+export type ParleySocket = Socket<ClientToServerEvents, ServerToClientEvents, InterNodeEvents, SocketData>;
 
 /** The device a connection carries (set by the handshake). */
 export const deviceOf = (socket: ParleySocket): Device => ({
