@@ -175,6 +175,11 @@ export async function startServer(
   const dangling = callsTable.endDangling(Date.now(), resumed);
   if (dangling > 0)
     log.warn({ calls: dangling }, 'closed calls left open by the previous run as interrupted');
+  // A dead node's devices are let go here as if they had disconnected.
+  await cluster?.watchNodes(async (device) => {
+    await calls.deviceLeft(device);
+    await presence.refresh(device.userId);
+  });
 
   const connectionsSettled = attachConnections(io, {
     accounts,

@@ -47,6 +47,10 @@ export const redisKeys = (prefix = 'parley:') => ({
   timers: `${prefix}timers`,
   /** Hash: call timer name -> what it does, as JSON. */
   timerActions: `${prefix}timer-actions`,
+  /** Set: the devices a node carries, each as JSON `[userId, deviceId, connectionId]`. */
+  nodeDevices: (nodeId: string) => `${prefix}node-devices:${nodeId}`,
+  /** Sorted set: node ids by their last heartbeat (ms, the Redis server's clock). */
+  nodes: `${prefix}nodes`,
   /** Prefix of the rate limiters' counters (rate-limiter-flexible names the rest). */
   limits: `${prefix}limit:`,
 });

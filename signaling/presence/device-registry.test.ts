@@ -18,7 +18,7 @@ const implementations: { name: string; make: () => DeviceRegistry }[] = [
     : [
         {
           name: 'RedisDeviceRegistry',
-          make: () => new RedisDeviceRegistry(redis.client(), redis.freshKeys()),
+          make: () => new RedisDeviceRegistry(redis.client(), redis.freshKeys(), 'node-1'),
         },
       ]),
 ];
