@@ -1,6 +1,10 @@
-/** The calls table: the history of every call attempt. */
+/**
+ * The calls table: the history of every call attempt. Each user's count of unseen missed calls (read
+ * on every connect) is cached; this table's writes drop the counts they change.
+ */
 import type { CallEndReason, Media } from '../protocol/index.js';
 import type { Db } from './database.js';
+import { readCacheOf, type CacheMap } from './read-cache.js';
 
 export interface CallRecord {
   id: string;
@@ -63,8 +67,11 @@ export class CallsTable {
   private readonly oneStmt;
   private readonly unseenStmt;
   private readonly markSeenStmt;
+  /** Unseen missed calls by callee id. */
+  private readonly unseen: CacheMap<number, number>;
 
   constructor(db: Db) {
+    this.unseen = readCacheOf(db).map('unseen missed calls');
     this.insertStmt = db.prepare<[string, number, number, Media, string, number]>(
       `INSERT INTO calls (id, caller_id, callee_id, media, caller_device, created_at)
        VALUES (?, ?, ?, ?, ?, ?)`,
@@ -72,9 +79,12 @@ export class CallsTable {
     this.answerStmt = db.prepare<[number, string, string]>(
       'UPDATE calls SET answered_at = ?, answered_device = ? WHERE id = ? AND ended_at IS NULL',
     );
-    this.endStmt = db.prepare<{ id: string; endedAt: number; reason: CallEndReason; missed: number }>(
+    this.endStmt = db.prepare<
+      { id: string; endedAt: number; reason: CallEndReason; missed: number },
+      { calleeId: number }
+    >(
       `UPDATE calls SET ended_at = @endedAt, end_reason = @reason, missed = @missed
-        WHERE id = @id AND ended_at IS NULL`,
+        WHERE id = @id AND ended_at IS NULL RETURNING callee_id AS calleeId`,
     );
     this.endDanglingStmt = db.prepare<{ endedAt: number; keep: string }>(
       `UPDATE calls SET ended_at = @endedAt, end_reason = 'interrupted',
@@ -129,11 +139,14 @@ export class CallsTable {
   }
 
   markEnded(id: string, endedAt: number, reason: CallEndReason, answered: boolean): void {
-    this.endStmt.run({ id, endedAt, reason, missed: isMissed(answered, reason) ? 1 : 0 });
+    const missed = isMissed(answered, reason);
+    const ended = this.endStmt.get({ id, endedAt, reason, missed: missed ? 1 : 0 });
+    if (ended && missed) this.unseen.delete(ended.calleeId);
   }
 
   /** Closes calls left open by a server that stopped without finishing them, except the `keep` ones (still live). */
   endDangling(endedAt: number, keep: readonly string[] = []): number {
+    this.unseen.clear();
     return this.endDanglingStmt.run({ endedAt, keep: JSON.stringify(keep) }).changes;
   }
 
@@ -163,10 +176,14 @@ export class CallsTable {
   }
 
   unseenMissed(userId: number): number {
-    return this.unseenStmt.get(userId)!.n;
+    let n = this.unseen.get(userId);
+    if (n === undefined) this.unseen.set(userId, (n = this.unseenStmt.get(userId)!.n));
+    return n;
   }
 
   markMissedSeen(userId: number): number {
-    return this.markSeenStmt.run(userId).changes;
+    const changes = this.markSeenStmt.run(userId).changes;
+    this.unseen.set(userId, 0);
+    return changes;
   }
 }

@@ -1,6 +1,10 @@
-/** The contacts table: mutual contacts and pending requests, one row per side. */
+/**
+ * The contacts table: mutual contacts and pending requests, one row per side. Each user's accepted
+ * contact ids (read by every presence announcement) are cached; this table's writes drop both sides'.
+ */
 import type { ContactState } from '../protocol/index.js';
 import type { Db } from './database.js';
+import { readCacheOf, type CacheMap } from './read-cache.js';
 
 export interface ContactRow {
   peerId: number;
@@ -15,8 +19,10 @@ export class ContactsTable {
   private readonly acceptedIdsStmt;
   private readonly upsertStmt;
   private readonly deleteStmt;
+  private readonly acceptedCache: CacheMap<number, readonly number[]>;
 
   constructor(private readonly db: Db) {
+    this.acceptedCache = readCacheOf(db).map('accepted contact ids');
     this.listStmt = db.prepare<[number], ContactRow>(
       `SELECT c.peer_id AS peerId, u.username, u.display_name AS displayName, c.state
          FROM contacts c JOIN users u ON u.id = c.peer_id
@@ -44,8 +50,11 @@ export class ContactsTable {
     return this.getStmt.get(ownerId, peerId)?.state;
   }
 
-  acceptedIds(ownerId: number): number[] {
-    return this.acceptedIdsStmt.all(ownerId).map((r) => r.peer_id);
+  acceptedIds(ownerId: number): readonly number[] {
+    let ids = this.acceptedCache.get(ownerId);
+    if (!ids)
+      this.acceptedCache.set(ownerId, (ids = this.acceptedIdsStmt.all(ownerId).map((r) => r.peer_id)));
+    return ids;
   }
 
   /** Writes both sides of a relation at once. */
@@ -54,12 +63,19 @@ export class ContactsTable {
       this.upsertStmt.run(fromId, toId, fromState, now);
       this.upsertStmt.run(toId, fromId, toState, now);
     })();
+    this.forget(fromId, toId);
   }
 
   deletePair(a: number, b: number): boolean {
     return this.db.transaction(() => {
       const removed = this.deleteStmt.run(a, b).changes + this.deleteStmt.run(b, a).changes;
+      this.forget(a, b);
       return removed > 0;
     })();
+  }
+
+  private forget(a: number, b: number): void {
+    this.acceptedCache.delete(a);
+    this.acceptedCache.delete(b);
   }
 }

@@ -3,8 +3,17 @@
  * A device id is bound to the first session that connects with it, so
  * another session of the same user cannot take over a device (and the call
  * bound to it). Rows go with their session (ON DELETE CASCADE).
+ *
+ * Every connect binds, which was a write transaction each time. A binding
+ * this table wrote within the last BINDING_REFRESH_MS is remembered per
+ * session and confirmed from memory instead; its use is noted in memory and
+ * written before the session's bindings are next pruned, so the pruning keeps
+ * the same ids as if every use had been written. A binding of another session
+ * is never confirmed from memory (that session may have ended and its rows
+ * gone with it): the database decides.
  */
 import type { Db } from './database.js';
+import { readCacheOf, type CacheMap } from './read-cache.js';
 
 /**
  * Device ids kept per session; the least recently used beyond this are
@@ -13,10 +22,27 @@ import type { Db } from './database.js';
  */
 export const BINDINGS_PER_SESSION = 100;
 
+/** How long a binding written by this table is confirmed without writing it again. */
+export const BINDING_REFRESH_MS = 3_600_000;
+
+interface KnownBinding {
+  userId: number;
+  deviceId: string;
+  writtenAt: number;
+  /** Last use; written before the next prune when later than writtenAt. */
+  usedAt: number;
+}
+
+/** A session's remembered bindings, by `userId:deviceId`. */
+type SessionBindings = Map<string, KnownBinding>;
+
 export class DeviceBindingsTable {
   private readonly bindTx;
+  /** By token hash, hex. */
+  private readonly known: CacheMap<string, SessionBindings>;
 
   constructor(db: Db) {
+    this.known = readCacheOf(db).map('device bindings');
     const upsert = db.prepare<[number, string, Buffer, number]>(
       `INSERT INTO device_bindings (user_id, device_id, token_hash, last_used_at) VALUES (?, ?, ?, ?)
        ON CONFLICT (user_id, device_id) DO UPDATE SET last_used_at = excluded.last_used_at
@@ -25,20 +51,42 @@ export class DeviceBindingsTable {
     const owner = db.prepare<[number, string], { token_hash: Buffer }>(
       'SELECT token_hash FROM device_bindings WHERE user_id = ? AND device_id = ?',
     );
-    const prune = db.prepare<[Buffer, Buffer, number]>(
-      `DELETE FROM device_bindings WHERE token_hash = ? AND device_id NOT IN (
-         SELECT device_id FROM device_bindings WHERE token_hash = ? ORDER BY last_used_at DESC LIMIT ?)`,
+    const touch = db.prepare<[number, number, string]>(
+      'UPDATE device_bindings SET last_used_at = ? WHERE user_id = ? AND device_id = ?',
     );
-    this.bindTx = db.transaction((userId: number, deviceId: string, tokenHash: Buffer, now: number) => {
-      upsert.run(userId, deviceId, tokenHash, now);
-      if (!owner.get(userId, deviceId)!.token_hash.equals(tokenHash)) return false;
-      prune.run(tokenHash, tokenHash, BINDINGS_PER_SESSION);
-      return true;
-    });
+    const prune = db.prepare<[Buffer, Buffer, number], { deviceKey: string }>(
+      `DELETE FROM device_bindings WHERE token_hash = ? AND device_id NOT IN (
+         SELECT device_id FROM device_bindings WHERE token_hash = ? ORDER BY last_used_at DESC LIMIT ?)
+       RETURNING user_id || ':' || device_id AS deviceKey`,
+    );
+    this.bindTx = db.transaction(
+      (userId: number, deviceId: string, tokenHash: Buffer, now: number, mine: SessionBindings) => {
+        upsert.run(userId, deviceId, tokenHash, now);
+        if (!owner.get(userId, deviceId)!.token_hash.equals(tokenHash)) return false;
+        for (const known of mine.values()) {
+          if (known.usedAt > known.writtenAt) touch.run(known.usedAt, known.userId, known.deviceId);
+          known.writtenAt = known.usedAt;
+        }
+        for (const { deviceKey } of prune.all(tokenHash, tokenHash, BINDINGS_PER_SESSION))
+          mine.delete(deviceKey);
+        return true;
+      },
+    );
   }
 
   /** Binds the device id to the session if it is free; returns whether it belongs to this session. */
   bind(userId: number, deviceId: string, tokenHash: Buffer, now: number): boolean {
-    return this.bindTx(userId, deviceId, tokenHash, now);
+    const session = tokenHash.toString('hex');
+    const key = `${userId}:${deviceId}`;
+    let mine = this.known.get(session);
+    const known = mine?.get(key);
+    if (known && now - known.writtenAt < BINDING_REFRESH_MS) {
+      known.usedAt = Math.max(known.usedAt, now);
+      return true;
+    }
+    if (!mine) this.known.set(session, (mine = new Map()));
+    if (!this.bindTx(userId, deviceId, tokenHash, now, mine)) return false;
+    mine.set(key, { userId, deviceId, writtenAt: now, usedAt: now });
+    return true;
   }
 }

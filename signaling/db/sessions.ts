@@ -1,5 +1,9 @@
-/** The sessions table. Only a SHA-256 of each token is stored. */
+/**
+ * The sessions table. Only a SHA-256 of each token is stored. Rows are cached by that hash (looked up on
+ * every connect); this table's writes keep the cache in step.
+ */
 import type { Db } from './database.js';
+import { readCacheOf, type CacheMap } from './read-cache.js';
 
 export interface SessionRow {
   userId: number;
@@ -14,8 +18,11 @@ export class SessionsTable {
   private readonly deleteOne;
   private readonly deleteForUser;
   private readonly deleteExpiredStmt;
+  /** By token hash, hex. */
+  private readonly cached: CacheMap<string, SessionRow>;
 
   constructor(db: Db) {
+    this.cached = readCacheOf(db).map('sessions');
     this.insertRow = db.prepare<[Buffer, number, number, number]>(
       'INSERT INTO sessions (token_hash, user_id, created_at, last_used_at) VALUES (?, ?, ?, ?)',
     );
@@ -44,25 +51,40 @@ export class SessionsTable {
   }
 
   find(tokenHash: Buffer): SessionRow | undefined {
-    return this.lookup.get(tokenHash);
+    const key = tokenHash.toString('hex');
+    let row = this.cached.get(key);
+    if (!row && (row = this.lookup.get(tokenHash))) this.cached.set(key, row);
+    return row;
   }
 
-  /** Sets last_used_at to `now` if it was last set at `staleAt` or before (saves a write per connect). */
+  /**
+   * Sets last_used_at to `now` if it was last set at `staleAt` or before (saves a write per connect);
+   * a session whose cached row says it is recent enough is not written at all.
+   */
   touch(tokenHash: Buffer, now: number, staleAt: number): void {
+    const key = tokenHash.toString('hex');
+    const row = this.cached.get(key);
+    if (row && row.lastUsedAt > staleAt) return;
     this.touchStmt.run({ tokenHash, now, staleAt });
+    if (row) this.cached.set(key, { ...row, lastUsedAt: now });
   }
 
   /** Deletes a session; returns its user id, or undefined when there was none. */
   delete(tokenHash: Buffer): number | undefined {
+    this.cached.delete(tokenHash.toString('hex'));
     return this.deleteOne.get(tokenHash)?.user_id;
   }
 
   deleteAllForUser(userId: number): number {
+    // Rare (an account disabled): not worth an index of the cache by user.
+    this.cached.clear();
     return this.deleteForUser.run(userId).changes;
   }
 
   /** Deletes sessions last used at or before `idleBefore` or created at or before `createdBefore`. */
   deleteExpired(idleBefore: number, createdBefore: number): { tokenHash: Buffer; userId: number }[] {
-    return this.deleteExpiredStmt.all({ idleBefore, createdBefore });
+    const expired = this.deleteExpiredStmt.all({ idleBefore, createdBefore });
+    for (const { tokenHash } of expired) this.cached.delete(tokenHash.toString('hex'));
+    return expired;
   }
 }

@@ -1,5 +1,9 @@
-/** The users table: accounts, their do-not-disturb flag and disabled state. */
+/**
+ * The users table: accounts, their do-not-disturb flag and disabled state. Enabled users' rows are
+ * cached by id (read on every connect, request and presence recompute); this table's writes drop them.
+ */
 import type { Db } from './database.js';
+import { readCacheOf, type CacheMap } from './read-cache.js';
 
 export interface UserRow {
   id: number;
@@ -38,8 +42,11 @@ export class UsersTable {
   private readonly all;
   private readonly setDndStmt;
   private readonly setDisabledStmt;
+  /** Enabled users by id (a disabled one is read each time: it is rare, and enabling it must show). */
+  private readonly cached: CacheMap<number, UserRow>;
 
   constructor(db: Db) {
+    this.cached = readCacheOf(db).map('users');
     this.byName = db.prepare<[string], RawUser>('SELECT * FROM users WHERE username = ?');
     this.byId = db.prepare<[number], RawUser>('SELECT * FROM users WHERE id = ?');
     this.insertRow = db.prepare<[string, string, string, number]>(
@@ -58,8 +65,12 @@ export class UsersTable {
   }
 
   findById(id: number): UserRow | undefined {
-    const row = this.byId.get(id);
-    return row && toUser(row);
+    const hit = this.cached.get(id);
+    if (hit) return hit;
+    const raw = this.byId.get(id);
+    const user = raw && toUser(raw);
+    if (user?.disabledAt === null) this.cached.set(id, user);
+    return user;
   }
 
   /** Returns the new user, or undefined when the username is taken. */
@@ -79,9 +90,11 @@ export class UsersTable {
 
   setDnd(id: number, dnd: boolean): void {
     this.setDndStmt.run(dnd ? 1 : 0, id);
+    this.cached.delete(id);
   }
 
   setDisabled(id: number, disabledAt: number | null): void {
     this.setDisabledStmt.run(disabledAt, id);
+    this.cached.delete(id);
   }
 }

@@ -238,3 +238,16 @@ describe('session.ready', () => {
     expect(fresh.ready.dnd).toBe(false);
   });
 });
+
+it("a connecting device learns its own presence from session.ready alone; the user's other devices hear presence.self", async () => {
+  const carol = await person(server, 'carol'); // offline -> online: announced, but not to this device
+  // The connect's announcement is sent before session.ready, so by then it would have arrived.
+  expect(carol.device.eventNames()).not.toContain('presence.self');
+  expect(carol.device.ready.presence).toBe('online');
+
+  await carol.device.ok('presence.update', { away: true });
+  await carol.device.next('presence.self', (p) => p.presence === 'away');
+  const phone = await device(carol); // away -> online
+  expect(phone.ready.presence).toBe('online');
+  await carol.device.next('presence.self', (p) => p.presence === 'online');
+});

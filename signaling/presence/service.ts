@@ -108,8 +108,13 @@ export class PresenceService {
    * contacts as `presence.changed`, to the user's own devices as
    * `presence.self`; within an open window, at the window's end. Serialised
    * per user so announcements keep their order. Returns the presence now.
+   * A `connecting` device is not sent `presence.self` (its `session.ready`
+   * carries the same), saving a socket write per connect.
    */
-  refresh(userId: number, { announceSelf = false } = {}): Promise<SelfPresence> {
+  refresh(
+    userId: number,
+    { announceSelf = false, connecting }: { announceSelf?: boolean; connecting?: Device } = {},
+  ): Promise<SelfPresence> {
     return this.queue.run(userId, () =>
       this.guarded(userId, async () => {
         const now = await this.derive(userId);
@@ -117,7 +122,7 @@ export class PresenceService {
         if (open) {
           open.dirty = true;
           open.announceSelf ||= announceSelf;
-        } else if (await this.announce(userId, now, announceSelf)) {
+        } else if (await this.announce(userId, now, announceSelf, connecting)) {
           this.openWindow(userId);
         }
         return { presence: now.presence, dnd: now.dnd };
@@ -142,15 +147,24 @@ export class PresenceService {
     return { presence, dnd, username: user?.username };
   }
 
-  /** Tells contacts and the user's devices; returns whether anything was sent. */
-  private async announce(userId: number, now: Derived, announceSelf: boolean): Promise<boolean> {
+  /** Tells contacts and the user's devices (but `connecting`); returns whether anything was sent. */
+  private async announce(
+    userId: number,
+    now: Derived,
+    announceSelf: boolean,
+    connecting?: Device,
+  ): Promise<boolean> {
     const { presence, dnd, username } = now;
     const unsure = this.retries.has(userId);
     const changed = (await this.devices.swapPresence(userId, presence)) !== presence || unsure;
     if (changed && username !== undefined) {
       this.notify.toUsers(this.contacts.acceptedIds(userId), 'presence.changed', { username, presence });
     }
-    if (changed || announceSelf) this.notify.toUsers([userId], 'presence.self', { presence, dnd });
+    if (changed || announceSelf) {
+      const self = { presence, dnd };
+      if (connecting) this.notify.toOtherDevices(connecting, 'presence.self', self);
+      else this.notify.toUsers([userId], 'presence.self', self);
+    }
     if (unsure) {
       clearTimeout(this.retries.get(userId)!.timer);
       this.retries.delete(userId);

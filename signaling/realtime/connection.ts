@@ -149,7 +149,7 @@ async function connected(
   ]);
   await deps.devices.connect(device.userId, device.deviceId, socket.id);
   await deps.calls.deviceReturned(device);
-  const self = await deps.presence.refresh(device.userId);
+  const self = await deps.presence.refresh(device.userId, { connecting: device });
   const [contacts, calls] = await Promise.all([
     deps.contacts.list(device.userId),
     deps.calls.snapshots(device),
