@@ -2,10 +2,13 @@
  * The live_calls table: calls in progress, ringing or answered. It is the store behind the call
  * registry (calls/registry.ts), so that an answered call outlives a server restart. Every change runs
  * in one transaction (`atomically`), which is what makes the registry's claim and update atomic.
+ * Each user's calls (read by every presence recompute and connect) are cached; `put` and `delete` drop
+ * both parties' entries.
  */
 import type { Device } from '../domain.js';
 import type { Media } from '../protocol/index.js';
 import type { Db } from './database.js';
+import { readCacheOf, type CacheMap } from './read-cache.js';
 
 /** A call in progress, as stored (the same shape as the call machine's `LiveCall`). */
 export interface LiveCallRow {
@@ -47,15 +50,19 @@ export class LiveCallsTable {
   private readonly ofUserStmt;
   private readonly allStmt;
   private readonly countStmt;
+  private readonly byUser: CacheMap<number, readonly LiveCallRow[]>;
 
   constructor(private readonly db: Db) {
+    this.byUser = readCacheOf(db).map('live calls by user');
     this.putStmt = db.prepare<RawRow>(
       `INSERT OR REPLACE INTO live_calls
               (id, media, caller_id, caller_device, callee_id, callee_device, state, created_at, answered_at)
        VALUES (@id, @media, @caller_id, @caller_device, @callee_id, @callee_device, @state, @created_at,
                @answered_at)`,
     );
-    this.deleteStmt = db.prepare<[string]>('DELETE FROM live_calls WHERE id = ?');
+    this.deleteStmt = db.prepare<[string], { callerId: number; calleeId: number }>(
+      'DELETE FROM live_calls WHERE id = ? RETURNING caller_id AS callerId, callee_id AS calleeId',
+    );
     this.oneStmt = db.prepare<[string], RawRow>('SELECT * FROM live_calls WHERE id = ?');
     this.ofUserStmt = db.prepare<{ userId: number }, RawRow>(
       `SELECT * FROM live_calls WHERE caller_id = @userId
@@ -87,10 +94,12 @@ export class LiveCallsTable {
       created_at: call.createdAt,
       answered_at: call.answeredAt,
     });
+    this.forget(call.caller.userId, call.callee.userId);
   }
 
   delete(id: string): void {
-    this.deleteStmt.run(id);
+    const parties = this.deleteStmt.get(id);
+    if (parties) this.forget(parties.callerId, parties.calleeId);
   }
 
   get(id: string): LiveCallRow | undefined {
@@ -100,11 +109,18 @@ export class LiveCallsTable {
 
   /** The calls a user is a party to, oldest first. */
   ofUser(userId: number): LiveCallRow[] {
-    return this.ofUserStmt.all({ userId }).map(fromRaw);
+    let calls = this.byUser.get(userId);
+    if (!calls) this.byUser.set(userId, (calls = this.ofUserStmt.all({ userId }).map(fromRaw)));
+    return [...calls];
   }
 
   all(): LiveCallRow[] {
     return this.allStmt.all().map(fromRaw);
+  }
+
+  private forget(a: number, b: number): void {
+    this.byUser.delete(a);
+    this.byUser.delete(b);
   }
 
   /** How many calls are in each state. */
