@@ -252,6 +252,9 @@ export async function startServer(
   const close = () =>
     (closed ??= (async () => {
       closing = true;
+      // The wait for clients to take their last messages ends FLUSH_TIMEOUT_MS after this, however long
+      // telling them took: with many clients that work alone took seconds, and the wait came on top.
+      const flushDeadline = Date.now() + FLUSH_TIMEOUT_MS;
       log.info('shutting down');
       // A scrape reads the database: the metrics listener goes before it closes.
       const metricsClosed = metricsServer && closeMetricsServer(metricsServer);
@@ -259,7 +262,7 @@ export async function startServer(
       // This node's connections only: with the Redis adapter `io.emit` would reach every node's.
       io.local.emit('server.shutdown', { message: 'server is shutting down' });
       await calls.stop();
-      await disconnectAll(io);
+      await disconnectAll(io, flushDeadline);
       // What is still open now would hold the close for long: a client that stopped reading never
       // answers the websocket close (ws waits 30 s for it), an idle keep-alive or a half-sent request.
       for (const socket of connections) socket.destroy();
@@ -324,23 +327,25 @@ function closeMetricsServer(server: HttpServer): Promise<void> {
   return closed;
 }
 
-/** How long shutdown waits for clients to receive their last messages. */
+/** How long after shutdown begins it stops waiting for clients to receive their last messages. */
 const FLUSH_TIMEOUT_MS = 2_000;
 
 /**
- * Disconnects every local socket and waits (at most FLUSH_TIMEOUT_MS) until
- * their TCP connections have closed, so that queued messages (call.ended,
- * history.entry) are delivered: `io.close()` alone would discard them.
- * (Engine.IO's own 'close' event fires as soon as the websocket close has
- * started, before the client has read anything or answered.)
+ * Disconnects every local socket and waits (until `deadline` at the latest)
+ * until their TCP connections have closed, so that queued messages
+ * (call.ended, history.entry) are delivered: `io.close()` alone would discard
+ * them. (Engine.IO's own 'close' event fires as soon as the websocket close
+ * has started, before the client has read anything or answered.)
  */
-async function disconnectAll(io: ParleyServer): Promise<void> {
+async function disconnectAll(io: ParleyServer, deadline: number): Promise<void> {
   const closed = [...io.sockets.sockets.values()].map(({ request: { socket } }) =>
     socket.destroyed ? undefined : new Promise<void>((resolve) => socket.once('close', () => resolve())),
   );
   io.local.disconnectSockets(true);
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, FLUSH_TIMEOUT_MS)));
+  const timeout = new Promise<void>(
+    (resolve) => (timer = setTimeout(resolve, Math.max(0, deadline - Date.now()))),
+  );
   await Promise.race([Promise.all(closed), timeout]);
   clearTimeout(timer);
 }

@@ -130,3 +130,32 @@ it('while it shuts down, the server answers new requests and handshakes as docs/
   expect(refused).toBe('ECONNREFUSED');
   stalled.destroy();
 });
+
+it('the flush wait counts from the start of shutdown: slow work before it does not add to it', async () => {
+  /** What ending the ringing calls is made to take (with many clients, telling them all took seconds). */
+  const SLOW_MS = 1_500;
+  let closing = false;
+  server = await startTestServer(
+    {},
+    {
+      replaceParts: ({ registry }) => ({
+        registry: Object.assign(Object.create(registry) as typeof registry, {
+          all: async () => {
+            if (closing) await new Promise((resolve) => setTimeout(resolve, SLOW_MS));
+            return registry.all();
+          },
+        }),
+      }),
+    },
+  );
+  const alice = await person(server, 'alice');
+  // A client that never answers the close: without a deadline the wait would run its full length.
+  const stalled = await RawClient.connect(server.url, { token: alice.token, deviceId: newDeviceId() });
+  stalled.stopReading();
+
+  closing = true;
+  const started = Date.now();
+  await server.close();
+  expect(Date.now() - started).toBeLessThan(FLUSH_WAIT_MS + CLOSE_MARGIN_MS);
+  stalled.destroy();
+});
