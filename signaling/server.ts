@@ -13,6 +13,7 @@ import { CallService } from './calls/service.js';
 import { ConfigError, type ListenAddress, type ServerConfig } from './config.js';
 import { ContactsService } from './contacts/service.js';
 import { CallsTable } from './db/calls.js';
+import { startCheckpointer } from './db/checkpointer.js';
 import { ContactsTable } from './db/contacts.js';
 import { openDatabase, type Db } from './db/database.js';
 import { DeviceBindingsTable } from './db/device-bindings.js';
@@ -95,6 +96,8 @@ export async function startServer(
   // With Redis, rooms, connected devices, live calls, their timers and the rate limits are shared by every
   // node using it.
   const cluster = config.redisUrl ? await joinOrClose(config.redisUrl, db, log) : undefined;
+  // After the last step that can fail before the server is up (a node that cannot reach Redis).
+  const checkpointer = startCheckpointer(db, log);
   const makeLimiter = cluster?.makeLimiter ?? limitersInMemory;
   const accounts = new Accounts(db, {
     openRegistration: config.openRegistration,
@@ -272,6 +275,7 @@ export async function startServer(
       await presence.settled();
       await metricsClosed;
       await cluster?.close();
+      await checkpointer.stop();
       db.close();
       log.info('stopped');
     })());
