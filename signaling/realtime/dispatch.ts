@@ -115,14 +115,10 @@ export function bindRequests(socket: ParleySocket, ready: Promise<void>, opts: D
     }
   };
 
-  for (const name of requestNames) {
-    socket.on(
-      name as ClientRequestName,
-      (...args: unknown[]) => void handle(name as ClientRequestName, args),
-    );
-  }
+  // One listener for every event rather than one per request name: a connection holds ~20 fewer
+  // closures and listener slots (memory per idle client, issue 12).
   socket.onAny((event: string, ...args: unknown[]) => {
-    if (requestNames.has(event)) return;
+    if (requestNames.has(event)) return void handle(event as ClientRequestName, args);
     const ack = typeof args.at(-1) === 'function' ? (args.at(-1) as Ack) : undefined;
     reply(String(event).slice(0, 64), ack, {
       ok: false,
