@@ -76,6 +76,9 @@ export function startCheckpointer(
   const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
   return {
     stop() {
+      // Unreferenced, the worker would let the process end before its exit is seen (the rest of shutdown
+      // awaits this): referenced again until then.
+      worker.ref();
       worker.postMessage('stop');
       return exited;
     },
