@@ -4,7 +4,8 @@
  * mutual contacts (as `users seed` does), starts a server in this process with its metrics on, connects
  * every client once (cold caches), disconnects them all, connects them again (a reconnect storm), and
  * prints, per connect, the statements run (from `parley_db_statement_duration_seconds_count`, by verb
- * and table) and the events the clients received.
+ * and table), the events the clients received, and the CPU the process spent (the clients' share is the
+ * same for every server version, so it compares versions, not servers).
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -86,8 +87,9 @@ async function statements(): Promise<Map<string, number>> {
 }
 
 async function measure(label: string): Promise<Socket[]> {
-  const [before, eventsBefore] = [await statements(), events];
+  const [before, eventsBefore, cpuBefore] = [await statements(), events, process.cpuUsage()];
   const sockets = await connectAll();
+  const cpu = process.cpuUsage(cpuBefore);
   const after = await statements();
   const perConnect: string[] = [];
   let total = 0;
@@ -98,7 +100,8 @@ async function measure(label: string): Promise<Socket[]> {
   }
   console.log(
     `${label}: ${(total / CLIENTS).toFixed(2)} statements per connect (${perConnect.join(', ')}); ` +
-      `${((events - eventsBefore) / CLIENTS).toFixed(2)} events received per connect`,
+      `${((events - eventsBefore) / CLIENTS).toFixed(2)} events received per connect; ` +
+      `${((cpu.user + cpu.system) / 1000 / CLIENTS).toFixed(2)} ms of CPU per connect (server and client together)`,
   );
   return sockets;
 }
