@@ -69,5 +69,7 @@ export const DevicePreferences = z.object({
   ringDeviceId: z.string().max(512).optional(),
   ringVolume: z.number().min(0).max(1).default(0.8),
   relayOnly: z.boolean().default(false),
+  /** The USB headset whose call buttons and lights Parley uses (renderer/state/headset.ts `headsetKey`). */
+  headset: z.string().max(512).optional(),
 });
 export type DevicePreferences = z.infer<typeof DevicePreferences>;

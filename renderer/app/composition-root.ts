@@ -14,6 +14,7 @@ import type { Platform } from '../platform/platform.js';
 import { Calls } from '../state/call.js';
 import { Contacts } from '../state/contacts.js';
 import { Devices } from '../state/devices.js';
+import { Headset, type HeadsetAccess } from '../state/headset.js';
 import { History } from '../state/history.js';
 import { Notices } from '../state/notices.js';
 import { Session } from '../state/session.js';
@@ -33,6 +34,7 @@ export class ParleyApp {
   readonly devices: Devices;
   readonly calls: Calls;
   readonly ringer: Ringer;
+  readonly headset: Headset;
 
   constructor(
     readonly platform: Platform,
@@ -54,6 +56,8 @@ export class ParleyApp {
     this.ringer = new Ringer(tones, this.calls.state, this.devices.state);
     const mediaSession = globalThis.navigator?.mediaSession as CallMediaSession | undefined;
     if (mediaSession) new MediaSessionLink(mediaSession, this.calls);
+    const hid = (globalThis.navigator as { hid?: HeadsetAccess } | undefined)?.hid ?? null;
+    this.headset = new Headset(hid, this.calls, this.devices);
     this.session = new Session({
       signaling: client,
       accounts: api,

@@ -1,7 +1,8 @@
 /**
  * The Settings tab: devices with a live microphone level and camera
- * preview, where and how loud it rings, and relay-only calls. During a call
- * the microphone, camera and speaker pickers live in the call controls.
+ * preview, where and how loud it rings, a USB headset's call buttons and
+ * lights, and relay-only calls. During a call the microphone, camera and
+ * speaker pickers live in the call controls.
  */
 import { useEffect, useId, useState } from 'react';
 import { useApp } from '../app/context.js';
@@ -9,6 +10,7 @@ import { useCall } from '../state/call.js';
 import { useDevices } from '../state/devices.js';
 import { CameraPreview } from './CameraPreview.js';
 import { DeviceSelect } from './DeviceSelect.js';
+import { HeadsetSettings } from './HeadsetSettings.js';
 import { MicLevelMeter } from './MicLevelMeter.js';
 
 function RingTest() {
@@ -77,6 +79,10 @@ export function Settings() {
           </div>
         </div>
         <RingTest />
+      </section>
+      <section aria-labelledby={`${id}-headset`} className="group">
+        <h2 id={`${id}-headset`}>Headset</h2>
+        <HeadsetSettings />
       </section>
       <section aria-labelledby={`${id}-privacy`} className="group">
         <h2 id={`${id}-privacy`}>Privacy</h2>
