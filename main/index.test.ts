@@ -207,6 +207,40 @@ describe('startup', () => {
     expect(check(null, 'display-capture', 'app://parley', {})).toBe(false);
   });
 
+  it('lets app://parley use telephony headsets through WebHID, and no other HID device or origin', async () => {
+    await boot();
+    const check = fake.defaultSession.checkHandler!;
+    const allowed = fake.defaultSession.deviceHandler!;
+    const headset = {
+      deviceId: 'h1',
+      name: 'Jabra',
+      collections: [{ usagePage: 0x0c }, { usagePage: 0x0b }],
+    };
+    const keyboard = { deviceId: 'k1', name: 'Keyboard', collections: [{ usagePage: 0x01 }] };
+    expect(check(null, 'hid', 'app://parley', {})).toBe(true);
+    expect(check(null, 'hid', 'https://evil.example', {})).toBe(false);
+    expect(allowed({ deviceType: 'hid', origin: 'app://parley', device: headset })).toBe(true);
+    expect(allowed({ deviceType: 'hid', origin: 'app://parley', device: keyboard })).toBe(false);
+    expect(allowed({ deviceType: 'hid', origin: 'https://evil.example', device: headset })).toBe(false);
+    expect(allowed({ deviceType: 'usb', origin: 'app://parley', device: headset })).toBe(false);
+
+    const pick = (url: string | null, deviceList: unknown[]) => {
+      const event = { preventDefault: vi.fn() };
+      const callback = vi.fn();
+      fake.defaultSession.selectHidDevice!(
+        event,
+        { deviceList, frame: url === null ? null : { url } },
+        callback,
+      );
+      expect(event.preventDefault).toHaveBeenCalled(); // Electron's own choice would be none at all
+      return callback.mock.calls[0]![0] as string | null;
+    };
+    expect(pick('app://parley/index.html', [keyboard, headset])).toBe('h1');
+    expect(pick('app://parley/index.html', [keyboard])).toBeNull();
+    expect(pick('https://evil.example/', [headset])).toBeNull();
+    expect(pick(null, [headset])).toBeNull();
+  });
+
   it('opens a locked-down main window on app://parley/index.html, told the server, shown once painted', async () => {
     await boot();
     expect(fake.BrowserWindow.all).toHaveLength(1);

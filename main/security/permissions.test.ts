@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import {
   APP_ORIGIN,
   GRANTED_PERMISSIONS,
+  hidDeviceAllowed,
+  hidDeviceToPick,
   isAppUrl,
   permissionCheckAllowed,
   permissionRequestAllowed,
@@ -193,7 +195,8 @@ describe('permissionCheckAllowed (origin x permission)', () => {
   const origins = ['app://parley', 'app://parley/'];
 
   for (const permission of ELECTRON_PERMISSIONS) {
-    const expected = GRANTED.has(permission);
+    // `hid` is only ever checked (navigator.hid), never requested; which devices is hidDeviceAllowed's.
+    const expected = GRANTED.has(permission) || permission === 'hid';
     it(`${expected ? 'allows' : 'denies'} ${permission} for the app origin, denies it elsewhere`, () => {
       for (const origin of origins) {
         expect(permissionCheckAllowed(permission, origin), origin).toBe(expected);
@@ -221,5 +224,35 @@ describe('permissionCheckAllowed (origin x permission)', () => {
     for (const permission of BOGUS_PERMISSIONS) {
       expect(permissionCheckAllowed(permission, APP_ORIGIN), permission).toBe(false);
     }
+  });
+});
+
+describe('HID devices (USB headsets)', () => {
+  const headset = { deviceId: 'h', collections: [{ usagePage: 0x0c }, { usagePage: 0x0b }] };
+  const notHeadsets = [
+    { deviceId: 'keyboard', collections: [{ usagePage: 0x01 }] },
+    { deviceId: 'fido', collections: [{ usagePage: 0xf1d0 }] },
+    { deviceId: 'none', collections: [] },
+    { deviceId: 'odd', collections: 'telephony' },
+    { deviceId: 'odd2', collections: [null] },
+    null,
+    'h',
+  ];
+
+  it('allows the app origin a device with a Telephony collection, and nothing else', () => {
+    for (const origin of ['app://parley', 'app://parley/'])
+      expect(hidDeviceAllowed('hid', origin, headset)).toBe(true);
+    for (const device of notHeadsets) expect(hidDeviceAllowed('hid', 'app://parley', device)).toBe(false);
+    for (const origin of FOREIGN_URLS) expect(hidDeviceAllowed('hid', origin, headset), origin).toBe(false);
+    for (const type of ['usb', 'serial', 'HID'])
+      expect(hidDeviceAllowed(type, 'app://parley', headset)).toBe(false);
+  });
+
+  it('picks the first telephony device for an app frame, none for any other frame', () => {
+    const second = { ...headset, deviceId: 'h2' };
+    expect(hidDeviceToPick('app://parley/index.html', [...notHeadsets, headset, second])).toBe('h');
+    expect(hidDeviceToPick('app://parley/index.html', notHeadsets)).toBeUndefined();
+    expect(hidDeviceToPick(undefined, [headset])).toBeUndefined();
+    for (const url of FOREIGN_URLS) expect(hidDeviceToPick(url, [headset]), url).toBeUndefined();
   });
 });

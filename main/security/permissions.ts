@@ -1,7 +1,8 @@
 /**
  * Which web permissions Parley's renderers get: only pages on the app's own origin (app://parley),
  * only in the main frame, and only what a softphone needs. Pure TypeScript; window/security.ts passes
- * these to `session.setPermissionRequestHandler` and `session.setPermissionCheckHandler`.
+ * these to `session.setPermissionRequestHandler`, `session.setPermissionCheckHandler`,
+ * `session.setDevicePermissionHandler` and the `select-hid-device` event.
  */
 
 export const APP_SCHEME = 'app';
@@ -25,7 +26,9 @@ const CONTROL_OR_SPACE = /[\u0000-\u0020\u007f]/;
  *   ids, so `HTMLMediaElement.setSinkId` (speaker / ring-device choice) works without
  *   `speaker-selection`, which is a permissions-policy name for iframes.
  * - `notifications`: incoming and missed call notifications from the page.
- * Everything else (display-capture, geolocation, midi, clipboard-read, hid, serial, usb, openExternal,
+ * `hid` (USB headsets' call buttons) is never requested this way: the page's `navigator.hid` is allowed by
+ * the check handler, and each device by `hidDeviceAllowed` below.
+ * Everything else (display-capture, geolocation, midi, clipboard-read, serial, usb, openExternal,
  * fullscreen, pointerLock, idle-detection, storage-access, window-management, unknown, ...) is denied.
  * `display-capture` (screen sharing) is granted by the change that adds screen sharing, together with a
  * `setDisplayMediaRequestHandler` picker; until then a compromised page must not get the screen.
@@ -81,7 +84,8 @@ export interface PermissionCheckDetails {
 }
 
 /**
- * For `session.setPermissionCheckHandler((wc, permission, requestingOrigin, details) => ...)`.
+ * For `session.setPermissionCheckHandler((wc, permission, requestingOrigin, details) => ...)`: the
+ * granted permissions, and `hid` (using `navigator.hid` at all; which devices is `hidDeviceAllowed`'s).
  * Electron passes an origin string here (not a page URL) and, for some checks such as
  * `notifications`, a null webContents and no usable `isMainFrame`, so the origin is what is
  * checked. If Electron reports an embedding origin (a cross-origin subframe), it must be the app's
@@ -92,7 +96,43 @@ export function permissionCheckAllowed(
   requestingOrigin: string,
   details?: PermissionCheckDetails,
 ): boolean {
-  if (!GRANTED.has(permission) || !isAppUrl(requestingOrigin)) return false;
+  if (!(GRANTED.has(permission) || permission === 'hid') || !isAppUrl(requestingOrigin)) return false;
   const embedding = details?.embeddingOrigin;
   return embedding === undefined || embedding === '' || isAppUrl(embedding);
+}
+
+/** The HID usage page of telephony devices: headsets with a hook switch, mute button and call lights. */
+const TELEPHONY_USAGE_PAGE = 0x0b;
+
+/** The parts of Electron's `HIDDevice` read here. */
+export interface HidDeviceInfo {
+  deviceId: string;
+  collections?: readonly { usagePage: number }[];
+}
+
+function isTelephonyHid(device: unknown): device is HidDeviceInfo {
+  const collections = (device as Partial<HidDeviceInfo> | null)?.collections;
+  return Array.isArray(collections) && collections.some((c) => c?.usagePage === TELEPHONY_USAGE_PAGE);
+}
+
+/**
+ * For `session.setDevicePermissionHandler((details) => ...)`: the app's own origin may use a HID device
+ * that has a Telephony collection (a headset's call buttons and lights), and nothing else: no keyboard,
+ * security key or other HID device, no serial port, no USB device.
+ */
+export function hidDeviceAllowed(deviceType: string, origin: string, device: unknown): boolean {
+  return deviceType === 'hid' && isAppUrl(origin) && isTelephonyHid(device);
+}
+
+/**
+ * For `session.on('select-hid-device', ...)` (`navigator.hid.requestDevice`, Settings' *Add a headset*):
+ * Electron has no chooser, so the first telephony device offered is taken, for the app's own frames
+ * only. Undefined cancels the request.
+ */
+export function hidDeviceToPick(
+  frameUrl: string | undefined,
+  devices: readonly unknown[],
+): string | undefined {
+  if (frameUrl === undefined || !isAppUrl(frameUrl)) return undefined;
+  return devices.find(isTelephonyHid)?.deviceId;
 }

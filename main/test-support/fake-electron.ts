@@ -708,9 +708,24 @@ type PermissionCheckHandler = (
   requestingOrigin: string,
   details: { embeddingOrigin?: string; isMainFrame?: boolean; requestingUrl?: string },
 ) => boolean;
+type DevicePermissionHandler = (details: { deviceType: string; origin: string; device: unknown }) => boolean;
+type SelectHidDevice = (
+  event: { preventDefault(): void },
+  details: { deviceList: unknown[]; frame: { url: string } | null },
+  callback: (deviceId?: string | null) => void,
+) => void;
 const defaultSession = {
   requestHandler: null as PermissionRequestHandler | null,
   checkHandler: null as PermissionCheckHandler | null,
+  deviceHandler: null as DevicePermissionHandler | null,
+  selectHidDevice: null as SelectHidDevice | null,
+  setDevicePermissionHandler(handler: DevicePermissionHandler | null): void {
+    this.deviceHandler = handler;
+  },
+  on(event: string, listener: SelectHidDevice): void {
+    if (event !== 'select-hid-device') throw new Error(`fake session: no ${event} event`);
+    this.selectHidDevice = listener;
+  },
   setPermissionRequestHandler(handler: PermissionRequestHandler | null): void {
     this.requestHandler = handler;
   },

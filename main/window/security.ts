@@ -12,7 +12,13 @@ import {
   navigationAllowed,
   windowOpenDecision,
 } from '../security/navigation.js';
-import { APP_SCHEME, permissionCheckAllowed, permissionRequestAllowed } from '../security/permissions.js';
+import {
+  APP_SCHEME,
+  hidDeviceAllowed,
+  hidDeviceToPick,
+  permissionCheckAllowed,
+  permissionRequestAllowed,
+} from '../security/permissions.js';
 import { appFileFor } from './app-files.js';
 
 /** Must run before the app is ready. */
@@ -51,6 +57,13 @@ export function lockDownSessions(): void {
   ses.setPermissionCheckHandler((_contents, permission, requestingOrigin, details) =>
     permissionCheckAllowed(permission, requestingOrigin, details),
   );
+  ses.setDevicePermissionHandler(({ deviceType, origin, device }) =>
+    hidDeviceAllowed(deviceType, origin, device),
+  );
+  ses.on('select-hid-device', (event, { frame, deviceList }, callback) => {
+    event.preventDefault();
+    callback(hidDeviceToPick(frame?.url, deviceList) ?? null);
+  });
   app.on('web-contents-created', (_event, contents) => lockDown(contents));
 }
 
