@@ -1,6 +1,7 @@
 // The desktop app's renderer in Chromium, with a recording stand-in for the preload bridge
-// (support/fake-bridge.ts): the incoming-call window names the caller with @username, the session token
-// lives in main (an old one in localStorage moves there once), and a parley:// link asks before it calls.
+// (support/fake-bridge.ts): the incoming-call window names the caller with @username (to screen readers
+// too), the session token lives in main (an old one in localStorage moves there once), and a parley://
+// link asks before it calls.
 import { mkdirSync } from 'node:fs';
 import { fakeMain, installFakeBridge } from './support/fake-bridge.js';
 import { serverUrl } from './support/environment.js';
@@ -17,12 +18,17 @@ test('the incoming-call window shows who calls with @username, cleans an old spo
     await installFakeBridge(context, serverUrl());
     const page = await context.newPage();
     await page.goto(`${serverUrl()}/incoming.html`);
+    // The window shows without taking focus: a screen reader hears of the call from an alert, which is
+    // there (empty) before the call, as one inserted together with its text is often not announced.
+    const alert = page.getByRole('alert');
+    await expect(alert).toHaveText('');
 
     await fakeMain.ring(page, {
       callId: 'call-1',
       caller: { username: 'alice-l', displayName: 'Alice Liddell' },
       media: 'video',
     });
+    await expect(alert).toHaveText('Incoming video call from Alice Liddell (@alice-l)');
     const dialog = page.getByRole('dialog', { name: 'Incoming call from Alice Liddell', exact: true });
     await expect(dialog).toContainText('@alice-l');
     await expect(dialog).toHaveAccessibleDescription('@alice-l');
@@ -35,6 +41,7 @@ test('the incoming-call window shows who calls with @username, cleans an old spo
       media: 'audio',
     });
     const spoofed = page.getByRole('dialog', { name: 'Incoming call from Bob gnp.exe', exact: true });
+    await expect(alert).toHaveText('Incoming voice call from Bob gnp.exe (@bob)');
     await expect(spoofed).toContainText('@bob');
     expect(await spoofed.textContent()).not.toContain('\u202E');
 

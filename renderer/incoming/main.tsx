@@ -1,7 +1,8 @@
 /**
  * The desktop app's small always-on-top incoming-call window: caller (name
  * and @username), Accept voice, Accept video, Decline. Main shows it without taking focus
- * and closes it the moment ringing stops for any reason.
+ * and closes it the moment ringing stops for any reason. Since it takes no focus, a screen reader
+ * learns of the call from an alert (a live region, there and empty before any call rings).
  */
 import { StrictMode, useEffect, useState } from 'react';
 import { createRoot } from 'react-dom/client';
@@ -17,8 +18,19 @@ function IncomingWindow() {
   const bridge = desktopBridge();
   const [call, setCall] = useState<RingingCall | null>(null);
   useEffect(() => bridge?.onIncomingCall(setCall), [bridge]);
-  if (!bridge || !call) return null;
-  const choose = (action: PlatformAction) => void bridge.choose(action);
+  if (!bridge) return null;
+  return (
+    <>
+      <p role="alert" className="visually-hidden">
+        {call &&
+          `Incoming ${call.media === 'video' ? 'video' : 'voice'} call from ${personName(call.caller)} (@${call.caller.username})`}
+      </p>
+      {call && <RingCard call={call} choose={(action) => void bridge.choose(action)} />}
+    </>
+  );
+}
+
+function RingCard({ call, choose }: { call: RingingCall; choose: (action: PlatformAction) => void }) {
   const name = personName(call.caller);
   return (
     <div
