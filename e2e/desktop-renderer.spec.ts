@@ -168,3 +168,20 @@ test('errors a desktop page does not handle go to main for its log', async ({ br
     await context.close();
   }
 });
+
+test('on a Linux desktop without a tray, Settings says why the window minimises and how to get a tray', async ({
+  people,
+}) => {
+  const alice = await people.add('alice', {
+    prepare: (context) => installFakeBridge(context, serverUrl(), { trayStatus: 'missing' }),
+  });
+  const bob = await people.add('bob'); // a browser tab: no tray to speak of
+  for (const person of [alice, bob]) await person.tab('Settings').click();
+  const tray = alice.page.getByRole('region', { name: 'Tray icon', exact: true });
+  await expect(tray).toContainText('Your desktop shows no tray icons');
+  await expect(tray).toContainText('Closing the window minimises Parley');
+  await expect(tray).toContainText('gnome-shell-extension-appindicator');
+  await alice.page.screenshot({ path: `${DIR}/settings-no-tray.png`, fullPage: true });
+  await expect(bob.page.getByRole('heading', { name: 'Headset', exact: true })).toBeVisible();
+  await expect(bob.page.getByRole('region', { name: 'Tray icon', exact: true })).toHaveCount(0);
+});

@@ -797,7 +797,10 @@ describe('closing the window on Linux follows the tray host', () => {
     if (watcher) cleanup.push(() => watcher.stop());
     const s = await boot({ busAddress: bus.address });
     s.main().webContents.finishLoad();
-    return { ...s, watcher };
+    // What Settings is told of the tray icon.
+    const trayStatus = () =>
+      fake.ipcMain.invoke(channel('tray.status'), 'app://parley/index.html', {}, s.main().webContents);
+    return { ...s, watcher, trayStatus };
   }
 
   it.skipIf(unavailable)(
@@ -809,6 +812,7 @@ describe('closing the window on Linux follows the tray host', () => {
           '[parley] no tray host on the session bus (org.kde.StatusNotifierWatcher): closing the window minimises Parley',
         ),
       );
+      expect(await s.trayStatus()).toBe('missing');
       s.main().close();
       await flush();
       expect(s.main().isDestroyed()).toBe(false);
@@ -841,6 +845,7 @@ describe('closing the window on Linux follows the tray host', () => {
           '[parley] a tray host is on the session bus: closing the window keeps Parley in the tray',
         ),
       );
+      expect(await s.trayStatus()).toBe('shown');
       s.main().close();
       await flush();
       expect(s.main().visible).toBe(false);
@@ -853,6 +858,7 @@ describe('closing the window on Linux follows the tray host', () => {
           '[parley] no tray host on the session bus (org.kde.StatusNotifierWatcher): closing the window minimises Parley',
         ),
       );
+      expect(await s.trayStatus()).toBe('missing');
       s.main().show();
       s.main().close();
       await flush();

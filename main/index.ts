@@ -6,7 +6,7 @@
  */
 import { app, BrowserWindow, Notification, powerMonitor, safeStorage, systemPreferences } from 'electron';
 import { join } from 'node:path';
-import { TrayHostWatch, WATCHER, windowCloseAction } from './linux/tray-host.js';
+import { TrayHostWatch, WATCHER, trayStatus, windowCloseAction } from './linux/tray-host.js';
 import { applyStartAtLogin } from './login-item.js';
 import { createAppLog } from './logging/app-log.js';
 import { deepLinkFromArgv, parseDeepLink, protocolClientArgs, PROTOCOL_SCHEME } from './deeplinks/parse.js';
@@ -137,6 +137,7 @@ async function start(): Promise<void> {
       log,
     }),
     trayIconDir: join(rendererDir, 'tray'),
+    trayStatus: () => trayStatus(process.platform, trayHost?.hasHost ?? null),
     logsDir: appLog.dir,
     quit: () => {
       quitting = true;

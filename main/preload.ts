@@ -35,6 +35,7 @@ const bridge: DesktopBridge = {
   loadSession: () => invoke('session.load', {}),
   saveSession: (token) => invoke('session.save', { token }),
   clearSession: () => invoke('session.clear', {}),
+  trayStatus: () => invoke('tray.status', {}),
   choose: (action) => invoke('incoming.choose', action),
   reportError: (message) => invoke('log.error', { message }),
   reportCall: (report) => invoke('log.call', report),

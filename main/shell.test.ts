@@ -112,6 +112,7 @@ async function setup({ platform = 'linux', settingsFile, takenShortcuts = [] }: 
     settings,
     session: new TokenVault(join(dir, SESSION_FILE), fake.safeStorage, { platform, log }),
     trayIconDir: TRAY_DIR,
+    trayStatus: () => 'shown',
     logsDir: join(dir, 'logs'),
     quit,
     log,
@@ -270,6 +271,7 @@ describe('IPC: only the app, only valid messages', () => {
         'session.load',
         'session.save',
         'shell.state',
+        'tray.status',
       ].map(channel),
     );
   });
@@ -691,6 +693,7 @@ describe('devices and links', () => {
       settings: again,
       session: new TokenVault(join(dir, SESSION_FILE), fake.safeStorage, { platform: 'linux', log: vi.fn() }),
       trayIconDir: TRAY_DIR,
+      trayStatus: () => 'shown',
       logsDir: join(dir, 'logs'),
       quit: vi.fn(),
       log: vi.fn(),

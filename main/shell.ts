@@ -14,7 +14,7 @@ import {
   type WebContents,
 } from 'electron';
 import type { WindowRole } from './ipc/contract.js';
-import type { PlatformAction, RecentCall, RingingCall, ShellState } from '../shared/app-shell.js';
+import type { PlatformAction, RecentCall, RingingCall, ShellState, TrayStatus } from '../shared/app-shell.js';
 import { registerIpc } from './ipc/handlers.js';
 import { applyStartAtLogin } from './login-item.js';
 import { callLine } from './logging/call-line.js';
@@ -44,6 +44,8 @@ export interface ShellDeps {
   /** Where the session token is kept (encrypted), instead of the renderer's localStorage. */
   session: TokenVault;
   trayIconDir: string;
+  /** Whether the tray icon can be seen (Settings says how to get a tray when not). */
+  trayStatus: () => TrayStatus;
   /** The folder of the log files ("Open logs folder" in the tray). */
   logsDir: string;
   quit: () => void;
@@ -153,6 +155,7 @@ export class DesktopShell {
         'session.load': () => this.d.session.load(),
         'session.save': ({ token }) => this.d.session.save(token),
         'session.clear': () => this.d.session.clear(),
+        'tray.status': () => this.d.trayStatus(),
         'incoming.choose': (action) => {
           this.incoming.choose(action);
         },

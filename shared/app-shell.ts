@@ -61,6 +61,12 @@ export const RecentCall = z.strictObject({
 });
 export type RecentCall = z.infer<typeof RecentCall>;
 
+/**
+ * Whether the shell's tray icon can be seen: `missing` on a Linux desktop with no tray (stock GNOME),
+ * `unknown` where that cannot be told (no session bus); Settings then says how to get one.
+ */
+export type TrayStatus = 'shown' | 'missing' | 'unknown';
+
 /** Device choices: kept by main in the settings file, by the web app in localStorage. */
 export const DevicePreferences = z.object({
   microphoneId: z.string().max(512).optional(),

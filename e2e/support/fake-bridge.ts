@@ -7,7 +7,7 @@
  */
 import type { BrowserContext, Page } from '@playwright/test';
 import type { DesktopBridge } from '../../main/ipc/contract.js';
-import type { PlatformAction, RingingCall } from '../../shared/app-shell.js';
+import type { PlatformAction, RingingCall, TrayStatus } from '../../shared/app-shell.js';
 
 /** A call the page made on the bridge: its name and argument. */
 export interface BridgeCall {
@@ -30,58 +30,70 @@ declare global {
   }
 }
 
-export async function installFakeBridge(context: BrowserContext, defaultServerUrl: string): Promise<void> {
-  await context.addInitScript((serverUrl: string) => {
-    const LOG = 'fake-main.log';
-    const TOKEN = 'fake-main.token';
-    const record = (name: string, arg?: unknown) => {
-      const log = JSON.parse(sessionStorage.getItem(LOG) ?? '[]') as unknown[];
-      log.push(arg === undefined ? { name } : { name, arg });
-      sessionStorage.setItem(LOG, JSON.stringify(log));
-    };
-    const listeners = { action: new Set<(a: unknown) => void>(), incoming: new Set<(c: unknown) => void>() };
-    const subscribe = (set: Set<(x: unknown) => void>, handler: (x: unknown) => void) => {
-      set.add(handler);
-      return () => set.delete(handler);
-    };
-    const done = (name: string) => async (arg?: unknown) => record(name, arg);
-    const bridge = {
-      platform: 'linux',
-      defaultServerUrl: serverUrl,
-      notifyMissed: done('notifyMissed'),
-      reportState: async () => undefined, // many, and not what these tests look at
-      setRecentCalls: async () => undefined,
-      loadDevicePreferences: async () => ({ ringVolume: 0.8, relayOnly: false }),
-      saveDevicePreferences: done('saveDevicePreferences'),
-      loadSession: async () => {
-        record('loadSession');
-        return sessionStorage.getItem(TOKEN);
-      },
-      saveSession: async (token: string) => {
-        record('saveSession', token);
-        sessionStorage.setItem(TOKEN, token);
-      },
-      clearSession: async () => {
-        record('clearSession');
-        sessionStorage.removeItem(TOKEN);
-      },
-      choose: done('choose'),
-      reportError: done('reportError'),
-      reportCall: done('reportCall'),
-      onAction: (handler: (a: unknown) => void) => subscribe(listeners.action, handler),
-      onReconnect: () => () => undefined,
-      onIncomingCall: (handler: (c: unknown) => void) => subscribe(listeners.incoming, handler),
-    };
-    Object.defineProperty(window, 'parleyDesktop', { value: Object.freeze(bridge) });
-    Object.defineProperty(window, 'fakeMain', {
-      value: {
-        act: (action: unknown) => listeners.action.forEach((h) => h(action)),
-        ring: (call: unknown) => listeners.incoming.forEach((h) => h(call)),
-        log: () => JSON.parse(sessionStorage.getItem(LOG) ?? '[]') as unknown[],
-        token: () => sessionStorage.getItem(TOKEN),
-      },
-    });
-  }, defaultServerUrl);
+/** `trayStatus`: what main says of the tray icon (a Linux desktop without a tray: `missing`). */
+export async function installFakeBridge(
+  context: BrowserContext,
+  defaultServerUrl: string,
+  { trayStatus = 'shown' }: { trayStatus?: TrayStatus } = {},
+): Promise<void> {
+  await context.addInitScript(
+    ({ serverUrl, trayStatus }) => {
+      const LOG = 'fake-main.log';
+      const TOKEN = 'fake-main.token';
+      const record = (name: string, arg?: unknown) => {
+        const log = JSON.parse(sessionStorage.getItem(LOG) ?? '[]') as unknown[];
+        log.push(arg === undefined ? { name } : { name, arg });
+        sessionStorage.setItem(LOG, JSON.stringify(log));
+      };
+      const listeners = {
+        action: new Set<(a: unknown) => void>(),
+        incoming: new Set<(c: unknown) => void>(),
+      };
+      const subscribe = (set: Set<(x: unknown) => void>, handler: (x: unknown) => void) => {
+        set.add(handler);
+        return () => set.delete(handler);
+      };
+      const done = (name: string) => async (arg?: unknown) => record(name, arg);
+      const bridge = {
+        platform: 'linux',
+        defaultServerUrl: serverUrl,
+        notifyMissed: done('notifyMissed'),
+        reportState: async () => undefined, // many, and not what these tests look at
+        setRecentCalls: async () => undefined,
+        loadDevicePreferences: async () => ({ ringVolume: 0.8, relayOnly: false }),
+        saveDevicePreferences: done('saveDevicePreferences'),
+        loadSession: async () => {
+          record('loadSession');
+          return sessionStorage.getItem(TOKEN);
+        },
+        saveSession: async (token: string) => {
+          record('saveSession', token);
+          sessionStorage.setItem(TOKEN, token);
+        },
+        clearSession: async () => {
+          record('clearSession');
+          sessionStorage.removeItem(TOKEN);
+        },
+        trayStatus: async () => trayStatus,
+        choose: done('choose'),
+        reportError: done('reportError'),
+        reportCall: done('reportCall'),
+        onAction: (handler: (a: unknown) => void) => subscribe(listeners.action, handler),
+        onReconnect: () => () => undefined,
+        onIncomingCall: (handler: (c: unknown) => void) => subscribe(listeners.incoming, handler),
+      };
+      Object.defineProperty(window, 'parleyDesktop', { value: Object.freeze(bridge) });
+      Object.defineProperty(window, 'fakeMain', {
+        value: {
+          act: (action: unknown) => listeners.action.forEach((h) => h(action)),
+          ring: (call: unknown) => listeners.incoming.forEach((h) => h(call)),
+          log: () => JSON.parse(sessionStorage.getItem(LOG) ?? '[]') as unknown[],
+          token: () => sessionStorage.getItem(TOKEN),
+        },
+      });
+    },
+    { serverUrl: defaultServerUrl, trayStatus },
+  );
 }
 
 export const fakeMain = {

@@ -14,6 +14,7 @@ import {
   RecentCall,
   RingingCall,
   ShellState,
+  type TrayStatus,
 } from '../../shared/app-shell.js';
 import { HandshakeAuth } from '../../signaling/protocol/accounts.js';
 import { CallId } from '../../signaling/protocol/common.js';
@@ -51,6 +52,8 @@ export const invokeChannels = {
   'session.load': z.strictObject({}),
   'session.save': z.strictObject({ token: SessionToken }),
   'session.clear': z.strictObject({}),
+  /** Main window: whether the tray icon can be seen (main/linux/tray-host.ts `trayStatus`). */
+  'tray.status': z.strictObject({}),
   /** Incoming-call window: the person chose. */
   'incoming.choose': PlatformAction,
   /** Either window: an error the page did not handle, for main's log file (main/logging/app-log.ts). */
@@ -79,6 +82,7 @@ export const windowChannels = {
     'session.load',
     'session.save',
     'session.clear',
+    'tray.status',
     'log.error',
     'log.call',
   ],
@@ -111,6 +115,8 @@ export interface DesktopBridge {
   loadSession(): Promise<string | null>;
   saveSession(token: string): Promise<void>;
   clearSession(): Promise<void>;
+  /** Whether the tray icon can be seen. */
+  trayStatus(): Promise<TrayStatus>;
   /** Incoming-call window only. */
   choose(action: PlatformAction): Promise<void>;
   /** An error the page did not handle, for main's log file. */

@@ -4,7 +4,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { FakeStatusNotifierWatcher } from '../test-support/fake-status-notifier-watcher.js';
 import { privateBusPerTest, privateBusUnavailable } from '../test-support/private-bus.js';
-import { TrayHostWatch, windowCloseAction } from './tray-host.js';
+import { TrayHostWatch, trayStatus, windowCloseAction } from './tray-host.js';
 
 const unavailable = privateBusUnavailable();
 if (unavailable) console.warn(`skipping the tray host tests: ${unavailable}`);
@@ -77,5 +77,17 @@ describe('windowCloseAction', () => {
     ['win32', false, 'hide'],
   ] as const)('%s with tray host %s: %s', (platform, host, action) => {
     expect(windowCloseAction(platform, host)).toBe(action);
+  });
+});
+
+describe('trayStatus (what Settings is told)', () => {
+  it.each([
+    ['linux', true, 'shown'],
+    ['linux', false, 'missing'],
+    ['linux', null, 'unknown'],
+    ['darwin', null, 'shown'],
+    ['win32', false, 'shown'],
+  ] as const)('%s with tray host %s: %s', (platform, host, status) => {
+    expect(trayStatus(platform, host)).toBe(status);
   });
 });

@@ -8,6 +8,7 @@
  * signals), so a panel that starts or restarts later is noticed. Plain Node, tested on a private bus.
  */
 import type { Message, MessageBus } from 'dbus-next';
+import type { TrayStatus } from '../../shared/app-shell.js';
 import { addMatch, callMethod, closeBus, nameOwner, openSessionBus } from './session-bus.js';
 
 export const WATCHER = 'org.kde.StatusNotifierWatcher';
@@ -19,6 +20,12 @@ export const WATCHER_PATH = '/StatusNotifierWatcher';
  */
 export function windowCloseAction(platform: NodeJS.Platform, trayHost: boolean | null): 'hide' | 'minimize' {
   return platform !== 'linux' || trayHost === true ? 'hide' : 'minimize';
+}
+
+/** Whether Parley's tray icon can be seen, for Settings: on Linux only with a tray host (null: unknown). */
+export function trayStatus(platform: NodeJS.Platform, trayHost: boolean | null): TrayStatus {
+  if (platform !== 'linux' || trayHost === true) return 'shown';
+  return trayHost === false ? 'missing' : 'unknown';
 }
 
 export class TrayHostWatch {

@@ -5,7 +5,7 @@
  * the session token.
  */
 import type { DesktopBridge } from '../../main/ipc/contract.js';
-import type { DevicePreferences, MissedCall, RecentCall } from '../../shared/app-shell.js';
+import type { DevicePreferences, MissedCall, RecentCall, TrayStatus } from '../../shared/app-shell.js';
 import { localStore } from './local-store.js';
 import type { Platform, PlatformAction, ShellState } from './platform.js';
 import { DesktopSessionStore } from './desktop-session.js';
@@ -64,6 +64,10 @@ export class DesktopPlatform implements Platform {
 
   saveDevicePreferences(prefs: DevicePreferences): void {
     quietly(this.bridge.saveDevicePreferences(prefs));
+  }
+
+  trayStatus(): Promise<TrayStatus | null> {
+    return this.bridge.trayStatus().catch(() => 'unknown' as const);
   }
 
   /** Main says when the machine woke up or the screen was unlocked; the page says when the network is back. */

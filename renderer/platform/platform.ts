@@ -11,6 +11,7 @@ import type {
   PlatformAction,
   RecentCall,
   ShellState,
+  TrayStatus,
 } from '../../shared/app-shell.js';
 import type { SessionStore } from './session-store.js';
 
@@ -43,6 +44,8 @@ export interface Platform {
   /** Saved device choices (unvalidated: the caller parses them). */
   loadDevicePreferences(): Promise<unknown>;
   saveDevicePreferences(prefs: DevicePreferences): void;
+  /** Whether the shell's tray icon can be seen; null where there is no tray (a browser tab). */
+  trayStatus(): Promise<TrayStatus | null>;
   /** The machine woke up or the network changed: reconnect now instead of waiting for a timeout. */
   onReconnectHint(handler: () => void): () => void;
 }

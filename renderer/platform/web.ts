@@ -86,6 +86,11 @@ export class WebPlatform implements Platform {
     localStorage.setItem(PREFERENCES_KEY, JSON.stringify(prefs));
   }
 
+  /** A browser tab has no tray. */
+  async trayStatus(): Promise<null> {
+    return null;
+  }
+
   /** The browser says when it is back online. */
   onReconnectHint(handler: () => void): () => void {
     window.addEventListener('online', handler);

@@ -1,7 +1,8 @@
 /**
  * The Settings tab: devices with a live microphone level and camera
  * preview, where and how loud it rings, a USB headset's call buttons and
- * lights, and relay-only calls. During a call the microphone, camera and
+ * lights, relay-only calls, and (desktop app) how to get a tray where the
+ * desktop shows none. During a call the microphone, camera and
  * speaker pickers live in the call controls.
  */
 import { useEffect, useId, useState } from 'react';
@@ -12,6 +13,7 @@ import { CameraPreview } from './CameraPreview.js';
 import { DeviceSelect } from './DeviceSelect.js';
 import { HeadsetSettings } from './HeadsetSettings.js';
 import { MicLevelMeter } from './MicLevelMeter.js';
+import { TrayHint } from './TrayHint.js';
 
 function RingTest() {
   const app = useApp();
@@ -101,6 +103,7 @@ export function Settings() {
           address. Needs TURN on the server; calls may be a little slower.
         </p>
       </section>
+      <TrayHint />
     </div>
   );
 }
