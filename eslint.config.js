@@ -86,7 +86,7 @@ const rendererBoundary = (name, files, mainRule, ignores = []) => ({
 
 /**
  * The call app's own layers (docs/architecture.md, "The call app and the desktop shell"). The parts
- * (call/, net/, platform/, audio/, util/) know nothing of the app; the domains (state/) get the parts they
+ * (call/, net/, platform/, audio/, headset/, util/) know nothing of the app; the domains (state/) get the parts they
  * drive handed in by the composition root (app/) and import only their types; the components (ui/) read
  * the domains' stores and call their actions. These use typescript-eslint's rule, whose `allowTypeImports`
  * lets a layer name another's types, so they add to the process boundaries above instead of replacing them.
@@ -275,12 +275,12 @@ export default defineConfig([
   // ---- The call app's layers (renderer/) -------------------------------------------------------------
   rendererLayer(
     'parts',
-    ['renderer/{call,net,platform,audio,util}/**/*.ts'],
+    ['renderer/{call,net,platform,audio,headset,util}/**/*.ts'],
     [
       {
         regex: '^\\.\\./(?:app|state|ui)/',
         message:
-          'call/, net/, platform/, audio/ and util/ are parts the app is built from and know nothing of it: no app/, state/ or ui/.',
+          'call/, net/, platform/, audio/, headset/ and util/ are parts the app is built from and know nothing of it: no app/, state/ or ui/.',
       },
       ...ONE_STORE_OWNER,
     ],
