@@ -12,7 +12,7 @@ import type { Leg, Media, Signal } from '../../signaling/protocol/index.js';
 import type { SignalingClient } from '../net/signaling-client.js';
 import { CallConnection } from './connection.js';
 import { EarlyConnections } from './early.js';
-import { IceConfig } from './ice-config.js';
+import { IceConfig, type IceServersSource } from './ice-config.js';
 import { LocalMedia } from './local-media.js';
 import { TimingRecorder } from './timings.js';
 
@@ -26,6 +26,8 @@ export type Signaling = Pick<SignalingClient, 'request' | 'on' | 'reconnect'>;
 
 export interface CallResourcesOptions {
   signaling: Signaling;
+  /** The session's ICE servers, asked for before any call. */
+  iceServers: IceServersSource;
   preferences(): EnginePreferences;
   /** Something the person should be told (a device that failed): the call goes on. */
   notice(code: string, message: string): void;
@@ -62,7 +64,7 @@ export class CallResources {
 
   /** Asks the server for the call's ICE servers, unless asked already. */
   askIceServers(): IceConfig {
-    return (this.ice ??= new IceConfig(this.opts.signaling));
+    return (this.ice ??= new IceConfig(this.opts.signaling, this.opts.iceServers));
   }
 
   /**

@@ -17,6 +17,7 @@ import {
 } from '../test-support/fake-webrtc.js';
 import { UNREPORTED_ENDS_KEY } from './end-reports.js';
 import { CallEngine } from './engine.js';
+import { FRESH_FOR_CALL_MS } from './ice-config.js';
 import { FIRST_READING_MS, QUALITY_INTERVAL_MS } from './media-stats.js';
 import { PeerSession } from './peer.js';
 import { recoveryTimings as t } from './recovery.js';
@@ -111,6 +112,42 @@ async function activeCall() {
   await pass(1_000);
   return { ...bobs, pc };
 }
+
+describe('CallEngine, ICE servers', () => {
+  const turn = (username: string, expiresInMs: number) => () => ({
+    ok: true as const,
+    iceServers: [{ urls: ['turn:turn.example:3478'], username, credential: 'x' }],
+    expiresAt: new Date(Date.now() + expiresInMs).toISOString(),
+  });
+
+  it('a call starts with the servers asked for when the session became ready, without asking again', async () => {
+    server.answer('ice.servers', turn('session', 3_600_000));
+    ready([]);
+    await pass();
+    const asked = server.sentOf('ice.servers').length;
+    const { pc } = await activeCall();
+    expect(server.sentOf('ice.servers')).toHaveLength(asked);
+    expect(pc.configuration.iceServers).toMatchObject([{ username: 'session' }]);
+  });
+
+  it("asks again for a call when the session's TURN credentials would not last half an hour", async () => {
+    server.answer('ice.servers', turn('short', FRESH_FOR_CALL_MS - 60_000));
+    ready([]);
+    await pass();
+    server.answer('ice.servers', turn('renewed', 3_600_000));
+    const { pc } = await activeCall();
+    expect(pc.configuration.iceServers).toMatchObject([{ username: 'renewed' }]);
+  });
+
+  it('asks again for a call when the session got no servers', async () => {
+    server.answer('ice.servers', () => ({ ok: false, error: { code: 'E_INTERNAL', message: 'no' } }));
+    ready([]);
+    await pass();
+    server.answer('ice.servers', turn('after a failure', 3_600_000));
+    const { pc } = await activeCall();
+    expect(pc.configuration.iceServers).toMatchObject([{ username: 'after a failure' }]);
+  });
+});
 
 describe('CallEngine, calling out', () => {
   it('opens the microphone, invites, and shows outgoing → ringing → connecting → active', async () => {
@@ -371,7 +408,9 @@ describe('CallEngine, when the media path breaks', () => {
       iceServers: [{ urls: ['turn:turn.example:3478'], username: 'old', credential: 'x' }],
       expiresAt: new Date(Date.now() + 30_000).toISOString(),
     }));
+    ready([]); // the session's servers are these now
     const { pc } = await activeCall();
+    expect(pc.configuration.iceServers).toMatchObject([{ username: 'old' }]);
     server.answer('ice.servers', () => ({
       ok: true,
       iceServers: [{ urls: ['turn:turn.example:3478'], username: 'new', credential: 'y' }],

@@ -18,6 +18,7 @@ import type { KeyValueStore } from '../platform/platform.js';
 import { Emitter } from '../util/emitter.js';
 import { CallResources, type EnginePreferences, type Signaling } from './call-resources.js';
 import type { CallConnection } from './connection.js';
+import { IceServersSource } from './ice-config.js';
 import { microphonePermission } from './media.js';
 import { ServerAbsence } from './server-absence.js';
 import type { SetupTimings, TimingRecorder } from './timings.js';
@@ -38,6 +39,7 @@ export class CallEngine extends Emitter<EngineEvents> {
   /** The current (or last) call's setup timings. */
   private recorder: TimingRecorder | null = null;
   private readonly server: ServerAbsence;
+  private readonly iceServers: IceServersSource;
   /** The microphone's permission, asked for once at the start (the status is live); null until known, or unknown. */
   private microphone: PermissionStatus | null = null;
   private readonly unsubscribe: (() => void)[] = [];
@@ -57,7 +59,9 @@ export class CallEngine extends Emitter<EngineEvents> {
       ring: (call) => this.onIncoming(call),
     });
     void microphonePermission().then((status) => (this.microphone = status));
+    this.iceServers = new IceServersSource(signaling);
     this.unsubscribe.push(
+      signaling.on('session.ready', () => void this.iceServers.refresh()),
       signaling.on('call.incoming', (p) => this.onIncoming(p)),
       signaling.on('call.ringing', (p) =>
         this.ifCurrent(p.callId, () => this.update({ ringing: true }, 'ringing')),
@@ -312,6 +316,7 @@ export class CallEngine extends Emitter<EngineEvents> {
   private startCall(view: CallView): CallResources {
     const held = new CallResources({
       signaling: this.signaling,
+      iceServers: this.iceServers,
       preferences: this.preferences,
       notice: (code, device) => this.notice(code, device),
       serverAway: () => this.server.away,

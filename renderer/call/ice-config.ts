@@ -1,7 +1,9 @@
 /**
- * The ICE servers (STUN, TURN with credentials) of one call: asked for as soon as the call starts, so the
- * peer connection need not wait for them, and renewed before an ICE restart when the TURN credentials in use
- * expire soon (a long call).
+ * ICE servers (STUN, TURN with credentials). `IceServersSource`: the last answer the server gave this
+ * session, asked for when the session is ready, so that a call's peer connection starts with them instead
+ * of waiting for a round trip (while it rings, that wait came before the connection was even made).
+ * `IceConfig`: those of one call, renewed before an ICE restart when the TURN credentials in use expire
+ * soon (a long call).
  */
 import type { RequestOutcome, SignalingClient } from '../net/signaling-client.js';
 
@@ -10,13 +12,46 @@ export const CREDENTIALS_MARGIN_MS = 60_000;
 /** A renewal during an outage must not wait long: the server answers in milliseconds when it can. */
 const RENEWAL_TIMEOUT_MS = 1_000;
 
+/** A call starts with the session's TURN credentials only while they last at least this much longer. */
+export const FRESH_FOR_CALL_MS = 30 * 60_000;
+
 type Outcome = RequestOutcome<'ice.servers'>;
+type Signaling = Pick<SignalingClient, 'request'>;
+
+export class IceServersSource {
+  private asked: Promise<Outcome> | null = null;
+  private answer: Outcome | null = null;
+
+  constructor(private readonly signaling: Signaling) {}
+
+  /** Asks the server now (a session became ready: it may be another account's). */
+  refresh(): Promise<Outcome> {
+    this.answer = null;
+    const asked = this.signaling.request('ice.servers', {});
+    this.asked = asked;
+    void asked.then((answer) => this.asked === asked && (this.answer = answer));
+    return asked;
+  }
+
+  /** Servers for a call starting now: the session's while they are good for a call, else asked anew. */
+  forCall(): Promise<Outcome> {
+    const { answer, asked } = this;
+    if (asked && !answer) return asked; // on its way: as fresh as a new one
+    const good =
+      answer?.ok &&
+      (answer.expiresAt === null || Date.parse(answer.expiresAt) - Date.now() >= FRESH_FOR_CALL_MS);
+    return good ? Promise.resolve(answer) : this.refresh();
+  }
+}
 
 export class IceConfig {
   private inUse: Promise<Outcome>;
 
-  constructor(private readonly signaling: Pick<SignalingClient, 'request'>) {
-    this.inUse = signaling.request('ice.servers', {});
+  constructor(
+    private readonly signaling: Signaling,
+    source: IceServersSource,
+  ) {
+    this.inUse = source.forCall();
   }
 
   /** The servers to start the peer connection with; none when the server could not say. */
