@@ -32,13 +32,16 @@ function twoNodes(timings: RedisTimerTimings = { pollMs: 20, leaseMs: 10_000 }) 
     running.push(timers);
     return timers;
   };
-  return { node, fired };
+  /** True once Redis holds no timer of these nodes any more: nothing is left that could fire. */
+  const noneLeft = async () =>
+    (await redis.client().zcard(keys.timers)) === 0 && (await redis.client().hlen(keys.timerActions)) === 0;
+  return { node, fired, noneLeft };
 }
 
 /** Waits until `done()` holds, checking every 20 ms, for at most `ms`. */
-async function until(done: () => boolean, ms = 5_000): Promise<void> {
+async function until(done: () => boolean | Promise<boolean>, ms = 5_000): Promise<void> {
   const end = Date.now() + ms;
-  while (!done()) {
+  while (!(await done())) {
     if (Date.now() > end) throw new Error('condition not met in time');
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
@@ -46,15 +49,15 @@ async function until(done: () => boolean, ms = 5_000): Promise<void> {
 
 describe.skipIf(unavailable)('RedisCallTimers', () => {
   it('fires each due timer once, on one of the nodes, not before it is due', async () => {
-    const { node, fired } = twoNodes();
+    const { node, fired, noneLeft } = twoNodes();
     const [one] = [node('one'), node('two')];
     const armedAt = Date.now();
     for (let i = 0; i < 10; i++) await one.arm(`ring:c${i}`, 300, `c${i}`, timeout);
     await until(() => fired.length === 10);
     expect(Date.now() - armedAt).toBeGreaterThanOrEqual(300);
     expect(fired.map((f) => f.callId).sort()).toEqual(Array.from({ length: 10 }, (_, i) => `c${i}`).sort());
-    // Nothing fires twice afterwards.
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    // Nothing fires twice afterwards: no timer is left in Redis.
+    await until(noneLeft);
     expect(fired).toHaveLength(10);
   });
 
@@ -71,14 +74,14 @@ describe.skipIf(unavailable)('RedisCallTimers', () => {
 
   it('tries an action that failed again', async () => {
     const attempts: string[] = [];
-    const { node } = twoNodes();
+    const { node, noneLeft } = twoNodes();
     const one = node('one', async (callId) => {
       attempts.push(callId);
       if (attempts.length === 1) throw new Error('registry unavailable');
     });
     await one.arm('grace:a', 10, 'a', timeout);
     await until(() => attempts.length === 2);
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await until(noneLeft); // done after the retry: nothing is left to try a third time
     expect(attempts).toEqual(['a', 'a']);
   });
 
