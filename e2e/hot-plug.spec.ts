@@ -1,21 +1,26 @@
 // Hot-plug: a microphone unplugged mid-call, a headset plugged in, the system default changed. Chromium's
 // fake devices cannot be unplugged, so support/hot-plug.ts wraps navigator.mediaDevices and fires
 // devicechange.
-import { expect, test } from './support/fixtures.js';
+import { expect, test, type People } from './support/fixtures.js';
 import { makeDefaultMicrophone, plug, unplug, withHotPlug } from './support/hot-plug.js';
 
-test('unplugging the microphone in use mid-call moves to the default one: the call goes on and is heard', async ({
-  people,
-}) => {
+/** Alice (with devices that can be plugged and unplugged) in a voice call with Bob, and her live microphones. */
+async function voiceCallWithHotPlug(people: People) {
   const alice = await people.add('alice', { prepare: withHotPlug });
   const bob = await people.add('bob');
   await alice.befriend(bob);
   await alice.callAndConnect(bob, 'audio');
-  const call = alice.callWith(bob);
   const liveMicrophones = async () =>
     (await alice.localTracks())
       .filter((t) => t.kind === 'audio' && t.readyState === 'live')
       .map((t) => t.label);
+  return { alice, bob, call: alice.callWith(bob), liveMicrophones };
+}
+
+test('unplugging the microphone in use mid-call moves to the default one: the call goes on and is heard', async ({
+  people,
+}) => {
+  const { alice, bob, call, liveMicrophones } = await voiceCallWithHotPlug(people);
 
   await call.getByLabel('Microphone', { exact: true }).selectOption({ label: 'Fake Audio Input 2' });
   await expect.poll(liveMicrophones).toEqual(['Fake Audio Input 2']);
@@ -54,15 +59,7 @@ test('a headset plugged in is offered: a notice names it and the microphone list
 test('with "System default" chosen, a call follows the microphone the system makes its default', async ({
   people,
 }) => {
-  const alice = await people.add('alice', { prepare: withHotPlug });
-  const bob = await people.add('bob');
-  await alice.befriend(bob);
-  await alice.callAndConnect(bob, 'audio');
-  const call = alice.callWith(bob);
-  const liveMicrophones = async () =>
-    (await alice.localTracks())
-      .filter((t) => t.kind === 'audio' && t.readyState === 'live')
-      .map((t) => t.label);
+  const { alice, bob, call, liveMicrophones } = await voiceCallWithHotPlug(people);
   await expect(call.getByLabel('Microphone', { exact: true })).toHaveValue(''); // System default
   await expect.poll(liveMicrophones).toEqual(['Fake Default Audio Input']);
 
