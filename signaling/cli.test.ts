@@ -1,13 +1,13 @@
 /** The real server process (`npm run server`): start-up, logs, graceful SIGTERM, bad settings, --help. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { httpRoutes } from './protocol/index.js';
 import { connect, register } from './test-support/harness.js';
+import { freePort } from './test-support/free-port.js';
 
 const ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
 const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
@@ -113,18 +113,6 @@ afterEach(async () => {
   }
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
-
-/** A port that was free a moment ago (listen on 0, read it, close). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 describe('signaling server process', () => {
   it('starts, logs JSON, serves, and stops gracefully on SIGTERM', async () => {

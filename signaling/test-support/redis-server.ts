@@ -5,12 +5,12 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll } from 'vitest';
 import { redisKeys, type RedisKeys } from '../db/redis.js';
+import { freePort } from './free-port.js';
 
 export interface TestRedis {
   /** `redis://127.0.0.1:<port>` */
@@ -77,18 +77,6 @@ function readyOrExit(server: ChildProcess): Promise<true | string> {
     });
     server.stderr!.on('data', (chunk: Buffer) => (said += chunk.toString()));
     server.once('exit', (code) => resolve(`exit ${code}: ${said.trim().split('\n').slice(-3).join(' | ')}`));
-  });
-}
-
-/** A loopback port nothing listens on just now. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
   });
 }
 
