@@ -1,10 +1,14 @@
 // coturn dies with the process that started it: a test runner stopped by SIGTERM before its handler could
-// stop coturn (or killed outright) must not leave a TURN server running on the machine. No browser here.
+// stop coturn (or killed outright) must not leave a TURN server running on the machine, and the folder it
+// leaves is removed by the next start. No browser here.
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { once } from 'node:events';
+import { readdirSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { expect, test } from '@playwright/test';
+import { sweepLeftoverFolders } from './support/coturn.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 /** A process that starts coturn, says where, and then only waits: no handler of its own stops coturn. */
@@ -49,14 +53,22 @@ for (const signal of ['SIGTERM', 'SIGKILL'] as const) {
       });
       starter.once('exit', (code) => reject(new Error(`the starter exited (${code}) before coturn ran`)));
     });
+    const foldersOfStarter = () =>
+      readdirSync(tmpdir()).filter((f) => f.startsWith(`parley-coturn-${starter.pid}-`));
     try {
       expect(running(started.pid)).toBe(true);
       expect(await accepts(started.port)).toBe(true);
+      sweepLeftoverFolders();
+      expect(foldersOfStarter(), 'a running coturn keeps its folder').toHaveLength(1);
 
       starter.kill(signal);
       // Its threads end after the main one shows as ended: the port is the last to go.
       const stopped = async () => !running(started.pid) && !(await accepts(started.port));
       await expect.poll(stopped, { message: 'turnserver still running' }).toBe(true);
+      if (starter.exitCode === null && starter.signalCode === null) await once(starter, 'exit'); // and reaped
+      expect(foldersOfStarter(), 'nobody stopped coturn, so its folder is left').toHaveLength(1);
+      sweepLeftoverFolders(); // as the next start does
+      expect(foldersOfStarter()).toEqual([]);
     } finally {
       starter.kill('SIGKILL');
       if (running(started.pid)) process.kill(started.pid, 'SIGKILL'); // a failed run leaves nothing behind

@@ -4,12 +4,13 @@
  * with a random shared secret (TURN REST credentials, as the signaling server
  * hands them out), optionally TURN over TLS with a given certificate, stopped
  * and cleaned up by `stop()`. It dies with the process that started it, also
- * when that one is killed before it could stop it.
+ * when that one is killed before it could stop it; the folder such a run
+ * leaves behind is removed by the next start.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomInt } from 'node:crypto';
 import { createSocket } from 'node:dgram';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createServer, connect as connectTcp } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -46,6 +47,30 @@ const STOP_TIMEOUT_MS = 5_000;
 function boundToThisProcess(args: string[]): [string, string[]] {
   const setpriv = spawnSync('setpriv', ['--version'], { stdio: 'ignore' }).status === 0;
   return setpriv ? ['setpriv', ['--pdeathsig', 'KILL', 'turnserver', ...args]] : ['turnserver', args];
+}
+
+/** Folders are named after the process that started coturn, so the next start can tell whose run ended. */
+const FOLDER_PREFIX = 'parley-coturn-';
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Removes the folders of coturns whose starter has gone (killed before it could stop them: coturn died with
+ * it, its folder did not). A reused process id only postpones the removal to a later start.
+ */
+export function sweepLeftoverFolders(): void {
+  for (const entry of readdirSync(tmpdir())) {
+    const owner = new RegExp(`^${FOLDER_PREFIX}(\\d+)-`).exec(entry)?.[1];
+    if (owner && !processAlive(Number(owner)))
+      rmSync(join(tmpdir(), entry), { recursive: true, force: true });
+  }
 }
 
 /** setpriv's exit code when it could not find the command to become. */
@@ -118,7 +143,8 @@ export async function startCoturn({ host = '127.0.0.1', tls }: CoturnOptions = {
   let tlsPort = tls ? await freePort(host) : null;
   while (tlsPort === port) tlsPort = await freePort(host);
   const secret = randomBytes(24).toString('base64url');
-  const dir = mkdtempSync(join(tmpdir(), 'parley-coturn-'));
+  sweepLeftoverFolders();
+  const dir = mkdtempSync(join(tmpdir(), `${FOLDER_PREFIX}${process.pid}-`));
   // A small relay range at a random place, so two runs on one machine rarely meet.
   const minPort = randomInt(50_000, 64_000);
   const args = [
