@@ -113,12 +113,17 @@ function connectOne(client: Client): Promise<number | string> {
   });
 }
 
-async function connectAll(concurrency: number): Promise<void> {
+/** How many of this worker's clients (in order) have been connected so far. */
+let connectedSoFar = 0;
+
+/** Connects the clients after those connected so far, up to (not including) index `upTo` of this worker's. */
+async function connectNext(concurrency: number, upTo: number): Promise<void> {
   const latencies: number[] = [];
   const errors: ErrorCounts = {};
-  let next = 0;
+  let next = connectedSoFar;
+  connectedSoFar = upTo;
   const lane = async () => {
-    while (next < clients.length) {
+    while (next < upTo) {
       const result = await connectOne(clients[next++]!);
       if (typeof result === 'number') latencies.push(result);
       else count(errors, result);
@@ -273,7 +278,7 @@ function collectPresence(finalStates: Int8Array): void {
 process.on('message', (command: WorkerCommand) => {
   switch (command.type) {
     case 'connect':
-      return void connectAll(command.concurrency);
+      return void connectNext(command.concurrency, Math.min(command.upTo, clients.length));
     case 'ring':
       return void ringAtRate(command.rate, command.seconds);
     case 'presence':

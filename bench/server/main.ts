@@ -21,6 +21,8 @@ import { runTarget, type Settings, type TargetResult } from './target.js';
 const PREFIX = 'bench';
 /** Where --cpu-prof writes the servers' profiles (open them in Chrome DevTools or speedscope). */
 const PROFILES = 'bench-results/profiles';
+/** Where --heap-snapshots writes the servers' heap snapshots (compare them with heap-diff.ts). */
+const SNAPSHOTS = 'bench-results/heap';
 const PASSWORD = 'bench password, shared by every seeded account';
 
 /** Each flag, its environment variable and default. */
@@ -48,9 +50,10 @@ function usage(): string {
     ([flag, [env, dflt, what]]) => `  --${flag.padEnd(20)} ${env.padEnd(34)} ${dflt.padEnd(12)} ${what}`,
   );
   return (
-    `usage: npm run bench:server [-- --flag value ... --cpu-prof --metrics]\n` +
+    `usage: npm run bench:server [-- --flag value ... --cpu-prof --heap-snapshots --metrics]\n` +
     `  flag                   environment variable               default      meaning\n${lines.join('\n')}\n` +
     `  --cpu-prof             (no variable)                                   profile both servers (node --cpu-prof) into ${PROFILES}/\n` +
+    `  --heap-snapshots       (no variable)                                   heap snapshots of both servers at rest, with half and with all the idle clients, into ${SNAPSHOTS}/\n` +
     `  --metrics              (no variable)                                   Parley with its metrics listener on, scraped once a second`
   );
 }
@@ -60,11 +63,13 @@ function readSettings(): Settings & {
   timeoutSeconds: number;
   rounds: number;
   cpuProf: boolean;
+  takeHeapSnapshots: boolean;
   metrics: boolean;
 } {
   const options: Record<string, { type: 'string' | 'boolean' }> = {
     help: { type: 'boolean' },
     'cpu-prof': { type: 'boolean' },
+    'heap-snapshots': { type: 'boolean' },
     metrics: { type: 'boolean' },
   };
   for (const flag of Object.keys(FLAGS)) options[flag] = { type: 'string' };
@@ -96,6 +101,7 @@ function readSettings(): Settings & {
     timeoutSeconds: number('timeout-seconds', 10),
     rounds: number('rounds', 1),
     cpuProf: values['cpu-prof'] === true,
+    takeHeapSnapshots: values['heap-snapshots'] === true,
     metrics: values.metrics === true,
   };
   const { clients, contacts, workers, ringRate, presenceRate } = settings;
@@ -128,6 +134,12 @@ const settings = readSettings();
  */
 const profileOptions = (target: string, round: number): string[] =>
   settings.cpuProf ? ['--cpu-prof', '--cpu-prof-dir', join(ROOT, PROFILES, `${target}-${round}`)] : [];
+
+/** Where --heap-snapshots puts a target's snapshots of one round (the folder made on the way). */
+const snapshotPrefix = (target: string, round: number): string => {
+  mkdirSync(join(ROOT, SNAPSHOTS), { recursive: true });
+  return join(ROOT, SNAPSHOTS, `${target}-${round}`);
+};
 
 const dataDir = mkdtempSync(join(tmpdir(), 'parley-bench-'));
 /** However the run ends early, its data (and the sessions file's live tokens) go with it. */
@@ -219,7 +231,12 @@ try {
         await runTarget(
           serverArgs,
           profileOptions(target, round),
-          { ...settings, prefix: PREFIX, accounts },
+          {
+            ...settings,
+            prefix: PREFIX,
+            accounts,
+            heapSnapshots: settings.takeHeapSnapshots ? snapshotPrefix(target, round) : undefined,
+          },
           (line) => console.log(`  ${line}`),
         ),
       );
@@ -253,6 +270,8 @@ try {
     both(`RSS with ${settings.clients} idle clients, after GC (MiB)`, (r) => mib(r.memory.idle.rss)),
     both('memory per idle client after GC: RSS (KiB)', (r) => kib(r.memory.perClientRss)),
     both('memory per idle client after GC: JS heap (KiB)', (r) => kib(r.memory.perClientHeap)),
+    both('memory per client, second half only: RSS (KiB)', (r) => kib(r.memory.marginalRss)),
+    both('memory per client, second half only: JS heap (KiB)', (r) => kib(r.memory.marginalHeap)),
     both('server CPU per connection (ms)', (r) => r.connect.serverCpuMsPerClient, 2),
     both('connect, handshake to ready: p50 (ms)', (r) => r.connect.latency.p50),
     both('connect, handshake to ready: p99 (ms)', (r) => r.connect.latency.p99),

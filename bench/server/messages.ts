@@ -8,6 +8,8 @@ export interface ProbeRequest {
   id: number;
   /** Collect garbage first. */
   gc: boolean;
+  /** Write a heap snapshot to this file (after the GC) before replying. */
+  heapSnapshot?: string;
 }
 
 export interface ProbeReply {
@@ -39,7 +41,8 @@ export interface WorkerSetup {
 }
 
 export type WorkerCommand =
-  | { type: 'connect'; concurrency: number }
+  /** Connect the worker's clients after those connected so far, up to index `upTo` of its share. */
+  | { type: 'connect'; concurrency: number; upTo: number }
   | { type: 'ring'; rate: number; seconds: number }
   | { type: 'presence'; rate: number; seconds: number }
   /** After the presence phase: the last state each toggled account sent (index -> 1 away, 0 online). */

@@ -6,6 +6,7 @@
  * started without it (as users start theirs) has no way to be asked.
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { writeHeapSnapshot } from 'node:v8';
 import type { ProbeReply, ProbeRequest } from './messages.js';
 
 const gc = (globalThis as { gc?: () => void }).gc;
@@ -25,6 +26,8 @@ process.on('message', (request: ProbeRequest) => {
     gc();
   }
   const memory = process.memoryUsage();
+  // After the figures: writing a snapshot allocates.
+  if (request.heapSnapshot) writeHeapSnapshot(request.heapSnapshot);
   const reply: ProbeReply = {
     id: request.id,
     heapUsed: memory.heapUsed,

@@ -32,8 +32,8 @@ export interface MeasuredServer {
   url: string;
   /** Parley's `/metrics` when it was started with `--metrics-listen`. */
   metricsUrl?: string;
-  /** Memory (after GC when asked) and the event-loop delay since the last call. */
-  stats(gc: boolean): Promise<ProbeReply>;
+  /** Memory (after GC when asked) and the event-loop delay since the last call; a heap snapshot if given a file. */
+  stats(gc: boolean, heapSnapshot?: string): Promise<ProbeReply>;
   /** Log lines at warn or above (pino level ≥ 40), and how many there were. */
   problems: { count: number; first: string[] };
   /** SIGTERM; resolves with the ms until the process exited, and its exit code. */
@@ -83,9 +83,9 @@ export async function startServer(args: string[], nodeOptions: string[] = []): P
   const pending = new Map<number, (reply: ProbeReply) => void>();
   child.on('message', (reply: ProbeReply) => pending.get(reply.id)?.(reply));
   let nextId = 0;
-  const stats = (gc: boolean) =>
+  const stats = (gc: boolean, heapSnapshot?: string) =>
     new Promise<ProbeReply>((resolve) => {
-      const request: ProbeRequest = { id: nextId++, gc };
+      const request: ProbeRequest = { id: nextId++, gc, heapSnapshot };
       pending.set(request.id, resolve);
       child.send(request);
     });

@@ -20,6 +20,8 @@ export interface Settings {
   ringSeconds: number;
   presenceRate: number;
   presenceSeconds: number;
+  /** Heap snapshots of the server at rest, with half and with all the idle clients: `<prefix>-empty.heapsnapshot`, `-half`, `-idle`. */
+  heapSnapshots?: string;
 }
 
 /** After connecting, before the idle measurement: late presence announcements and timers settle. */
@@ -42,7 +44,18 @@ interface Phase {
 }
 
 export interface TargetResult {
-  memory: { empty: ProbeReply; idle: ProbeReply; perClientRss: number; perClientHeap: number };
+  memory: {
+    empty: ProbeReply;
+    /** With the first half of the clients connected. */
+    half: ProbeReply;
+    idle: ProbeReply;
+    /** (idle - empty) / clients: with what the first connects leave behind once. */
+    perClientRss: number;
+    perClientHeap: number;
+    /** (idle - half) / the second half's clients: what one more client costs. */
+    marginalRss: number;
+    marginalHeap: number;
+  };
   connect: Phase & {
     connected: number;
     errors: ErrorCounts;
@@ -127,6 +140,23 @@ async function measured<T>(
   return [result, phase];
 }
 
+/** Two phases run one after the other, as one. */
+function joinPhases(a: Phase, b: Phase): Phase {
+  const wallMs = a.wallMs + b.wallMs;
+  const weighted = (pick: (p: Phase) => number) => (pick(a) * a.wallMs + pick(b) * b.wallMs) / wallMs;
+  return {
+    wallMs,
+    serverCpuMs: a.serverCpuMs + b.serverCpuMs,
+    serverCpuPercent: weighted((p) => p.serverCpuPercent),
+    generatorCpuPercent: weighted((p) => p.generatorCpuPercent),
+    loopDelayMs: {
+      p50: weighted((p) => p.loopDelayMs.p50),
+      p99: Math.max(a.loopDelayMs.p99, b.loopDelayMs.p99),
+      max: Math.max(a.loopDelayMs.max, b.loopDelayMs.max),
+    },
+  };
+}
+
 function stallPercent(stall0: number | undefined, wall0: number): number | undefined {
   const stall1 = cpuStallMicros();
   if (stall0 === undefined || stall1 === undefined) return undefined;
@@ -162,21 +192,34 @@ export async function runTarget(
     ),
   );
   await sleep(SETTLE_MS); // the workers' start-up (tsx compiling) is over, the server has been idle
-  const empty = await server.stats(true);
+  const snapshot = (name: string) => run.heapSnapshots && `${run.heapSnapshots}-${name}.heapsnapshot`;
+  const empty = await server.stats(true, snapshot('empty'));
   say(`server ${server.url} (pid ${server.pid}); connecting...`);
 
-  const [connected, connectPhase] = await measured(server, workers, () =>
-    Promise.all(
-      workers.map((w) => w.ask({ type: 'connect', concurrency: run.connectConcurrency }, 'connected')),
-    ),
-  );
+  // In two halves, with the memory measured between them: what the second half adds is what a client
+  // costs, without what the first connects also leave behind once (compiled code, grown tables).
+  const connectUpTo = (upTo: number) =>
+    measured(server, workers, () =>
+      Promise.all(
+        workers.map((w) =>
+          w.ask({ type: 'connect', concurrency: run.connectConcurrency, upTo }, 'connected'),
+        ),
+      ),
+    );
+  const [firstHalf, firstPhase] = await connectUpTo(share / 2);
+  await sleep(SETTLE_MS);
+  const half = await server.stats(true, snapshot('half'));
+  const [secondHalf, secondPhase] = await connectUpTo(share);
+  const connected = [...firstHalf, ...secondHalf];
+  const connectPhase = joinPhases(firstPhase, secondPhase);
+  const secondHalfCount = secondHalf.reduce((n, c) => n + c.connected, 0);
   const connectedCount = connected.reduce((n, c) => n + c.connected, 0);
   const connectErrors = mergeCounts(connected.map((c) => c.errors));
   say(
     `${connectedCount} connected in ${(connectPhase.wallMs / 1000).toFixed(1)} s; errors ${JSON.stringify(connectErrors)}`,
   );
   await sleep(SETTLE_MS);
-  const idle = await server.stats(true);
+  const idle = await server.stats(true, snapshot('idle'));
   const connectedDevices = await series(scraper, 'parley_connected_devices');
   const invitesBefore = await series(scraper, INVITES);
 
@@ -241,9 +284,12 @@ export async function runTarget(
   return {
     memory: {
       empty,
+      half,
       idle,
       perClientRss: (idle.rss - empty.rss) / connectedCount,
       perClientHeap: (idle.heapUsed - empty.heapUsed) / connectedCount,
+      marginalRss: (idle.rss - half.rss) / secondHalfCount,
+      marginalHeap: (idle.heapUsed - half.heapUsed) / secondHalfCount,
     },
     connect: {
       ...connectPhase,
