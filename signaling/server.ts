@@ -31,7 +31,7 @@ import { Metrics } from './metrics.js';
 import { MemoryDeviceRegistry, type DeviceRegistry } from './presence/device-registry.js';
 import { PresenceService } from './presence/service.js';
 import { attachConnections } from './realtime/connection.js';
-import { rateLimiter } from './realtime/dispatch.js';
+import { rateLimiter, RequestDispatcher } from './realtime/dispatch.js';
 import { requestHandlers } from './realtime/handlers.js';
 import { requestLimiters, requestLimits } from './realtime/limits.js';
 import { RoomNotifier } from './realtime/notifier.js';
@@ -191,7 +191,7 @@ export async function startServer(
     contacts,
     calls,
     history,
-    dispatch: {
+    dispatcher: new RequestDispatcher({
       handlers: requestHandlers({
         contacts,
         presence,
@@ -202,8 +202,12 @@ export async function startServer(
       limits: requestLimiters(requestLimits(config), makeLimiter),
       abuse: rateLimiter(20, 10, 'abuse'),
       metrics,
+      currentUser: (userId) => {
+        const user = accounts.users.findById(userId);
+        return user && user.disabledAt === null ? user : undefined;
+      },
       log,
-    },
+    }),
     deviceBindings,
     maxDevicesPerUser: config.maxDevicesPerUser,
     isClosing: () => closing,

@@ -35,18 +35,23 @@ export interface DeviceRegistry {
 }
 
 interface Connected {
+  deviceId: string;
   connectionId: string;
   away: boolean;
 }
 
 export class MemoryDeviceRegistry implements DeviceRegistry {
-  private readonly byUser = new Map<number, Map<string, Connected>>();
+  /**
+   * A user's connected devices, in a list rather than a Map: most people have one or two, and an empty
+   * Map's table alone is some 200 bytes, for every connected user (memory per idle client, issue 12).
+   */
+  private readonly byUser = new Map<number, Connected[]>();
   private readonly announced = new Map<number, Presence>();
 
   async admit(userId: number, deviceId: string, connectionId: string, maxDevices: number): Promise<boolean> {
-    const devices = this.byUser.get(userId);
-    if (devices?.has(deviceId)) return true;
-    if ((devices?.size ?? 0) >= maxDevices) return false;
+    const devices = this.byUser.get(userId) ?? [];
+    if (devices.some((d) => d.deviceId === deviceId)) return true;
+    if (devices.length >= maxDevices) return false;
     this.record(userId, deviceId, connectionId);
     return true;
   }
@@ -57,23 +62,24 @@ export class MemoryDeviceRegistry implements DeviceRegistry {
 
   async disconnect(userId: number, deviceId: string, connectionId: string): Promise<boolean> {
     const devices = this.byUser.get(userId);
-    if (devices?.get(deviceId)?.connectionId !== connectionId) return false;
-    devices.delete(deviceId);
-    if (devices.size === 0) this.byUser.delete(userId);
+    const at = devices?.findIndex((d) => d.deviceId === deviceId) ?? -1;
+    if (!devices || devices[at]?.connectionId !== connectionId) return false;
+    if (devices.length === 1) this.byUser.delete(userId);
+    else devices.splice(at, 1);
     return true;
   }
 
   async setAway(userId: number, deviceId: string, away: boolean): Promise<void> {
-    const device = this.byUser.get(userId)?.get(deviceId);
+    const device = this.find(userId, deviceId);
     if (device) device.away = away;
   }
 
   async devices(userId: number): Promise<DeviceState[]> {
-    return [...(this.byUser.get(userId) ?? [])].map(([deviceId, d]) => ({ deviceId, away: d.away }));
+    return (this.byUser.get(userId) ?? []).map(({ deviceId, away }) => ({ deviceId, away }));
   }
 
   async isConnected(userId: number, deviceId: string): Promise<boolean> {
-    return this.byUser.get(userId)?.has(deviceId) ?? false;
+    return this.find(userId, deviceId) !== undefined;
   }
 
   async swapPresence(userId: number, presence: Presence): Promise<Presence> {
@@ -87,9 +93,19 @@ export class MemoryDeviceRegistry implements DeviceRegistry {
     return this.announced.get(userId) ?? 'offline';
   }
 
+  private find(userId: number, deviceId: string): Connected | undefined {
+    return this.byUser.get(userId)?.find((d) => d.deviceId === deviceId);
+  }
+
+  /** A device connected (a newer connection of the same device replaces the older, keeping its place). */
   private record(userId: number, deviceId: string, connectionId: string): void {
-    let devices = this.byUser.get(userId);
-    if (!devices) this.byUser.set(userId, (devices = new Map()));
-    devices.set(deviceId, { connectionId, away: false });
+    const device = this.find(userId, deviceId);
+    if (device) Object.assign(device, { connectionId, away: false });
+    else {
+      const devices = this.byUser.get(userId);
+      const added = { deviceId, connectionId, away: false };
+      if (devices) devices.push(added);
+      else this.byUser.set(userId, [added]);
+    }
   }
 }

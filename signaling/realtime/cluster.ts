@@ -1,8 +1,8 @@
 /**
  * A node's link to the other nodes through Redis (`--redis-url`): the shared registries, call timers and
  * rate limiters, the node's heartbeat (liveness.ts), and Socket.IO's Redis adapter in sharded mode (Redis 7 sharded pub/sub, `SPUBLISH`/`SSUBSCRIBE`),
- * with ioredis, as Socket.IO's documentation advises. Through the adapter a push to `user:*`,
- * `device:*` or `session:*` reaches the connections in that room on every node, and `disconnectSockets`
+ * with ioredis, as Socket.IO's documentation advises. Through the adapter a push to `user:*` or
+ * `device:*` reaches the connections in that room on every node, and `disconnectSockets`
  * on a room closes them wherever they are. Each public room has a channel of its own (the adapter's
  * "dynamic" mode), so a push goes only to the nodes that have someone in the room.
  */

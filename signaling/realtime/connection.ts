@@ -16,8 +16,8 @@ import type { Metrics } from '../metrics.js';
 import type { DeviceRegistry } from '../presence/device-registry.js';
 import type { PresenceService } from '../presence/service.js';
 import { HandshakeAuth, type ErrorCode } from '../protocol/index.js';
-import { bindRequests, type DispatchOptions } from './dispatch.js';
-import { deviceRoom, sessionRoom, userRoom } from './rooms.js';
+import type { RequestDispatcher } from './dispatch.js';
+import { deviceRoom, userRoom } from './rooms.js';
 import { deviceOf, type ParleyServer, type ParleySocket } from './types.js';
 
 export interface ConnectionDeps {
@@ -27,7 +27,8 @@ export interface ConnectionDeps {
   contacts: ContactsService;
   calls: CallService;
   history: HistoryService;
-  dispatch: Omit<DispatchOptions, 'currentUser'>;
+  /** Takes each connection's requests. */
+  dispatcher: RequestDispatcher;
   /** Device ids belong to the session that first used them. */
   deviceBindings: DeviceBindingsTable;
   /** Devices one user may have connected at once; a handshake over it is refused. */
@@ -61,7 +62,7 @@ export function attachConnections(io: ParleyServer, deps: ConnectionDeps): () =>
     // handshake without a 'disconnect' event, so the slot is given back here. (From here to Socket.IO's
     // own check there is no I/O, so a connection open now does open.)
     if (socket.conn.readyState !== 'open') {
-      await lifecycle.run(`${device.userId}:${device.deviceId}`, () => abandoned(socket, device, deps));
+      await lifecycle.run(lifecycleKey(device), () => abandoned(socket, device, deps));
     }
     return undefined;
   };
@@ -106,29 +107,29 @@ export function attachConnections(io: ParleyServer, deps: ConnectionDeps): () =>
     );
   });
 
+  // Shared by every connection (Socket.IO calls it with the socket as `this`): no closure per connection.
+  const onDisconnect = function (this: ParleySocket): void {
+    const device = deviceOf(this);
+    void lifecycle
+      .run(lifecycleKey(device), () => disconnected(this, device, deps))
+      .catch((err: unknown) => deps.log.error({ err, ...device }, 'disconnect handling failed'));
+  };
+
   io.on('connection', (socket) => {
     const device = deviceOf(socket);
-    const key = `${device.userId}:${device.deviceId}`;
-    const ready = lifecycle.run(key, () => connected(io, socket, device, deps));
+    const ready = lifecycle.run(lifecycleKey(device), () => connected(io, socket, device, deps));
     ready.catch((err: unknown) => {
       deps.log.error({ err, ...device }, 'connection setup failed');
       socket.disconnect(true);
     });
-    bindRequests(socket, ready, {
-      ...deps.dispatch,
-      currentUser: () => {
-        const user = deps.accounts.users.findById(device.userId);
-        return user && user.disabledAt === null ? user : undefined;
-      },
-    });
-    socket.on('disconnect', () => {
-      void lifecycle
-        .run(key, () => disconnected(socket, device, deps))
-        .catch((err: unknown) => deps.log.error({ err, ...device }, 'disconnect handling failed'));
-    });
+    deps.dispatcher.listen(socket, ready);
+    socket.on('disconnect', onDisconnect);
   });
   return () => lifecycle.drain();
 }
+
+/** Connects and disconnects of one device are handled in arrival order, in a queue of this key. */
+const lifecycleKey = (device: Device): string => `${device.userId}:${device.deviceId}`;
 
 async function connected(
   io: ParleyServer,
@@ -142,11 +143,7 @@ async function connected(
   const older = io.in(deviceRoom(device.userId, device.deviceId)).except(socket.id);
   older.emit('session.replaced', {});
   older.disconnectSockets(false);
-  await socket.join([
-    userRoom(device.userId),
-    deviceRoom(device.userId, device.deviceId),
-    sessionRoom(socket.data.tokenHashHex),
-  ]);
+  await socket.join([userRoom(device.userId), deviceRoom(device.userId, device.deviceId)]);
   await deps.devices.connect(device.userId, device.deviceId, socket.id);
   await deps.calls.deviceReturned(device);
   const self = await deps.presence.refresh(device.userId, { connecting: device });

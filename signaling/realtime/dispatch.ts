@@ -42,90 +42,122 @@ export interface DispatchOptions {
   abuse: RateLimiterMemory;
   /** Counts the refusals of both. */
   metrics: Metrics;
-  /** The connection's current user, or undefined if it was disabled since the handshake. */
-  currentUser(): UserRow | undefined;
+  /** The user now, or undefined if the account was disabled since the handshake. */
+  currentUser(userId: number): UserRow | undefined;
   log: Logger;
 }
 
 const requestNames = new Set<string>(Object.keys(clientRequests));
 type Ack = (result: Result<object>) => void;
+const ignore = (): void => undefined;
 
-export function bindRequests(socket: ParleySocket, ready: Promise<void>, opts: DispatchOptions): void {
-  const device = deviceOf(socket);
+/**
+ * One per server. Every connection's events go to one shared listener, which finds the connection in
+ * `this` (Socket.IO calls `onAny` listeners on the socket): a connection holds no closures of its own,
+ * only its slot in Socket.IO's listener list (memory per idle client, issue 12).
+ */
+export class RequestDispatcher {
+  /** Connections whose setup has not finished (or failed): their requests wait for it. */
+  private readonly settingUp = new WeakMap<ParleySocket, Promise<void>>();
+  private readonly onEvent: (this: ParleySocket, event: string, ...args: unknown[]) => void;
 
-  const reply = (event: string, ack: Ack | undefined, result: Result<object>): void => {
-    if (ack) ack(result);
-    else if (!result.ok) socket.emit('protocol.error', { event, ...result.error });
-  };
+  constructor(private readonly opts: DispatchOptions) {
+    this.onEvent = sharedListener(this);
+  }
 
-  const countAbuse = async (): Promise<void> => {
-    try {
-      await opts.abuse.consume(socket.id);
-    } catch (err) {
-      if (!(err instanceof RateLimiterRes)) throw err;
-      opts.metrics.rateLimited.inc({ limiter: 'bad-messages' });
-      logLimited(
-        opts.log,
-        'warn',
-        'bad-messages',
-        { userId: device.userId, deviceId: device.deviceId },
-        'closing connection: too many bad messages',
-      );
-      socket.disconnect(true);
-    }
-  };
+  /** Takes the socket's requests once `ready` (its setup) has resolved; if it rejects, they fail. */
+  listen(socket: ParleySocket, ready: Promise<void>): void {
+    this.settingUp.set(socket, ready);
+    ready.then(() => this.settingUp.delete(socket), ignore);
+    socket.onAny(this.onEvent);
+  }
 
-  /** Takes a point of the user's limit for this request, or refuses it. */
-  const limit = async (name: ClientRequestName): Promise<void> => {
-    try {
-      await opts.limits[name].consume(device.userId);
-    } catch (err) {
-      if (!(err instanceof RateLimiterRes)) throw err;
-      opts.metrics.rateLimited.inc({ limiter: name });
-      throw new AppError('E_RATE_LIMITED', 'slow down', err.msBeforeNext);
-    }
-  };
+  receive(socket: ParleySocket, event: string, args: unknown[]): void {
+    if (requestNames.has(event)) return void this.handle(socket, event as ClientRequestName, args);
+    const ack = typeof args.at(-1) === 'function' ? (args.at(-1) as Ack) : undefined;
+    reply(socket, String(event).slice(0, 64), ack, {
+      ok: false,
+      error: { code: 'E_UNKNOWN_EVENT', message: 'unknown event' },
+    });
+    void this.countAbuse(socket);
+  }
 
-  const handle = async (name: ClientRequestName, args: unknown[]): Promise<void> => {
+  private async handle(socket: ParleySocket, name: ClientRequestName, args: unknown[]): Promise<void> {
     const ack = typeof args.at(-1) === 'function' ? (args.pop() as Ack) : undefined;
     // The count first: a missing payload is a mistake in the call, not a payload of the wrong shape.
     const parsed = args.length === 1 ? clientRequests[name].payload.safeParse(args[0]) : undefined;
     if (!parsed?.success) {
       const message = parsed ? describeInvalid(parsed.error) : 'expected exactly one payload argument';
-      reply(name, ack, { ok: false, error: { code: 'E_INVALID', message } });
-      return countAbuse();
+      reply(socket, name, ack, { ok: false, error: { code: 'E_INVALID', message } });
+      return this.countAbuse(socket);
     }
+    const device = deviceOf(socket);
     const after: (() => void)[] = [];
     try {
-      await ready;
-      const user = opts.currentUser();
+      await this.settingUp.get(socket);
+      const user = this.opts.currentUser(device.userId);
       if (!user) {
-        reply(name, ack, { ok: false, error: { code: 'E_UNAUTHORIZED', message: 'session ended' } });
+        reply(socket, name, ack, { ok: false, error: { code: 'E_UNAUTHORIZED', message: 'session ended' } });
         socket.disconnect(true);
         return;
       }
-      await limit(name);
-      const handler = opts.handlers[name] as (ctx: RequestContext, p: unknown) => Promise<object> | object;
+      await this.limit(name, device.userId);
+      const handler = this.opts.handlers[name] as (
+        ctx: RequestContext,
+        p: unknown,
+      ) => Promise<object> | object;
       const result = await handler({ user, device, afterAck: (task) => after.push(task) }, parsed.data);
-      reply(name, ack, { ok: true, ...result });
+      reply(socket, name, ack, { ok: true, ...result });
       for (const task of after) task();
     } catch (err) {
-      if (!(err instanceof AppError)) opts.log.error({ err, event: name }, 'request failed');
-      reply(name, ack, { ok: false, error: toProtocolError(err) });
+      if (!(err instanceof AppError)) this.opts.log.error({ err, event: name }, 'request failed');
+      reply(socket, name, ack, { ok: false, error: toProtocolError(err) });
     }
-  };
+  }
 
-  // One listener for every event rather than one per request name: a connection holds ~20 fewer
-  // closures and listener slots (memory per idle client, issue 12).
-  socket.onAny((event: string, ...args: unknown[]) => {
-    if (requestNames.has(event)) return void handle(event as ClientRequestName, args);
-    const ack = typeof args.at(-1) === 'function' ? (args.at(-1) as Ack) : undefined;
-    reply(String(event).slice(0, 64), ack, {
-      ok: false,
-      error: { code: 'E_UNKNOWN_EVENT', message: 'unknown event' },
-    });
-    void countAbuse();
-  });
+  private async countAbuse(socket: ParleySocket): Promise<void> {
+    try {
+      await this.opts.abuse.consume(socket.id);
+    } catch (err) {
+      if (!(err instanceof RateLimiterRes)) throw err;
+      this.opts.metrics.rateLimited.inc({ limiter: 'bad-messages' });
+      const { userId, deviceId } = deviceOf(socket);
+      logLimited(
+        this.opts.log,
+        'warn',
+        'bad-messages',
+        { userId, deviceId },
+        'closing connection: too many bad messages',
+      );
+      socket.disconnect(true);
+    }
+  }
+
+  /** Takes a point of the user's limit for this request, or refuses it. */
+  private async limit(name: ClientRequestName, userId: number): Promise<void> {
+    try {
+      await this.opts.limits[name].consume(userId);
+    } catch (err) {
+      if (!(err instanceof RateLimiterRes)) throw err;
+      this.opts.metrics.rateLimited.inc({ limiter: name });
+      throw new AppError('E_RATE_LIMITED', 'slow down', err.msBeforeNext);
+    }
+  }
+}
+
+/** The `onAny` listener all of a dispatcher's sockets share: Socket.IO calls it with the socket as `this`. */
+function sharedListener(
+  dispatcher: RequestDispatcher,
+): (this: ParleySocket, event: string, ...args: unknown[]) => void {
+  return function (this: ParleySocket, event: string, ...args: unknown[]) {
+    dispatcher.receive(this, event, args);
+  };
+}
+
+/** Acknowledges a request; a failed one sent without an acknowledgement gets `protocol.error`. */
+function reply(socket: ParleySocket, event: string, ack: Ack | undefined, result: Result<object>): void {
+  if (ack) ack(result);
+  else if (!result.ok) socket.emit('protocol.error', { event, ...result.error });
 }
 
 /** A fixed-window limiter in memory: per connection for bad messages (a connection lives on one node). */

@@ -4,4 +4,3 @@
  */
 export const userRoom = (userId: number): string => `user:${userId}`;
 export const deviceRoom = (userId: number, deviceId: string): string => `device:${userId}:${deviceId}`;
-export const sessionRoom = (tokenHashHex: string): string => `session:${tokenHashHex}`;
