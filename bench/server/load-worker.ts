@@ -247,14 +247,15 @@ async function togglePresence(rate: number, seconds: number): Promise<void> {
   send({ type: 'presence-sent', sends: Float64Array.from(sends), errors });
 }
 
-/** Stops recording and checks each client's view of its contacts against their last sent state. */
-function collectPresence(finalStates: Int8Array): void {
-  recordingPresence = false;
-  const contactsOf = new Map<number, number[]>();
-  forEachContactPair(setup.count, setup.contacts, (a, b) => {
-    if (byIndex.has(a)) (contactsOf.get(a) ?? contactsOf.set(a, []).get(a)!).push(b);
-    if (byIndex.has(b)) (contactsOf.get(b) ?? contactsOf.set(b, []).get(b)!).push(a);
-  });
+/** This worker's clients' contacts (index -> contact indexes). */
+const contactsOf = new Map<number, number[]>();
+forEachContactPair(setup.count, setup.contacts, (a, b) => {
+  if (byIndex.has(a)) (contactsOf.get(a) ?? contactsOf.set(a, []).get(a)!).push(b);
+  if (byIndex.has(b)) (contactsOf.get(b) ?? contactsOf.set(b, []).get(b)!).push(a);
+});
+
+/** (receiver, contact) views checked against the contact's last sent state, and how many differ. */
+function checkFinalStates(finalStates: Int8Array): { finalChecked: number; finalWrong: number } {
   let finalChecked = 0;
   let finalWrong = 0;
   for (const client of clients) {
@@ -265,6 +266,13 @@ function collectPresence(finalStates: Int8Array): void {
       if ((client.heard.get(contact) ?? 0) !== expected) finalWrong++;
     }
   }
+  return { finalChecked, finalWrong };
+}
+
+/** Stops recording and checks each client's view of its contacts against their last sent state. */
+function collectPresence(finalStates: Int8Array): void {
+  recordingPresence = false;
+  const { finalChecked, finalWrong } = checkFinalStates(finalStates);
   send({
     type: 'presence-received',
     receipts: Float64Array.from(presenceReceipts),
@@ -285,6 +293,12 @@ process.on('message', (command: WorkerCommand) => {
       return void togglePresence(command.rate, command.seconds);
     case 'presence-collect':
       return collectPresence(command.finalStates);
+    case 'presence-check':
+      return send({
+        type: 'presence-checked',
+        finalWrong: checkFinalStates(command.finalStates).finalWrong,
+        receipts: presenceReceipts.length / 4,
+      });
     case 'count-disconnects':
       return send({ type: 'disconnects', disconnected, shutdownNotices });
     case 'exit':

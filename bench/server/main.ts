@@ -290,6 +290,7 @@ try {
     both('presence: delivered fraction (%)', (r) => r.presence.deliveredFraction * 100, 2, true),
     both('presence: delivered as a later state (coalesced)', (r) => r.presence.superseded, 0, true),
     both('presence: contacts with a wrong final state', (r) => r.presence.finalWrong, 0, true),
+    both('presence: drain until every final state seen (ms)', (r) => r.presence.drainMs, 0, true),
     both('presence fan-out latency: p50 (ms)', (r) => r.presence.latency.p50),
     both('presence fan-out latency: p99 (ms)', (r) => r.presence.latency.p99),
     both('presence: server CPU per delivery (µs)', (r) => r.presence.serverCpuMsPerDelivery * 1000, 2),

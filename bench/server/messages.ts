@@ -47,6 +47,8 @@ export type WorkerCommand =
   | { type: 'presence'; rate: number; seconds: number }
   /** After the presence phase: the last state each toggled account sent (index -> 1 away, 0 online). */
   | { type: 'presence-collect'; finalStates: Int8Array }
+  /** During the presence drain: how many contacts' views still differ from these last states. */
+  | { type: 'presence-check'; finalStates: Int8Array }
   | { type: 'count-disconnects' }
   | { type: 'exit' };
 
@@ -79,4 +81,5 @@ export type WorkerReport =
       /** The worker's event-loop delay p99 during the phase and its drain. */
       loopDelayP99Ms: number;
     }
+  | { type: 'presence-checked'; finalWrong: number; receipts: number }
   | { type: 'disconnects'; disconnected: number; shutdownNotices: number };

@@ -26,8 +26,14 @@ export interface Settings {
 
 /** After connecting, before the idle measurement: late presence announcements and timers settle. */
 const SETTLE_MS = 2_000;
-/** After the last presence toggle: what is still on its way arrives (it counts if it does). */
-const PRESENCE_DRAIN_MS = 3_000;
+/**
+ * After the last presence toggle, what is still on its way arrives (it counts if it does): the drain ends
+ * once every contact has seen each account's last state and no receipt came for a poll interval, or
+ * after this long at most. (A fixed 3 s drain cut off an overloaded server's late deliveries and
+ * counted them as lost.)
+ */
+const PRESENCE_DRAIN_MAX_MS = 60_000;
+const PRESENCE_DRAIN_POLL_MS = 250;
 
 interface Phase {
   /** Wall time of the phase (without its drain wait). */
@@ -82,6 +88,8 @@ export interface TargetResult {
     deliveredRate: number;
     finalChecked: number;
     finalWrong: number;
+    /** After the last change: until every contact had seen the last states (or the cap). */
+    drainMs: number;
     errors: ErrorCounts;
     latency: LatencySummary;
     serverCpuMsPerDelivery: number;
@@ -114,14 +122,14 @@ const series = async (scraper: Scraper | undefined, name: string) =>
   (await scraper?.read())?.get(name) ?? NaN;
 
 /**
- * Runs `work` and measures what the server and the generator spent meanwhile. With `drainMs`, waits that
- * long afterwards for work still under way (whose CPU counts in the totals, not in the percentages).
+ * Runs `work` and measures what the server and the generator spent meanwhile. With `drain`, waits for it
+ * afterwards for work still under way (whose CPU counts in the totals, not in the percentages).
  */
 async function measured<T>(
   server: MeasuredServer,
   workers: Worker[],
   work: () => Promise<T>,
-  drainMs = 0,
+  drain: (result: T) => Promise<unknown> = async () => undefined,
 ): Promise<[T, Phase]> {
   await server.stats(false); // starts a fresh event-loop delay window
   const generatorPids = workers.map((w) => w.pid);
@@ -129,7 +137,7 @@ async function measured<T>(
   const result = await work();
   const wallMs = monotonicMs() - started;
   const [server1, generator1] = [cpuMs(server.pid), cpuOf(generatorPids)];
-  await sleep(drainMs);
+  await drain(result);
   const phase: Phase = {
     wallMs,
     serverCpuMs: cpuMs(server.pid) - server0,
@@ -155,6 +163,30 @@ function joinPhases(a: Phase, b: Phase): Phase {
       max: Math.max(a.loopDelayMs.max, b.loopDelayMs.max),
     },
   };
+}
+
+/** Each account's last sent state (1 away, 0 online; -1 never toggled). */
+function finalStatesOf(toggled: { sends: Float64Array }[], clients: number): Int8Array {
+  const states = new Int8Array(clients).fill(-1);
+  for (const { sends } of toggled)
+    for (let i = 0; i < sends.length; i += 3) states[sends[i]!] = sends[i + 1]!;
+  return states;
+}
+
+/** Waits until every contact saw the last states and receipts stopped coming; resolves with the ms waited. */
+async function drainPresence(workers: Worker[], finalStates: Int8Array): Promise<number> {
+  const started = monotonicMs();
+  let receipts = -1;
+  while (monotonicMs() - started < PRESENCE_DRAIN_MAX_MS) {
+    const checks = await Promise.all(
+      workers.map((w) => w.ask({ type: 'presence-check', finalStates }, 'presence-checked')),
+    );
+    const now = checks.reduce((n, c) => n + c.receipts, 0);
+    if (checks.every((c) => c.finalWrong === 0) && now === receipts) break;
+    receipts = now;
+    await sleep(PRESENCE_DRAIN_POLL_MS);
+  }
+  return monotonicMs() - started;
 }
 
 function stallPercent(stall0: number | undefined, wall0: number): number | undefined {
@@ -240,6 +272,7 @@ export async function runTarget(
   say(
     `presence at ${run.presenceRate} deliveries/s (${toggleRate.toFixed(0)} changes/s) for ${run.presenceSeconds} s...`,
   );
+  let drainMs = 0;
   const [toggled, presencePhase] = await measured(
     server,
     workers,
@@ -252,12 +285,10 @@ export async function runTarget(
           ),
         ),
       ),
-    PRESENCE_DRAIN_MS,
+    async (sent) => (drainMs = await drainPresence(workers, finalStatesOf(sent, run.clients))),
   );
   const presencePushesCounted = (await series(scraper, PRESENCE_PUSHES)) - pushesBefore;
-  const finalStates = new Int8Array(run.clients).fill(-1);
-  for (const { sends } of toggled)
-    for (let i = 0; i < sends.length; i += 3) finalStates[sends[i]!] = sends[i + 1]!;
+  const finalStates = finalStatesOf(toggled, run.clients);
   const received = await Promise.all(
     workers.map((w) => w.ask({ type: 'presence-collect', finalStates }, 'presence-received')),
   );
@@ -321,6 +352,7 @@ export async function runTarget(
       deliveredRate: match.latencies.length / run.presenceSeconds,
       finalChecked: received.reduce((n, r) => n + r.finalChecked, 0),
       finalWrong: received.reduce((n, r) => n + r.finalWrong, 0),
+      drainMs,
       errors: mergeCounts(toggled.map((t) => t.errors)),
       latency: summarize(match.latencies),
       serverCpuMsPerDelivery: presencePhase.serverCpuMs / match.latencies.length,
