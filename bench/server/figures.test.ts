@@ -1,6 +1,6 @@
 /** The server benchmark's arithmetic: percentiles, presence receipts matched to their toggles, the table. */
 import { describe, expect, it } from 'vitest';
-import { matchPresence, percentile, table } from './figures.js';
+import { heapTrendKibPerMinute, matchPresence, percentile, table } from './figures.js';
 
 describe('percentile', () => {
   it('takes the nearest rank of unsorted values', () => {
@@ -65,5 +65,15 @@ describe('table', () => {
       ['count', '10', '10', ''],
       ['parley only', '1.0', '-', ''],
     ]);
+  });
+});
+
+describe('heapTrendKibPerMinute', () => {
+  it('gives the least-squares slope in KiB per minute, and nothing from fewer than two samples', () => {
+    const at = (atSeconds: number, kib: number) => ({ atSeconds, heapUsed: kib * 1024 });
+    // 3 KiB over 30 s, unevenly: the fitted line rises 0.08 KiB a second (covariance 40 over variance 500).
+    expect(heapTrendKibPerMinute([at(0, 100), at(10, 102), at(20, 101), at(30, 103)])).toBeCloseTo(4.8);
+    expect(heapTrendKibPerMinute([at(0, 100), at(60, 100), at(120, 100)])).toBe(0);
+    expect(heapTrendKibPerMinute([at(0, 100)])).toBeUndefined();
   });
 });

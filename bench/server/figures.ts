@@ -141,3 +141,20 @@ export function table(rows: Row[]): string {
     c.map((v, i) => (i === 0 ? v.padEnd(widths[i]!) : v.padStart(widths[i]!))).join('  ');
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.map(line)].join('\n');
 }
+
+/** The slope of the JS heap over a soak's samples (least squares), in KiB per minute; undefined under 2. */
+export function heapTrendKibPerMinute(
+  samples: { atSeconds: number; heapUsed: number }[],
+): number | undefined {
+  if (samples.length < 2) return undefined;
+  const n = samples.length;
+  const meanT = samples.reduce((sum, s) => sum + s.atSeconds, 0) / n;
+  const meanH = samples.reduce((sum, s) => sum + s.heapUsed, 0) / n;
+  let covariance = 0;
+  let variance = 0;
+  for (const s of samples) {
+    covariance += (s.atSeconds - meanT) * (s.heapUsed - meanH);
+    variance += (s.atSeconds - meanT) ** 2;
+  }
+  return variance === 0 ? undefined : ((covariance / variance) * 60) / 1024;
+}

@@ -12,7 +12,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { cpus, loadavg, release, tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
-import { percentile, table, type Row } from './figures.js';
+import { heapTrendKibPerMinute, percentile, table, type Row } from './figures.js';
 import type { Account } from './messages.js';
 import { openFileHardLimit } from './proc.js';
 import { ROOT } from './processes.js';
@@ -41,7 +41,16 @@ const FLAGS = {
     '1',
     'passes over the targets, the order reversed each time; the table shows medians',
   ],
-  'timeout-seconds': ['PARLEY_BENCH_TIMEOUT_SECONDS', '900', 'the whole run is stopped after this'],
+  duration: [
+    'PARLEY_BENCH_DURATION',
+    '0',
+    'soak: after the phases, hold the clients this long (300, 300s, 5m) with a trickle of calls and presence',
+  ],
+  'timeout-seconds': [
+    'PARLEY_BENCH_TIMEOUT_SECONDS',
+    '900',
+    'the whole run is stopped after this (plus twice --duration per target and round)',
+  ],
 } as const;
 type Flag = keyof typeof FLAGS;
 
@@ -88,6 +97,17 @@ function readSettings(): Settings & {
     }
     return n;
   };
+  /** A length: seconds, or a number followed by s or m. */
+  const seconds = (flag: Flag) => {
+    const match = /^(\d+(?:\.\d+)?)(s|m)?$/.exec(raw(flag));
+    if (!match) {
+      console.error(
+        `error: --${flag} (${FLAGS[flag][0]}): seconds, or a number followed by s or m\n\n${usage()}`,
+      );
+      process.exit(2);
+    }
+    return Number(match[1]) * (match[2] === 'm' ? 60 : 1);
+  };
   const settings = {
     clients: number('clients', 2),
     contacts: number('contacts', 2),
@@ -98,6 +118,7 @@ function readSettings(): Settings & {
     presenceRate: number('presence-rate', 0),
     presenceSeconds: number('presence-seconds', 0),
     targets: raw('targets').split(','),
+    soakSeconds: seconds('duration'),
     timeoutSeconds: number('timeout-seconds', 10),
     rounds: number('rounds', 1),
     cpuProf: values['cpu-prof'] === true,
@@ -147,10 +168,12 @@ const abandon = (code: number) => {
   rmSync(dataDir, { recursive: true, force: true });
   process.exit(code);
 };
+const timeoutSeconds =
+  settings.timeoutSeconds + 2 * settings.soakSeconds * settings.rounds * settings.targets.length;
 const timeout = setTimeout(() => {
-  console.error(`stopped: the run took longer than ${settings.timeoutSeconds} s`);
+  console.error(`stopped: the run took longer than ${timeoutSeconds} s`);
   abandon(1);
-}, settings.timeoutSeconds * 1000);
+}, timeoutSeconds * 1000);
 process.once('SIGINT', () => abandon(130));
 
 const sessionsFile = join(dataDir, 'sessions.tsv');
@@ -309,6 +332,20 @@ try {
       true,
     ),
   ];
+  if (settings.soakSeconds > 0) {
+    const first = (r: TargetResult) => r.soak[0];
+    const last = (r: TargetResult) => r.soak.at(-1);
+    rows.push(
+      both('soak: JS heap after GC, first sample (MiB)', (r) => mib(first(r)?.heapUsed)),
+      both('soak: JS heap after GC, last sample (MiB)', (r) => mib(last(r)?.heapUsed)),
+      both('soak: JS heap trend (KiB per minute, least squares)', (r) => heapTrendKibPerMinute(r.soak)),
+      both('soak: RSS, first sample (MiB)', (r) => mib(first(r)?.rss)),
+      both('soak: RSS, last sample (MiB)', (r) => mib(last(r)?.rss)),
+      both('soak: worst event-loop delay p99 of a sample (ms)', (r) =>
+        Math.max(...r.soak.map((s) => s.loopDelayMs.p99)),
+      ),
+    );
+  }
   if (settings.metrics)
     rows.push(
       both('metrics: scrape time p50 (ms)', (r) => r.metrics?.scrapeMs.p50, 1, true),

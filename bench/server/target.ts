@@ -20,6 +20,8 @@ export interface Settings {
   ringSeconds: number;
   presenceRate: number;
   presenceSeconds: number;
+  /** Soak: how long to hold the clients after the phases, with a trickle of calls and presence (0: none). */
+  soakSeconds: number;
   /** Heap snapshots of the server at rest, with half and with all the idle clients: `<prefix>-empty.heapsnapshot`, `-half`, `-idle`. */
   heapSnapshots?: string;
 }
@@ -94,6 +96,8 @@ export interface TargetResult {
     latency: LatencySummary;
     serverCpuMsPerDelivery: number;
   };
+  /** Memory and event-loop delay through the soak (`--duration`). */
+  soak: SoakSample[];
   shutdown: { ms: number; code: number | null; disconnected: number; shutdownNotices: number };
   problems: MeasuredServer['problems'];
   /** With `--metrics` (Parley): what the scrapes cost, and the counters beside what the workers counted. */
@@ -101,6 +105,21 @@ export interface TargetResult {
   /** Share of the target's wall time in which some task on the machine waited for a CPU (%). */
   cpuStallPercent?: number;
 }
+
+export interface SoakSample {
+  /** Seconds since the soak began. */
+  atSeconds: number;
+  /** After GC. */
+  rss: number;
+  heapUsed: number;
+  /** Since the previous sample; its max includes the GC the previous sample made. */
+  loopDelayMs: ProbeReply['loopDelayMs'];
+  invites: number;
+  presenceChanges: number;
+}
+
+/** How often the soak samples the server. */
+const SOAK_SAMPLE_SECONDS = 10;
 
 export interface MetricsCheck {
   scrapeMs: LatencySummary;
@@ -146,6 +165,54 @@ async function measured<T>(
     loopDelayMs: (await server.stats(false)).loopDelayMs,
   };
   return [result, phase];
+}
+
+/**
+ * Holds the connected clients for `run.soakSeconds` with a trickle of load (each account in a call about
+ * once in ten minutes, changing presence once in two), sampling memory after GC and the event-loop delay
+ * every SOAK_SAMPLE_SECONDS: memory that keeps growing under a steady load is a leak.
+ */
+async function soak(
+  server: MeasuredServer,
+  workers: Worker[],
+  run: Settings,
+  say: (line: string) => void,
+): Promise<SoakSample[]> {
+  const ringRate = run.clients / 600 / workers.length;
+  const toggleRate = run.clients / 120 / workers.length;
+  say(
+    `soak for ${run.soakSeconds} s: ${(ringRate * workers.length).toFixed(1)} invites/s, ` +
+      `${(toggleRate * workers.length).toFixed(1)} presence changes/s; every ${SOAK_SAMPLE_SECONDS} s:`,
+  );
+  const samples: SoakSample[] = [];
+  const started = monotonicMs();
+  await server.stats(true); // a fresh event-loop delay window
+  while (monotonicMs() - started < run.soakSeconds * 1000) {
+    const seconds = Math.min(SOAK_SAMPLE_SECONDS, run.soakSeconds - (monotonicMs() - started) / 1000);
+    const [rung, toggled] = await Promise.all([
+      Promise.all(workers.map((w) => w.ask({ type: 'ring', rate: ringRate, seconds }, 'ring-done'))),
+      Promise.all(
+        workers.map((w) => w.ask({ type: 'presence', rate: toggleRate, seconds }, 'presence-sent')),
+      ),
+    ]);
+    const stats = await server.stats(true);
+    const sample: SoakSample = {
+      atSeconds: (monotonicMs() - started) / 1000,
+      rss: stats.rss,
+      heapUsed: stats.heapUsed,
+      loopDelayMs: stats.loopDelayMs,
+      invites: rung.reduce((n, r) => n + r.sent, 0),
+      presenceChanges: toggled.reduce((n, t) => n + t.sends.length / 3, 0),
+    };
+    samples.push(sample);
+    const mib = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
+    say(
+      `  ${sample.atSeconds.toFixed(0).padStart(5)} s  RSS ${mib(sample.rss)} MiB  JS heap ${mib(sample.heapUsed)} MiB  ` +
+        `event-loop delay p99 ${sample.loopDelayMs.p99.toFixed(1)} ms, max ${sample.loopDelayMs.max.toFixed(1)} ms  ` +
+        `invites ${sample.invites}  presence changes ${sample.presenceChanges}`,
+    );
+  }
+  return samples;
 }
 
 /** Two phases run one after the other, as one. */
@@ -301,6 +368,8 @@ export async function runTarget(
   );
   const toggles = toggled.reduce((n, t) => n + t.sends.length / 3, 0);
 
+  const soaked = run.soakSeconds > 0 ? await soak(server, workers, run, say) : [];
+
   const scrapes = scraper?.stop();
   say('stopping the server (SIGTERM)...');
   const stopped = await server.stop();
@@ -357,6 +426,7 @@ export async function runTarget(
       latency: summarize(match.latencies),
       serverCpuMsPerDelivery: presencePhase.serverCpuMs / match.latencies.length,
     },
+    soak: soaked,
     shutdown: {
       ...stopped,
       disconnected: disconnects.reduce((n, d) => n + d.disconnected, 0),
