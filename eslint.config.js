@@ -327,6 +327,8 @@ export default defineConfig([
     // The vocabulary of the call app and its shell, imported by both renderer/ and main/.
     name: 'parley/boundaries/shared',
     files: ['shared/**/*.ts'],
+    // Its tests run in Node under vitest; they are not bundled.
+    ignores: ['shared/**/*.test.ts'],
     rules: {
       'no-restricted-imports': [
         'error',

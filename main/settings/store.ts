@@ -16,33 +16,7 @@ import * as nodeFs from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { z } from 'zod';
 import { DevicePreferences } from '../../shared/app-shell.js';
-import { acceleratorError, parseAccelerator, SHORTCUT_NAMES } from '../shortcuts.js';
-
-const Accelerator = z
-  .string()
-  .max(100)
-  .superRefine((s, ctx) => {
-    const error = s === '' ? null : acceleratorError(s);
-    if (error) ctx.addIssue({ code: 'custom', message: error });
-  });
-
-export const Shortcuts = z
-  .object({
-    answer: Accelerator.default('CommandOrControl+Shift+A'),
-    decline: Accelerator.default('CommandOrControl+Shift+D'),
-    hangup: Accelerator.default('CommandOrControl+Shift+H'),
-    mute: Accelerator.default('CommandOrControl+Shift+M'),
-  })
-  .superRefine((shortcuts, ctx) => {
-    const seen = new Map<string, string>();
-    for (const name of SHORTCUT_NAMES) {
-      if (shortcuts[name] === '' || acceleratorError(shortcuts[name])) continue;
-      const canonical = parseAccelerator(shortcuts[name]).canonical;
-      const other = seen.get(canonical);
-      if (other) ctx.addIssue({ code: 'custom', path: [name], message: `same shortcut as ${other}` });
-      seen.set(canonical, name);
-    }
-  });
+import { Shortcuts } from '../../shared/shortcuts.js';
 
 export const Settings = z.object({
   devices: DevicePreferences.prefault({}),
