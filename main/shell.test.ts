@@ -210,6 +210,8 @@ describe('IPC: only the app, only valid messages', () => {
       ['recent.set', []],
       ['devices.load', {}],
       ['devices.save', { ringVolume: 0.1 }],
+      ['shortcuts.load', {}],
+      ['shortcuts.set', { name: 'answer', accelerator: 'Ctrl+Alt+A' }],
     ];
     for (const [name, payload] of notIncoming) {
       await expect(fromIncoming(name, payload), name).rejects.toThrow('channel not allowed for this window');
@@ -271,6 +273,8 @@ describe('IPC: only the app, only valid messages', () => {
         'session.load',
         'session.save',
         'shell.state',
+        'shortcuts.load',
+        'shortcuts.set',
         'tray.status',
       ].map(channel),
     );
@@ -873,6 +877,53 @@ describe('global shortcuts', () => {
     expect(s.log).toHaveBeenCalledWith(
       'shortcut mute (CommandOrControl+Shift+M) not registered: CommandOrControl+Shift+M is in use by another application',
     );
+    // Settings shows it as not working, and why.
+    expect(await s.invoke('shortcuts.load', {})).toContainEqual({
+      name: 'mute',
+      accelerator: 'CommandOrControl+Shift+M',
+      default: 'CommandOrControl+Shift+M',
+      status: 'taken',
+      problem: 'CommandOrControl+Shift+M is in use by another application',
+    });
+  });
+
+  it('shortcuts.set from Settings registers the new keys, saves them, and they answer', async () => {
+    const s = await setup();
+    const change = await s.invoke('shortcuts.set', { name: 'answer', accelerator: 'Ctrl+Alt+A' });
+    expect(change).toMatchObject({ ok: true });
+    expect(fake.globalShortcut.isRegistered('CommandOrControl+Shift+A')).toBe(false);
+    expect(JSON.parse(await readFile(s.settingsPath, 'utf8'))).toMatchObject({
+      shortcuts: { answer: 'Ctrl+Alt+A' },
+    });
+    await s.invoke('shell.state', state({ ringing: alice }));
+    fake.globalShortcut.press('Ctrl+Alt+A');
+    expect(s.actions()).toEqual([{ type: 'accept', callId: CALL_1, media: 'audio' }]);
+  });
+
+  it('shortcuts.set with a bad accelerator or name is refused with the reason, and changes nothing', async () => {
+    const s = await setup();
+    const bad: [unknown, RegExp][] = [
+      [
+        { name: 'answer', accelerator: 'Shift+A' },
+        /accelerator: "Shift\+A" is not a valid shortcut: it needs/,
+      ],
+      [{ name: 'answer', accelerator: 'Ctrl+Banana' }, /"Banana" is not a key name/],
+      [{ name: 'dance', accelerator: 'Ctrl+Alt+D' }, /invalid payload: name: /],
+      [{ name: 'answer', accelerator: 'Ctrl+Alt+A', extra: 1 }, /invalid payload/],
+      [{ name: 'answer' }, /invalid payload: accelerator: /],
+    ];
+    for (const [payload, reason] of bad)
+      await expect(s.invoke('shortcuts.set', payload)).rejects.toThrow(reason);
+    expect(s.log).toHaveBeenCalledWith(
+      'refused shortcuts.set: accelerator: "Shift+A" is not a valid shortcut: it needs Control, Command, Alt or Super, or it would take over ordinary typing',
+    );
+    expect([...fake.globalShortcut.registered.keys()]).toEqual([
+      'CommandOrControl+Shift+A',
+      'CommandOrControl+Shift+D',
+      'CommandOrControl+Shift+H',
+      'CommandOrControl+Shift+M',
+    ]);
+    await expect(readFile(s.settingsPath, 'utf8')).rejects.toThrow(/ENOENT/);
   });
 });
 

@@ -29,7 +29,7 @@ import {
 } from './ringing/policy.js';
 import type { TokenVault } from './session/token-vault.js';
 import type { SettingsStore } from './settings/store.js';
-import { registerShortcuts } from './shortcuts.js';
+import { ShortcutKeeper } from './shortcut-keeper.js';
 import { ElectronTray } from './tray/electron-tray.js';
 import type { TrayAction, TrayState } from './tray/model.js';
 import { channel } from './ipc/contract.js';
@@ -71,6 +71,7 @@ export class DesktopShell {
   private readonly notifications: Notifier;
   private readonly incoming: IncomingCallWindows;
   private readonly rendererErrors: RendererErrors;
+  private readonly shortcuts: ShortcutKeeper;
 
   constructor(private readonly d: ShellDeps) {
     this.notifications = d.notifier({
@@ -83,8 +84,16 @@ export class DesktopShell {
     });
     this.rendererErrors = new RendererErrors(d.logError);
     this.tray = new ElectronTray(d.trayIconDir, (action) => this.onTrayAction(action));
+    this.shortcuts = new ShortcutKeeper({
+      registry: globalShortcut,
+      settings: d.settings,
+      callState: () => ({ ringing: this.answerable, inCall: this.state.inCall }),
+      dispatch: (action) => this.act(action),
+      log: d.log,
+      platform: process.platform,
+    });
     this.registerIpc();
-    this.applyShortcuts();
+    this.shortcuts.apply();
     this.refresh();
   }
 
@@ -107,19 +116,8 @@ export class DesktopShell {
     this.d.mainWindow()?.webContents.send(channel('reconnect'), { reason });
   }
 
-  applyShortcuts(): void {
-    const failures = registerShortcuts(
-      globalShortcut,
-      this.d.settings.current().shortcuts,
-      () => ({ ringing: this.answerable, inCall: this.state.inCall }),
-      (action) => this.act(action),
-    );
-    for (const f of failures)
-      this.d.log(`shortcut ${f.name} (${f.accelerator}) not registered: ${f.message}`);
-  }
-
   dispose(): void {
-    globalShortcut.unregisterAll();
+    this.shortcuts.dispose();
     this.incoming.closeAll();
     this.notifications.dispose();
     this.tray.destroy();
@@ -156,6 +154,8 @@ export class DesktopShell {
         'session.save': ({ token }) => this.d.session.save(token),
         'session.clear': () => this.d.session.clear(),
         'tray.status': () => this.d.trayStatus(),
+        'shortcuts.load': () => this.shortcuts.view(),
+        'shortcuts.set': ({ name, accelerator }) => this.shortcuts.change(name, accelerator),
         'incoming.choose': (action) => {
           this.incoming.choose(action);
         },

@@ -10,12 +10,7 @@
  * - `decline` declines a ringing call, or hangs up when there is none; `hangup` only hangs up.
  */
 import type { PlatformAction, RingingCall } from '../shared/app-shell.js';
-import {
-  parseAccelerator,
-  SHORTCUT_NAMES,
-  type ShortcutName,
-  type ShortcutSettings,
-} from '../shared/shortcuts.js';
+import { keysOn, SHORTCUT_NAMES, type ShortcutName, type ShortcutSettings } from '../shared/shortcuts.js';
 
 export interface ShortcutCallState {
   ringing: RingingCall | null;
@@ -86,6 +81,8 @@ export function registerShortcuts(
   shortcuts: ShortcutSettings,
   getState: () => ShortcutCallState,
   dispatch: (action: PlatformAction) => void,
+  /** The OS (process.platform): on it, two shortcuts with the same keys are one too many (shared `keysOn`). */
+  platform?: string,
 ): ShortcutFailure[] {
   registry.unregisterAll();
   const failures: ShortcutFailure[] = [];
@@ -93,14 +90,14 @@ export function registerShortcuts(
   for (const { name, accelerator, handler } of shortcutBindings(shortcuts, getState, dispatch)) {
     const fail = (reason: ShortcutFailure['reason'], message: string) =>
       failures.push({ name, accelerator, reason, message });
-    let canonical: string;
+    let keys: string;
     try {
-      canonical = parseAccelerator(accelerator).canonical;
+      keys = keysOn(accelerator, platform);
     } catch (err) {
       fail('invalid', (err as Error).message);
       continue;
     }
-    const owner = taken.get(canonical);
+    const owner = taken.get(keys);
     if (owner) {
       fail('duplicate', `${accelerator} is already the ${owner} shortcut`);
       continue;
@@ -113,7 +110,7 @@ export function registerShortcuts(
       continue;
     }
     if (!ok) fail('taken', `${accelerator} is in use by another application`);
-    else taken.set(canonical, name);
+    else taken.set(keys, name);
   }
   return failures;
 }

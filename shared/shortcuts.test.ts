@@ -5,6 +5,7 @@ import {
   AcceleratorError,
   acceleratorError,
   DEFAULT_SHORTCUTS,
+  keysOn,
   parseAccelerator,
   shortcutWithKeys,
   Shortcuts,
@@ -96,5 +97,15 @@ describe('shortcutWithKeys', () => {
     expect(shortcutWithKeys(shortcuts, 'Ctrl+Alt+M', 'answer')).toBeNull();
     expect(shortcutWithKeys(shortcuts, '', 'answer')).toBeNull();
     expect(shortcutWithKeys(shortcuts, 'not one', 'answer')).toBeNull();
+  });
+
+  it('on an OS, CommandOrControl is Control (Linux, Windows) or Command (macOS)', () => {
+    const shortcuts = { ...DEFAULT_SHORTCUTS };
+    expect(shortcutWithKeys(shortcuts, 'Ctrl+Shift+H', 'answer', 'linux')).toBe('hangup');
+    expect(shortcutWithKeys(shortcuts, 'Ctrl+Shift+H', 'answer', 'win32')).toBe('hangup');
+    expect(shortcutWithKeys(shortcuts, 'Ctrl+Shift+H', 'answer', 'darwin')).toBeNull();
+    expect(shortcutWithKeys(shortcuts, 'Cmd+Shift+H', 'answer', 'darwin')).toBe('hangup');
+    expect(shortcutWithKeys(shortcuts, 'Ctrl+Shift+H', 'answer')).toBeNull(); // the file may travel
+    expect(keysOn('Shift+Control+CmdOrCtrl+x', 'linux')).toBe('Control+Shift+X');
   });
 });

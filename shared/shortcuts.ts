@@ -7,7 +7,8 @@
  * Decisions:
  * - A letter, digit, punctuation or editing key needs a modifier other than Shift: a bare or Shift-only
  *   global shortcut would swallow ordinary typing in every app. F1-F24 and media/volume keys may be bare.
- * - Two shortcuts are the same when their canonical spellings are (`Ctrl+Shift+A` is `Shift+Control+a`).
+ * - Two shortcuts are the same when they name the same keys on this OS (`keysOn`): `Ctrl+Shift+A` is
+ *   `Shift+Control+a` everywhere, and `CommandOrControl+Shift+A` too except on macOS, where it is Command.
  */
 import { z } from 'zod';
 
@@ -167,17 +168,37 @@ export const Accelerator = z
     if (error) ctx.addIssue({ code: 'custom', message: error });
   });
 
-/** The shortcut that already has `accelerator`'s keys among `shortcuts`, other than `name` itself. */
+/**
+ * The keys a valid accelerator names on `platform` (a Node platform name), in one spelling:
+ * CommandOrControl is Command on macOS and Control elsewhere. Without a platform, the canonical spelling.
+ */
+export function keysOn(accelerator: string, platform?: string): string {
+  const { modifiers, key } = parseAccelerator(accelerator);
+  if (platform === undefined) return [...modifiers, key].join('+');
+  const resolved = modifiers.map((m) =>
+    m === 'CommandOrControl' ? (platform === 'darwin' ? 'Command' : 'Control') : m,
+  );
+  return [...new Set(resolved)]
+    .sort((a, b) => MODIFIER_ORDER.indexOf(a) - MODIFIER_ORDER.indexOf(b))
+    .concat(key)
+    .join('+');
+}
+
+/**
+ * The shortcut that already has `accelerator`'s keys among `shortcuts`, other than `name` itself; on
+ * `platform` when given (main knows it), else by canonical spelling (the settings file may travel).
+ */
 export function shortcutWithKeys(
   shortcuts: ShortcutSettings,
   accelerator: string,
   name?: ShortcutName,
+  platform?: string,
 ): ShortcutName | null {
   if (accelerator === '' || acceleratorError(accelerator)) return null;
-  const canonical = parseAccelerator(accelerator).canonical;
+  const keys = keysOn(accelerator, platform);
   for (const other of SHORTCUT_NAMES) {
     if (other === name || shortcuts[other] === '' || acceleratorError(shortcuts[other])) continue;
-    if (parseAccelerator(shortcuts[other]).canonical === canonical) return other;
+    if (keysOn(shortcuts[other], platform) === keys) return other;
   }
   return null;
 }

@@ -16,6 +16,7 @@ import {
   ShellState,
   type TrayStatus,
 } from '../../shared/app-shell.js';
+import { Accelerator, ShortcutName, type ShortcutChange, type ShortcutView } from '../../shared/shortcuts.js';
 import { HandshakeAuth } from '../../signaling/protocol/accounts.js';
 import { CallId } from '../../signaling/protocol/common.js';
 
@@ -54,6 +55,10 @@ export const invokeChannels = {
   'session.clear': z.strictObject({}),
   /** Main window: whether the tray icon can be seen (main/linux/tray-host.ts `trayStatus`). */
   'tray.status': z.strictObject({}),
+  /** Main window: the global shortcuts and whether each works (main/shortcut-keeper.ts). */
+  'shortcuts.load': z.strictObject({}),
+  /** Main window: set one global shortcut ('' turns it off); a bad accelerator is refused with the reason. */
+  'shortcuts.set': z.strictObject({ name: ShortcutName, accelerator: Accelerator }),
   /** Incoming-call window: the person chose. */
   'incoming.choose': PlatformAction,
   /** Either window: an error the page did not handle, for main's log file (main/logging/app-log.ts). */
@@ -83,6 +88,8 @@ export const windowChannels = {
     'session.save',
     'session.clear',
     'tray.status',
+    'shortcuts.load',
+    'shortcuts.set',
     'log.error',
     'log.call',
   ],
@@ -117,6 +124,10 @@ export interface DesktopBridge {
   clearSession(): Promise<void>;
   /** Whether the tray icon can be seen. */
   trayStatus(): Promise<TrayStatus>;
+  /** The global shortcuts and whether each works. */
+  loadShortcuts(): Promise<ShortcutView[]>;
+  /** Sets one global shortcut ('' turns it off); when it cannot work nothing changes, and the answer says why. */
+  setShortcut(name: ShortcutName, accelerator: string): Promise<ShortcutChange>;
   /** Incoming-call window only. */
   choose(action: PlatformAction): Promise<void>;
   /** An error the page did not handle, for main's log file. */

@@ -50,8 +50,11 @@ export function registerIpc(
       }
       const parsed = invokeChannels[name].safeParse(payload);
       if (!parsed.success) {
-        log(`refused ${name}: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
-        throw new IpcRefusal('invalid payload');
+        const issue = parsed.error.issues[0];
+        const reason = issue ? `${issue.path.join('.') || '(payload)'}: ${issue.message}` : 'invalid';
+        log(`refused ${name}: ${reason}`);
+        // The reason goes back to the page too (no secret in it: it is about the page's own message).
+        throw new IpcRefusal(`invalid payload: ${reason}`);
       }
       return (handlers[name] as (p: unknown, e: IpcMainInvokeEvent) => unknown)(parsed.data, event);
     });
