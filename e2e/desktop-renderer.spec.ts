@@ -1,7 +1,7 @@
 // The desktop app's renderer in Chromium, with a recording stand-in for the preload bridge
 // (support/fake-bridge.ts): the incoming-call window names the caller with @username (to screen readers
 // too), the session token lives in main (an old one in localStorage moves there once), and a parley://
-// link asks before it calls.
+// link asks before it calls; Settings edits the global shortcuts.
 import { mkdirSync } from 'node:fs';
 import { fakeMain, installFakeBridge } from './support/fake-bridge.js';
 import { serverUrl } from './support/environment.js';
@@ -184,4 +184,94 @@ test('on a Linux desktop without a tray, Settings says why the window minimises 
   await alice.page.screenshot({ path: `${DIR}/settings-no-tray.png`, fullPage: true });
   await expect(bob.page.getByRole('heading', { name: 'Headset', exact: true })).toBeVisible();
   await expect(bob.page.getByRole('region', { name: 'Tray icon', exact: true })).toHaveCount(0);
+});
+
+test('Settings edits the global shortcuts: recorded keys, refusals that say why and change nothing, off, reset, try again', async ({
+  people,
+}) => {
+  const alice = await people.add('alice', {
+    prepare: (context) =>
+      installFakeBridge(context, serverUrl(), {
+        shortcutsTakenElsewhere: ['CommandOrControl+Alt+P'],
+        shortcutsFailedAtStart: ['mute'],
+      }),
+  });
+  const bob = await people.add('bob'); // a browser tab: no global shortcuts
+  for (const person of [alice, bob]) await person.tab('Settings').click();
+  const page = alice.page;
+  const section = page.getByRole('region', { name: 'Shortcuts', exact: true });
+  const row = (name: string) => section.getByRole('group', { name, exact: true });
+  const setCalls = async () =>
+    (await fakeMain.log(page)).filter((c) => c.name === 'setShortcut').map((c) => c.arg);
+
+  await expect(row('Answer').locator('kbd')).toHaveText('Ctrl+Shift+A');
+  await expect(row('Answer')).toHaveAccessibleDescription('Works in any application.');
+  await expect(row('Mute or unmute')).toHaveAccessibleDescription(
+    'Not working: another application has Ctrl+Shift+M. Choose other keys, or close that application and press Try again.',
+  );
+  await page.screenshot({ path: `${DIR}/settings-shortcuts.png`, fullPage: true });
+
+  // Record Ctrl+Alt+K for Answer: the button shows the modifiers held, then main gets the accelerator.
+  const change = row('Answer').getByRole('button', { name: /^(Change|Press the new keys)/ });
+  await change.click();
+  await expect(change).toHaveAttribute('aria-pressed', 'true');
+  await page.keyboard.down('Control');
+  await page.keyboard.down('Alt');
+  await expect(change).toHaveText('Press the new keys: Ctrl+Alt+… (Esc cancels)');
+  await page.keyboard.press('KeyK');
+  await page.keyboard.up('Alt');
+  await page.keyboard.up('Control');
+  await expect(row('Answer').getByRole('status')).toHaveText('Answer is now Ctrl+Alt+K.');
+  await expect(row('Answer').locator('kbd')).toHaveText('Ctrl+Alt+K');
+  expect(await setCalls()).toEqual([{ name: 'answer', accelerator: 'CommandOrControl+Alt+K' }]);
+
+  // Keys that cannot be a shortcut, and keys another Parley shortcut has: said at once, main never asked.
+  await change.click();
+  await page.keyboard.press('Shift+KeyA');
+  await expect(row('Answer').getByRole('status')).toHaveText(
+    'Shift+A cannot be a shortcut: it needs Control, Command, Alt or Super, or it would take over ordinary typing.',
+  );
+  await change.click();
+  await page.keyboard.press('Control+Shift+KeyH');
+  await expect(row('Answer').getByRole('status')).toHaveText(
+    'Ctrl+Shift+H is already the “Hang up” shortcut. Choose other keys.',
+  );
+  // Escape cancels.
+  await change.click();
+  await page.keyboard.press('Escape');
+  await expect(row('Answer').getByRole('status')).toHaveText('Answer: unchanged.');
+  await expect(change).toHaveText('Change');
+  expect(await setCalls()).toHaveLength(1);
+
+  // Keys another application holds: main refuses, the old keys stay.
+  await change.click();
+  await page.keyboard.press('Control+Alt+KeyP');
+  await expect(row('Answer').getByRole('status')).toHaveText(
+    'Another application already uses Ctrl+Alt+P. Choose other keys.',
+  );
+  await expect(row('Answer').locator('kbd')).toHaveText('Ctrl+Alt+K');
+
+  // Back to the default.
+  await row('Answer').getByRole('button', { name: 'Reset to Ctrl+Shift+A', exact: true }).click();
+  await expect(row('Answer').getByRole('status')).toHaveText('Answer is now Ctrl+Shift+A (the default).');
+  await expect(row('Answer').getByRole('button', { name: /^Reset/ })).toHaveCount(0);
+
+  // Off.
+  await row('Hang up').getByRole('button', { name: 'Turn off', exact: true }).click();
+  await expect(row('Hang up').locator('kbd')).toHaveText('Off');
+  await expect(row('Hang up')).toHaveAccessibleDescription('Off.');
+
+  // The shortcut another application held at start works once that application let go.
+  await row('Mute or unmute').getByRole('button', { name: 'Try again', exact: true }).click();
+  await expect(row('Mute or unmute')).toHaveAccessibleDescription('Works in any application.');
+
+  expect(await setCalls()).toEqual([
+    { name: 'answer', accelerator: 'CommandOrControl+Alt+K' },
+    { name: 'answer', accelerator: 'CommandOrControl+Alt+P' },
+    { name: 'answer', accelerator: 'CommandOrControl+Shift+A' },
+    { name: 'hangup', accelerator: '' },
+    { name: 'mute', accelerator: 'CommandOrControl+Shift+M' },
+  ]);
+  await expect(bob.page.getByRole('heading', { name: 'Headset', exact: true })).toBeVisible();
+  await expect(bob.page.getByRole('region', { name: 'Shortcuts', exact: true })).toHaveCount(0);
 });

@@ -108,7 +108,8 @@ export class AcceleratorError extends Error {
   readonly code = 'E_BAD_ACCELERATOR';
   constructor(
     readonly accelerator: string,
-    reason: string,
+    /** Why, in words, without the accelerator (for a UI that shows the keys its own way). */
+    readonly reason: string,
   ) {
     super(`"${accelerator}" is not a valid shortcut: ${reason}`);
     this.name = 'AcceleratorError';

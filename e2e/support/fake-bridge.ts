@@ -8,6 +8,7 @@
 import type { BrowserContext, Page } from '@playwright/test';
 import type { DesktopBridge } from '../../main/ipc/contract.js';
 import type { PlatformAction, RingingCall, TrayStatus } from '../../shared/app-shell.js';
+import { DEFAULT_SHORTCUTS, type ShortcutName } from '../../shared/shortcuts.js';
 
 /** A call the page made on the bridge: its name and argument. */
 export interface BridgeCall {
@@ -30,14 +31,26 @@ declare global {
   }
 }
 
-/** `trayStatus`: what main says of the tray icon (a Linux desktop without a tray: `missing`). */
+export interface FakeBridgeOptions {
+  /** What main says of the tray icon (a Linux desktop without a tray: `missing`). */
+  trayStatus?: TrayStatus;
+  /** Keys another application holds: main refuses them (E_SHORTCUT_TAKEN) and changes nothing. */
+  shortcutsTakenElsewhere?: string[];
+  /** Shortcuts another application held when Parley started (shown as not working until set again). */
+  shortcutsFailedAtStart?: ShortcutName[];
+}
+
+/**
+ * Main's side of the shortcuts is a small model of main/shortcut-keeper.ts (which is unit-tested): a change
+ * to keys in `shortcutsTakenElsewhere` is refused, any other is taken as it is.
+ */
 export async function installFakeBridge(
   context: BrowserContext,
   defaultServerUrl: string,
-  { trayStatus = 'shown' }: { trayStatus?: TrayStatus } = {},
+  { trayStatus = 'shown', shortcutsTakenElsewhere = [], shortcutsFailedAtStart = [] }: FakeBridgeOptions = {},
 ): Promise<void> {
   await context.addInitScript(
-    ({ serverUrl, trayStatus }) => {
+    ({ serverUrl, trayStatus, defaults, takenElsewhere, failedAtStart }) => {
       const LOG = 'fake-main.log';
       const TOKEN = 'fake-main.token';
       const record = (name: string, arg?: unknown) => {
@@ -54,6 +67,18 @@ export async function installFakeBridge(
         return () => set.delete(handler);
       };
       const done = (name: string) => async (arg?: unknown) => record(name, arg);
+      type Name = keyof typeof defaults;
+      const shortcuts: Record<string, string> = { ...defaults };
+      const failing = new Set<string>(failedAtStart);
+      const shortcutView = () =>
+        (Object.keys(defaults) as Name[]).map((name) => ({
+          name,
+          accelerator: shortcuts[name],
+          default: defaults[name],
+          ...(failing.has(name)
+            ? { status: 'taken', problem: `${shortcuts[name]} is in use by another application` }
+            : { status: shortcuts[name] === '' ? 'off' : 'on' }),
+        }));
       const bridge = {
         platform: 'linux',
         defaultServerUrl: serverUrl,
@@ -75,6 +100,17 @@ export async function installFakeBridge(
           sessionStorage.removeItem(TOKEN);
         },
         trayStatus: async () => trayStatus,
+        loadShortcuts: async () => shortcutView(),
+        setShortcut: async (name: Name, accelerator: string) => {
+          record('setShortcut', { name, accelerator });
+          if (takenElsewhere.includes(accelerator)) {
+            const message = `${accelerator} is in use by another application`;
+            return { ok: false, code: 'E_SHORTCUT_TAKEN', message, shortcuts: shortcutView() };
+          }
+          shortcuts[name] = accelerator;
+          failing.delete(name);
+          return { ok: true, shortcuts: shortcutView() };
+        },
         choose: done('choose'),
         reportError: done('reportError'),
         reportCall: done('reportCall'),
@@ -92,7 +128,13 @@ export async function installFakeBridge(
         },
       });
     },
-    { serverUrl: defaultServerUrl, trayStatus },
+    {
+      serverUrl: defaultServerUrl,
+      trayStatus,
+      defaults: { ...DEFAULT_SHORTCUTS },
+      takenElsewhere: shortcutsTakenElsewhere,
+      failedAtStart: shortcutsFailedAtStart,
+    },
   );
 }
 

@@ -6,6 +6,7 @@
  */
 import type { DesktopBridge } from '../../main/ipc/contract.js';
 import type { DevicePreferences, MissedCall, RecentCall, TrayStatus } from '../../shared/app-shell.js';
+import type { ShortcutChange, ShortcutName, ShortcutView } from '../../shared/shortcuts.js';
 import { localStore } from './local-store.js';
 import type { Platform, PlatformAction, ShellState } from './platform.js';
 import { DesktopSessionStore } from './desktop-session.js';
@@ -68,6 +69,18 @@ export class DesktopPlatform implements Platform {
 
   trayStatus(): Promise<TrayStatus | null> {
     return this.bridge.trayStatus().catch(() => 'unknown' as const);
+  }
+
+  /** Null when main cannot say (Settings then shows no shortcuts rather than wrong ones). */
+  loadShortcuts(): Promise<ShortcutView[] | null> {
+    return this.bridge.loadShortcuts().catch((err: unknown) => {
+      console.warn('desktop bridge', err);
+      return null;
+    });
+  }
+
+  setShortcut(name: ShortcutName, accelerator: string): Promise<ShortcutChange> {
+    return this.bridge.setShortcut(name, accelerator);
   }
 
   /** Main says when the machine woke up or the screen was unlocked; the page says when the network is back. */

@@ -13,6 +13,7 @@ import type {
   ShellState,
   TrayStatus,
 } from '../../shared/app-shell.js';
+import type { ShortcutChange, ShortcutName, ShortcutView } from '../../shared/shortcuts.js';
 import type { SessionStore } from './session-store.js';
 
 export type { PlatformAction, ShellState };
@@ -46,6 +47,10 @@ export interface Platform {
   saveDevicePreferences(prefs: DevicePreferences): void;
   /** Whether the shell's tray icon can be seen; null where there is no tray (a browser tab). */
   trayStatus(): Promise<TrayStatus | null>;
+  /** The shell's global shortcuts and whether each works; null where there are none (a browser tab). */
+  loadShortcuts(): Promise<ShortcutView[] | null>;
+  /** Sets one global shortcut ('' turns it off); when it cannot work nothing changes and the answer says why. */
+  setShortcut(name: ShortcutName, accelerator: string): Promise<ShortcutChange>;
   /** The machine woke up or the network changed: reconnect now instead of waiting for a timeout. */
   onReconnectHint(handler: () => void): () => void;
 }

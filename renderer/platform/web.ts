@@ -91,6 +91,16 @@ export class WebPlatform implements Platform {
     return null;
   }
 
+  /** A browser tab has no global shortcuts. */
+  async loadShortcuts(): Promise<null> {
+    return null;
+  }
+
+  /** Never asked: Settings offers no shortcuts where loadShortcuts says there are none. */
+  setShortcut(): Promise<never> {
+    return Promise.reject(new Error('a browser tab has no global shortcuts'));
+  }
+
   /** The browser says when it is back online. */
   onReconnectHint(handler: () => void): () => void {
     window.addEventListener('online', handler);

@@ -1,8 +1,8 @@
 /**
  * The Settings tab: devices with a live microphone level and camera
  * preview, where and how loud it rings, a USB headset's call buttons and
- * lights, relay-only calls, and (desktop app) how to get a tray where the
- * desktop shows none. During a call the microphone, camera and
+ * lights, relay-only calls, and (desktop app) the global shortcuts and how
+ * to get a tray where the desktop shows none. During a call the microphone, camera and
  * speaker pickers live in the call controls.
  */
 import { useEffect, useId, useState } from 'react';
@@ -13,6 +13,7 @@ import { CameraPreview } from './CameraPreview.js';
 import { DeviceSelect } from './DeviceSelect.js';
 import { HeadsetSettings } from './HeadsetSettings.js';
 import { MicLevelMeter } from './MicLevelMeter.js';
+import { ShortcutSettings } from './ShortcutSettings.js';
 import { TrayHint } from './TrayHint.js';
 
 function RingTest() {
@@ -103,6 +104,7 @@ export function Settings() {
           address. Needs TURN on the server; calls may be a little slower.
         </p>
       </section>
+      <ShortcutSettings />
       <TrayHint />
     </div>
   );
