@@ -3,8 +3,11 @@
  * freedesktop Desktop Notifications spec (`org.freedesktop.Notifications`: GetCapabilities, Notify,
  * CloseNotification, GetServerInformation; the ActionInvoked and NotificationClosed signals), records
  * what it was asked to show, and lets the test play the person: press a button, dismiss, let expire.
+ * With `inhibited`, it also has KDE Plasma's do-not-disturb property (`Inhibited`, read with
+ * org.freedesktop.DBus.Properties, changes announced with PropertiesChanged); without, it has none (as
+ * dunst and GNOME Shell).
  */
-import { Message, NameFlag, RequestNameReply, sessionBus, type MessageBus, type Variant } from 'dbus-next';
+import { Message, NameFlag, RequestNameReply, sessionBus, Variant, type MessageBus } from 'dbus-next';
 
 const NAME = 'org.freedesktop.Notifications';
 const PATH = '/org/freedesktop/Notifications';
@@ -39,19 +42,21 @@ export class FakeNotificationServer {
   private constructor(
     private readonly bus: MessageBus,
     private readonly capabilities: string[],
+    private inhibited: boolean | null,
   ) {}
 
   /** Connects to the bus at `address` and takes the notification server's name. */
   static async start(
     address: string,
     capabilities = ['actions', 'body', 'body-markup', 'persistence'],
+    { inhibited = null }: { inhibited?: boolean | null } = {},
   ): Promise<FakeNotificationServer> {
     const bus = sessionBus({ busAddress: address });
     await new Promise<void>((resolve, reject) => {
       bus.once('connect', resolve);
       bus.once('error', reject);
     });
-    const server = new FakeNotificationServer(bus, capabilities);
+    const server = new FakeNotificationServer(bus, capabilities, inhibited);
     bus.addMethodHandler((msg: Message) => server.handle(msg));
     const reply = await bus.requestName(NAME, NameFlag.DO_NOT_QUEUE);
     if (reply !== RequestNameReply.PRIMARY_OWNER) throw new Error(`${NAME} is taken (${reply})`);
@@ -82,6 +87,19 @@ export class FakeNotificationServer {
     this.closeWith(id, 1);
   }
 
+  /** The person turns KDE's do not disturb on or off (a server with the `Inhibited` property only). */
+  setInhibited(inhibited: boolean): void {
+    if (this.inhibited === null) throw new Error('this server has no Inhibited property');
+    this.inhibited = inhibited;
+    this.bus.send(
+      Message.newSignal(PATH, 'org.freedesktop.DBus.Properties', 'PropertiesChanged', 'sa{sv}as', [
+        NAME,
+        { Inhibited: new Variant('b', inhibited) },
+        [],
+      ]),
+    );
+  }
+
   /** Leaves the bus (as a server that quits or crashes). */
   stop(): void {
     this.stopped = true;
@@ -90,6 +108,16 @@ export class FakeNotificationServer {
 
   private handle(msg: Message): boolean {
     if (this.stopped) return true; // a call still arriving as it leaves: no answer (it would throw)
+    if (msg.interface === 'org.freedesktop.DBus.Properties' && msg.path === PATH && msg.member === 'Get') {
+      const [iface, property] = msg.body as [string, string];
+      if (iface !== NAME || property !== 'Inhibited' || this.inhibited === null) {
+        this.bus.send(
+          Message.newError(msg as unknown as string, 'org.freedesktop.DBus.Error.UnknownProperty', property),
+        );
+        return true;
+      }
+      return this.reply(msg, 'v', [new Variant('b', this.inhibited)]);
+    }
     if (msg.interface !== NAME || msg.path !== PATH) return false;
     if (msg.member === 'GetCapabilities') return this.reply(msg, 'as', [this.capabilities]);
     if (msg.member === 'GetServerInformation')
