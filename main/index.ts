@@ -6,6 +6,7 @@
  */
 import { app, BrowserWindow, Notification, powerMonitor, safeStorage, systemPreferences } from 'electron';
 import { join } from 'node:path';
+import { DesktopDndWatch } from './linux/desktop-dnd.js';
 import { TrayHostWatch, WATCHER, trayStatus, windowCloseAction } from './linux/tray-host.js';
 import { applyStartAtLogin } from './login-item.js';
 import { createAppLog } from './logging/app-log.js';
@@ -28,6 +29,8 @@ let shell: DesktopShell | null = null;
 let quitting = false;
 /** Linux: whether a tray host shows Parley's icon; null until known (or without a session bus). */
 let trayHost: TrayHostWatch | null = null;
+/** Linux: whether the desktop is in do-not-disturb (followed when the setting is on). */
+let desktopDnd: DesktopDndWatch | null = null;
 /** A link macOS delivered (open-url) before the shell was up, e.g. the one that launched Parley. */
 let earlyUrl: string | null = null;
 const settings = new SettingsStore(join(app.getPath('userData'), 'settings.json'), {
@@ -86,6 +89,16 @@ function watchTrayHost(): void {
   );
 }
 
+function watchDesktopDnd(): void {
+  const say = (dnd: boolean | null) =>
+    log(`desktop do not disturb: ${dnd === null ? 'cannot be read here' : dnd ? 'on' : 'off'}`);
+  // Never rejects: a desktop where it cannot be read says so through `say(null)`.
+  void DesktopDndWatch.start({ onChange: say, log }).then((watch) => {
+    desktopDnd = watch;
+    say(watch.dnd);
+  });
+}
+
 /** Acts on a link now, or once the page has loaded (before that, nobody in the page would hear it). */
 function handleDeepLink(link: ReturnType<typeof parseDeepLink>): void {
   if (!link) return;
@@ -121,7 +134,10 @@ async function start(): Promise<void> {
   const telScheme = settings.current().telLinks ? 'tel' : null;
   if (telScheme) app.setAsDefaultProtocolClient(telScheme, process.execPath, clientArgs); // eng-disable PROTOCOL_HANDLER_JS_CHECK
 
-  if (process.platform === 'linux') watchTrayHost();
+  if (process.platform === 'linux') {
+    watchTrayHost();
+    watchDesktopDnd();
+  }
 
   mainWindow = createMainWindow(serverUrl);
   keepInTray(mainWindow);
@@ -138,6 +154,7 @@ async function start(): Promise<void> {
     }),
     trayIconDir: join(rendererDir, 'tray'),
     trayStatus: () => trayStatus(process.platform, trayHost?.hasHost ?? null),
+    ...(process.platform === 'linux' ? { desktopDnd: () => desktopDnd?.dnd ?? null } : {}),
     logsDir: appLog.dir,
     quit: () => {
       quitting = true;
@@ -177,6 +194,7 @@ if (!app.requestSingleInstanceLock()) {
   app.on('will-quit', () => {
     shell?.dispose();
     trayHost?.stop();
+    desktopDnd?.stop();
   });
   app.on('window-all-closed', () => {
     /* stay in the tray */

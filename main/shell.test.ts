@@ -77,9 +77,16 @@ interface SetupOptions {
   settingsFile?: unknown;
   /** Accelerators another application holds. */
   takenShortcuts?: string[];
+  /** What the desktop's do-not-disturb watch says now (linux/desktop-dnd.ts); the test may change it. */
+  desktopDnd?: { now: boolean | null };
 }
 
-async function setup({ platform = 'linux', settingsFile, takenShortcuts = [] }: SetupOptions = {}) {
+async function setup({
+  platform = 'linux',
+  settingsFile,
+  takenShortcuts = [],
+  desktopDnd = { now: null },
+}: SetupOptions = {}) {
   setPlatform(platform);
   fake.reset();
   fake.app.markReady();
@@ -113,6 +120,7 @@ async function setup({ platform = 'linux', settingsFile, takenShortcuts = [] }: 
     session: new TokenVault(join(dir, SESSION_FILE), fake.safeStorage, { platform, log }),
     trayIconDir: TRAY_DIR,
     trayStatus: () => 'shown',
+    desktopDnd: () => desktopDnd.now,
     logsDir: join(dir, 'logs'),
     quit,
     log,
@@ -262,6 +270,8 @@ describe('IPC: only the app, only valid messages', () => {
     );
     expect([...fake.ipcMain.handlers.keys()].sort()).toEqual(
       [
+        'desktopDnd.follow',
+        'desktopDnd.load',
         'devices.load',
         'devices.save',
         'incoming.choose',
@@ -924,6 +934,55 @@ describe('global shortcuts', () => {
       'CommandOrControl+Shift+M',
     ]);
     await expect(readFile(s.settingsPath, 'utf8')).rejects.toThrow(/ENOENT/);
+  });
+});
+
+describe("the desktop's do not disturb", () => {
+  it('followed and on: the call shows in the tray only, the window is silent, nothing pops up or flashes', async () => {
+    const desktopDnd = { now: true };
+    const s = await setup({ desktopDnd, settingsFile: { followDesktopDnd: true } });
+    await s.invoke('shell.state', state({ ringing: alice }));
+    expect(s.others()).toEqual([]); // no incoming-call window
+    expect(notifications()).toEqual([]);
+    expect(s.main.calls).not.toContain('flashFrame:true');
+    expect(s.main.webContents.isAudioMuted()).toBe(true);
+    expect(s.trayIcon()).toBe(join(TRAY_DIR, 'ringing.png'));
+    s.menu().click(ANSWER_ALICE); // the person saw it there, and answers
+    expect(s.actions()).toEqual([{ type: 'accept', callId: CALL_1, media: 'audio' }]);
+    expect(s.log).toHaveBeenCalledWith(`call ${CALL_1} rings quietly: the desktop is in do not disturb`);
+
+    // Unanswered: the window's sound comes back, and the missed call is notified, silently.
+    await s.invoke('shell.state', state({ unseenMissedCalls: 1 }));
+    expect(s.main.webContents.isAudioMuted()).toBe(false);
+    await s.invoke('missed.notify', { callId: CALL_1, caller: alice.caller, media: 'audio' });
+    expect(notifications()).toEqual([
+      expect.objectContaining({ options: expect.objectContaining({ title: 'Missed call', silent: true }) }),
+    ]);
+  });
+
+  it('not followed (the default), or the desktop not in it: rings as usual', async () => {
+    const s = await setup({ desktopDnd: { now: true } });
+    await s.invoke('shell.state', state({ ringing: alice }));
+    expect(s.others()).toHaveLength(1);
+    expect(s.main.webContents.isAudioMuted()).toBe(false);
+
+    const followed = await setup({ desktopDnd: { now: false }, settingsFile: { followDesktopDnd: true } });
+    await followed.invoke('shell.state', state({ ringing: alice }));
+    expect(followed.others()).toHaveLength(1);
+    expect(notifications()).toHaveLength(1);
+    expect(followed.main.webContents.isAudioMuted()).toBe(false);
+  });
+
+  it('Settings reads and changes the setting through desktopDnd.load and desktopDnd.follow; the file keeps it', async () => {
+    const desktopDnd = { now: null as boolean | null };
+    const s = await setup({ desktopDnd });
+    expect(await s.invoke('desktopDnd.load', {})).toEqual({ follow: false, desktop: null });
+    desktopDnd.now = true;
+    expect(await s.invoke('desktopDnd.follow', { follow: true })).toEqual({ follow: true, desktop: true });
+    expect(JSON.parse(await readFile(s.settingsPath, 'utf8'))).toMatchObject({ followDesktopDnd: true });
+    await expect(s.invoke('desktopDnd.follow', { follow: 'yes' })).rejects.toThrow(
+      'invalid payload: follow: ',
+    );
   });
 });
 

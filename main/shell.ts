@@ -14,7 +14,14 @@ import {
   type WebContents,
 } from 'electron';
 import type { WindowRole } from './ipc/contract.js';
-import type { PlatformAction, RecentCall, RingingCall, ShellState, TrayStatus } from '../shared/app-shell.js';
+import type {
+  DesktopDndStatus,
+  PlatformAction,
+  RecentCall,
+  RingingCall,
+  ShellState,
+  TrayStatus,
+} from '../shared/app-shell.js';
 import { registerIpc } from './ipc/handlers.js';
 import { applyStartAtLogin } from './login-item.js';
 import { callLine } from './logging/call-line.js';
@@ -46,6 +53,11 @@ export interface ShellDeps {
   trayIconDir: string;
   /** Whether the tray icon can be seen (Settings says how to get a tray when not). */
   trayStatus: () => TrayStatus;
+  /**
+   * Whether the desktop is in do-not-disturb now (linux/desktop-dnd.ts; null: cannot be read), or
+   * undefined where Parley does not follow it (not Linux).
+   */
+  desktopDnd?: () => boolean | null;
   /** The folder of the log files ("Open logs folder" in the tray). */
   logsDir: string;
   quit: () => void;
@@ -67,6 +79,8 @@ export class DesktopShell {
   private recent: RecentCall[] = [];
   private powerBlocker: number | null = null;
   private dockBounce: number | null = null;
+  /** The main window's audio is muted for a call ringing quietly (no ringtone). */
+  private pageMuted = false;
   private readonly tray: ElectronTray;
   private readonly notifications: Notifier;
   private readonly incoming: IncomingCallWindows;
@@ -135,7 +149,7 @@ export class DesktopShell {
       {
         'missed.notify': (call) => {
           const model = missedCallNotification(call, {
-            dnd: this.state.presence === 'dnd',
+            dnd: this.state.presence === 'dnd' || this.desktopQuiet(),
             notificationsSupported: this.notifications.supported(),
             actions: this.notifications.actionsSupported(),
           });
@@ -154,6 +168,12 @@ export class DesktopShell {
         'session.save': ({ token }) => this.d.session.save(token),
         'session.clear': () => this.d.session.clear(),
         'tray.status': () => this.d.trayStatus(),
+        'desktopDnd.load': () => this.desktopDndStatus(),
+        'desktopDnd.follow': async ({ follow }) => {
+          if (!this.d.desktopDnd) return null;
+          await this.d.settings.update({ followDesktopDnd: follow });
+          return this.desktopDndStatus();
+        },
         'shortcuts.load': () => this.shortcuts.view(),
         'shortcuts.set': ({ name, accelerator }) => this.shortcuts.change(name, accelerator),
         'incoming.choose': (action) => {
@@ -188,8 +208,10 @@ export class DesktopShell {
   }
 
   private startRinging(call: RingingCall): void {
+    const desktopQuiet = this.desktopQuiet();
     const channels = ringingChannels({
       dnd: this.state.presence === 'dnd',
+      desktopQuiet,
       platform: process.platform,
       notificationsSupported: this.notifications.supported(),
       notificationActionsSupported: this.notifications.actionsSupported(),
@@ -201,12 +223,31 @@ export class DesktopShell {
     }
     if (channels.attention === 'dock-bounce') this.dockBounce = app.dock?.bounce('critical') ?? null;
     if (channels.attention === 'flash-frame') this.d.mainWindow()?.flashFrame(true);
+    // The ringtone is the page's: muting the window silences it. Never during a call (its audio).
+    const page = this.d.mainWindow()?.webContents;
+    if (!channels.ringtone && !this.state.inCall && page) {
+      page.setAudioMuted(true);
+      this.pageMuted = true;
+    }
+    if (desktopQuiet) this.d.log(`call ${call.callId} rings quietly: the desktop is in do not disturb`);
+  }
+
+  /** The desktop is in do-not-disturb and the person has Parley follow it. */
+  private desktopQuiet(): boolean {
+    return this.d.settings.current().followDesktopDnd && this.d.desktopDnd?.() === true;
+  }
+
+  private desktopDndStatus(): DesktopDndStatus | null {
+    if (!this.d.desktopDnd) return null;
+    return { follow: this.d.settings.current().followDesktopDnd, desktop: this.d.desktopDnd() };
   }
 
   private stopRinging(callId: string): void {
     this.incoming.hide(callId);
     this.notifications.close(incomingNotificationId(callId));
     this.d.mainWindow()?.flashFrame(false);
+    if (this.pageMuted) this.d.mainWindow()?.webContents.setAudioMuted(false);
+    this.pageMuted = false;
     // A critical bounce goes on until Parley is activated unless it is cancelled.
     if (this.dockBounce !== null) app.dock?.cancelBounce(this.dockBounce);
     this.dockBounce = null;

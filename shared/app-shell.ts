@@ -67,6 +67,15 @@ export type RecentCall = z.infer<typeof RecentCall>;
  */
 export type TrayStatus = 'shown' | 'missing' | 'unknown';
 
+/**
+ * Following the desktop's do-not-disturb (Linux: KDE Plasma, GNOME): whether the person has Parley ring
+ * quietly while it is on, and whether the desktop is in it now (null: Parley cannot read it here).
+ */
+export interface DesktopDndStatus {
+  follow: boolean;
+  desktop: boolean | null;
+}
+
 /** Device choices: kept by main in the settings file, by the web app in localStorage. */
 export const DevicePreferences = z.object({
   microphoneId: z.string().max(512).optional(),

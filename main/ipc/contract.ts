@@ -14,6 +14,7 @@ import {
   RecentCall,
   RingingCall,
   ShellState,
+  type DesktopDndStatus,
   type TrayStatus,
 } from '../../shared/app-shell.js';
 import { Accelerator, ShortcutName, type ShortcutChange, type ShortcutView } from '../../shared/shortcuts.js';
@@ -55,6 +56,9 @@ export const invokeChannels = {
   'session.clear': z.strictObject({}),
   /** Main window: whether the tray icon can be seen (main/linux/tray-host.ts `trayStatus`). */
   'tray.status': z.strictObject({}),
+  /** Main window: following the desktop's do-not-disturb (Linux), and whether the desktop is in it. */
+  'desktopDnd.load': z.strictObject({}),
+  'desktopDnd.follow': z.strictObject({ follow: z.boolean() }),
   /** Main window: the global shortcuts and whether each works (main/shortcut-keeper.ts). */
   'shortcuts.load': z.strictObject({}),
   /** Main window: set one global shortcut ('' turns it off); a bad accelerator is refused with the reason. */
@@ -90,6 +94,8 @@ export const windowChannels = {
     'tray.status',
     'shortcuts.load',
     'shortcuts.set',
+    'desktopDnd.load',
+    'desktopDnd.follow',
     'log.error',
     'log.call',
   ],
@@ -124,6 +130,9 @@ export interface DesktopBridge {
   clearSession(): Promise<void>;
   /** Whether the tray icon can be seen. */
   trayStatus(): Promise<TrayStatus>;
+  /** Following the desktop's do-not-disturb; null where it cannot be followed (not Linux). */
+  loadDesktopDnd(): Promise<DesktopDndStatus | null>;
+  followDesktopDnd(follow: boolean): Promise<DesktopDndStatus | null>;
   /** The global shortcuts and whether each works. */
   loadShortcuts(): Promise<ShortcutView[]>;
   /** Sets one global shortcut ('' turns it off); when it cannot work nothing changes, and the answer says why. */

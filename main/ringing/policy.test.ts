@@ -44,8 +44,32 @@ describe('ringingChannels', () => {
       notificationActions: false,
       trayRinging: false,
       attention: null,
+      ringtone: false,
     });
   });
+
+  it.each(platforms)(
+    "the desktop's do not disturb, followed: only the tray shows the call, nothing sounds (%s)",
+    (platform) => {
+      const input = {
+        dnd: false,
+        platform,
+        notificationsSupported: true,
+        notificationActionsSupported: true,
+      };
+      expect(ringingChannels({ ...input, desktopQuiet: true })).toEqual({
+        incomingWindow: false,
+        notification: false,
+        notificationActions: false,
+        trayRinging: true,
+        attention: null,
+        ringtone: false,
+      });
+      // Parley's own do not disturb still wins: nothing at all.
+      expect(ringingChannels({ ...input, dnd: true, desktopQuiet: true }).trayRinging).toBe(false);
+      expect(ringingChannels({ ...input, desktopQuiet: false }).ringtone).toBe(true);
+    },
+  );
 
   it('macOS: everything, with notification buttons, and a dock bounce', () => {
     expect(
@@ -61,6 +85,7 @@ describe('ringingChannels', () => {
       notificationActions: true,
       trayRinging: true,
       attention: 'dock-bounce',
+      ringtone: true,
     });
   });
 
@@ -89,6 +114,7 @@ describe('ringingChannels', () => {
       notificationActions: false,
       trayRinging: true,
       attention: 'flash-frame',
+      ringtone: true,
     });
   });
 

@@ -7,6 +7,12 @@
  * Decisions:
  * - Do not disturb silences everything for an incoming call. The server does not ring a dnd user; this is
  *   the defensive second rule, in case a ring slips through a status change.
+ * - The desktop's own do-not-disturb (KDE, GNOME; followed only when the person turned that on): this device
+ *   rings quietly. No window pops up, no notification, no ringtone, nothing flashes; the tray shows the
+ *   call with Answer (it interrupts nobody), the app's window shows it to whoever looks, and the caller
+ *   hears it ring as usual (other devices still ring: it is this desktop that is busy, not the person).
+ *   Unanswered, it is a missed call like any other, with its notification (silent), which the desktop
+ *   keeps in its list while it is in do-not-disturb.
  * - A missed call is always recorded and counted (tray and app badge); in dnd its notification is still
  *   shown, but silent, so the person finds it later without being interrupted.
  * - Notifications name the caller as `Name (@username)`: the person decides whom to answer or call back.
@@ -20,6 +26,8 @@ import type { MissedCall, PlatformAction, RingingCall } from '../../shared/app-s
 
 export interface RingingChannelsInput {
   dnd: boolean;
+  /** The desktop is in do-not-disturb and the person has Parley follow it. */
+  desktopQuiet?: boolean;
   platform: NodeJS.Platform;
   /** The notifier's `supported()`. */
   notificationsSupported: boolean;
@@ -34,6 +42,8 @@ export interface RingingChannels {
   trayRinging: boolean;
   /** Draw attention to the app itself: bounce the dock (macOS) or flash the taskbar entry. */
   attention: 'dock-bounce' | 'flash-frame' | null;
+  /** The ringtone (the page plays it): false silences the main window while the call rings. */
+  ringtone: boolean;
 }
 
 /** Whether Electron's own Notification shows buttons on `platform`. */
@@ -49,6 +59,17 @@ export function ringingChannels(input: RingingChannelsInput): RingingChannels {
       notificationActions: false,
       trayRinging: false,
       attention: null,
+      ringtone: false,
+    };
+  }
+  if (input.desktopQuiet) {
+    return {
+      incomingWindow: false,
+      notification: false,
+      notificationActions: false,
+      trayRinging: true,
+      attention: null,
+      ringtone: false,
     };
   }
   return {
@@ -57,6 +78,7 @@ export function ringingChannels(input: RingingChannelsInput): RingingChannels {
     notificationActions: input.notificationsSupported && input.notificationActionsSupported,
     trayRinging: true,
     attention: input.platform === 'darwin' ? 'dock-bounce' : 'flash-frame',
+    ringtone: true,
   };
 }
 

@@ -39,6 +39,7 @@ describe('defaults', () => {
         hangup: 'CommandOrControl+Shift+H',
         mute: 'CommandOrControl+Shift+M',
       },
+      followDesktopDnd: false,
     });
   });
 

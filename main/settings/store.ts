@@ -28,6 +28,8 @@ export const Settings = z.object({
   /** The "no tray here, so closing minimises" hint (Linux without a tray host) was shown once. */
   noTrayHintShown: z.boolean().default(false),
   shortcuts: Shortcuts.prefault({}),
+  /** Ring quietly while the desktop is in do-not-disturb (linux/desktop-dnd.ts; ringing/policy.ts). */
+  followDesktopDnd: z.boolean().default(false),
 });
 export type Settings = z.infer<typeof Settings>;
 

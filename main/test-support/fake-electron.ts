@@ -71,6 +71,16 @@ export class FakeWebContents extends EventEmitter {
   windowOpenHandler: ((details: { url: string }) => unknown) | null = null;
   private loading: { url: string; resolve: () => void; reject: (err: Error) => void } | null = null;
 
+  /** webContents.setAudioMuted: nothing the page plays is heard while true. */
+  audioMuted = false;
+  setAudioMuted(muted: boolean): void {
+    this.alive();
+    this.audioMuted = muted;
+  }
+  isAudioMuted(): boolean {
+    return this.audioMuted;
+  }
+
   send(name: string, ...args: unknown[]): void {
     this.alive();
     // Arguments are serialised with the structured clone algorithm: functions and the like throw.
