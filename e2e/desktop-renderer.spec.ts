@@ -275,3 +275,26 @@ test('Settings edits the global shortcuts: recorded keys, refusals that say why 
   await expect(bob.page.getByRole('heading', { name: 'Headset', exact: true })).toBeVisible();
   await expect(bob.page.getByRole('region', { name: 'Shortcuts', exact: true })).toHaveCount(0);
 });
+
+test("Settings offers to ring quietly in the desktop's Do Not Disturb, off by default, and says whether it is on", async ({
+  people,
+}) => {
+  const alice = await people.add('alice', {
+    prepare: (context) => installFakeBridge(context, serverUrl(), { desktopDnd: true }),
+  });
+  const bob = await people.add('bob'); // a browser tab: cannot read the desktop
+  for (const person of [alice, bob]) await person.tab('Settings').click();
+  const quiet = alice.page.getByRole('checkbox', {
+    name: 'Ring quietly while the desktop is in Do Not Disturb',
+    exact: true,
+  });
+  await expect(quiet).not.toBeChecked();
+  await expect(quiet).toHaveAccessibleDescription(/Your desktop is in Do Not Disturb now\.$/);
+  await quiet.check();
+  await expect
+    .poll(async () => (await fakeMain.log(alice.page)).filter((c) => c.name === 'followDesktopDnd'))
+    .toEqual([{ name: 'followDesktopDnd', arg: true }]);
+  await expect(quiet).toBeChecked();
+  await expect(bob.page.getByRole('heading', { name: 'Ringtone', exact: true })).toBeVisible();
+  await expect(bob.page.getByRole('checkbox', { name: /Do Not Disturb/ })).toHaveCount(0);
+});

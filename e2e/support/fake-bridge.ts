@@ -38,6 +38,8 @@ export interface FakeBridgeOptions {
   shortcutsTakenElsewhere?: string[];
   /** Shortcuts another application held when Parley started (shown as not working until set again). */
   shortcutsFailedAtStart?: ShortcutName[];
+  /** Whether the desktop is in do-not-disturb (null: main cannot read it). */
+  desktopDnd?: boolean | null;
 }
 
 /**
@@ -47,10 +49,15 @@ export interface FakeBridgeOptions {
 export async function installFakeBridge(
   context: BrowserContext,
   defaultServerUrl: string,
-  { trayStatus = 'shown', shortcutsTakenElsewhere = [], shortcutsFailedAtStart = [] }: FakeBridgeOptions = {},
+  {
+    trayStatus = 'shown',
+    shortcutsTakenElsewhere = [],
+    shortcutsFailedAtStart = [],
+    desktopDnd = null,
+  }: FakeBridgeOptions = {},
 ): Promise<void> {
   await context.addInitScript(
-    ({ serverUrl, trayStatus, defaults, takenElsewhere, failedAtStart }) => {
+    ({ serverUrl, trayStatus, defaults, takenElsewhere, failedAtStart, desktopDnd }) => {
       const LOG = 'fake-main.log';
       const TOKEN = 'fake-main.token';
       const record = (name: string, arg?: unknown) => {
@@ -70,6 +77,7 @@ export async function installFakeBridge(
       type Name = keyof typeof defaults;
       const shortcuts: Record<string, string> = { ...defaults };
       const failing = new Set<string>(failedAtStart);
+      let followDesktopDnd = false;
       const shortcutView = () =>
         (Object.keys(defaults) as Name[]).map((name) => ({
           name,
@@ -100,6 +108,12 @@ export async function installFakeBridge(
           sessionStorage.removeItem(TOKEN);
         },
         trayStatus: async () => trayStatus,
+        loadDesktopDnd: async () => ({ follow: followDesktopDnd, desktop: desktopDnd }),
+        followDesktopDnd: async (follow: boolean) => {
+          record('followDesktopDnd', follow);
+          followDesktopDnd = follow;
+          return { follow, desktop: desktopDnd };
+        },
         loadShortcuts: async () => shortcutView(),
         setShortcut: async (name: Name, accelerator: string) => {
           record('setShortcut', { name, accelerator });
@@ -134,6 +148,7 @@ export async function installFakeBridge(
       defaults: { ...DEFAULT_SHORTCUTS },
       takenElsewhere: shortcutsTakenElsewhere,
       failedAtStart: shortcutsFailedAtStart,
+      desktopDnd,
     },
   );
 }

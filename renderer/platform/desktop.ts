@@ -5,7 +5,13 @@
  * the session token.
  */
 import type { DesktopBridge } from '../../main/ipc/contract.js';
-import type { DevicePreferences, MissedCall, RecentCall, TrayStatus } from '../../shared/app-shell.js';
+import type {
+  DesktopDndStatus,
+  DevicePreferences,
+  MissedCall,
+  RecentCall,
+  TrayStatus,
+} from '../../shared/app-shell.js';
 import type { ShortcutChange, ShortcutName, ShortcutView } from '../../shared/shortcuts.js';
 import { localStore } from './local-store.js';
 import type { Platform, PlatformAction, ShellState } from './platform.js';
@@ -69,6 +75,14 @@ export class DesktopPlatform implements Platform {
 
   trayStatus(): Promise<TrayStatus | null> {
     return this.bridge.trayStatus().catch(() => 'unknown' as const);
+  }
+
+  loadDesktopDnd(): Promise<DesktopDndStatus | null> {
+    return this.bridge.loadDesktopDnd().catch(() => null);
+  }
+
+  followDesktopDnd(follow: boolean): Promise<DesktopDndStatus | null> {
+    return this.bridge.followDesktopDnd(follow);
   }
 
   /** Null when main cannot say (Settings then shows no shortcuts rather than wrong ones). */

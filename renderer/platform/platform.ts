@@ -6,6 +6,7 @@
  * the preload bridge.
  */
 import type {
+  DesktopDndStatus,
   DevicePreferences,
   MissedCall,
   PlatformAction,
@@ -47,6 +48,9 @@ export interface Platform {
   saveDevicePreferences(prefs: DevicePreferences): void;
   /** Whether the shell's tray icon can be seen; null where there is no tray (a browser tab). */
   trayStatus(): Promise<TrayStatus | null>;
+  /** Following the desktop's do-not-disturb; null where the shell cannot (a browser tab, not Linux). */
+  loadDesktopDnd(): Promise<DesktopDndStatus | null>;
+  followDesktopDnd(follow: boolean): Promise<DesktopDndStatus | null>;
   /** The shell's global shortcuts and whether each works; null where there are none (a browser tab). */
   loadShortcuts(): Promise<ShortcutView[] | null>;
   /** Sets one global shortcut ('' turns it off); when it cannot work nothing changes and the answer says why. */

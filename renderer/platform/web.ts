@@ -91,6 +91,15 @@ export class WebPlatform implements Platform {
     return null;
   }
 
+  /** A browser tab cannot read the desktop's do-not-disturb. */
+  async loadDesktopDnd(): Promise<null> {
+    return null;
+  }
+
+  async followDesktopDnd(): Promise<null> {
+    return null;
+  }
+
   /** A browser tab has no global shortcuts. */
   async loadShortcuts(): Promise<null> {
     return null;

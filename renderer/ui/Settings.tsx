@@ -1,8 +1,9 @@
 /**
  * The Settings tab: devices with a live microphone level and camera
  * preview, where and how loud it rings, a USB headset's call buttons and
- * lights, relay-only calls, and (desktop app) the global shortcuts and how
- * to get a tray where the desktop shows none. During a call the microphone, camera and
+ * lights, relay-only calls, and (desktop app) ringing quietly in the
+ * desktop's Do Not Disturb, the global shortcuts and how to get a tray
+ * where the desktop shows none. During a call the microphone, camera and
  * speaker pickers live in the call controls.
  */
 import { useEffect, useId, useState } from 'react';
@@ -10,6 +11,7 @@ import { useApp } from '../app/context.js';
 import { useCall } from '../state/call.js';
 import { useDevices } from '../state/devices.js';
 import { CameraPreview } from './CameraPreview.js';
+import { DesktopDndSetting } from './DesktopDndSetting.js';
 import { DeviceSelect } from './DeviceSelect.js';
 import { HeadsetSettings } from './HeadsetSettings.js';
 import { MicLevelMeter } from './MicLevelMeter.js';
@@ -82,6 +84,7 @@ export function Settings() {
           </div>
         </div>
         <RingTest />
+        <DesktopDndSetting />
       </section>
       <section aria-labelledby={`${id}-headset`} className="group">
         <h2 id={`${id}-headset`}>Headset</h2>
