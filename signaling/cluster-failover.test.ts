@@ -4,18 +4,15 @@
  * the call ends as connection-lost, in history too. The dying node is a separate process (`cli.ts`),
  * sharing one redis-server and, until PostgreSQL, one SQLite file with the node in this process.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
 import { DEFAULT_LIVENESS_TIMINGS } from './realtime/liveness.js';
+import { freePort } from './test-support/free-port.js';
 import { befriend, person, startTestServer, type TestServer } from './test-support/harness.js';
+import { startNodeProcess } from './test-support/node-process.js';
 import { redisUnavailable, startRedis, type TestRedis } from './test-support/redis-server.js';
-
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 const unavailable = redisUnavailable();
 if (unavailable) console.warn(`skipping the node failover test: ${unavailable}`);
@@ -24,25 +21,6 @@ const cleanup: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   for (const step of cleanup.splice(0).reverse()) await step();
 });
-
-/** A server node in its own process; resolves once it listens, with its URL. */
-async function nodeProcess(args: string[]): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'signaling/cli.ts', ...args], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  cleanup.push(() => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`node exited (${code}) before listening`)));
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      const entry = JSON.parse(line) as { msg?: string; url?: string };
-      if (entry.msg === 'signaling server listening') resolve(entry.url!);
-    });
-  });
-  return { url, child };
-}
 
 it.skipIf(unavailable)(
   'lets the devices of a killed node go: presence offline, the call ends as connection-lost after its grace',
@@ -53,10 +31,10 @@ it.skipIf(unavailable)(
     cleanup.push(() => rmSync(dataDir, { recursive: true, force: true }));
     const one: TestServer = await startTestServer({ redisUrl: redis.url, dataDir, gracePeriod: 1 });
     cleanup.push(() => one.stop({ removeData: false }));
-    const two = await nodeProcess([
-      ...['--host', '127.0.0.1', '--port', '0', '--data-dir', dataDir, '--redis-url', redis.url],
-      ...['--grace-period', '1', '--log-level', 'info'],
+    const two = await startNodeProcess(await freePort(), [
+      ...['--data-dir', dataDir, '--redis-url', redis.url, '--grace-period', '1'],
     ]);
+    cleanup.push(() => two.kill());
 
     const alice = await person(one, 'alice');
     const bob = await person({ url: two.url }, 'bob');
@@ -67,7 +45,7 @@ it.skipIf(unavailable)(
     await alice.device.next('call.accepted', (p) => p.callId === callId);
 
     const killedAt = Date.now();
-    two.child.kill('SIGKILL');
+    await two.kill();
     // Found dead after at most deadAfterMs + beatMs; then the grace period (1 s) runs.
     const { beatMs, deadAfterMs } = DEFAULT_LIVENESS_TIMINGS;
     const within = deadAfterMs + 2 * beatMs + 1_000;
