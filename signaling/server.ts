@@ -184,6 +184,15 @@ export async function startServer(
     await presence.refresh(device.userId);
   });
 
+  // A Redis that came back empty has forgotten this node's devices and every live call: the devices
+  // connect again (and are registered again), and the forgotten calls' rows are closed as interrupted.
+  await cluster?.watchState(async () => {
+    io.local.disconnectSockets(true);
+    const live = (await registry.all()).map((call) => call.id);
+    const closed = callsTable.endDangling(Date.now(), live);
+    log.warn({ calls: closed }, 'closed the calls redis forgot as interrupted');
+  });
+
   const connectionsSettled = attachConnections(io, {
     accounts,
     devices,

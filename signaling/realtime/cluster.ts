@@ -20,6 +20,7 @@ import type { Logger } from '../log.js';
 import type { DeviceRegistry } from '../presence/device-registry.js';
 import { RedisDeviceRegistry } from '../presence/redis-device-registry.js';
 import { NodeLiveness } from './liveness.js';
+import { watchEpoch } from './state-epoch.js';
 import type { ParleyServer } from './types.js';
 
 export interface Cluster {
@@ -32,6 +33,10 @@ export interface Cluster {
   shareRooms(io: ParleyServer): void;
   /** Starts the heartbeat, and letting go of dead nodes' devices through `deviceLost` (liveness.ts). */
   watchNodes(deviceLost: (device: Device) => Promise<void>): Promise<void>;
+  /**
+   * Calls `lost` when Redis has come back without the cluster's state (state-epoch.ts); from now on.
+   */
+  watchState(lost: () => Promise<void>): Promise<void>;
   /** Closes the Redis connections; after `io.close()` and once nothing uses the registries any more. */
   close(): Promise<void>;
 }
@@ -66,6 +71,7 @@ export async function joinCluster(url: string, log: Logger): Promise<Cluster> {
       liveness = new NodeLiveness(state, keys, nodeId, devices, deviceLost, log);
       await liveness.start();
     },
+    watchState: (lost) => watchEpoch(state, log, lost),
     shareRooms: (io) => io.adapter(createShardedAdapter(publisher, subscriber, { channelPrefix: 'parley' })),
     close,
   };

@@ -18,6 +18,12 @@ export interface TestRedis {
   port: number;
   /** Empties it (every key of every database). */
   flushAll(): Promise<void>;
+  /**
+   * Stops the server and starts it again on the same port: as `systemctl restart` does (SIGTERM, which
+   * writes the append-only file out) when started with `persist`, and then it comes back with its keys;
+   * without, it comes back empty.
+   */
+  restart(): Promise<void>;
   /** Stops the server (SIGKILL: nothing to save) and removes its folder. */
   stop(): Promise<void>;
 }
@@ -30,16 +36,24 @@ export function redisUnavailable(): string | null {
     : null;
 }
 
-/** Starts a server; a port taken between choosing it and binding it is chosen again. */
-export async function startRedis(): Promise<TestRedis> {
+/**
+ * Starts a server; a port taken between choosing it and binding it is chosen again. With `persist`, it
+ * keeps an append-only file (`appendonly yes`) in its folder, as a production Redis for Parley may.
+ */
+export async function startRedis({ persist = false } = {}): Promise<TestRedis> {
   const dir = await mkdtemp(join(tmpdir(), 'parley-redis-'));
-  for (let attempt = 1; ; attempt++) {
-    const port = await freePort();
-    const server = spawn(
+  const launch = (port: number): ChildProcess =>
+    spawn(
       'redis-server',
-      ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'],
+      [
+        ...['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', ''],
+        ...['--appendonly', persist ? 'yes' : 'no'],
+      ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    let server = launch(port);
     const ready = await readyOrExit(server);
     if (ready === true) {
       return {
@@ -49,6 +63,14 @@ export async function startRedis(): Promise<TestRedis> {
           const client = new Redis(`redis://127.0.0.1:${port}`);
           await client.flushall();
           await client.quit();
+        },
+        restart: async () => {
+          const exited = new Promise((resolve) => server.once('exit', resolve));
+          server.kill('SIGTERM');
+          await exited;
+          server = launch(port);
+          const again = await readyOrExit(server);
+          if (again !== true) throw new Error(`redis-server did not start again: ${again}`);
         },
         stop: async () => {
           if (server.exitCode === null && server.signalCode === null) {

@@ -1,0 +1,35 @@
+/**
+ * Noticing that Redis came back without the cluster's state (restarted without persistence, or
+ * replaced by a replica that had not caught up). The first node to start writes a random epoch into
+ * Redis; every node reads it back after each reconnection of its Redis client. A different or missing
+ * epoch means every key may be gone: who is connected, announced presence, live calls, their timers.
+ * The node then writes a new epoch (if no other node has yet) and calls `lost`, which makes its devices
+ * connect again so that they are registered again.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { Logger } from '../log.js';
+
+/** Beside the keys of db/redis.ts (their default prefix). */
+export const EPOCH_KEY = 'parley:epoch';
+
+/** The epoch in Redis, written first if there is none. */
+async function currentEpoch(redis: Redis): Promise<string | null> {
+  await redis.set(EPOCH_KEY, randomUUID(), 'NX');
+  return redis.get(EPOCH_KEY);
+}
+
+/** Reads the epoch now, then after every reconnection; calls `lost` when it changed. */
+export async function watchEpoch(redis: Redis, log: Logger, lost: () => Promise<void>): Promise<void> {
+  let known = await currentEpoch(redis);
+  redis.on('ready', () => {
+    currentEpoch(redis)
+      .then(async (epoch) => {
+        if (epoch === known) return;
+        known = epoch;
+        log.warn('redis came back without the cluster state: this node lets its devices connect again');
+        await lost();
+      })
+      .catch((err: unknown) => log.error({ err }, 'reading the cluster state epoch failed'));
+  });
+}
