@@ -332,6 +332,8 @@ export interface AddOptions {
   prepare?: (context: BrowserContext) => Promise<void>;
   /** This display name instead of the made-up unique one (e.g. two people with the same name). */
   displayName?: string;
+  /** The server this person registers at and opens the app from (a node of a cluster); else the suite's. */
+  server?: string;
 }
 
 export interface People {
@@ -339,10 +341,15 @@ export interface People {
   add(name: string, options?: AddOptions): Promise<Person>;
 }
 
-async function registerThroughUi(page: Page, username: string, displayName: string): Promise<void> {
-  await page.goto(serverUrl());
+async function registerThroughUi(
+  page: Page,
+  username: string,
+  displayName: string,
+  server = serverUrl(),
+): Promise<void> {
+  await page.goto(server);
   await page.getByRole('button', { name: 'Create an account', exact: true }).click();
-  await page.getByLabel('Server', { exact: true }).fill(serverUrl());
+  await page.getByLabel('Server', { exact: true }).fill(server);
   await page.getByLabel('Display name', { exact: true }).fill(displayName);
   await page.getByLabel('Username', { exact: true }).fill(username);
   await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
@@ -368,12 +375,13 @@ export async function registerPerson(
   name: string,
   open: (person: Person) => Promise<Person>,
   displayName?: string,
+  server?: string,
 ): Promise<Person> {
   const suffix = randomBytes(4).toString('hex');
   const username = `${name.toLowerCase()}-${suffix}`;
   const shownAs = displayName ?? `${capitalised(name)} ${suffix.slice(0, 4)}`;
   const page = await context.newPage();
-  await registerThroughUi(page, username, shownAs);
+  await registerThroughUi(page, username, shownAs, server);
   return new Person(context, page, username, shownAs, open);
 }
 
@@ -395,7 +403,7 @@ export const test = base.extend<{ people: People }>({
       async add(name, options = {}) {
         const context = await newContext(browser);
         await options.prepare?.(context);
-        return registerPerson(context, name, secondDevice, options.displayName);
+        return registerPerson(context, name, secondDevice, options.displayName, options.server);
       },
     });
     await Promise.all(contexts.map((c) => c.close()));
