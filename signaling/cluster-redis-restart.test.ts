@@ -4,12 +4,16 @@
  * comes back with everything: presence, the call that was ringing, its ring timer, calls answered
  * across nodes afterwards, relay, hang-up and history. One that comes back empty has forgotten who is
  * connected and the live calls: the nodes notice (state-epoch.ts), make their devices connect again and
- * close the forgotten calls as interrupted, after which presence and calls are right again.
+ * close the forgotten calls as interrupted, after which presence and calls are right again. One out of
+ * reach for longer than a node may stay silent (10 s) does not make the nodes take each other for dead.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
+import { redisKeys } from './db/redis.js';
+import { DEFAULT_LIVENESS_TIMINGS } from './realtime/liveness.js';
 import {
   befriend,
   connect,
@@ -24,6 +28,7 @@ const unavailable = redisUnavailable();
 if (unavailable) console.warn(`skipping the Redis restart tests: ${unavailable}`);
 
 const RING_TIMEOUT_S = 3;
+const { beatMs, deadAfterMs } = DEFAULT_LIVENESS_TIMINGS;
 
 const cleanup: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -114,4 +119,36 @@ describe.skipIf(unavailable)('Redis restarts', () => {
       reason: 'cancelled',
     });
   });
+
+  it('out of reach for longer than a node may stay silent: when it is back, no node takes the other for dead', async () => {
+    const { redis, alice, bob } = await cluster(true);
+    await redis.restart({ downMs: deadAfterMs + 2_000 });
+    const backAt = Date.now();
+
+    // Every node's last beat is now older than deadAfterMs. Wait until each node has beaten twice since
+    // (beats never overlap, so its first beat after the outage, where it would judge the other, is over).
+    const client = new Redis(redis.url);
+    cleanup.push(() => client.quit().then(() => undefined));
+    const beatenSince = async (since: number): Promise<number | undefined> => {
+      for (const deadline = Date.now() + 4 * beatMs + 5_000; Date.now() < deadline;) {
+        const scores = (await client.zrangebyscore(redisKeys().nodes, since, '+inf', 'WITHSCORES'))
+          .filter((_, i) => i % 2 === 1)
+          .map(Number);
+        if (scores.length === 2) return Math.max(...scores);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      return undefined;
+    };
+    const first = await beatenSince(backAt);
+    expect(first).toBeDefined();
+    expect(await beatenSince(first! + 1)).toBeDefined();
+
+    // Nobody was let go: both still online for each other, and a call rings across the nodes.
+    const { callId } = await alice.device.ok('call.invite', { callee: 'bob', media: 'audio' });
+    await bob.device.next('call.incoming', (p) => p.callId === callId);
+    const offline = (d: Person['device'], who: string) =>
+      d.all('presence.changed').filter((p) => p.username === who && p.presence === 'offline');
+    expect(offline(alice.device, 'bob')).toEqual([]);
+    expect(offline(bob.device, 'alice')).toEqual([]);
+  }, 60_000);
 });

@@ -186,11 +186,12 @@ export async function startServer(
 
   // A Redis that came back empty has forgotten this node's devices and every live call: the devices
   // connect again (and are registered again), and the forgotten calls' rows are closed as interrupted.
+  // Rows first: a device that comes back at once already finds its call in history.
   await cluster?.watchState(async () => {
-    io.local.disconnectSockets(true);
     const live = (await registry.all()).map((call) => call.id);
     const closed = callsTable.endDangling(Date.now(), live);
     log.warn({ calls: closed }, 'closed the calls redis forgot as interrupted');
+    io.local.disconnectSockets(true);
   });
 
   const connectionsSettled = attachConnections(io, {

@@ -5,8 +5,11 @@
  * over if that one dies as well), then its devices are let go as if they had disconnected: a live call
  * they carry gets its grace period (on the shared timers), and presence is recomputed. A device that
  * came back through another node meanwhile is left alone (its connection id changed). So a dead node's
- * devices go offline within `deadAfterMs + beatMs`.
+ * devices go offline within `deadAfterMs + beatMs`. A node whose own beats failed (Redis out of reach)
+ * judges nobody until it has beaten again for `deadAfterMs`, so that a Redis outage longer than
+ * `deadAfterMs` does not make the nodes take each other for dead.
  */
+import { performance } from 'node:perf_hooks';
 import type { Redis } from 'ioredis';
 import { RedisScript, type RedisKeys } from '../db/redis.js';
 import type { Device } from '../domain.js';
@@ -38,6 +41,8 @@ export class NodeLiveness {
   private timer: NodeJS.Timeout | undefined;
   /** The beat (and cleanup) in progress; they never overlap. */
   private beating: Promise<void> | undefined;
+  /** Since when this node's beats have gone through without one failing (local clock, ms). */
+  private beatingSince: number | undefined;
 
   constructor(
     private readonly redis: Redis,
@@ -53,6 +58,7 @@ export class NodeLiveness {
   /** Beats once now (the node is alive from its start), then every `beatMs`. */
   async start(): Promise<void> {
     await BEAT.run(this.redis, [this.keys.nodes], [this.nodeId]);
+    this.beatingSince = performance.now();
     this.timer = setInterval(() => {
       this.beating ??= this.beat()
         .catch((err: unknown) => this.log.error({ err }, 'node heartbeat or cleanup failed'))
@@ -68,7 +74,18 @@ export class NodeLiveness {
   }
 
   private async beat(): Promise<void> {
-    await BEAT.run(this.redis, [this.keys.nodes], [this.nodeId]);
+    try {
+      await BEAT.run(this.redis, [this.keys.nodes], [this.nodeId]);
+    } catch (err) {
+      this.beatingSince = undefined;
+      throw err;
+    }
+    const now = performance.now();
+    this.beatingSince ??= now;
+    // After Redis was out of reach (restarted, cut off), every node's last beat is old: the first node
+    // back would take the others for dead before they could beat again. So a node judges others only
+    // once it has itself beaten without a gap for as long as a node may stay silent.
+    if (now - this.beatingSince < this.timings.deadAfterMs) return;
     const dead = (await TAKE_DEAD.run(this.redis, [this.keys.nodes], [this.timings.deadAfterMs])) as
       string | null;
     if (!dead) return;

@@ -19,14 +19,33 @@ async function currentEpoch(redis: Redis): Promise<string | null> {
   return redis.get(EPOCH_KEY);
 }
 
-/** Reads the epoch now, then after every reconnection; calls `lost` when it changed. */
-export async function watchEpoch(redis: Redis, log: Logger, lost: () => Promise<void>): Promise<void> {
+/**
+ * Resolves once `subscriber` is connected again and Redis has taken its subscriptions back (ioredis sends
+ * them on reconnecting; a PING behind them on the same connection answers after them).
+ */
+async function subscribed(subscriber: Redis): Promise<void> {
+  if (subscriber.status !== 'ready') await new Promise((resolve) => subscriber.once('ready', resolve));
+  await subscriber.ping();
+}
+
+/**
+ * Reads the epoch now, then after every reconnection of `redis`; when it changed, calls `lost` once the
+ * node's pub/sub connection (`subscriber`) is back too, so that the pushes its devices cause on coming
+ * back reach the other nodes, and theirs this one.
+ */
+export async function watchEpoch(
+  redis: Redis,
+  subscriber: Redis,
+  log: Logger,
+  lost: () => Promise<void>,
+): Promise<void> {
   let known = await currentEpoch(redis);
   redis.on('ready', () => {
     currentEpoch(redis)
       .then(async (epoch) => {
         if (epoch === known) return;
         known = epoch;
+        await subscribed(subscriber);
         log.warn('redis came back without the cluster state: this node lets its devices connect again');
         await lost();
       })
