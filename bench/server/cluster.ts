@@ -6,8 +6,9 @@
  * a time, alternating, so that both pairs see the same machine; a signal's latency is from the sender's
  * emit to the receiver's event. Presence: one person with contacts half on each node changes presence
  * (do not disturb on, off), 250 ms apart (past the 200 ms coalescing window); each change is timed from
- * the request to every contact's event. All clients are in this process (one clock). Prints a table
- * and writes bench-results/cluster.json.
+ * the request to every contact's event. Failover (cluster-failover.ts): node one killed under 2,000
+ * clients, the time until its clients are back on the other. All clients are in this process (one
+ * clock). Prints tables and writes bench-results/cluster.json.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -15,6 +16,7 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { befriend, register, type Person, type TestDevice } from '../../signaling/test-support/harness.js';
 import { startNginxCluster, type NginxCluster } from '../../signaling/test-support/nginx-cluster.js';
+import { measureFailover } from './cluster-failover.js';
 import { summarize, type LatencySummary } from './figures.js';
 
 const { values } = parseArgs({
@@ -22,11 +24,13 @@ const { values } = parseArgs({
     signals: { type: 'string', default: '2000' },
     contacts: { type: 'string', default: '40' },
     changes: { type: 'string', default: '40' },
+    'failover-clients': { type: 'string', default: '2000' },
   },
 });
 const SIGNALS = Number(values.signals);
 const CONTACTS = Number(values.contacts);
 const CHANGES = Number(values.changes);
+const FAILOVER_CLIENTS = Number(values['failover-clients']);
 
 /** A new person with a device on node `node` (through nginx). */
 async function personOn(cluster: NginxCluster, username: string, node: number): Promise<Person> {
@@ -126,6 +130,8 @@ async function main(): Promise<void> {
       latencies.cross.push(await relayOnce(cross, i));
     }
     const presence = await presenceFanOut(cluster);
+    console.log(`failover: ${FAILOVER_CLIENTS} clients, node one killed...`);
+    const failover = await measureFailover(cluster, FAILOVER_CLIENTS, 10);
     const summary: Record<'relay' | 'presence', Record<'same' | 'cross', LatencySummary>> = {
       relay: { same: summarize(latencies.same), cross: summarize(latencies.cross) },
       presence: { same: summarize(presence.same), cross: summarize(presence.cross) },
@@ -139,13 +145,21 @@ async function main(): Promise<void> {
       })),
     );
     console.table(rows);
+    console.table([
+      { ...failover, back99Ms: Math.round(failover.back99Ms), backAllMs: Math.round(failover.backAllMs) },
+    ]);
     const machine = { cpus: cpus().length, cpu: cpus()[0]?.model, loadAverageAtStart: load };
-    const sizes = { signals: SIGNALS, contacts: CONTACTS, changes: CHANGES };
+    const sizes = {
+      signals: SIGNALS,
+      contacts: CONTACTS,
+      changes: CHANGES,
+      failoverClients: FAILOVER_CLIENTS,
+    };
     console.log(`${JSON.stringify(sizes)}; machine: ${JSON.stringify(machine)}`);
     mkdirSync('bench-results', { recursive: true });
     writeFileSync(
       'bench-results/cluster.json',
-      `${JSON.stringify({ ...sizes, machine, summary, at: new Date().toISOString() }, null, 2)}\n`,
+      `${JSON.stringify({ ...sizes, machine, summary, failover, at: new Date().toISOString() }, null, 2)}\n`,
     );
     console.log('wrote bench-results/cluster.json');
   } finally {

@@ -20,6 +20,8 @@ export interface NginxCluster {
   nginx: TestNginx;
   /** The one address clients use: nginx. */
   url: string;
+  /** The nodes' shared data folder. */
+  dataDir: string;
   /** The node that took a device connected through `connectVia` or `placeOn` (by the nodes' logs). */
   nodeOf(device: TestDevice): NodeProcess;
   /** Connects a device through nginx; with the node that took it. */
@@ -89,7 +91,7 @@ export async function startNginxCluster(count: number, flags: string[] = []): Pr
       }
       throw new Error(`nginx never sent device ${deviceId} to ${node.address}`);
     };
-    return { redis, nodes, nginx, url: nginx.url, nodeOf, connectVia, placeOn, stop };
+    return { redis, nodes, nginx, url: nginx.url, dataDir, nodeOf, connectVia, placeOn, stop };
   } catch (err) {
     await stop();
     throw err;

@@ -68,7 +68,7 @@ export async function startNginx(nodes: readonly string[]): Promise<TestNginx> {
         'worker_processes 1;',
         `pid ${join(dir, 'nginx.pid')};`,
         `error_log ${join(dir, 'error.log')} warn;`,
-        'events { worker_connections 4096; }',
+        'events { worker_connections 10000; }',
         'http {',
         `  access_log ${join(dir, 'access.log')};`,
         temp,
