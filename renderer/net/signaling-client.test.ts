@@ -449,6 +449,55 @@ describe('connection status', () => {
     expect(statuses).toEqual(['connecting', 'connected', 'reconnecting', 'connected']);
   });
 
+  /**
+   * A server slow to answer the handshake (a loaded one): the transport is open and the connect is on its
+   * way when the client is told to connect now (back online) or to replace its connection (a request got
+   * no answer). `handshaking` resolves when the first connect reaches the server; `answer` lets it through.
+   */
+  async function slowHandshake() {
+    const s = await startServer();
+    let reached!: () => void;
+    const handshaking = new Promise<void>((resolve) => (reached = resolve));
+    const held: (() => void)[] = [];
+    s.io.use((_socket, next) => {
+      held.push(() => next());
+      reached();
+    });
+    const answer = () => held.splice(0).forEach((pass) => pass());
+    return { s, handshaking, answer };
+  }
+
+  it('reconnectNow() while the handshake is on its way sends no second connect (the server would see two)', async () => {
+    const { s, handshaking, answer } = await slowHandshake();
+    const { client: c, statuses } = connectClient(s.url);
+    await handshaking;
+    c.reconnectNow();
+    c.reconnectNow();
+    const up = statusOf(c, 'connected');
+    answer();
+    await up;
+    // Both connects would have reached the server before its answer to the first: one handshake, one socket.
+    expect(s.handshakes).toBe(1);
+    expect(s.io.of('/').sockets.size).toBe(1);
+    expect(statuses).toEqual(['connecting', 'connected']);
+  });
+
+  it('reconnect() while the handshake is on its way starts over on a new transport, once', async () => {
+    const { s, handshaking, answer } = await slowHandshake();
+    const { client: c, statuses } = connectClient(s.url);
+    await handshaking;
+    const stuck = lastSocket().io.engine;
+    c.reconnect();
+    await expect.poll(() => s.handshakes).toBe(2);
+    const up = statusOf(c, 'connected');
+    answer();
+    await up;
+    expect(lastSocket().io.engine).not.toBe(stuck);
+    await expect.poll(() => s.io.of('/').sockets.size).toBe(1);
+    expect(s.handshakes).toBe(2);
+    expect(statuses).toEqual(['connecting', 'connected']);
+  });
+
   it('does not reconnect a socket that was let go while a reconnect was pending', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     const { client: c, remote } = await connected();

@@ -55,6 +55,13 @@ export class SignalingClient extends Emitter<ClientEvents> {
   /** Retries since the connection was last up. */
   private attempt = 0;
   private status: ConnectionStatus = 'disconnected';
+  /**
+   * A connection attempt is on its way: Socket.IO's transport may be open, but the server has not answered
+   * the connect yet. Connecting again then would send a second connect on the same transport, which the
+   * server takes for a second connection of this device; the newer one replaces ours (session.replaced)
+   * and this client stops for good. A slow handshake (a loaded server) made that window wide.
+   */
+  private connecting = false;
 
   constructor(private readonly policy: ReconnectPolicy = new BackoffPolicy()) {
     super();
@@ -72,8 +79,13 @@ export class SignalingClient extends Emitter<ClientEvents> {
       reconnection: false, // retry() decides
     });
     this.socket = socket;
+    this.connecting = true; // io() connects at once
     this.setStatus('connecting');
+    const attemptEnded = () => {
+      if (this.socket === socket) this.connecting = false;
+    };
     socket.on('connect', () => {
+      attemptEnded();
       clearTimeout(this.retryTimer);
       this.attempt = 0;
       this.setStatus('connected');
@@ -86,11 +98,13 @@ export class SignalingClient extends Emitter<ClientEvents> {
     socket.on('session.revoked', ({ reason }) =>
       this.stop(socket, { code: 'E_UNAUTHORIZED', message: `session ended: ${reason}` }),
     );
-    socket.on('disconnect', (reason) =>
+    socket.on('disconnect', (reason) => {
+      attemptEnded();
       // The server closed us on purpose (shutdown, a newer connection), or the connection was lost.
-      this.retry(socket, reason === 'io server disconnect' ? 'server' : 'transport'),
-    );
+      this.retry(socket, reason === 'io server disconnect' ? 'server' : 'transport');
+    });
     socket.on('connect_error', (err: Error & { data?: { code?: string } }) => {
+      attemptEnded();
       const code = err.data?.code;
       // A dead token, or too many devices signed in (trying again changes nothing until the person acts).
       if (code === 'E_UNAUTHORIZED' || code === 'E_TOO_MANY_DEVICES')
@@ -112,9 +126,9 @@ export class SignalingClient extends Emitter<ClientEvents> {
 
   /** Retries at once when the connection is down (after sleep or a network change), instead of waiting out the backoff. */
   reconnectNow(): void {
-    if (!this.socket || this.socket.connected) return;
+    if (!this.socket || this.socket.connected || this.connecting) return;
     clearTimeout(this.retryTimer);
-    this.socket.connect();
+    this.startAttempt(this.socket);
   }
 
   /**
@@ -125,8 +139,19 @@ export class SignalingClient extends Emitter<ClientEvents> {
   reconnect(): void {
     const socket = this.socket;
     if (!socket) return;
-    if (socket.connected) socket.disconnect();
+    // An attempt on its way may be as stuck as the connection: it goes too (its transport closes with it).
+    if (socket.connected || this.connecting) {
+      this.connecting = false;
+      socket.disconnect();
+    }
     this.reconnectNow();
+  }
+
+  /** The one place that starts a connection attempt on an existing socket (never a second at once). */
+  private startAttempt(socket: Socket): void {
+    if (socket.connected || this.connecting) return;
+    this.connecting = true;
+    socket.connect();
   }
 
   /**
@@ -141,7 +166,7 @@ export class SignalingClient extends Emitter<ClientEvents> {
     if (delay === null)
       return this.stop(socket, { code: 'E_NETWORK', message: 'gave up reconnecting to the server' });
     this.retryTimer = setTimeout(() => {
-      if (this.socket === socket && !socket.connected) socket.connect();
+      if (this.socket === socket) this.startAttempt(socket);
     }, delay);
   }
 
@@ -150,6 +175,7 @@ export class SignalingClient extends Emitter<ClientEvents> {
     clearTimeout(this.retryTimer);
     const socket = this.socket;
     this.socket = undefined;
+    this.connecting = false;
     socket?.removeAllListeners();
     socket?.disconnect();
     this.setStatus('disconnected');
