@@ -62,7 +62,7 @@ export async function runAdmin(args: string[], config: ServerConfig, io: AdminIo
     io.print(ADMIN_USAGE);
     return 2;
   }
-  const db = openDatabase(config.dataDir);
+  const db = await openDatabase(config);
   try {
     const accounts = new Accounts(db, {
       openRegistration: true,
@@ -70,7 +70,7 @@ export async function runAdmin(args: string[], config: ServerConfig, io: AdminIo
     });
     switch (command) {
       case 'list':
-        for (const u of accounts.users.list()) {
+        for (const u of await accounts.users.list()) {
           const state = u.disabledAt === null ? 'active' : 'disabled';
           io.print(`${u.username}\t${u.displayName}\t${state}\t${new Date(u.createdAt).toISOString()}`);
         }
@@ -102,7 +102,7 @@ export async function runAdmin(args: string[], config: ServerConfig, io: AdminIo
           io.print(`error: ${badInput}`);
           return 2;
         }
-        const seeded = await seedAccounts(db, accounts, {
+        const seeded = await seedAccounts(db, accounts.sessions, {
           ...shape,
           password,
           sessionsFile: values['sessions-file'],
@@ -112,7 +112,7 @@ export async function runAdmin(args: string[], config: ServerConfig, io: AdminIo
       }
       default: {
         // disable or enable, the commands left
-        const user = command === 'disable' ? accounts.disable(username!) : accounts.enable(username!);
+        const user = await (command === 'disable' ? accounts.disable(username!) : accounts.enable(username!));
         io.print(`${command}d ${user.username}`);
         return 0;
       }
@@ -122,6 +122,6 @@ export async function runAdmin(args: string[], config: ServerConfig, io: AdminIo
     io.print(`error: ${err.code}: ${err.message}`);
     return 1;
   } finally {
-    db.close();
+    await db.close();
   }
 }

@@ -97,6 +97,16 @@ const settings = {
       .regex(/^rediss?:\/\/\S+$/, 'expected a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379')
       .optional(),
   },
+  databaseUrl: {
+    env: 'PARLEY_DATABASE_URL',
+    schema: z
+      .string()
+      .regex(
+        /^postgres(ql)?:\/\/\S+$/,
+        'expected a postgres:// or postgresql:// URL, e.g. postgres://parley:secret@127.0.0.1:5432/parley',
+      )
+      .optional(),
+  },
 } as const;
 
 type Settings = typeof settings;

@@ -157,7 +157,8 @@ export function createHttpHandler(deps: HttpDeps) {
     },
     [`POST ${httpRoutes.logout}`]: async (req, res) => {
       const token = bearerToken(req);
-      if (!token || !deps.accounts.signOut(token)) throw new AppError('E_UNAUTHORIZED', 'no such session');
+      if (!token || !(await deps.accounts.signOut(token)))
+        throw new AppError('E_UNAUTHORIZED', 'no such session');
       await deps.applyRevocations();
       send(res, 204);
     },

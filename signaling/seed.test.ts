@@ -40,20 +40,18 @@ async function admin(args: string[], password = PASSWORD) {
 }
 
 /** Row counts and distinct password hashes, read straight from the database. */
-function tables() {
-  const db = openDatabase(config.dataDir);
+async function tables() {
+  const db = await openDatabase(config);
   try {
-    const count = (sql: string) => (db.prepare(sql).get() as { n: number }).n;
+    const count = async (sql: string) => (await db.get<{ n: number }>(sql))!.n;
     return {
-      users: count('SELECT count(*) AS n FROM users'),
-      contacts: count('SELECT count(*) AS n FROM contacts'),
-      sessions: count('SELECT count(*) AS n FROM sessions'),
-      hashes: (db.prepare('SELECT DISTINCT password_hash AS h FROM users').all() as { h: string }[]).map(
-        (r) => r.h,
-      ),
+      users: await count('SELECT count(*) AS n FROM users'),
+      contacts: await count('SELECT count(*) AS n FROM contacts'),
+      sessions: await count('SELECT count(*) AS n FROM sessions'),
+      hashes: (await db.all<{ h: string }>('SELECT DISTINCT password_hash AS h FROM users')).map((r) => r.h),
     };
   } finally {
-    db.close();
+    await db.close();
   }
 }
 
@@ -80,7 +78,7 @@ describe('users seed', () => {
     ]);
     expect(seeded).toEqual({ code: 0, out: ['seeded 7 accounts, 14 contact pairs'], asked: 1 });
 
-    const rows = tables();
+    const rows = await tables();
     expect(rows).toMatchObject({ users: 7, contacts: 28, sessions: 7 });
     expect(rows.hashes).toHaveLength(1);
     expect(rows.hashes[0]).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
@@ -116,14 +114,14 @@ describe('users seed', () => {
       code: 0,
       out: ['seeded 3 accounts, 0 contact pairs'],
     });
-    expect(tables()).toMatchObject({ users: 3, contacts: 0, sessions: 0 });
+    expect(await tables()).toMatchObject({ users: 3, contacts: 0, sessions: 0 });
     server = await startTestServer({ dataDir: config.dataDir });
     expect((await signIn(server, 'seed2')).user.username).toBe('seed2');
   });
 
   it('a taken username exits 1 with E_USERNAME_TAKEN and leaves no account, contact, session or file', async () => {
     expect((await admin(['add', 'load4'])).code).toBe(0);
-    const before = tables();
+    const before = await tables();
     const result = await admin([
       'seed',
       '8',
@@ -135,7 +133,7 @@ describe('users seed', () => {
       sessionsPath(),
     ]);
     expect(result).toMatchObject({ code: 1, out: ['error: E_USERNAME_TAKEN: username load4 is taken'] });
-    expect(tables()).toEqual(before);
+    expect(await tables()).toEqual(before);
     expect(existsSync(sessionsPath())).toBe(false);
   });
 
@@ -145,7 +143,7 @@ describe('users seed', () => {
     expect(result.code).toBe(1);
     expect(result.out[0]).toMatch(/^error: E_INVALID: --sessions-file: EEXIST/);
     expect(readFileSync(sessionsPath(), 'utf8')).toBe('keep me\n');
-    expect(tables()).toMatchObject({ users: 0, sessions: 0 });
+    expect(await tables()).toMatchObject({ users: 0, sessions: 0 });
   });
 
   it.each([
@@ -161,7 +159,7 @@ describe('users seed', () => {
     const result = await admin(args);
     expect(result).toMatchObject({ code: 2, asked: 0 });
     expect(result.out[0]).toContain(`error: ${message}`);
-    expect(tables().users).toBe(0);
+    expect((await tables()).users).toBe(0);
   });
 
   it('a short password exits 2 and adds nothing', async () => {
@@ -170,7 +168,7 @@ describe('users seed', () => {
       out: ['error: password: 8-256 characters'],
       asked: 1,
     });
-    expect(tables().users).toBe(0);
+    expect((await tables()).users).toBe(0);
   });
 
   it('runs through the real CLI, with its flags told apart from the server settings', async () => {
@@ -193,6 +191,6 @@ describe('users seed', () => {
     child.child.stdin!.end(`${PASSWORD}\n`);
     const { stdout } = await child;
     expect(stdout).toBe('seeded 5 accounts, 5 contact pairs\n');
-    expect(tables()).toMatchObject({ users: 5, contacts: 10 });
+    expect(await tables()).toMatchObject({ users: 5, contacts: 10 });
   });
 });

@@ -14,8 +14,8 @@ import { hashPassword } from './accounts/passwords.js';
 import type { Sessions } from './accounts/sessions.js';
 import { forEachContactPair } from './contact-ring.js';
 import { ContactsTable } from './db/contacts.js';
-import type { Db } from './db/database.js';
-import type { UsersTable } from './db/users.js';
+import type { Sql } from './db/sql.js';
+import { UsersTable } from './db/users.js';
 import { AppError } from './errors.js';
 import { Password, Username } from './protocol/index.js';
 
@@ -65,8 +65,8 @@ function openNewFile(path: string): number {
 
 /** Seeds the accounts; returns how many accounts and contact pairs were made. */
 export async function seedAccounts(
-  db: Db,
-  tables: { users: UsersTable; sessions: Sessions },
+  db: Sql,
+  sessions: Sessions,
   req: SeedRequest,
   now = Date.now(),
 ): Promise<{ accounts: number; pairs: number }> {
@@ -75,26 +75,26 @@ export async function seedAccounts(
   const passwordHash = await hashPassword(req.password);
   // Opened before anything is written ('wx': never over an existing file), so a bad path changes nothing.
   const fd = req.sessionsFile === undefined ? undefined : openNewFile(req.sessionsFile);
-  const contactsTable = new ContactsTable(db);
   let pairs = 0;
   try {
-    db.transaction(() => {
+    await db.transaction(async (tx) => {
+      const [users, contacts] = [new UsersTable(tx), new ContactsTable(tx)];
       const ids: number[] = [];
       const lines: string[] = [];
       for (let i = 0; i < req.count; i++) {
         const username = `${req.prefix}${i}`;
-        const user = tables.users.insert(username, username, passwordHash, now);
+        const user = await users.insert(username, username, passwordHash, now);
         if (!user) throw new AppError('E_USERNAME_TAKEN', `username ${username} is taken`);
         ids.push(user.id);
-        if (fd !== undefined) lines.push(`${username}\t${tables.sessions.create(user.id)}\n`);
+        if (fd !== undefined) lines.push(`${username}\t${await sessions.create(user.id, tx)}\n`);
       }
-      forEachContactPair(req.count, req.contacts, (a, b) => {
-        contactsTable.setPair(ids[a]!, ids[b]!, 'accepted', 'accepted', now);
-        pairs++;
-      });
+      const pairsOf: [number, number][] = [];
+      forEachContactPair(req.count, req.contacts, (a, b) => void pairsOf.push([ids[a]!, ids[b]!]));
+      for (const [a, b] of pairsOf) await contacts.setPair(a, b, 'accepted', 'accepted', now);
+      pairs = pairsOf.length;
       // Inside the transaction: if the tokens cannot be written, the sessions are not kept either.
       if (fd !== undefined) writeSync(fd, lines.join(''));
-    })();
+    });
   } catch (err) {
     if (fd !== undefined) {
       closeSync(fd);

@@ -8,14 +8,15 @@ import { Server } from 'socket.io';
 import { Accounts } from './accounts/accounts.js';
 import { limitersInMemory } from './accounts/rate-limits.js';
 import type { Sessions } from './accounts/sessions.js';
-import { SqliteCallRegistry, type CallRegistry } from './calls/registry.js';
+import { DatabaseCallRegistry, type CallRegistry } from './calls/registry.js';
 import { CallService } from './calls/service.js';
 import { ConfigError, type ListenAddress, type ServerConfig } from './config.js';
 import { ContactsService } from './contacts/service.js';
 import { CallsTable } from './db/calls.js';
 import { startCheckpointer } from './db/checkpointer.js';
 import { ContactsTable } from './db/contacts.js';
-import { openDatabase, type Db } from './db/database.js';
+import { openDatabase, type Database } from './db/database.js';
+import { SqliteDatabase } from './db/sqlite.js';
 import { DeviceBindingsTable } from './db/device-bindings.js';
 import { LiveCallsTable } from './db/live-calls.js';
 import { timeStatements } from './db/timing.js';
@@ -54,7 +55,7 @@ export interface RunningServer {
   port: number;
   /** `http://host:port/metrics`, with a metrics listener (`metricsListen`). */
   metricsUrl?: string;
-  db: Db;
+  db: Database;
   io: ParleyServer;
   http: HttpServer;
   /** Stops accepting, tells clients, ends ringing calls as interrupted (answered ones stay), closes the database. */
@@ -85,19 +86,18 @@ export async function startServer(
   log: Logger,
   options: ServerOptions = {},
 ): Promise<RunningServer> {
-  const db = openDatabase(config.dataDir);
+  const opened = await openOrSay(config, log);
   const metrics = new Metrics();
-  if (config.metricsListen) {
-    // Before any table prepares its statements.
-    timeStatements(db, (statement) => metrics.dbStatementSeconds.labels({ statement }));
-    metrics.collectProcessMetrics();
-  }
+  const db = config.metricsListen
+    ? timeStatements(opened, (statement) => metrics.dbStatementSeconds.labels({ statement }))
+    : opened;
+  if (config.metricsListen) metrics.collectProcessMetrics();
   let closing = false;
   // With Redis, rooms, connected devices, live calls, their timers and the rate limits are shared by every
   // node using it.
   const cluster = config.redisUrl ? await joinOrClose(config.redisUrl, db, log) : undefined;
   // After the last step that can fail before the server is up (a node that cannot reach Redis).
-  const checkpointer = startCheckpointer(db, log);
+  const checkpointer = opened instanceof SqliteDatabase ? startCheckpointer(opened.native, log) : undefined;
   const makeLimiter = cluster?.makeLimiter ?? limitersInMemory;
   const accounts = new Accounts(db, {
     openRegistration: config.openRegistration,
@@ -140,7 +140,7 @@ export async function startServer(
     deviceBindings: new DeviceBindingsTable(db),
     sessions: accounts.sessions,
     devices: cluster?.devices ?? new MemoryDeviceRegistry(),
-    registry: cluster?.registry ?? new SqliteCallRegistry(new LiveCallsTable(db)),
+    registry: cluster?.registry ?? new DatabaseCallRegistry(new LiveCallsTable(db)),
   };
   const { callsTable, contactsTable, deviceBindings, sessions, devices, registry } = {
     ...built,
@@ -175,7 +175,7 @@ export async function startServer(
   const resumed = cluster ? (await registry.all()).map((call) => call.id) : await calls.resume();
   if (resumed.length > 0 && !cluster)
     log.info({ calls: resumed.length }, 'resumed answered calls of the previous run');
-  const dangling = callsTable.endDangling(Date.now(), resumed);
+  const dangling = await callsTable.endDangling(Date.now(), resumed);
   if (dangling > 0)
     log.warn({ calls: dangling }, 'closed calls left open by the previous run as interrupted');
   // A dead node's devices are let go here as if they had disconnected.
@@ -212,8 +212,8 @@ export async function startServer(
       limits: requestLimiters(requestLimits(config), makeLimiter),
       abuse: rateLimiter(20, 10, 'abuse'),
       metrics,
-      currentUser: (userId) => {
-        const user = accounts.users.findById(userId);
+      currentUser: async (userId) => {
+        const user = await accounts.users.findById(userId);
         return user && user.disabledAt === null ? user : undefined;
       },
       log,
@@ -289,8 +289,8 @@ export async function startServer(
       await presence.settled();
       await metricsClosed;
       await cluster?.close();
-      await checkpointer.stop();
-      db.close();
+      await checkpointer?.stop();
+      await db.close();
       log.info('stopped');
     })());
 
@@ -315,12 +315,24 @@ export async function startServer(
   return { url, port, metricsUrl, db, io, http: httpServer, close };
 }
 
+/** Opens the database; a PostgreSQL that cannot be reached is a configuration error. */
+async function openOrSay(config: ServerConfig, log: Logger): Promise<Database> {
+  try {
+    return await openDatabase(config, log);
+  } catch (err) {
+    if (!config.databaseUrl) throw err;
+    throw new ConfigError(
+      `--database-url / PARLEY_DATABASE_URL: cannot use PostgreSQL: ${(err as Error).message}`,
+    );
+  }
+}
+
 /** Joins the cluster; if Redis cannot be reached, closes the database and says so. */
-async function joinOrClose(url: string, db: Db, log: Logger): Promise<Cluster> {
+async function joinOrClose(url: string, db: Database, log: Logger): Promise<Cluster> {
   try {
     return await joinCluster(url, log);
   } catch (err) {
-    db.close();
+    await db.close();
     throw new ConfigError(`--redis-url / PARLEY_REDIS_URL: cannot reach Redis: ${(err as Error).message}`);
   }
 }

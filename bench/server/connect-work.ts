@@ -24,17 +24,19 @@ const IN_FLIGHT = 50;
 
 const dataDir = mkdtempSync(join(tmpdir(), 'parley-connect-work-'));
 const sessionsFile = join(dataDir, 'sessions.tsv');
-const seedDb = openDatabase(dataDir);
+const seedDb = await openDatabase({ dataDir });
 const accounts = new Accounts(seedDb, {
   openRegistration: false,
   loginThrottle: { perAccountAddress: 5, perAddress: 50, windowSeconds: 60 },
 });
-await seedAccounts(
-  seedDb,
-  { users: accounts.users, sessions: accounts.sessions },
-  { prefix: 'seed', count: CLIENTS, contacts: CONTACTS, password: 'bench password', sessionsFile },
-);
-seedDb.close();
+await seedAccounts(seedDb, accounts.sessions, {
+  prefix: 'seed',
+  count: CLIENTS,
+  contacts: CONTACTS,
+  password: 'bench password',
+  sessionsFile,
+});
+await seedDb.close();
 const tokens = readFileSync(sessionsFile, 'utf8')
   .trim()
   .split('\n')

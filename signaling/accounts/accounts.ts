@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { RegisterRequest, SessionGrant } from '../protocol/index.js';
-import type { Db } from '../db/database.js';
+import type { Sql } from '../db/sql.js';
 import { UsersTable, type UserRow } from '../db/users.js';
 import { AppError } from '../errors.js';
 import { createLogger, logLimited, type Logger } from '../log.js';
@@ -41,7 +41,7 @@ export class Accounts {
   private readonly log: Logger;
 
   constructor(
-    private readonly db: Db,
+    private readonly db: Sql,
     private readonly options: AccountsOptions,
   ) {
     this.now = options.now ?? Date.now;
@@ -62,9 +62,10 @@ export class Accounts {
     if (!viaAdmin && !this.options.openRegistration) {
       throw new AppError('E_REGISTRATION_CLOSED', 'registration is closed on this server');
     }
-    if (this.users.findByUsername(req.username)) throw new AppError('E_USERNAME_TAKEN', 'username is taken');
+    if (await this.users.findByUsername(req.username))
+      throw new AppError('E_USERNAME_TAKEN', 'username is taken');
     const passwordHash = await hashPassword(req.password);
-    const user = this.users.insert(req.username, req.displayName, passwordHash, this.now());
+    const user = await this.users.insert(req.username, req.displayName, passwordHash, this.now());
     if (!user) throw new AppError('E_USERNAME_TAKEN', 'username is taken');
     return user;
   }
@@ -96,7 +97,7 @@ export class Accounts {
       logLimited(this.log, 'info', 'sign-in-throttled', fields, 'sign-in throttled');
       throw new AppError('E_RATE_LIMITED', 'too many failed sign-ins', err.retryAfterMs);
     }
-    const user = this.users.findByUsername(username);
+    const user = await this.users.findByUsername(username);
     const matches = await verifyPassword(user?.passwordHash ?? (await decoyPasswordHash()), password);
     if (!user || !matches || user.disabledAt !== null) {
       this.log.info(who, 'sign-in failed');
@@ -107,42 +108,42 @@ export class Accounts {
   }
 
   /** The active user a live (unexpired) session token belongs to, if any. */
-  authenticate(token: string): UserRow | undefined {
-    const userId = this.sessions.use(token);
-    const user = userId === undefined ? undefined : this.users.findById(userId);
+  async authenticate(token: string): Promise<UserRow | undefined> {
+    const userId = await this.sessions.use(token);
+    const user = userId === undefined ? undefined : await this.users.findById(userId);
     return user && user.disabledAt === null ? user : undefined;
   }
 
   /** Revokes one live session. Returns whether there was one. */
-  signOut(token: string): boolean {
+  signOut(token: string): Promise<boolean> {
     return this.sessions.signOut(token);
   }
 
   /** Disables an account and revokes all of its sessions (open connections included, via the revocation log). */
-  disable(username: string): UserRow {
-    const user = this.requireUser(username);
+  async disable(username: string): Promise<UserRow> {
+    const user = await this.requireUser(username);
     const at = this.now();
-    this.db.transaction(() => {
-      this.users.setDisabled(user.id, at);
-      this.sessions.endAllOfDisabledUser(user.id);
-    })();
+    await this.db.transaction(async (tx) => {
+      await new UsersTable(tx).setDisabled(user.id, at);
+      await this.sessions.endAllOfDisabledUser(tx, user.id);
+    });
     return { ...user, disabledAt: at };
   }
 
-  enable(username: string): UserRow {
-    const user = this.requireUser(username);
-    this.users.setDisabled(user.id, null);
+  async enable(username: string): Promise<UserRow> {
+    const user = await this.requireUser(username);
+    await this.users.setDisabled(user.id, null);
     return { ...user, disabledAt: null };
   }
 
-  private requireUser(username: string): UserRow {
-    const user = this.users.findByUsername(username);
+  private async requireUser(username: string): Promise<UserRow> {
+    const user = await this.users.findByUsername(username);
     if (!user) throw new AppError('E_NOT_FOUND', `no user ${username}`);
     return user;
   }
 
-  private grant(user: UserRow): SessionGrant {
-    const token = this.sessions.create(user.id);
+  private async grant(user: UserRow): Promise<SessionGrant> {
+    const token = await this.sessions.create(user.id);
     return { token, user: { username: user.username, displayName: user.displayName } };
   }
 }

@@ -126,12 +126,12 @@ async function start(): Promise<TestServer> {
 }
 
 /** The users table as the server wrote it: [username, display name]. */
-function rows(server: TestServer): [string, string][] {
-  const db = openDatabase(server.config.dataDir);
+async function rows(server: TestServer): Promise<[string, string][]> {
+  const db = await openDatabase(server.config);
   try {
-    return new UsersTable(db).list().map((u) => [u.username, u.displayName]);
+    return (await new UsersTable(db).list()).map((u) => [u.username, u.displayName]);
   } finally {
-    db.close();
+    await db.close();
   }
 }
 
@@ -149,7 +149,7 @@ describe('register: display names', () => {
         message: expect.stringMatching(/^displayName: no control, invisible format/),
       },
     });
-    expect(rows(server)).toEqual([]);
+    expect(await rows(server)).toEqual([]);
     const login = await postJson(server, httpRoutes.login, { username: 'bob', password: PASSWORD });
     expect(login.status).toBe(401);
   });
@@ -170,7 +170,7 @@ describe('register: display names', () => {
       expect(res.status, JSON.stringify(name)).toBe(400);
       expect((res.body as { error: { code: string } }).error.code).toBe('E_INVALID');
     }
-    expect(rows(server)).toEqual([]);
+    expect(await rows(server)).toEqual([]);
   });
 
   it('collapses runs of spaces: what is stored, returned and announced is the clean name', async () => {
@@ -178,7 +178,7 @@ describe('register: display names', () => {
     const res = await register(server, 'alice', '  Alice \u00A0  Liddell ');
     expect(res.status).toBe(201);
     expect((res.body as { user: unknown }).user).toEqual({ username: 'alice', displayName: 'Alice Liddell' });
-    expect(rows(server)).toEqual([['alice', 'Alice Liddell']]);
+    expect(await rows(server)).toEqual([['alice', 'Alice Liddell']]);
     const device = await connect(server, (res.body as { token: string }).token);
     expect(device.ready.user).toEqual({ username: 'alice', displayName: 'Alice Liddell' });
   });
@@ -187,7 +187,7 @@ describe('register: display names', () => {
     const server = await start();
     expect((await register(server, 'alice.l', 'Alice Liddell')).status).toBe(201);
     expect((await register(server, 'alice-l', 'Alice Liddell')).status).toBe(201);
-    expect(rows(server)).toEqual([
+    expect(await rows(server)).toEqual([
       ['alice-l', 'Alice Liddell'],
       ['alice.l', 'Alice Liddell'],
     ]);

@@ -3,7 +3,7 @@
  * (sign-out, a disabled account, expiry) deletes it and appends to the revocations table in one
  * transaction; servers read that log to close the session's open connections (realtime/revocations.ts).
  */
-import type { Db } from '../db/database.js';
+import type { Sql } from '../db/sql.js';
 import { RevocationsTable, type Revocation } from '../db/revocations.js';
 import { SessionsTable } from '../db/sessions.js';
 import { hashToken, newSessionToken } from './tokens.js';
@@ -33,7 +33,7 @@ export class Sessions {
   private readonly touchEveryMs: number;
 
   constructor(
-    private readonly db: Db,
+    private readonly db: Sql,
     private readonly lifetime: SessionLifetime,
     private readonly now: () => number,
   ) {
@@ -42,70 +42,76 @@ export class Sessions {
     this.touchEveryMs = Math.min(HOUR_MS, lifetime.idleMs / 10);
   }
 
-  /** Starts a session; returns its token (shown once, stored only as a hash). */
-  create(userId: number): string {
+  /** Starts a session (in transaction `tx` if given); returns its token (shown once, stored only as a hash). */
+  async create(userId: number, tx?: Sql): Promise<string> {
     const token = newSessionToken();
-    this.table.insert(hashToken(token), userId, this.now());
+    await (tx ? new SessionsTable(tx) : this.table).insert(hashToken(token), userId, this.now());
     return token;
   }
 
   /** The user id of a live (unexpired) session, marking it as used. */
-  use(token: string): number | undefined {
+  async use(token: string): Promise<number | undefined> {
     const tokenHash = hashToken(token);
     const now = this.now();
-    const session = this.table.find(tokenHash);
+    const session = await this.table.find(tokenHash);
     if (!session || this.expired(session.createdAt, session.lastUsedAt, now)) return undefined;
-    this.table.touch(tokenHash, now, now - this.touchEveryMs);
+    await this.table.touch(tokenHash, now, now - this.touchEveryMs);
     return session.userId;
   }
 
   /** Signs a live session out. Returns whether there was one (an expired session is not). */
-  signOut(token: string): boolean {
+  async signOut(token: string): Promise<boolean> {
     const tokenHash = hashToken(token);
-    const session = this.table.find(tokenHash);
+    const session = await this.table.find(tokenHash);
     if (!session || this.expired(session.createdAt, session.lastUsedAt, this.now())) return false;
-    this.db.transaction(() => {
-      this.table.delete(tokenHash);
-      this.revocations.append(session.userId, tokenHash, 'signed-out', this.now());
-    })();
+    await this.db.transaction(async (tx) => {
+      await new SessionsTable(tx).delete(tokenHash);
+      await new RevocationsTable(tx).append(session.userId, tokenHash, 'signed-out', this.now());
+    });
     return true;
   }
 
-  /** Ends every session of a disabled user; to be called inside the transaction that disables it. */
-  endAllOfDisabledUser(userId: number): void {
-    this.table.deleteAllForUser(userId);
-    this.revocations.append(userId, null, 'disabled', this.now());
+  /** Ends every session of a disabled user; `tx` is the transaction that disables it. */
+  async endAllOfDisabledUser(tx: Sql, userId: number): Promise<void> {
+    await new SessionsTable(tx).deleteAllForUser(userId);
+    await new RevocationsTable(tx).append(userId, null, 'disabled', this.now());
   }
 
   /**
    * Marks the sessions of open connections as used, so that a device that stays connected does not
    * idle out; at most one write per session per touch interval.
    */
-  keepAlive(tokenHashes: Iterable<Buffer>): void {
+  async keepAlive(tokenHashes: Iterable<Buffer>): Promise<void> {
     const now = this.now();
-    this.db.transaction(() => {
-      for (const tokenHash of tokenHashes) this.table.touch(tokenHash, now, now - this.touchEveryMs);
-    })();
+    await this.db.transaction(async (tx) => {
+      const sessions = new SessionsTable(tx);
+      for (const tokenHash of tokenHashes) await sessions.touch(tokenHash, now, now - this.touchEveryMs);
+    });
   }
 
   /** Deletes expired sessions, logging each as revoked, and prunes old revocations. Returns how many expired. */
-  sweep(): number {
+  sweep(): Promise<number> {
     const now = this.now();
-    return this.db.transaction(() => {
-      const expired = this.table.deleteExpired(now - this.lifetime.idleMs, now - this.lifetime.maxMs);
-      for (const { tokenHash, userId } of expired) this.revocations.append(userId, tokenHash, 'expired', now);
-      this.revocations.prune(now - REVOCATION_KEEP_MS);
+    return this.db.transaction(async (tx) => {
+      const revocations = new RevocationsTable(tx);
+      const expired = await new SessionsTable(tx).deleteExpired(
+        now - this.lifetime.idleMs,
+        now - this.lifetime.maxMs,
+      );
+      for (const { tokenHash, userId } of expired)
+        await revocations.append(userId, tokenHash, 'expired', now);
+      await revocations.prune(now - REVOCATION_KEEP_MS);
       return expired.length;
-    })();
+    });
   }
 
   /** Revocations after `id`, oldest first, at most `limit`. */
-  revokedAfter(id: number, limit: number): Revocation[] {
+  revokedAfter(id: number, limit: number): Promise<Revocation[]> {
     return this.revocations.after(id, limit);
   }
 
   /** The id of the newest revocation (0 when there is none): where a starting server begins reading. */
-  lastRevocationId(): number {
+  lastRevocationId(): Promise<number> {
     return this.revocations.lastId();
   }
 

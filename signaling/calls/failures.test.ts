@@ -43,7 +43,7 @@ async function start(): Promise<void> {
       replaceParts: (parts) => ({
         callsTable: (callsTable = faulty(parts.callsTable)),
         contactsTable: (contactsTable = faulty(parts.contactsTable)),
-        registry: (registry = faulty(parts.registry, { async: true })),
+        registry: (registry = faulty(parts.registry)),
       }),
     },
   );
@@ -52,8 +52,8 @@ async function start(): Promise<void> {
   await befriend(alice, bob);
 }
 
-const userId = (username: string): number =>
-  (server.db.prepare('SELECT id FROM users WHERE username = ?').get(username) as { id: number }).id;
+const userId = async (username: string): Promise<number> =>
+  (await server.db.get<{ id: number }>('SELECT id FROM users WHERE username = ?', [username]))!.id;
 
 async function ringing(): Promise<string> {
   const { callId } = await alice.device.ok('call.invite', { callee: 'bob', media: 'audio' });
@@ -175,7 +175,7 @@ it('a presence update after an answer that fails is tried again until contacts s
     presence: 'busy',
   });
   expect(errorLines('presence update failed; trying again')).toMatchObject([
-    { userId: expect.toBeOneOf([userId('alice'), userId('bob')]), code: 'SQLITE_BUSY' },
+    { userId: expect.toBeOneOf([await userId('alice'), await userId('bob')]), code: 'SQLITE_BUSY' },
   ]);
   expect(recorder.crashes).toEqual([]);
 });
@@ -202,7 +202,7 @@ it('a shutdown whose history write fails still tells both and stops', async () =
   expect(errorLines('recording a call failed')).toMatchObject([
     { callId, step: 'end', reason: 'interrupted', code: 'SQLITE_BUSY' },
   ]);
-  expect(server.db.open).toBe(false);
+  await expect(server.db.get('SELECT 1')).rejects.toThrow(); // closed
   expect(recorder.crashes).toEqual([]);
 });
 
@@ -222,6 +222,6 @@ it('a shutdown that cannot end one call in the registry still ends the others an
   ]);
   expect(carol.device.all('call.ended')).toEqual([{ callId: second, reason: 'interrupted' }]);
   expect(dave.device.all('call.ended')).toEqual([{ callId: second, reason: 'interrupted' }]);
-  expect(server.db.open).toBe(false);
+  await expect(server.db.get('SELECT 1')).rejects.toThrow(); // closed
   expect(recorder.crashes).toEqual([]);
 });

@@ -3,36 +3,31 @@ import os from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openDatabase, type Db } from '../db/database.js';
+import { openDatabase, type Database, type DatabaseLocation } from '../db/database.js';
 import { LiveCallsTable } from '../db/live-calls.js';
 import type { RedisKeys } from '../db/redis.js';
 import { UsersTable } from '../db/users.js';
+import { databasesPerFile, type TestDatabase } from '../test-support/databases.js';
 import { redisPerFile, redisUnavailable } from '../test-support/redis-server.js';
 import type { LiveCall } from './machine.js';
 import { RedisCallRegistry } from './redis-registry.js';
-import { SqliteCallRegistry, type CallRegistry } from './registry.js';
+import { DatabaseCallRegistry, type CallRegistry } from './registry.js';
 
 const unavailable = redisUnavailable();
 if (unavailable) console.warn(`skipping the Redis call registry tests: ${unavailable}`);
 const redis = redisPerFile(unavailable);
 
 let dir: string;
-let db: Db;
-let ALICE: number;
-let BOB: number;
-let CAROL: number;
-let DAVE: number;
+/** Databases this test opened, closed after it. */
+const databases: Database[] = [];
+const [ALICE, BOB, CAROL, DAVE] = [1, 2, 3, 4];
 
 beforeEach(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-'));
-  db = openDatabase(dir);
-  const users = new UsersTable(db);
-  const add = (name: string) => users.insert(name, name, 'hash', 1)!.id;
-  [ALICE, BOB, CAROL, DAVE] = [add('alice'), add('bob'), add('carol'), add('dave')];
 });
 
-afterEach(() => {
-  if (db.open) db.close();
+afterEach(async () => {
+  await Promise.all(databases.splice(0).map((db) => db.close().catch(() => undefined)));
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
@@ -48,21 +43,35 @@ interface Parts {
 }
 interface Implementation {
   name: string;
-  setUp: () => Parts;
+  setUp: () => Promise<Parts>;
 }
 
-const sqlite: Implementation = {
-  name: 'SqliteCallRegistry',
-  setUp: () => ({
-    registry: () => new SqliteCallRegistry(new LiveCallsTable(db)),
-    reopen: async () => {
-      db.close();
-      db = openDatabase(dir);
-      return new SqliteCallRegistry(new LiveCallsTable(db));
-    },
-    another: () => new SqliteCallRegistry(new LiveCallsTable(db)),
-  }),
+const open = async (where: DatabaseLocation): Promise<Database> => {
+  const db = await openDatabase(where);
+  databases.push(db);
+  return db;
 };
+
+/** On SQLite, and on PostgreSQL where `another` is a second pool, as another node's. */
+const inDatabase = (database: TestDatabase): Implementation => ({
+  name: `DatabaseCallRegistry on ${database.name}`,
+  setUp: async () => {
+    const where = { dataDir: dir, ...(await database.fresh()) };
+    let db = await open(where);
+    const users = new UsersTable(db);
+    for (const name of ['alice', 'bob', 'carol', 'dave']) await users.insert(name, name, 'hash', 1);
+    const second = database.name === 'postgres' ? await open(where) : db;
+    return {
+      registry: () => new DatabaseCallRegistry(new LiveCallsTable(db)),
+      reopen: async () => {
+        await db.close();
+        db = await open(where);
+        return new DatabaseCallRegistry(new LiveCallsTable(db));
+      },
+      another: () => new DatabaseCallRegistry(new LiveCallsTable(second)),
+    };
+  },
+});
 
 const opened: Redis[] = [];
 afterEach(async () => {
@@ -70,7 +79,7 @@ afterEach(async () => {
 });
 const inRedis: Implementation = {
   name: 'RedisCallRegistry',
-  setUp: () => {
+  setUp: async () => {
     const keys: RedisKeys = redis.freshKeys();
     const another = () => {
       const client = new Redis(redis.server().url);
@@ -96,11 +105,12 @@ const call = (callerId: number, calleeId: number): LiveCall => ({
   answeredAt: null,
 });
 
-describe.each(unavailable ? [sqlite] : [sqlite, inRedis])('$name', ({ setUp }) => {
+const implementations = [...databasesPerFile().map(inDatabase), ...(unavailable ? [] : [inRedis])];
+describe.each(implementations)('$name', ({ setUp }) => {
   let registry: () => CallRegistry;
   let reopen: () => Promise<CallRegistry>;
   let another: () => CallRegistry;
-  beforeEach(() => ({ registry, reopen, another } = setUp()));
+  beforeEach(async () => ({ registry, reopen, another } = await setUp()));
 
   it('claims a call and finds it by id and by either party', async () => {
     const reg = registry();

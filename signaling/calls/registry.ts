@@ -1,8 +1,8 @@
 /**
  * The registry of live calls (ringing or active). Shared between server
- * nodes, hence async and with atomic operations; the SQLite implementation
- * serves a single node and keeps answered calls across a restart (a Redis
- * one would do the same for several nodes). Ended calls leave the registry
+ * nodes, hence async and with atomic operations; the database implementation
+ * keeps answered calls across a restart (the Redis one, realtime/cluster.ts,
+ * serves several nodes). Ended calls leave the registry
  * and live on in the history table.
  */
 import type { LiveCallsTable } from '../db/live-calls.js';
@@ -34,18 +34,18 @@ export interface CallRegistry {
 }
 
 /**
- * The registry kept in SQLite (the live_calls table), so that answered calls outlive a restart of the
- * server. better-sqlite3 is synchronous and each step runs in one transaction, so claim and update are
- * atomic; `change` must not await.
+ * The registry kept in the database (the live_calls table), so that answered calls outlive a restart of
+ * the server. Each step runs in one transaction that has the table to itself, so claim and update are
+ * atomic.
  */
-export class SqliteCallRegistry implements CallRegistry {
+export class DatabaseCallRegistry implements CallRegistry {
   constructor(private readonly table: LiveCallsTable) {}
 
   async claim(call: LiveCall): Promise<ClaimResult> {
-    return this.table.atomically(() => {
-      if (this.table.ofUser(call.caller.userId).length > 0) return 'caller-in-call';
-      if (this.table.ofUser(call.callee.userId).length > 0) return 'callee-in-call';
-      this.table.put(call);
+    return this.table.atomically(async (table) => {
+      if ((await table.ofUser(call.caller.userId)).length > 0) return 'caller-in-call';
+      if ((await table.ofUser(call.callee.userId)).length > 0) return 'callee-in-call';
+      await table.put(call);
       return 'ok';
     });
   }
@@ -58,12 +58,12 @@ export class SqliteCallRegistry implements CallRegistry {
     callId: string,
     change: (call: LiveCall) => { next: LiveCall | null | undefined; result: R },
   ): Promise<R | undefined> {
-    return this.table.atomically(() => {
-      const call = this.table.get(callId);
+    return this.table.atomically(async (table) => {
+      const call = await table.get(callId);
       if (!call) return undefined;
       const { next, result } = change(call);
-      if (next === null) this.table.delete(callId);
-      else if (next !== undefined) this.table.put(next);
+      if (next === null) await table.delete(callId);
+      else if (next !== undefined) await table.put(next);
       return result;
     });
   }

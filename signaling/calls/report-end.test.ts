@@ -190,8 +190,8 @@ describe('call.reportEnd after the server ended the call', () => {
     const old = newCallId();
     const calls = new CallsTable(server.db);
     const hoursAgo = (h: number) => Date.now() - h * 3_600_000;
-    const ids = server.db.prepare<[], { id: number }>('SELECT id FROM users ORDER BY id').all();
-    calls.insert({
+    const ids = await server.db.all<{ id: number }>('SELECT id FROM users ORDER BY id');
+    await calls.insert({
       id: old,
       callerId: ids[0]!.id,
       calleeId: ids[1]!.id,
@@ -199,8 +199,8 @@ describe('call.reportEnd after the server ended the call', () => {
       callerDevice: alice.device.deviceId,
       createdAt: hoursAgo(3),
     });
-    calls.markAnswered(old, hoursAgo(3), bob.device.deviceId);
-    calls.markEnded(old, hoursAgo(2), 'connection-lost', true);
+    await calls.markAnswered(old, hoursAgo(3), bob.device.deviceId);
+    await calls.markEnded(old, hoursAgo(2), 'connection-lost', true);
     expect(
       await alice.device.fails('call.reportEnd', { ...report, callId: old, endedMsAgo: 3_000_000 }),
     ).toBe('E_CALL_STATE');

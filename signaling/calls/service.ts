@@ -94,9 +94,9 @@ export class CallService {
     media: Media,
   ): Promise<{ callId: string; ring: () => void }> {
     if (calleeName === caller.username) throw new AppError('E_SELF', 'you cannot call yourself');
-    const callee = this.d.users.findByUsername(calleeName);
+    const callee = await this.d.users.findByUsername(calleeName);
     const isContact =
-      !!callee && callee.disabledAt === null && this.d.contacts.isContact(caller.id, callee.id);
+      !!callee && callee.disabledAt === null && (await this.d.contacts.isContact(caller.id, callee.id));
     if (!callee || !isContact) throw new AppError('E_NOT_CONTACT', `${calleeName} is not a contact`);
 
     const [callerCalls, calleeCalls, calleeDevices] = await Promise.all([
@@ -112,7 +112,7 @@ export class CallService {
       calleeDnd: callee.dnd,
     });
     if (!decision.ok) {
-      if (decision.recordAs) this.recordRefused(caller, from, callee, media, decision.recordAs);
+      if (decision.recordAs) await this.recordRefused(caller, from, callee, media, decision.recordAs);
       throw new AppError(decision.code, `cannot call ${calleeName}: ${decision.code}`);
     }
 
@@ -129,13 +129,13 @@ export class CallService {
     const claim = await this.d.registry.claim(call);
     if (claim === 'caller-in-call') throw new AppError('E_IN_CALL', 'you already have a call in progress');
     if (claim === 'callee-in-call') {
-      this.recordRefused(caller, from, callee, media, 'busy');
+      await this.recordRefused(caller, from, callee, media, 'busy');
       throw new AppError('E_BUSY', `${calleeName} is in a call`);
     }
     try {
       // A timer left behind if the insert fails finds no call: harmless.
       await this.arm(ringTimer(call.id), this.d.timings.ringTimeoutMs, call.id, { type: 'timeout' });
-      this.d.calls.insert({
+      await this.d.calls.insert({
         id: call.id,
         callerId: caller.id,
         calleeId: callee.id,
@@ -204,22 +204,22 @@ export class CallService {
   /** The calls a device should know about when it (re)connects. */
   async snapshots(device: Device): Promise<CallSnapshot[]> {
     const calls = await this.d.registry.callsOf(device.userId);
-    return calls.flatMap((call) => {
+    const snapshots: CallSnapshot[] = [];
+    for (const call of calls) {
       const role = call.caller.userId === device.userId ? 'caller' : 'callee';
-      const peer = this.d.users.findById(role === 'caller' ? call.callee.userId : call.caller.userId);
-      if (!peer) return [];
-      return [
-        {
-          callId: call.id,
-          role,
-          peer: summary(peer),
-          media: call.media,
-          state: call.state,
-          boundHere: isBound(call, device),
-          ...this.earlyFields(call, role, isBound(call, device)),
-        },
-      ];
-    });
+      const peer = await this.d.users.findById(role === 'caller' ? call.callee.userId : call.caller.userId);
+      if (!peer) continue;
+      snapshots.push({
+        callId: call.id,
+        role,
+        peer: summary(peer),
+        media: call.media,
+        state: call.state,
+        boundHere: isBound(call, device),
+        ...this.earlyFields(call, role, isBound(call, device)),
+      });
+    }
+    return snapshots;
   }
 
   /** A device dropped: calls it carries get a grace period before they end as connection-lost. */
@@ -294,14 +294,14 @@ export class CallService {
       throw new AppError(live.code, `cannot report the end of call ${report.callId}`);
     }
     // Not live (or not this device's, which its history row says as well): the history row decides.
-    this.d.history.correctEnd(by, report.callId, at, report.reason, this.now());
+    await this.d.history.correctEnd(by, report.callId, at, report.reason, this.now());
   }
 
   /** Ends a call as `reason` whatever its state (start-up and shutdown); a failure is logged. */
   private async endAs(callId: string, reason: CallEndReason): Promise<void> {
     try {
       const removed = await this.d.registry.update(callId, (c) => ({ next: null, result: c }));
-      if (removed) this.finish(removed, reason);
+      if (removed) await this.finish(removed, reason);
     } catch (err) {
       this.d.log.error({ err, callId }, 'interrupting a call failed'); // the others still end
     }
@@ -348,15 +348,15 @@ export class CallService {
     if (!outcome) return { ok: false, code: 'E_CALL_NOT_FOUND' };
     if (!outcome.ok) return outcome;
     if (outcome.ended)
-      this.finish(outcome.call, outcome.ended, action.type === 'report' ? action.at : undefined);
-    else if (action.type === 'accept') this.answered(outcome.call, action.by);
+      await this.finish(outcome.call, outcome.ended, action.type === 'report' ? action.at : undefined);
+    else if (action.type === 'accept') await this.answered(outcome.call, action.by);
     return outcome;
   }
 
-  private answered(call: LiveCall, by: Device): void {
+  private async answered(call: LiveCall, by: Device): Promise<void> {
     this.d.metrics.callsAnswered.inc();
     this.disarm(ringTimer(call.id), call.id);
-    this.record({ callId: call.id, step: 'answer' }, () =>
+    await this.record({ callId: call.id, step: 'answer' }, () =>
       this.d.calls.markAnswered(call.id, call.answeredAt!, by.deviceId),
     );
     const leg = this.d.connectWhileRinging ? { leg: legOf(call.id, by.deviceId) } : {};
@@ -367,11 +367,12 @@ export class CallService {
   }
 
   /** Ends a call for both parties and in history, at `endedAt` (now unless a device reported the time). */
-  private finish(call: LiveCall, reason: CallEndReason, endedAt = this.now()): void {
+  private async finish(call: LiveCall, reason: CallEndReason, endedAt = this.now()): Promise<void> {
     this.d.metrics.callsEnded.inc({ reason });
     this.disarm(ringTimer(call.id), call.id);
     for (const device of this.boundDevices(call)) this.disarm(graceTimer(call.id, device), call.id);
-    const recorded = this.record({ callId: call.id, step: 'end', reason }, () =>
+    // Written before anyone hears of the end, so that history asked for afterwards has it.
+    const recorded = await this.record({ callId: call.id, step: 'end', reason }, () =>
       this.d.calls.markEnded(call.id, endedAt, reason, call.answeredAt !== null),
     );
 
@@ -381,7 +382,7 @@ export class CallService {
     else this.d.notify.toDevice(call.callee, 'call.ended', ended);
 
     if (recorded) {
-      this.record({ callId: call.id, step: 'announce' }, () =>
+      await this.record({ callId: call.id, step: 'announce' }, () =>
         this.d.history.announce(call.id, call.caller.userId, call.callee.userId),
       );
     }
@@ -391,18 +392,18 @@ export class CallService {
     }
   }
 
-  private recordRefused(
+  private async recordRefused(
     caller: UserRow,
     from: Device,
     callee: UserRow,
     media: Media,
     reason: CallEndReason,
-  ): void {
+  ): Promise<void> {
     this.d.metrics.callsEnded.inc({ reason });
     const id = newCallId();
     const at = this.now();
-    this.record({ callId: id, step: 'refusal', reason }, () => {
-      this.d.calls.insert({
+    await this.record({ callId: id, step: 'refusal', reason }, async () => {
+      await this.d.calls.insert({
         id,
         callerId: caller.id,
         calleeId: callee.id,
@@ -410,18 +411,18 @@ export class CallService {
         callerDevice: from.deviceId,
         createdAt: at,
       });
-      this.d.calls.markEnded(id, at, reason, false);
-      this.d.history.announce(id, caller.id, callee.id);
+      await this.d.calls.markEnded(id, at, reason, false);
+      await this.d.history.announce(id, caller.id, callee.id);
     });
   }
 
   /** Runs one history write or push of a call; a failure is logged, and the call goes on regardless. */
-  private record(
+  private async record(
     fields: { callId: string; step: string; reason?: CallEndReason },
-    write: () => void,
-  ): boolean {
+    write: () => Promise<unknown>,
+  ): Promise<boolean> {
     try {
-      write();
+      await write();
       return true;
     } catch (err) {
       this.d.log.error({ err, ...fields }, 'recording a call failed');

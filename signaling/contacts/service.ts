@@ -26,7 +26,7 @@ export class ContactsService {
   /** The user's contacts with live presence for accepted ones. */
   async list(userId: number): Promise<Contact[]> {
     return Promise.all(
-      this.contacts.list(userId).map(async (row) => ({
+      (await this.contacts.list(userId)).map(async (row) => ({
         username: row.username,
         displayName: row.displayName,
         state: row.state,
@@ -37,58 +37,58 @@ export class ContactsService {
 
   /** Sends a request; if the other side had already asked, this accepts it. */
   async request(me: UserRow, username: string): Promise<Contact> {
-    const peer = this.peer(me, username);
-    const state = this.contacts.stateOf(me.id, peer.id);
+    const peer = await this.peer(me, username);
+    const state = await this.contacts.stateOf(me.id, peer.id);
     if (state === 'accepted') throw new AppError('E_ALREADY_CONTACT', `${username} is already a contact`);
     if (state === 'incoming') return this.accept(me, username);
-    this.contacts.setPair(me.id, peer.id, 'outgoing', 'incoming', this.now());
+    await this.contacts.setPair(me.id, peer.id, 'outgoing', 'incoming', this.now());
     return this.announce(me, peer, 'outgoing', 'incoming');
   }
 
   async accept(me: UserRow, username: string): Promise<Contact> {
-    const peer = this.requester(me, username);
-    this.contacts.setPair(me.id, peer.id, 'accepted', 'accepted', this.now());
+    const peer = await this.requester(me, username);
+    await this.contacts.setPair(me.id, peer.id, 'accepted', 'accepted', this.now());
     return this.announce(me, peer, 'accepted', 'accepted');
   }
 
   async decline(me: UserRow, username: string): Promise<void> {
-    this.removePair(me, this.requester(me, username));
+    await this.removePair(me, await this.requester(me, username));
   }
 
   /** Removes a contact, or withdraws a request in either direction; also with a disabled account. */
   async remove(me: UserRow, username: string): Promise<void> {
     if (username === me.username) throw new AppError('E_SELF', 'you cannot remove yourself');
-    const peer = this.users.findByUsername(username);
-    if (!peer || this.contacts.stateOf(me.id, peer.id) === undefined) {
+    const peer = await this.users.findByUsername(username);
+    if (!peer || (await this.contacts.stateOf(me.id, peer.id)) === undefined) {
       throw new AppError('E_NOT_CONTACT', `${username} is not a contact`);
     }
-    this.removePair(me, peer);
+    await this.removePair(me, peer);
   }
 
-  isContact(userId: number, peerId: number): boolean {
-    return this.contacts.stateOf(userId, peerId) === 'accepted';
+  async isContact(userId: number, peerId: number): Promise<boolean> {
+    return (await this.contacts.stateOf(userId, peerId)) === 'accepted';
   }
 
   /** An enabled user other than `me`, for a new request: the one answer that reveals whether a username exists. */
-  private peer(me: UserRow, username: string): UserRow {
+  private async peer(me: UserRow, username: string): Promise<UserRow> {
     if (username === me.username) throw new AppError('E_SELF', 'you cannot add yourself');
-    const peer = this.users.findByUsername(username);
+    const peer = await this.users.findByUsername(username);
     if (!peer || peer.disabledAt !== null) throw new AppError('E_NOT_FOUND', `no user ${username}`);
     return peer;
   }
 
   /** The enabled user who sent `me` a pending contact request; unknown users get the same answer. */
-  private requester(me: UserRow, username: string): UserRow {
+  private async requester(me: UserRow, username: string): Promise<UserRow> {
     if (username === me.username) throw new AppError('E_SELF', 'you cannot answer yourself');
-    const peer = this.users.findByUsername(username);
-    if (!peer || peer.disabledAt !== null || this.contacts.stateOf(me.id, peer.id) !== 'incoming') {
+    const peer = await this.users.findByUsername(username);
+    if (!peer || peer.disabledAt !== null || (await this.contacts.stateOf(me.id, peer.id)) !== 'incoming') {
       throw new AppError('E_NO_REQUEST', `no contact request from ${username}`);
     }
     return peer;
   }
 
-  private removePair(me: UserRow, peer: UserRow): void {
-    this.contacts.deletePair(me.id, peer.id);
+  private async removePair(me: UserRow, peer: UserRow): Promise<void> {
+    await this.contacts.deletePair(me.id, peer.id);
     this.notify.toUsers([me.id], 'contact.removed', { username: peer.username });
     this.notify.toUsers([peer.id], 'contact.removed', { username: me.username });
   }

@@ -8,17 +8,18 @@ import path from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { createLogger } from '../log.js';
 import { startCheckpointer, type Checkpointer, type CheckpointResult } from './checkpointer.js';
-import { databaseFiles, openDatabase, type Db } from './database.js';
+import { databaseFiles, openSqlite } from './sqlite.js';
+import type BetterSqlite3 from 'better-sqlite3';
 
 let dir: string;
-let db: Db;
+let db: BetterSqlite3.Database;
 let checkpointer: Checkpointer | undefined;
 const results: CheckpointResult[] = [];
 let waiting: (() => void) | undefined;
 
 beforeEach(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-'));
-  db = openDatabase(dir);
+  db = openSqlite(dir).native;
   db.exec('CREATE TABLE filler (data BLOB)');
 });
 

@@ -11,7 +11,7 @@
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from '../log.js';
-import type { Db } from './database.js';
+import type BetterSqlite3 from 'better-sqlite3';
 
 export const CHECKPOINT_EVERY_MS = 1_000;
 
@@ -56,7 +56,7 @@ export interface Checkpointer {
 
 /** Turns off the connection's own checkpoints and starts the worker that does them instead. */
 export function startCheckpointer(
-  db: Db,
+  db: BetterSqlite3.Database,
   log: Logger,
   { everyMs = CHECKPOINT_EVERY_MS, onCheckpoint }: CheckpointerOptions = {},
 ): Checkpointer {

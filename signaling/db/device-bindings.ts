@@ -12,8 +12,8 @@
  * is never confirmed from memory (that session may have ended and its rows
  * gone with it): the database decides.
  */
-import type { Db } from './database.js';
-import { readCacheOf, type CacheMap } from './read-cache.js';
+import type { CacheMap } from './read-cache.js';
+import type { Sql } from './sql.js';
 
 /**
  * Device ids kept per session; the least recently used beyond this are
@@ -37,45 +37,15 @@ interface KnownBinding {
 type SessionBindings = Map<string, KnownBinding>;
 
 export class DeviceBindingsTable {
-  private readonly bindTx;
   /** By token hash, hex. */
   private readonly known: CacheMap<string, SessionBindings>;
 
-  constructor(db: Db) {
-    this.known = readCacheOf(db).map('device bindings');
-    const upsert = db.prepare<[number, string, Buffer, number]>(
-      `INSERT INTO device_bindings (user_id, device_id, token_hash, last_used_at) VALUES (?, ?, ?, ?)
-       ON CONFLICT (user_id, device_id) DO UPDATE SET last_used_at = excluded.last_used_at
-        WHERE token_hash = excluded.token_hash`,
-    );
-    const owner = db.prepare<[number, string], { token_hash: Buffer }>(
-      'SELECT token_hash FROM device_bindings WHERE user_id = ? AND device_id = ?',
-    );
-    const touch = db.prepare<[number, number, string]>(
-      'UPDATE device_bindings SET last_used_at = ? WHERE user_id = ? AND device_id = ?',
-    );
-    const prune = db.prepare<[Buffer, Buffer, number], { deviceKey: string }>(
-      `DELETE FROM device_bindings WHERE token_hash = ? AND device_id NOT IN (
-         SELECT device_id FROM device_bindings WHERE token_hash = ? ORDER BY last_used_at DESC LIMIT ?)
-       RETURNING user_id || ':' || device_id AS deviceKey`,
-    );
-    this.bindTx = db.transaction(
-      (userId: number, deviceId: string, tokenHash: Buffer, now: number, mine: SessionBindings) => {
-        upsert.run(userId, deviceId, tokenHash, now);
-        if (!owner.get(userId, deviceId)!.token_hash.equals(tokenHash)) return false;
-        for (const known of mine.values()) {
-          if (known.usedAt > known.writtenAt) touch.run(known.usedAt, known.userId, known.deviceId);
-          known.writtenAt = known.usedAt;
-        }
-        for (const { deviceKey } of prune.all(tokenHash, tokenHash, BINDINGS_PER_SESSION))
-          mine.delete(deviceKey);
-        return true;
-      },
-    );
+  constructor(private readonly sql: Sql) {
+    this.known = sql.cache.map('device bindings');
   }
 
   /** Binds the device id to the session if it is free; returns whether it belongs to this session. */
-  bind(userId: number, deviceId: string, tokenHash: Buffer, now: number): boolean {
+  async bind(userId: number, deviceId: string, tokenHash: Buffer, now: number): Promise<boolean> {
     const session = tokenHash.toString('hex');
     const key = `${userId}:${deviceId}`;
     let mine = this.known.get(session);
@@ -85,8 +55,48 @@ export class DeviceBindingsTable {
       return true;
     }
     if (!mine) this.known.set(session, (mine = new Map()));
-    if (!this.bindTx(userId, deviceId, tokenHash, now, mine)) return false;
+    if (!(await this.write(userId, deviceId, tokenHash, now, mine))) return false;
     mine.set(key, { userId, deviceId, writtenAt: now, usedAt: now });
     return true;
+  }
+
+  /** Binds (or refreshes) the id, writes the session's remembered uses, and prunes its oldest ids. */
+  private write(
+    userId: number,
+    deviceId: string,
+    tokenHash: Buffer,
+    now: number,
+    mine: SessionBindings,
+  ): Promise<boolean> {
+    return this.sql.transaction(async (tx) => {
+      await tx.run(
+        `INSERT INTO device_bindings (user_id, device_id, token_hash, last_used_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT (user_id, device_id) DO UPDATE SET last_used_at = excluded.last_used_at
+          WHERE device_bindings.token_hash = excluded.token_hash`,
+        [userId, deviceId, tokenHash, now],
+      );
+      const owner = await tx.get<{ token_hash: Buffer }>(
+        'SELECT token_hash FROM device_bindings WHERE user_id = ? AND device_id = ?',
+        [userId, deviceId],
+      );
+      if (!owner!.token_hash.equals(tokenHash)) return false;
+      for (const known of mine.values()) {
+        if (known.usedAt > known.writtenAt)
+          await tx.run('UPDATE device_bindings SET last_used_at = ? WHERE user_id = ? AND device_id = ?', [
+            known.usedAt,
+            known.userId,
+            known.deviceId,
+          ]);
+        known.writtenAt = known.usedAt;
+      }
+      const pruned = await tx.all<{ deviceKey: string }>(
+        `DELETE FROM device_bindings WHERE token_hash = ? AND device_id NOT IN (
+           SELECT device_id FROM device_bindings WHERE token_hash = ? ORDER BY last_used_at DESC LIMIT ?)
+         RETURNING user_id || ':' || device_id AS "deviceKey"`,
+        [tokenHash, tokenHash, BINDINGS_PER_SESSION],
+      );
+      for (const { deviceKey } of pruned) mine.delete(deviceKey);
+      return true;
+    });
   }
 }

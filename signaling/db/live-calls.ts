@@ -1,14 +1,15 @@
 /**
  * The live_calls table: calls in progress, ringing or answered. It is the store behind the call
  * registry (calls/registry.ts), so that an answered call outlives a server restart. Every change runs
- * in one transaction (`atomically`), which is what makes the registry's claim and update atomic.
+ * in one transaction (`atomically`) that has the table to itself, which is what makes the registry's
+ * claim and update atomic (with PostgreSQL, across the nodes sharing it).
  * Each user's calls (read by every presence recompute and connect) are cached; `put` and `delete` drop
  * both parties' entries.
  */
 import type { Device } from '../domain.js';
 import type { Media } from '../protocol/index.js';
-import type { Db } from './database.js';
-import { readCacheOf, type CacheMap } from './read-cache.js';
+import type { CacheMap } from './read-cache.js';
+import type { Sql } from './sql.js';
 
 /** A call in progress, as stored (the same shape as the call machine's `LiveCall`). */
 export interface LiveCallRow {
@@ -44,78 +45,78 @@ const fromRaw = (r: RawRow): LiveCallRow => ({
 });
 
 export class LiveCallsTable {
-  private readonly putStmt;
-  private readonly deleteStmt;
-  private readonly oneStmt;
-  private readonly ofUserStmt;
-  private readonly allStmt;
-  private readonly countStmt;
   private readonly byUser: CacheMap<number, readonly LiveCallRow[]>;
 
-  constructor(private readonly db: Db) {
-    this.byUser = readCacheOf(db).map('live calls by user');
-    this.putStmt = db.prepare<RawRow>(
-      `INSERT OR REPLACE INTO live_calls
-              (id, media, caller_id, caller_device, callee_id, callee_device, state, created_at, answered_at)
-       VALUES (@id, @media, @caller_id, @caller_device, @callee_id, @callee_device, @state, @created_at,
-               @answered_at)`,
-    );
-    this.deleteStmt = db.prepare<[string], { callerId: number; calleeId: number }>(
-      'DELETE FROM live_calls WHERE id = ? RETURNING caller_id AS callerId, callee_id AS calleeId',
-    );
-    this.oneStmt = db.prepare<[string], RawRow>('SELECT * FROM live_calls WHERE id = ?');
-    this.ofUserStmt = db.prepare<{ userId: number }, RawRow>(
-      `SELECT * FROM live_calls WHERE caller_id = @userId
-       UNION ALL
-       SELECT * FROM live_calls WHERE callee_id = @userId AND caller_id <> @userId
-       ORDER BY created_at, id`,
-    );
-    this.allStmt = db.prepare<[], RawRow>('SELECT * FROM live_calls ORDER BY created_at, id');
-    this.countStmt = db.prepare<[], { state: LiveCallRow['state']; n: number }>(
-      'SELECT state, count(*) AS n FROM live_calls GROUP BY state',
-    );
+  constructor(private readonly sql: Sql) {
+    this.byUser = sql.cache.map('live calls by user');
   }
 
-  /** Runs `work` in one transaction: nothing else reads or writes the table in between. */
-  atomically<T>(work: () => T): T {
-    return this.db.transaction(work).immediate();
+  /** Runs `work` in one transaction: nothing else writes the table in between. */
+  atomically<T>(work: (table: LiveCallsTable) => Promise<T>): Promise<T> {
+    return this.sql.transaction(async (tx) => {
+      // SQLite's transactions take turns already; PostgreSQL's would each see the table as it was.
+      if (tx.dialect === 'postgres') await tx.run('LOCK TABLE live_calls IN EXCLUSIVE MODE');
+      return work(new LiveCallsTable(tx));
+    });
   }
 
   /** Adds the call, or replaces the row with its id. */
-  put(call: LiveCallRow): void {
-    this.putStmt.run({
-      id: call.id,
-      media: call.media,
-      caller_id: call.caller.userId,
-      caller_device: call.caller.deviceId,
-      callee_id: call.callee.userId,
-      callee_device: call.callee.deviceId,
-      state: call.state,
-      created_at: call.createdAt,
-      answered_at: call.answeredAt,
-    });
+  async put(call: LiveCallRow): Promise<void> {
+    await this.sql.run(
+      `INSERT INTO live_calls
+              (id, media, caller_id, caller_device, callee_id, callee_device, state, created_at, answered_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET media = excluded.media, caller_id = excluded.caller_id,
+         caller_device = excluded.caller_device, callee_id = excluded.callee_id,
+         callee_device = excluded.callee_device, state = excluded.state, created_at = excluded.created_at,
+         answered_at = excluded.answered_at`,
+      [
+        call.id,
+        call.media,
+        call.caller.userId,
+        call.caller.deviceId,
+        call.callee.userId,
+        call.callee.deviceId,
+        call.state,
+        call.createdAt,
+        call.answeredAt,
+      ],
+    );
     this.forget(call.caller.userId, call.callee.userId);
   }
 
-  delete(id: string): void {
-    const parties = this.deleteStmt.get(id);
+  async delete(id: string): Promise<void> {
+    const parties = await this.sql.get<{ callerId: number; calleeId: number }>(
+      'DELETE FROM live_calls WHERE id = ? RETURNING caller_id AS "callerId", callee_id AS "calleeId"',
+      [id],
+    );
     if (parties) this.forget(parties.callerId, parties.calleeId);
   }
 
-  get(id: string): LiveCallRow | undefined {
-    const row = this.oneStmt.get(id);
+  async get(id: string): Promise<LiveCallRow | undefined> {
+    const row = await this.sql.get<RawRow>('SELECT * FROM live_calls WHERE id = ?', [id]);
     return row && fromRaw(row);
   }
 
   /** The calls a user is a party to, oldest first. */
-  ofUser(userId: number): LiveCallRow[] {
-    let calls = this.byUser.get(userId);
-    if (!calls) this.byUser.set(userId, (calls = this.ofUserStmt.all({ userId }).map(fromRaw)));
+  async ofUser(userId: number): Promise<LiveCallRow[]> {
+    const hit = this.byUser.get(userId);
+    if (hit) return [...hit];
+    const ticket = this.byUser.ticket();
+    const rows = await this.sql.all<RawRow>(
+      `SELECT * FROM live_calls WHERE caller_id = ?
+       UNION ALL
+       SELECT * FROM live_calls WHERE callee_id = ? AND caller_id <> ?
+       ORDER BY created_at, id`,
+      [userId, userId, userId],
+    );
+    const calls = rows.map(fromRaw);
+    this.byUser.set(userId, calls, ticket);
     return [...calls];
   }
 
-  all(): LiveCallRow[] {
-    return this.allStmt.all().map(fromRaw);
+  async all(): Promise<LiveCallRow[]> {
+    return (await this.sql.all<RawRow>('SELECT * FROM live_calls ORDER BY created_at, id')).map(fromRaw);
   }
 
   private forget(a: number, b: number): void {
@@ -124,9 +125,12 @@ export class LiveCallsTable {
   }
 
   /** How many calls are in each state. */
-  countByState(): Record<LiveCallRow['state'], number> {
+  async countByState(): Promise<Record<LiveCallRow['state'], number>> {
     const counts = { ringing: 0, active: 0 };
-    for (const { state, n } of this.countStmt.all()) counts[state] = n;
+    const rows = await this.sql.all<{ state: LiveCallRow['state']; n: number }>(
+      'SELECT state, count(*) AS n FROM live_calls GROUP BY state',
+    );
+    for (const { state, n } of rows) counts[state] = n;
     return counts;
   }
 }

@@ -4,13 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, expect, it } from 'vitest';
-import { databaseFiles, openDatabase, type Db } from './database.js';
+import { databaseFiles, openSqlite, type SqliteDatabase } from './sqlite.js';
 import { UsersTable } from './users.js';
 
 let parent: string;
-let db: Db | undefined;
-afterEach(() => {
-  db?.close();
+let db: SqliteDatabase | undefined;
+afterEach(async () => {
+  await db?.close();
   db = undefined;
   rmSync(parent, { recursive: true, force: true });
 });
@@ -18,21 +18,21 @@ afterEach(() => {
 const mode = (path: string): string => (statSync(path).mode & 0o777).toString(8);
 
 /** Writes through the database, so that SQLite has made its -wal and -shm files. */
-function write(opened: Db): void {
-  new UsersTable(opened).insert(`user${Date.now()}`, 'Someone', 'hash', Date.now());
+async function write(opened: SqliteDatabase): Promise<void> {
+  await new UsersTable(opened).insert(`user${Date.now()}`, 'Someone', 'hash', Date.now());
 }
 
-it('makes a new data folder 0700 and the database, -wal and -shm files 0600', () => {
+it('makes a new data folder 0700 and the database, -wal and -shm files 0600', async () => {
   parent = mkdtempSync(join(tmpdir(), 'parley-perm-'));
   const dataDir = join(parent, 'nested', 'data');
-  db = openDatabase(dataDir);
-  write(db);
+  db = openSqlite(dataDir);
+  await write(db);
 
   expect(mode(dataDir)).toBe('700');
   expect(databaseFiles(dataDir).map(mode)).toEqual(['600', '600', '600']);
 });
 
-it('corrects an existing 0755 folder and 0644 database files', () => {
+it('corrects an existing 0755 folder and 0644 database files', async () => {
   parent = mkdtempSync(join(tmpdir(), 'parley-perm-'));
   const dataDir = join(parent, 'data');
   mkdirSync(dataDir, { mode: 0o755 });
@@ -44,8 +44,8 @@ it('corrects an existing 0755 folder and 0644 database files', () => {
   for (const f of databaseFiles(dataDir)) chmodSync(f, 0o644);
   expect(databaseFiles(dataDir).map(mode)).toEqual(['644', '644', '644']);
 
-  db = openDatabase(dataDir);
-  write(db);
+  db = openSqlite(dataDir);
+  await write(db);
   old.close();
 
   expect(mode(dataDir)).toBe('700');

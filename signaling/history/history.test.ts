@@ -1,57 +1,62 @@
 /** Paging the call history over the wire: `nextCursor`, and cursors built from the documented format. */
-import { afterEach, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { befriend, person, startTestServer, type TestServer } from '../test-support/harness.js';
+import { databasesPerFile, useDatabase } from '../test-support/databases.js';
 
-let server: TestServer;
-afterEach(() => server.stop());
+describe.each(databasesPerFile())('on $name', (database) => {
+  useDatabase(database);
 
-it('pages newest first with nextCursor; a cursor built as "<createdAt ms>_<callId>" pages the same', async () => {
-  server = await startTestServer();
-  const [alice, bob] = await Promise.all([person(server, 'alice'), person(server, 'bob')]);
-  await befriend(alice, bob);
-  // Five call attempts, each recorded at once: bob is in do-not-disturb.
-  await bob.device.ok('presence.update', { dnd: true });
-  for (let i = 0; i < 5; i++) {
-    expect(await alice.device.fails('call.invite', { callee: 'bob', media: 'audio' })).toBe('E_DND');
-  }
+  let server: TestServer;
+  afterEach(() => server.stop());
 
-  const all = (await alice.device.ok('history.list', {})).entries;
-  expect(all).toHaveLength(5);
-  const pages: string[][] = [];
-  let before: string | undefined;
-  do {
-    const page = await alice.device.ok(
-      'history.list',
-      before === undefined ? { limit: 2 } : { before, limit: 2 },
-    );
-    pages.push(page.entries.map((e) => e.callId));
-    before = page.nextCursor ?? undefined;
-  } while (before !== undefined);
-  expect(pages.flat()).toEqual(all.map((e) => e.callId));
-  expect(pages.map((p) => p.length)).toEqual([2, 2, 1]);
+  it('pages newest first with nextCursor; a cursor built as "<createdAt ms>_<callId>" pages the same', async () => {
+    server = await startTestServer();
+    const [alice, bob] = await Promise.all([person(server, 'alice'), person(server, 'bob')]);
+    await befriend(alice, bob);
+    // Five call attempts, each recorded at once: bob is in do-not-disturb.
+    await bob.device.ok('presence.update', { dnd: true });
+    for (let i = 0; i < 5; i++) {
+      expect(await alice.device.fails('call.invite', { callee: 'bob', media: 'audio' })).toBe('E_DND');
+    }
 
-  // The format is part of the contract: the entries strictly older than a given one...
-  const second = all[1]!;
-  const built = `${Date.parse(second.createdAt)}_${second.callId}`;
-  expect((await alice.device.ok('history.list', { before: built })).entries).toEqual(all.slice(2));
-  // ...or everything before a moment (the smallest call id sorts first).
-  const future = `${Date.parse(all[0]!.createdAt) + 1}_${'-'.repeat(22)}`;
-  expect((await alice.device.ok('history.list', { before: future })).entries).toEqual(all);
-});
+    const all = (await alice.device.ok('history.list', {})).entries;
+    expect(all).toHaveLength(5);
+    const pages: string[][] = [];
+    let before: string | undefined;
+    do {
+      const page = await alice.device.ok(
+        'history.list',
+        before === undefined ? { limit: 2 } : { before, limit: 2 },
+      );
+      pages.push(page.entries.map((e) => e.callId));
+      before = page.nextCursor ?? undefined;
+    } while (before !== undefined);
+    expect(pages.flat()).toEqual(all.map((e) => e.callId));
+    expect(pages.map((p) => p.length)).toEqual([2, 2, 1]);
 
-it('refuses a cursor that is not in that format with E_INVALID', async () => {
-  server = await startTestServer();
-  const alice = await person(server, 'alice');
-  for (const before of [
-    '',
-    'abc',
-    '12_short',
-    `x_${'A'.repeat(22)}`,
-    `${'9'.repeat(17)}_${'A'.repeat(22)}`,
-  ]) {
-    expect(await alice.device.request('history.list', { before })).toEqual({
-      ok: false,
-      error: { code: 'E_INVALID', message: 'before: "<createdAt ms>_<callId>" (pass nextCursor back)' },
-    });
-  }
+    // The format is part of the contract: the entries strictly older than a given one...
+    const second = all[1]!;
+    const built = `${Date.parse(second.createdAt)}_${second.callId}`;
+    expect((await alice.device.ok('history.list', { before: built })).entries).toEqual(all.slice(2));
+    // ...or everything before a moment (the smallest call id sorts first).
+    const future = `${Date.parse(all[0]!.createdAt) + 1}_${'-'.repeat(22)}`;
+    expect((await alice.device.ok('history.list', { before: future })).entries).toEqual(all);
+  });
+
+  it('refuses a cursor that is not in that format with E_INVALID', async () => {
+    server = await startTestServer();
+    const alice = await person(server, 'alice');
+    for (const before of [
+      '',
+      'abc',
+      '12_short',
+      `x_${'A'.repeat(22)}`,
+      `${'9'.repeat(17)}_${'A'.repeat(22)}`,
+    ]) {
+      expect(await alice.device.request('history.list', { before })).toEqual({
+        ok: false,
+        error: { code: 'E_INVALID', message: 'before: "<createdAt ms>_<callId>" (pass nextCursor back)' },
+      });
+    }
+  });
 });

@@ -42,9 +42,12 @@ export class HistoryService {
     private readonly notify: Notifier,
   ) {}
 
-  list(userId: number, req: HistoryListRequest): { entries: HistoryEntry[]; nextCursor: string | null } {
+  async list(
+    userId: number,
+    req: HistoryListRequest,
+  ): Promise<{ entries: HistoryEntry[]; nextCursor: string | null }> {
     const limit = Math.min(req.limit ?? DEFAULT_PAGE, HISTORY_PAGE_MAX);
-    const rows = this.calls.page(
+    const rows = await this.calls.page(
       userId,
       req.before === undefined ? undefined : parseCursor(req.before),
       limit,
@@ -56,13 +59,13 @@ export class HistoryService {
     };
   }
 
-  unseenMissed(userId: number): number {
+  unseenMissed(userId: number): Promise<number> {
     return this.calls.unseenMissed(userId);
   }
 
   /** Clears the missed-call badge on every device of the user. */
-  markSeen(userId: number): { unseenMissedCalls: number } {
-    if (this.calls.markMissedSeen(userId) > 0)
+  async markSeen(userId: number): Promise<{ unseenMissedCalls: number }> {
+    if ((await this.calls.markMissedSeen(userId)) > 0)
       this.notify.toUsers([userId], 'history.unseen', { unseenMissedCalls: 0 });
     return { unseenMissedCalls: 0 };
   }
@@ -72,14 +75,14 @@ export class HistoryService {
    * (connection lost, interrupted) within the last CALL_REPORT_MAX_AGE_MS is replaced, and both parties
    * get the corrected entry; an end the server saw stands (and the report is accepted: it may be a retry).
    */
-  correctEnd(
+  async correctEnd(
     by: Device,
     callId: string,
     at: number,
     reason: CallEndReport['reason'],
     now = Date.now(),
-  ): void {
-    const call = this.calls.endOf(callId);
+  ): Promise<void> {
+    const call = await this.calls.endOf(callId);
     const bound =
       call &&
       ((by.userId === call.callerId && by.deviceId === call.callerDevice) ||
@@ -91,18 +94,19 @@ export class HistoryService {
     if (now - call.endedAt! > CALL_REPORT_MAX_AGE_MS) {
       throw new AppError('E_CALL_STATE', 'the call ended too long ago to correct');
     }
-    if (this.calls.correctEnd(callId, at, reason)) this.announce(callId, call.callerId, call.calleeId);
+    if (await this.calls.correctEnd(callId, at, reason))
+      await this.announce(callId, call.callerId, call.calleeId);
   }
 
   /** Pushes a finished call to both parties, and the new badge count to a callee who missed it. */
-  announce(callId: string, callerId: number, calleeId: number): void {
+  async announce(callId: string, callerId: number, calleeId: number): Promise<void> {
     for (const userId of [callerId, calleeId]) {
-      const row = this.calls.get(callId, userId);
+      const row = await this.calls.get(callId, userId);
       if (!row) continue;
       this.notify.toUsers([userId], 'history.entry', { entry: toHistoryEntry(row, userId) });
       if (userId === calleeId && row.missed) {
         this.notify.toUsers([userId], 'history.unseen', {
-          unseenMissedCalls: this.calls.unseenMissed(userId),
+          unseenMissedCalls: await this.calls.unseenMissed(userId),
         });
       }
     }

@@ -28,7 +28,7 @@ it('a failed announcement after a disconnect is tried again: the contact sees of
   const alice = await person(server, 'alice');
   const bob = await person(server, 'bob');
   await befriend(alice, bob);
-  const bobId = (server.db.prepare("SELECT id FROM users WHERE username = 'bob'").get() as { id: number }).id;
+  const bobId = (await server.db.get<{ id: number }>("SELECT id FROM users WHERE username = 'bob'"))!.id;
 
   contactsTable!.failNext('acceptedIds'); // who to tell about bob's change
   bob.device.close();

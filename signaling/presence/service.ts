@@ -79,8 +79,8 @@ export class PresenceService {
     await this.devices.setAway(device.userId, device.deviceId, away);
   }
 
-  setDnd(userId: number, dnd: boolean): void {
-    this.users.setDnd(userId, dnd);
+  setDnd(userId: number, dnd: boolean): Promise<void> {
+    return this.users.setDnd(userId, dnd);
   }
 
   /**
@@ -136,8 +136,11 @@ export class PresenceService {
   }
 
   private async derive(userId: number): Promise<Derived> {
-    const [devices, calls] = await Promise.all([this.devices.devices(userId), this.calls.callsOf(userId)]);
-    const user = this.users.findById(userId);
+    const [devices, calls, user] = await Promise.all([
+      this.devices.devices(userId),
+      this.calls.callsOf(userId),
+      this.users.findById(userId),
+    ]);
     const dnd = user?.dnd ?? false;
     const presence = derivePresence({
       devicesAway: devices.map((d) => d.away),
@@ -158,7 +161,8 @@ export class PresenceService {
     const unsure = this.retries.has(userId);
     const changed = (await this.devices.swapPresence(userId, presence)) !== presence || unsure;
     if (changed && username !== undefined) {
-      this.notify.toUsers(this.contacts.acceptedIds(userId), 'presence.changed', { username, presence });
+      const contacts = await this.contacts.acceptedIds(userId);
+      this.notify.toUsers(contacts, 'presence.changed', { username, presence });
     }
     if (changed || announceSelf) {
       const self = { presence, dnd };

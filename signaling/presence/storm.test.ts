@@ -33,32 +33,37 @@ const heard = (watcher: TestDevice, username: string): Presence[] =>
  * Accounts with a session each, straight in the database: a hundred sign-ups
  * would spend seconds on password hashing that this test is not about.
  */
-function seedPeople(s: TestServer, usernames: string[]): { username: string; token: string }[] {
+async function seedPeople(
+  s: TestServer,
+  usernames: string[],
+): Promise<{ username: string; token: string }[]> {
   const users = new UsersTable(s.db);
   const sessions = new SessionsTable(s.db);
-  return usernames.map((username) => {
-    const user = users.insert(username, username.toUpperCase(), 'seeded, no password', Date.now())!;
+  const seeded = [];
+  for (const username of usernames) {
+    const user = (await users.insert(username, username.toUpperCase(), 'seeded, no password', Date.now()))!;
     const token = newSessionToken();
-    sessions.insert(hashToken(token), user.id, Date.now());
-    return { username, token };
-  });
+    await sessions.insert(hashToken(token), user.id, Date.now());
+    seeded.push({ username, token });
+  }
+  return seeded;
 }
 
 /** Makes `username` an accepted contact of each of `peers`, straight in the database (no request limits). */
-function befriendAll(s: TestServer, username: string, peers: string[]): void {
+async function befriendAll(s: TestServer, username: string, peers: string[]): Promise<void> {
   const users = new UsersTable(s.db);
   const contacts = new ContactsTable(s.db);
-  const me = users.findByUsername(username)!;
+  const me = (await users.findByUsername(username))!;
   for (const peer of peers)
-    contacts.setPair(me.id, users.findByUsername(peer)!.id, 'accepted', 'accepted', 0);
+    await contacts.setPair(me.id, (await users.findByUsername(peer))!.id, 'accepted', 'accepted', 0);
 }
 
 it('500 toggles by a user with 100 online contacts, then leaving: a few pushes per contact, the last one offline', async () => {
   server = await startTestServer();
   const bob = await person(server, 'bob');
   const names = Array.from({ length: 100 }, (_, i) => `contact${String(i).padStart(3, '0')}`);
-  const seeded = seedPeople(server, names);
-  befriendAll(server, 'bob', names);
+  const seeded = await seedPeople(server, names);
+  await befriendAll(server, 'bob', names);
   const watchers = await Promise.all(seeded.map((p) => connect(server, p.token)));
   expect(watchers.every((w) => w.ready.contacts[0]?.presence === 'online')).toBe(true);
 
@@ -97,7 +102,7 @@ it('500 toggles by a user with 100 online contacts, then leaving: a few pushes p
 it('changes within a window are not lost, also when the device disconnects right after', async () => {
   server = await startTestServer();
   const [alice, bob] = await Promise.all([person(server, 'alice'), person(server, 'bob')]);
-  befriendAll(server, 'alice', ['bob']);
+  await befriendAll(server, 'alice', ['bob']);
   const bobAgain = await connect(server, bob.token); // sees alice in session.ready
   expect(bobAgain.ready.contacts).toEqual([
     expect.objectContaining({ username: 'alice', presence: 'online' }),

@@ -4,7 +4,7 @@
  * E_INVALID, stores nothing, closes abusive connections and stays up.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Db } from '../db/database.js';
+import type { Database } from '../db/database.js';
 import {
   CALL_REPORT_MAX_AGE_MS,
   clientRequests,
@@ -63,22 +63,23 @@ const invalid = { ok: false, error: { code: 'E_INVALID', message: expect.any(Str
  * Every row of the tables the server writes (session use times aside), and the row count of every table
  * but device_bindings, which records the test's own new connections.
  */
-function snapshot(db: Db) {
-  const tables = db
-    .prepare<[], { name: string }>(
+async function snapshot(db: Database) {
+  const tables = (
+    await db.all<{ name: string }>(
       "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
     )
-    .all()
+  )
     .map((t) => t.name)
     .filter((name) => name !== 'device_bindings');
-  const count = (table: string) =>
-    db.prepare<[], { n: number }>(`SELECT count(*) AS n FROM "${table}"`).get()!.n;
+  const counts: Record<string, number> = {};
+  for (const table of tables)
+    counts[table] = (await db.get<{ n: number }>(`SELECT count(*) AS n FROM "${table}"`))!.n;
   return {
-    counts: Object.fromEntries(tables.map((t) => [t, count(t)])),
-    users: db.prepare('SELECT * FROM users ORDER BY id').all(),
-    sessions: db.prepare('SELECT token_hash, user_id, created_at FROM sessions ORDER BY token_hash').all(),
-    contacts: db.prepare('SELECT * FROM contacts ORDER BY owner_id, peer_id').all(),
-    calls: db.prepare('SELECT * FROM calls ORDER BY id').all(),
+    counts,
+    users: await db.all('SELECT * FROM users ORDER BY id'),
+    sessions: await db.all('SELECT token_hash, user_id, created_at FROM sessions ORDER BY token_hash'),
+    contacts: await db.all('SELECT * FROM contacts ORDER BY owner_id, peer_id'),
+    calls: await db.all('SELECT * FROM calls ORDER BY id'),
   };
 }
 
@@ -317,7 +318,7 @@ describe('malformed requests', () => {
       return args;
     };
 
-    const before = snapshot(s.db);
+    const before = await snapshot(s.db);
     expect(Object.keys(before.counts)).toEqual(
       expect.arrayContaining(['users', 'sessions', 'contacts', 'calls']),
     );
@@ -390,7 +391,7 @@ describe('malformed requests', () => {
     expect(sent).toBeGreaterThan(requestNames.length * 20);
 
     // Nothing was stored or changed.
-    expect(snapshot(s.db)).toEqual(before);
+    expect(await snapshot(s.db)).toEqual(before);
 
     // The live calls still work: the active one relays, the ringing one can be answered.
     const aliceNow = latest.get(alice)!;
@@ -459,7 +460,7 @@ describe('oversize messages', () => {
     const [alice, bob] = await Promise.all([person(s, 'alice'), person(s, 'bob')]);
     await befriend(alice, bob);
     const callId = await activeCall(alice, bob);
-    const before = snapshot(s.db);
+    const before = await snapshot(s.db);
 
     const sdp = 'v'.repeat(MAX_MESSAGE_BYTES + 1);
     expect(JSON.stringify({ callId, signal: offer(sdp) }).length).toBeGreaterThan(MAX_MESSAGE_BYTES);
@@ -470,7 +471,7 @@ describe('oversize messages', () => {
     // Barrier: bob hears that alice's device dropped after anything it sent.
     expect(await bob.device.next('call.peer')).toEqual({ callId, connected: false });
     expect(bob.device.all('call.signal')).toEqual([]);
-    expect(snapshot(s.db)).toEqual(before);
+    expect(await snapshot(s.db)).toEqual(before);
 
     // The server is up: alice's device comes back to the same call and it relays again.
     const back = await connect(s, alice.token, alice.device.deviceId);
@@ -478,7 +479,7 @@ describe('oversize messages', () => {
     await bob.device.next('call.peer', (p) => p.connected);
     await back.ok('call.signal', { callId, signal: offer('v=0 small') });
     expect((await bob.device.next('call.signal')).signal).toEqual(offer('v=0 small'));
-    expect(snapshot(s.db)).toEqual(before);
+    expect(await snapshot(s.db)).toEqual(before);
     const other = await person(s, 'carol');
     expect(other.device.ready.user.username).toBe('carol');
   });
@@ -489,7 +490,7 @@ describe('oversize messages', () => {
     const [alice, bob] = await Promise.all([person(s, 'alice'), person(s, 'bob')]);
     await befriend(alice, bob);
     const callId = await activeCall(alice, bob);
-    const before = snapshot(s.db);
+    const before = await snapshot(s.db);
 
     const payload = { callId, signal: offer('v'.repeat(48_001)) };
     expect(JSON.stringify(payload).length).toBeLessThan(MAX_MESSAGE_BYTES);
@@ -500,6 +501,6 @@ describe('oversize messages', () => {
     expect((await bob.device.next('call.signal')).signal).toEqual(atLimit);
     expect(bob.device.all('call.signal')).toHaveLength(1);
     expect(alice.device.socket.connected).toBe(true);
-    expect(snapshot(s.db)).toEqual(before);
+    expect(await snapshot(s.db)).toEqual(before);
   });
 });

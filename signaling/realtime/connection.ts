@@ -69,10 +69,10 @@ export function attachConnections(io: ParleyServer, deps: ConnectionDeps): () =>
 
   /** The session, the device id's binding and a device slot: a refusal, or undefined to let it in. */
   const check = async (socket: ParleySocket, auth: HandshakeAuth): Promise<Refusal | undefined> => {
-    const user = deps.accounts.authenticate(auth.token);
+    const user = await deps.accounts.authenticate(auth.token);
     if (!user) return refusal('E_UNAUTHORIZED', 'invalid or revoked session');
     const tokenHash = hashToken(auth.token);
-    if (!deps.deviceBindings.bind(user.id, auth.deviceId, tokenHash, Date.now())) {
+    if (!(await deps.deviceBindings.bind(user.id, auth.deviceId, tokenHash, Date.now()))) {
       return refusal('E_DEVICE_TAKEN', 'this deviceId belongs to another session: use a new one');
     }
     socket.data = {
@@ -147,9 +147,10 @@ async function connected(
   await deps.devices.connect(device.userId, device.deviceId, socket.id);
   await deps.calls.deviceReturned(device);
   const self = await deps.presence.refresh(device.userId, { connecting: device });
-  const [contacts, calls] = await Promise.all([
+  const [contacts, calls, unseenMissedCalls] = await Promise.all([
     deps.contacts.list(device.userId),
     deps.calls.snapshots(device),
+    deps.history.unseenMissed(device.userId),
   ]);
   socket.emit('session.ready', {
     user: { username: socket.data.username, displayName: socket.data.displayName },
@@ -157,7 +158,7 @@ async function connected(
     presence: self.presence,
     dnd: self.dnd,
     contacts,
-    unseenMissedCalls: deps.history.unseenMissed(device.userId),
+    unseenMissedCalls,
     calls,
   });
   deps.log.debug({ userId: device.userId, deviceId: device.deviceId }, 'device connected');

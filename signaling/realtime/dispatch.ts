@@ -43,7 +43,7 @@ export interface DispatchOptions {
   /** Counts the refusals of both. */
   metrics: Metrics;
   /** The user now, or undefined if the account was disabled since the handshake. */
-  currentUser(userId: number): UserRow | undefined;
+  currentUser(userId: number): Promise<UserRow | undefined>;
   log: Logger;
 }
 
@@ -95,7 +95,7 @@ export class RequestDispatcher {
     const after: (() => void)[] = [];
     try {
       await this.settingUp.get(socket);
-      const user = this.opts.currentUser(device.userId);
+      const user = await this.opts.currentUser(device.userId);
       if (!user) {
         reply(socket, name, ack, { ok: false, error: { code: 'E_UNAUTHORIZED', message: 'session ended' } });
         socket.disconnect(true);

@@ -22,7 +22,7 @@ export const requestHandlers = (s: Services): RequestHandlers => ({
   'contacts.remove': async ({ user }, p) => (await s.contacts.remove(user, p.username), {}),
   'presence.update': async ({ user, device }, p) => {
     if (p.away !== undefined) await s.presence.setAway(device, p.away);
-    if (p.dnd !== undefined) s.presence.setDnd(user.id, p.dnd);
+    if (p.dnd !== undefined) await s.presence.setDnd(user.id, p.dnd);
     return s.presence.refresh(user.id, { announceSelf: p.dnd !== undefined });
   },
   'call.invite': async ({ user, device, afterAck }, p) => {

@@ -29,9 +29,9 @@ export const DEFAULT_REVOCATION_TIMINGS: RevocationTimings = { pollMs: 250, swee
 const BATCH = 200;
 
 export class RevocationWatch {
-  private lastId: number;
-  /** The poll running or queued last; polls never overlap. */
-  private running: Promise<void> = Promise.resolve();
+  private lastId = 0;
+  /** The poll running or queued last; polls never overlap (the first waits for `lastId`). */
+  private running: Promise<void>;
   /** A poll queued but not started yet, which any new caller can share. */
   private queued: Promise<void> | undefined;
   private stopped = false;
@@ -48,7 +48,10 @@ export class RevocationWatch {
   ) {
     if (clustered) this.io.on('sessions.revoked', () => void this.pollNow());
     // Older revocations concern sessions that are gone already: nobody can connect with them.
-    this.lastId = sessions.lastRevocationId();
+    this.running = sessions.lastRevocationId().then(
+      (id) => void (this.lastId = id),
+      (err: unknown) => this.log.error({ err }, 'reading the last session revocation failed'),
+    );
     this.timers = [
       setInterval(() => void this.pollNow(), timings.pollMs).unref(),
       setInterval(() => void this.sweep(), timings.sweepMs).unref(),
@@ -89,8 +92,8 @@ export class RevocationWatch {
     if (this.stopped) return;
     try {
       const connected = new Set(this.localSockets().map((s) => s.data.tokenHashHex));
-      this.sessions.keepAlive([...connected].map((hex) => Buffer.from(hex, 'hex')));
-      const expired = this.sessions.sweep();
+      await this.sessions.keepAlive([...connected].map((hex) => Buffer.from(hex, 'hex')));
+      const expired = await this.sessions.sweep();
       if (expired > 0) this.log.info({ sessions: expired }, 'expired sessions ended');
     } catch (err) {
       this.log.error({ err }, 'session sweep failed');
@@ -100,7 +103,7 @@ export class RevocationWatch {
 
   private async poll(): Promise<void> {
     for (;;) {
-      const batch = this.sessions.revokedAfter(this.lastId, BATCH);
+      const batch = await this.sessions.revokedAfter(this.lastId, BATCH);
       for (const revocation of batch) {
         this.lastId = revocation.id;
         await this.apply(revocation);

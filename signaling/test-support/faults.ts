@@ -1,8 +1,8 @@
 /**
  * Failures on demand, to test what a server does when its database or a registry fails underneath it:
  * `faulty(part)` forwards every call to `part`, except that after `failNext(method)` the next call of
- * that method fails as SQLite does when the database stays locked (`SQLITE_BUSY`): thrown, or for an
- * async part (a registry) as a rejected promise. Also a recorder of unhandled rejections and uncaught
+ * that method fails as SQLite does when the database stays locked (`SQLITE_BUSY`), as a rejected
+ * promise (every table and registry is async). Also a recorder of unhandled rejections and uncaught
  * exceptions, the ones that would stop a real server process.
  */
 import Database from 'better-sqlite3';
@@ -17,7 +17,7 @@ export type Faulty<T extends object> = T & {
 
 export const databaseLocked = (): Error => new Database.SqliteError('database is locked', 'SQLITE_BUSY');
 
-export function faulty<T extends object>(part: T, { async = false } = {}): Faulty<T> {
+export function faulty<T extends object>(part: T): Faulty<T> {
   const pending = new Map<string | symbol, number>();
   let failures = 0;
   const controls = {
@@ -38,8 +38,7 @@ export function faulty<T extends object>(part: T, { async = false } = {}): Fault
         if (left === 0) return (value as (...a: unknown[]) => unknown).apply(target, args);
         pending.set(name, left - 1);
         failures++;
-        if (async) return Promise.reject(databaseLocked());
-        throw databaseLocked();
+        return Promise.reject(databaseLocked());
       };
     },
   }) as Faulty<T>;

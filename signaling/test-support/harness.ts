@@ -1,6 +1,7 @@
 /**
  * Integration-test harness: a real signaling server on an ephemeral port
- * with SQLite in a temporary directory, and real socket.io-client devices.
+ * with SQLite in a temporary directory (or the PostgreSQL database of the
+ * block, databases.ts), and real socket.io-client devices.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -23,6 +24,7 @@ import {
   type SessionReady,
 } from '../protocol/index.js';
 import { startServer, type RunningServer, type ServerOptions } from '../server.js';
+import { testDatabase } from './databases.js';
 
 export const WAIT_MS = 5_000;
 export const PASSWORD = 'correct horse battery';
@@ -53,6 +55,7 @@ export async function startTestServer(
     ringTimeout: 3,
     gracePeriod: 1,
     registrationsPerHour: 1000,
+    ...testDatabase(),
     ...overrides,
   };
   const server = await startServer(config, log ?? createLogger(config.logLevel), options);
