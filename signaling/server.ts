@@ -1,5 +1,5 @@
 /**
- * Builds and runs one signaling server: SQLite, accounts, presence, calls,
+ * Builds and runs one signaling server: the database (SQLite, or PostgreSQL), accounts, presence, calls,
  * history, the HTTP endpoints and Socket.IO, and a graceful stop.
  */
 import { createServer, type Server as HttpServer } from 'node:http';

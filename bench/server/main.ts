@@ -51,6 +51,7 @@ const FLAGS = {
     '900',
     'the whole run is stopped after this (plus twice --duration per target and round)',
   ],
+  'database-url': ['PARLEY_BENCH_DATABASE_URL', '', 'a postgres:// URL (an empty database): Parley on it'],
 } as const;
 type Flag = keyof typeof FLAGS;
 
@@ -74,6 +75,7 @@ function readSettings(): Settings & {
   cpuProf: boolean;
   takeHeapSnapshots: boolean;
   metrics: boolean;
+  databaseArgs: string[];
 } {
   const options: Record<string, { type: 'string' | 'boolean' }> = {
     help: { type: 'boolean' },
@@ -124,6 +126,8 @@ function readSettings(): Settings & {
     cpuProf: values['cpu-prof'] === true,
     takeHeapSnapshots: values['heap-snapshots'] === true,
     metrics: values.metrics === true,
+    // For the seed and the server (which get no PARLEY_* variables): none, SQLite in the temporary folder.
+    databaseArgs: raw('database-url') ? ['--database-url', raw('database-url')] : [],
   };
   const { clients, contacts, workers, ringRate, presenceRate } = settings;
   const problems = [
@@ -205,6 +209,7 @@ try {
       sessionsFile,
       '--data-dir',
       dataDir,
+      ...settings.databaseArgs,
     ],
     { cwd: ROOT, input: `${PASSWORD}\n`, stdio: ['pipe', 'inherit', 'inherit'] },
   );
@@ -242,6 +247,7 @@ try {
               '--log-level',
               'info',
               ...(settings.metrics ? ['--metrics-listen', '127.0.0.1:0'] : []),
+              ...settings.databaseArgs,
             ]
           : [
               'bench/server/bare-server.ts',

@@ -35,14 +35,15 @@ export interface CallRegistry {
 
 /**
  * The registry kept in the database (the live_calls table), so that answered calls outlive a restart of
- * the server. Each step runs in one transaction that has the table to itself, so claim and update are
- * atomic.
+ * the server. Each step runs in one transaction that holds both parties' calls (claim) or the call
+ * (update), so claim and update are atomic.
  */
 export class DatabaseCallRegistry implements CallRegistry {
   constructor(private readonly table: LiveCallsTable) {}
 
   async claim(call: LiveCall): Promise<ClaimResult> {
-    return this.table.atomically(async (table) => {
+    const users = [call.caller.userId, call.callee.userId];
+    return this.table.atomically({ users }, async (table) => {
       if ((await table.ofUser(call.caller.userId)).length > 0) return 'caller-in-call';
       if ((await table.ofUser(call.callee.userId)).length > 0) return 'callee-in-call';
       await table.put(call);
@@ -58,7 +59,7 @@ export class DatabaseCallRegistry implements CallRegistry {
     callId: string,
     change: (call: LiveCall) => { next: LiveCall | null | undefined; result: R },
   ): Promise<R | undefined> {
-    return this.table.atomically(async (table) => {
+    return this.table.atomically({ call: callId }, async (table) => {
       const call = await table.get(callId);
       if (!call) return undefined;
       const { next, result } = change(call);

@@ -1,7 +1,7 @@
 /**
  * The live_calls table: calls in progress, ringing or answered. It is the store behind the call
  * registry (calls/registry.ts), so that an answered call outlives a server restart. Every change runs
- * in one transaction (`atomically`) that has the table to itself, which is what makes the registry's
+ * in one transaction (`atomically`) that holds what it changes, which is what makes the registry's
  * claim and update atomic (with PostgreSQL, across the nodes sharing it).
  * Each user's calls (read by every presence recompute and connect) are cached; `put` and `delete` drop
  * both parties' entries.
@@ -44,6 +44,9 @@ const fromRaw = (r: RawRow): LiveCallRow => ({
   answeredAt: r.answered_at,
 });
 
+/** The first key of the advisory locks on a user's calls (the second is the user id). */
+const USERS_LOCK = 0x6c697665; // "live"
+
 export class LiveCallsTable {
   private readonly byUser: CacheMap<number, readonly LiveCallRow[]>;
 
@@ -51,11 +54,23 @@ export class LiveCallsTable {
     this.byUser = sql.cache.map('live calls by user');
   }
 
-  /** Runs `work` in one transaction: nothing else writes the table in between. */
-  atomically<T>(work: (table: LiveCallsTable) => Promise<T>): Promise<T> {
+  /**
+   * Runs `work` in one transaction holding `hold`: the calls of these users (no other transaction may
+   * add one for them meanwhile), or this call (no other may change it). SQLite's transactions take
+   * turns anyway; PostgreSQL's run side by side, so there each takes a lock: an advisory lock per user
+   * (in id order, so two transactions never wait for each other), or the call's row.
+   */
+  atomically<T>(
+    hold: { users: readonly number[] } | { call: string },
+    work: (table: LiveCallsTable) => Promise<T>,
+  ): Promise<T> {
     return this.sql.transaction(async (tx) => {
-      // SQLite's transactions take turns already; PostgreSQL's would each see the table as it was.
-      if (tx.dialect === 'postgres') await tx.run('LOCK TABLE live_calls IN EXCLUSIVE MODE');
+      if (tx.dialect === 'postgres') {
+        if ('call' in hold) await tx.run('SELECT id FROM live_calls WHERE id = ? FOR UPDATE', [hold.call]);
+        else
+          for (const userId of [...new Set(hold.users)].sort((a, b) => a - b))
+            await tx.run('SELECT pg_advisory_xact_lock(?, ?)', [USERS_LOCK, userId]);
+      }
       return work(new LiveCallsTable(tx));
     });
   }
