@@ -2,8 +2,12 @@
  * PostgreSQL goes away under a running server (`--database-url`) and comes back: while it is down,
  * requests that need it fail with E_INTERNAL (sign-in, a new connection, history, a contact request)
  * within a bounded time, none hang, and the server logs why; once it is back, the same requests succeed
- * without a restart of the server (the pool connects again).
+ * without a restart of the server (the pool connects again). A server that cannot reach it at start
+ * refuses to start and says why.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
 import { httpRoutes } from './protocol/index.js';
 import { LogCapture } from './test-support/log-capture.js';
@@ -18,6 +22,7 @@ import {
   WAIT_MS,
 } from './test-support/harness.js';
 import { createLogger } from './log.js';
+import { freePort } from './test-support/free-port.js';
 import { postgresUnavailable, startPostgres } from './test-support/postgres-server.js';
 
 const unavailable = postgresUnavailable();
@@ -90,3 +95,13 @@ it.skipIf(unavailable)(
   },
   60_000,
 );
+
+it('refuses to start, saying why, when PostgreSQL cannot be reached', async () => {
+  const closedPort = await freePort(); // nothing listens there
+  const url = `postgres://parley@127.0.0.1:${closedPort}/parley`;
+  const dataDir = mkdtempSync(join(tmpdir(), 'parley-test-'));
+  cleanup.push(async () => rmSync(dataDir, { recursive: true, force: true }));
+  await expect(startTestServer({ databaseUrl: url, dataDir })).rejects.toThrow(
+    /^--database-url \/ PARLEY_DATABASE_URL: cannot use PostgreSQL: .*ECONNREFUSED/,
+  );
+});
