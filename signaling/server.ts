@@ -189,7 +189,7 @@ export async function startServer(
   // Rows first: a device that comes back at once already finds its call in history.
   await cluster?.watchState(async () => {
     const live = (await registry.all()).map((call) => call.id);
-    const closed = callsTable.endDangling(Date.now(), live);
+    const closed = await callsTable.endDangling(Date.now(), live);
     log.warn({ calls: closed }, 'closed the calls redis forgot as interrupted');
     io.local.disconnectSockets(true);
   });
