@@ -5,15 +5,13 @@
  * (`session.ready`) on the other node. Offline announcements their contacts heard meanwhile are counted:
  * a client back before the survivor finds the node dead (10 s) is never offline for its contacts.
  */
-import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { io, type Socket } from 'socket.io-client';
 import { newDeviceId } from '../../signaling/test-support/harness.js';
 import type { NginxCluster } from '../../signaling/test-support/nginx-cluster.js';
 import { percentile } from './figures.js';
-import { ROOT } from './processes.js';
+import { seedAccounts } from './seed-accounts.js';
 
 export interface FailoverResult {
   clients: number;
@@ -31,30 +29,15 @@ export async function measureFailover(
   contacts: number,
 ): Promise<FailoverResult> {
   const sessions = join(cluster.dataDir, 'sessions.tsv');
-  execFileSync(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      'signaling/cli.ts',
-      'users',
-      'seed',
-      String(clients),
-      '--prefix',
-      'fo',
-      '--contacts',
-      String(contacts),
-      '--sessions-file',
-      sessions,
-      '--data-dir',
-      cluster.dataDir,
-    ],
-    { cwd: ROOT, input: 'failover bench password\n', stdio: ['pipe', 'ignore', 'inherit'] },
-  );
-  const tokens = readFileSync(sessions, 'utf8')
-    .trimEnd()
-    .split('\n')
-    .map((line) => line.split('\t')[1]!);
+  const tokens = seedAccounts({
+    dataDir: cluster.dataDir,
+    count: clients,
+    prefix: 'fo',
+    contacts,
+    password: 'failover bench password',
+    sessionsFile: sessions,
+    quiet: true,
+  }).map((account) => account.token);
 
   const sockets: { socket: Socket; deviceId: string; readyAt: number[] }[] = [];
   let offlineHeard = 0;

@@ -7,8 +7,7 @@
  * presence fan-out latency and delivered fraction at a delivery rate, and the time a graceful stop
  * takes. Prints a table (Parley, bare, ratio) and writes everything to bench-results/.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -16,6 +15,7 @@ import { heapTrendKibPerMinute, percentile, table, type Row } from './figures.js
 import type { Account } from './messages.js';
 import { openFileHardLimit } from './proc.js';
 import { ROOT } from './processes.js';
+import { seedAccounts } from './seed-accounts.js';
 import { runTarget, type Settings, type TargetResult } from './target.js';
 
 const PREFIX = 'bench';
@@ -192,35 +192,21 @@ const machine = {
 try {
   console.log(`seeding ${settings.clients} accounts with ${settings.contacts} contacts each (users seed)...`);
   const seedStart = Date.now();
-  execFileSync(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      'signaling/cli.ts',
-      'users',
-      'seed',
-      String(settings.clients),
-      '--prefix',
-      PREFIX,
-      '--contacts',
-      String(settings.contacts),
-      '--sessions-file',
-      sessionsFile,
-      '--data-dir',
-      dataDir,
-      ...settings.databaseArgs,
-    ],
-    { cwd: ROOT, input: `${PASSWORD}\n`, stdio: ['pipe', 'inherit', 'inherit'] },
-  );
+  const seeded = seedAccounts({
+    dataDir,
+    count: settings.clients,
+    prefix: PREFIX,
+    contacts: settings.contacts,
+    password: PASSWORD,
+    sessionsFile,
+    extraArgs: settings.databaseArgs,
+  });
   const seedSeconds = (Date.now() - seedStart) / 1000;
-  const accounts: Account[] = readFileSync(sessionsFile, 'utf8')
-    .trimEnd()
-    .split('\n')
-    .map((line) => {
-      const [username, token] = line.split('\t') as [string, string];
-      return { index: Number(username.slice(PREFIX.length)), username, token };
-    });
+  const accounts: Account[] = seeded.map(({ username, token }) => ({
+    index: Number(username.slice(PREFIX.length)),
+    username,
+    token,
+  }));
 
   type Target = 'parley' | 'bare';
   const results: Record<Target, TargetResult[]> = { parley: [], bare: [] };
