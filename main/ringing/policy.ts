@@ -52,22 +52,13 @@ export function notificationActionsSupported(platform: NodeJS.Platform): boolean
 }
 
 export function ringingChannels(input: RingingChannelsInput): RingingChannels {
-  if (input.dnd) {
+  // Parley's own do-not-disturb: nothing at all. The desktop's (desktopQuiet): only the tray shows it.
+  if (input.dnd || input.desktopQuiet) {
     return {
       incomingWindow: false,
       notification: false,
       notificationActions: false,
-      trayRinging: false,
-      attention: null,
-      ringtone: false,
-    };
-  }
-  if (input.desktopQuiet) {
-    return {
-      incomingWindow: false,
-      notification: false,
-      notificationActions: false,
-      trayRinging: true,
+      trayRinging: !input.dnd,
       attention: null,
       ringtone: false,
     };
