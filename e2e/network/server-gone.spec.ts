@@ -87,6 +87,9 @@ test('the server is away longer than the grace period: media goes on, both are t
     expect(call!.ended_at, 'the recorded end, ms').toBeLessThanOrEqual(clickedBy + END_TOLERANCE_MS);
     const length = formatClock((call!.ended_at! - call!.answered_at!) / 1000);
     await expectOneCallEach([alice, bob], (entry) => expect(entry.locator('.outcome')).toHaveText(length));
+  } catch (err) {
+    console.log(`[network] ${SCENARIO}: the server's log\n${server.log()}`);
+    throw err;
   } finally {
     restore();
     await server.close();

@@ -98,6 +98,9 @@ test('the server restarts mid-call: media never stops, both keep the call, hang-
     const length = formatClock((call!.ended_at! - call!.answered_at!) / 1000);
     report(SCENARIO, `history: one call of ${length}, completed`);
     await expectOneCallEach([alice, bob], (entry) => expect(entry.locator('.outcome')).toHaveText(length));
+  } catch (err) {
+    console.log(`[network] ${SCENARIO}: the server's log\n${server.log()}`);
+    throw err;
   } finally {
     restore();
     await server.close();

@@ -289,6 +289,7 @@ export class CallService {
     const at = this.now() - report.endedMsAgo;
     const failed = report.reason === 'failed';
     const live = await this.apply(report.callId, { type: 'report', by, failed, at });
+    this.d.log.debug({ ...by, callId: report.callId, at, live: live.ok }, 'call end reported');
     if (live.ok) return;
     if (live.code !== 'E_CALL_NOT_FOUND') {
       throw new AppError(live.code, `cannot report the end of call ${report.callId}`);
@@ -369,6 +370,7 @@ export class CallService {
   /** Ends a call for both parties and in history, at `endedAt` (now unless a device reported the time). */
   private async finish(call: LiveCall, reason: CallEndReason, endedAt = this.now()): Promise<void> {
     this.d.metrics.callsEnded.inc({ reason });
+    this.d.log.debug({ callId: call.id, reason, endedAt }, 'call ended');
     this.disarm(ringTimer(call.id), call.id);
     for (const device of this.boundDevices(call)) this.disarm(graceTimer(call.id, device), call.id);
     // Written before anyone hears of the end, so that history asked for afterwards has it.

@@ -111,6 +111,7 @@ export class RequestDispatcher {
       for (const task of after) task();
     } catch (err) {
       if (!(err instanceof AppError)) this.opts.log.error({ err, event: name }, 'request failed');
+      else this.opts.log.debug({ ...device, event: name, code: err.code }, 'request refused');
       reply(socket, name, ack, { ok: false, error: toProtocolError(err) });
     }
   }

@@ -39,7 +39,10 @@ async function freePort(host: string): Promise<number> {
 
 export class ServerProcess {
   private child: ChildProcess | null = null;
+  /** What the current process printed (its start waits on it). */
   private output = '';
+  /** What every process of this server printed, in order: printed when a scenario fails. */
+  private logs = '';
 
   private constructor(
     readonly url: string,
@@ -58,7 +61,7 @@ export class ServerProcess {
       ...['--host', env.gateway, '--port', String(port), '--data-dir', dataDir, '--web-dir', WEB_DIR],
       ...['--grace-period', String(gracePeriodS), '--ring-timeout', String(ringTimeoutS())],
       ...['--registrations-per-hour', '100000', '--invites-per-minute', '1000', '--relay-per-10s', '10000'],
-      ...['--log-level', 'info'],
+      ...['--log-level', 'debug'],
     ];
     const server = new ServerProcess(`http://${env.gateway}:${port}`, dataDir, args);
     await server.start();
@@ -82,6 +85,7 @@ export class ServerProcess {
       };
       const read = (chunk: Buffer) => {
         this.output += chunk.toString();
+        this.logs += chunk.toString();
         if (this.output.includes('"msg":"signaling server listening"')) {
           clearTimeout(timer);
           resolve();
@@ -105,6 +109,11 @@ export class ServerProcess {
     const code = await exited;
     clearTimeout(timer);
     if (code !== 0) throw new Error(`signaling server stopped with ${code}:\n${this.output.slice(-2_000)}`);
+  }
+
+  /** The log lines of every run of this server so far (JSON, one per line). */
+  log(): string {
+    return this.logs;
   }
 
   /** The calls table (the history), read from the database beside the running server. */
