@@ -3,6 +3,7 @@
 // hangs up meanwhile: her call ends at once, and Bob's as soon as her side closes its connection. When
 // the server is back, both report how the call ended, and history shows one completed call that ended
 // when Alice hung up (not when the server came back, and not "connection lost").
+import { UNREPORTED_ENDS_KEY } from '../../renderer/call/end-reports.js';
 import { formatClock } from '../../renderer/ui/words.js';
 import { expect, startVideoCall, test, type NetPerson } from './support/fixtures.js';
 import { expectOneCallEach, observe, report, seconds } from './support/observe.js';
@@ -29,8 +30,10 @@ test('the server is away longer than the grace period: media goes on, both are t
 }) => {
   const server = await ServerProcess.start(net.env, { gracePeriodS: GRACE_PERIOD_S });
   const restore = useServer(server.url);
+  const people: NetPerson[] = [];
   try {
     const [alice, bob] = await net.pair();
+    people.push(alice, bob);
     await startVideoCall(alice, bob);
 
     const stoppedAt = Date.now();
@@ -89,6 +92,10 @@ test('the server is away longer than the grace period: media goes on, both are t
     await expectOneCallEach([alice, bob], (entry) => expect(entry.locator('.outcome')).toHaveText(length));
   } catch (err) {
     console.log(`[network] ${SCENARIO}: the server's log\n${server.log()}`);
+    for (const person of people) {
+      const kept = await person.page.evaluate((key) => localStorage.getItem(key), UNREPORTED_ENDS_KEY);
+      console.log(`[network] ${SCENARIO}: ${person.displayName}'s unreported call ends: ${kept}`);
+    }
     throw err;
   } finally {
     restore();
