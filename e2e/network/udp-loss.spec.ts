@@ -1,6 +1,13 @@
 // Scenario 1: random UDP loss on Alice's link, 5% and then 15% each way. The call goes on: audio keeps
-// arriving on both sides (bytes, packets and sound), both badges show the loss, and video adapts (a
-// sender lowers its resolution or frame rate for lack of bandwidth) instead of freezing.
+// arriving on both sides (bytes, packets and sound), both badges show the loss, and video adapts instead
+// of freezing: frames keep being decoded while a sender's encoder lowers the bitrate it aims at.
+//
+// Why the bitrate and not the picture size: with Chromium's fake camera (a simple picture) the encoder
+// at 15% loss measured here sometimes drops to 540p for lack of bandwidth and as often stays at 720p, at a
+// lower bitrate and the same frame rate; and it also sends 270p–540p "limited by bandwidth" on a clean
+// link while it ramps up. Its target bitrate is what answers the loss: 2–10% loss holds the estimate
+// and more lowers it. Measured here (mean over the last 5 s at 15%, against the mean at 5%): 0.14 and
+// 0.34 of it; with the loss left at 5% instead, 0.79 to 1.33, which fails this check.
 import { recoveryTimings } from '../../renderer/call/recovery.js';
 import { loseUdp } from './support/faults.js';
 import { expect, startVideoCall, test, type NetPerson } from './support/fixtures.js';
@@ -13,6 +20,53 @@ const FAIR_LOSS = /^(Fair|Poor) · .+ · ([2-9]|\d{2,})(\.\d)?% loss/;
 const POOR_LOSS = /^Poor · .+ · ([89]|\d{2,})(\.\d)?% loss/;
 /** The badge is sampled every 2 s; a few samples at random loss show it. */
 const BADGE_MS = 20_000;
+/** How often the encoders' target bitrates are read. */
+const SAMPLE_MS = 500;
+/** Adapted: a sender's mean target bitrate over the last RECENT_MS at 15% loss is this share of its mean at 5%. */
+const ADAPTED_SHARE = 0.5;
+const RECENT_MS = 5_000;
+
+/** Each sender's video target bitrate over time (bit/s), read every SAMPLE_MS until stopped. */
+class VideoRates {
+  private readonly samples = new Map<NetPerson, { at: number; bps: number }[]>();
+  private running = true;
+  private readonly done: Promise<unknown>;
+
+  constructor(people: readonly NetPerson[]) {
+    this.done = Promise.all(people.map((p) => this.sample(p)));
+  }
+
+  /** The mean rate read from `from` to `to` (0 when none was read). */
+  mean(person: NetPerson, from: number, to: number): number {
+    const rates = (this.samples.get(person) ?? [])
+      .filter((s) => s.at >= from && s.at <= to)
+      .map((s) => s.bps);
+    return rates.length === 0 ? 0 : rates.reduce((a, b) => a + b, 0) / rates.length;
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    await this.done;
+  }
+
+  private async sample(person: NetPerson): Promise<void> {
+    const samples: { at: number; bps: number }[] = [];
+    this.samples.set(person, samples);
+    while (this.running) {
+      const rows = await person.stats().catch(() => null); // the page is gone: the test is over
+      if (!rows) return;
+      const { targetBitrate } = outboundVideoFormat(rows);
+      if (targetBitrate > 0) samples.push({ at: Date.now(), bps: targetBitrate });
+      await new Promise((resolve) => setTimeout(resolve, SAMPLE_MS));
+    }
+  }
+}
+
+const kbps = (bps: number) => `${Math.round(bps / 1000)} kbit/s`;
+const describeVideo = (rows: Parameters<typeof outboundVideoFormat>[0]) => {
+  const out = outboundVideoFormat(rows);
+  return `${out.width}x${out.height} at ${out.fps} fps (limited by ${out.limitedBy})`;
+};
 
 /** Audio keeps arriving and is heard, and video frames keep being decoded, over a window of `ms`. */
 async function expectFlowing(person: NetPerson, ms: number): Promise<void> {
@@ -34,33 +88,44 @@ test('5% then 15% UDP loss on Alice’s link: audio goes on, badges show the los
 }) => {
   const [alice, bob] = await net.pair();
   await startVideoCall(alice, bob);
+  const rates = new VideoRates([alice, bob]);
+  try {
+    const fivePercentAt = Date.now();
+    await loseUdp(alice.host, 0.05);
+    for (const person of [alice, bob]) {
+      await expect(badge(person)).toHaveText(FAIR_LOSS, { timeout: BADGE_MS });
+      report(SCENARIO, `5%: ${person.displayName}'s badge says "${await badge(person).textContent()}"`);
+    }
+    await Promise.all([expectFlowing(alice, 5_000), expectFlowing(bob, 5_000)]);
 
-  await loseUdp(alice.host, 0.05);
-  for (const person of [alice, bob]) {
-    await expect(badge(person)).toHaveText(FAIR_LOSS, { timeout: BADGE_MS });
-    report(SCENARIO, `5%: ${person.displayName}'s badge says "${await badge(person).textContent()}"`);
+    const fifteenPercentAt = Date.now();
+    await loseUdp(alice.host, 0.15);
+    for (const person of [alice, bob]) {
+      await expect(badge(person)).toHaveText(POOR_LOSS, { timeout: BADGE_MS });
+      report(SCENARIO, `15%: ${person.displayName}'s badge says "${await badge(person).textContent()}"`);
+    }
+    await Promise.all([expectFlowing(alice, 8_000), expectFlowing(bob, 8_000)]);
+    // Adapts: a sender's encoder (both send over the lossy link) aims much lower than it did at 5%.
+    const adapted = (p: NetPerson) => {
+      const before = rates.mean(p, fivePercentAt, fifteenPercentAt);
+      const after = rates.mean(p, Date.now() - RECENT_MS, Date.now());
+      return before > 0 && after <= before * ADAPTED_SHARE
+        ? `${p.displayName}'s encoder aimed at ${kbps(before)} on average at 5%, and at ${kbps(after)} in the last ${RECENT_MS / 1000} s`
+        : null;
+    };
+    let seen: string | null = null;
+    await expect
+      .poll(() => (seen = adapted(alice) ?? adapted(bob)), {
+        message: `a sender's mean target bitrate at 15% loss down to ${ADAPTED_SHARE * 100}% of its mean at 5%`,
+        timeout: BADGE_MS,
+      })
+      .not.toBeNull();
+    report(SCENARIO, `15%: ${seen}`);
+    report(
+      SCENARIO,
+      `15%: Alice sends ${describeVideo(await alice.stats())}, Bob ${describeVideo(await bob.stats())}`,
+    );
+  } finally {
+    await rates.stop();
   }
-  await Promise.all([expectFlowing(alice, 5_000), expectFlowing(bob, 5_000)]);
-
-  await loseUdp(alice.host, 0.15);
-  for (const person of [alice, bob]) {
-    await expect(badge(person)).toHaveText(POOR_LOSS, { timeout: BADGE_MS });
-    report(SCENARIO, `15%: ${person.displayName}'s badge says "${await badge(person).textContent()}"`);
-  }
-  await Promise.all([expectFlowing(alice, 8_000), expectFlowing(bob, 8_000)]);
-  // Adapts: a sender's encoder goes below the camera's 1280x720, saying bandwidth is why.
-  const adapted = async (p: NetPerson) => {
-    const out = outboundVideoFormat(await p.stats());
-    return out.limitedBy === 'bandwidth' && out.height < 720
-      ? `${p.displayName} sends ${out.width}x${out.height} at ${out.fps} fps`
-      : null;
-  };
-  let seen: string | null = null;
-  await expect
-    .poll(async () => (seen = (await adapted(alice)) ?? (await adapted(bob))), {
-      message: 'a sender limited by bandwidth below 720p',
-      timeout: BADGE_MS,
-    })
-    .not.toBeNull();
-  report(SCENARIO, `15%: ${seen}, limited by bandwidth`);
 });

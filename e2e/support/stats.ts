@@ -85,10 +85,19 @@ export function inboundVideoFormat(rows: readonly StatsRow[]): VideoFormat {
   return largestVideo(rows, 'inbound-rtp');
 }
 
-/** The largest outbound video stream's format (what the sender's encoder produces now). */
-export function outboundVideoFormat(rows: readonly StatsRow[]): VideoFormat & { limitedBy: string } {
+/**
+ * The largest outbound video stream's format (what the sender's encoder produces now), why it is not
+ * larger, and the bitrate the encoder aims at (bit/s; 0 when unknown).
+ */
+export function outboundVideoFormat(
+  rows: readonly StatsRow[],
+): VideoFormat & { limitedBy: string; targetBitrate: number } {
   const row = rows.find((r) => r.type === 'outbound-rtp' && r.kind === 'video');
-  return { ...largestVideo(rows, 'outbound-rtp'), limitedBy: String(row?.qualityLimitationReason ?? 'none') };
+  return {
+    ...largestVideo(rows, 'outbound-rtp'),
+    limitedBy: String(row?.qualityLimitationReason ?? 'none'),
+    targetBitrate: num(row?.targetBitrate),
+  };
 }
 
 function largestVideo(rows: readonly StatsRow[], type: 'inbound-rtp' | 'outbound-rtp'): VideoFormat {
