@@ -53,6 +53,8 @@ export const redisKeys = (prefix = 'parley:') => ({
   nodes: `${prefix}nodes`,
   /** Prefix of the rate limiters' counters (rate-limiter-flexible names the rest). */
   limits: `${prefix}limit:`,
+  /** String: a random id written by the first node, gone when Redis lost its data (state-epoch.ts). */
+  epoch: `${prefix}epoch`,
 });
 
 export type RedisKeys = ReturnType<typeof redisKeys>;

@@ -71,7 +71,7 @@ export async function joinCluster(url: string, log: Logger): Promise<Cluster> {
       liveness = new NodeLiveness(state, keys, nodeId, devices, deviceLost, log);
       await liveness.start();
     },
-    watchState: (lost) => watchEpoch(state, subscriber, log, lost),
+    watchState: (lost) => watchEpoch(state, keys, subscriber, log, lost),
     shareRooms: (io) => io.adapter(createShardedAdapter(publisher, subscriber, { channelPrefix: 'parley' })),
     close,
   };

@@ -8,15 +8,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import type { RedisKeys } from '../db/redis.js';
 import type { Logger } from '../log.js';
 
-/** Beside the keys of db/redis.ts (their default prefix). */
-export const EPOCH_KEY = 'parley:epoch';
-
 /** The epoch in Redis, written first if there is none. */
-async function currentEpoch(redis: Redis): Promise<string | null> {
-  await redis.set(EPOCH_KEY, randomUUID(), 'NX');
-  return redis.get(EPOCH_KEY);
+async function currentEpoch(redis: Redis, keys: RedisKeys): Promise<string | null> {
+  await redis.set(keys.epoch, randomUUID(), 'NX');
+  return redis.get(keys.epoch);
 }
 
 /**
@@ -35,13 +33,14 @@ async function subscribed(subscriber: Redis): Promise<void> {
  */
 export async function watchEpoch(
   redis: Redis,
+  keys: RedisKeys,
   subscriber: Redis,
   log: Logger,
   lost: () => Promise<void>,
 ): Promise<void> {
-  let known = await currentEpoch(redis);
+  let known = await currentEpoch(redis, keys);
   redis.on('ready', () => {
-    currentEpoch(redis)
+    currentEpoch(redis, keys)
       .then(async (epoch) => {
         if (epoch === known) return;
         known = epoch;
