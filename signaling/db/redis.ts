@@ -8,11 +8,28 @@ import { createHash } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { Logger } from '../log.js';
 
+/** The longest a client waits between two attempts to reconnect (plus up to RECONNECT_JITTER_MS). */
+export const RECONNECT_MAX_MS = 1_000;
+const RECONNECT_JITTER_MS = 100;
+
+/**
+ * After an outage a node's clients (commands, publish, subscribe) must come back together: a node
+ * whose command client is back takes calls for its devices, but a push to them published while its
+ * subscriber still waits out its back-off reaches nobody (Redis pub/sub keeps nothing), so the callee
+ * would not ring. ioredis 6 backs off up to 5 s (+0.2 s) by default, which after an outage of more
+ * than about 6 s left a node deaf for up to 5 s after Redis was back. Attempts to one Redis server cost
+ * little, so a client tries again at least every second.
+ */
+const reconnectDelay = (attempt: number): number =>
+  Math.min(50 * 2 ** (attempt - 1), RECONNECT_MAX_MS) + Math.floor(Math.random() * RECONNECT_JITTER_MS);
+
 /** A Redis client of this node; `role` names it in log lines (commands, pub/sub). */
 export function openRedis(url: string, log: Logger, role: string): Redis {
   const redis = new Redis(url, {
-    // A command waits through a short outage, then fails (a request answers E_INTERNAL) rather than hang.
+    // A command waits through a short outage, then fails (a request answers E_INTERNAL) rather than hang:
+    // it is failed at every fourth attempt to reconnect, so after at most about 4 s.
     maxRetriesPerRequest: 3,
+    retryStrategy: reconnectDelay,
     connectionName: `parley-${role}`,
     lazyConnect: false,
   });
