@@ -161,6 +161,7 @@ const SERVER_LAYERS = {
       'signaling/log.ts',
       'signaling/keyed-queue.ts',
       'signaling/metrics.ts',
+      'signaling/storage-unreachable.ts',
     ],
     modules: [],
   },

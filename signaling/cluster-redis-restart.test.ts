@@ -5,7 +5,8 @@
  * across nodes afterwards, relay, hang-up and history. One that comes back empty has forgotten who is
  * connected and the live calls: the nodes notice (state-epoch.ts), make their devices connect again and
  * close the forgotten calls as interrupted, after which presence and calls are right again. One out of
- * reach for longer than a node may stay silent (10 s) does not make the nodes take each other for dead.
+ * reach for longer than a node may stay silent (10 s) does not make the nodes take each other for dead;
+ * meanwhile requests fail with E_UNAVAILABLE.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -147,8 +148,17 @@ describe.skipIf(unavailable)('Redis restarts', () => {
   it('out of reach for longer than a node may stay silent: when it is back, no node takes the other for dead', async () => {
     const { redis, alice, bob } = await cluster(true);
     const before = await connectionsOf(redis);
-    await redis.restart({ downMs: deadAfterMs + 2_000 });
+    // Meanwhile a request fails saying that the server cannot reach its storage (not E_INTERNAL, not a
+    // hang: ioredis gives a command up after a few attempts to reconnect, db/redis.ts).
+    let duringOutage: string | undefined;
+    await redis.restart({
+      downMs: deadAfterMs + 2_000,
+      whileDown: async () => {
+        duringOutage = await alice.device.fails('call.invite', { callee: 'bob', media: 'audio' });
+      },
+    });
     const backAt = Date.now();
+    expect(duringOutage).toBe('E_UNAVAILABLE');
 
     // Every node's connections (commands, publish, subscribe) are back, subscribed as before, within a
     // back-off step of Redis (db/redis.ts): a subscriber still waiting would miss the pushes to its

@@ -1,5 +1,6 @@
 /** The server's error type: a stable protocol code plus a developer message. */
 import type { z } from 'zod';
+import { isStorageUnreachable } from './storage-unreachable.js';
 import type { ErrorCode, ProtocolError } from './protocol/index.js';
 
 export class AppError extends Error {
@@ -26,6 +27,17 @@ export function describeInvalid(error: z.ZodError): string {
   return issue.path.length > 0 ? `${issue.path.join('.')}: ${issue.message}` : issue.message;
 }
 
-/** Any thrown value as a protocol error; unexpected ones become E_INTERNAL without details. */
-export const toProtocolError = (err: unknown): ProtocolError =>
-  err instanceof AppError ? err.toProtocol() : { code: 'E_INTERNAL', message: 'internal error' };
+/** What a client is told when the server's storage cannot be reached: an outage, not a bug. */
+export const UNAVAILABLE: ProtocolError = {
+  code: 'E_UNAVAILABLE',
+  message: 'the server cannot reach its storage right now; try again',
+};
+
+/**
+ * Any thrown value as a protocol error: storage out of reach becomes E_UNAVAILABLE, anything else
+ * unexpected E_INTERNAL, both without details.
+ */
+export const toProtocolError = (err: unknown): ProtocolError => {
+  if (err instanceof AppError) return err.toProtocol();
+  return isStorageUnreachable(err) ? UNAVAILABLE : { code: 'E_INTERNAL', message: 'internal error' };
+};

@@ -24,6 +24,7 @@ const statusOf: Partial<Record<ErrorCode, number>> = {
   E_RATE_LIMITED: 429,
   E_HOST_NOT_ALLOWED: 421,
   E_SHUTTING_DOWN: 503,
+  E_UNAVAILABLE: 503,
 };
 
 export interface HttpDeps {

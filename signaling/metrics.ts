@@ -26,6 +26,7 @@ const HANDSHAKE_REFUSALS = [
   'E_DEVICE_TAKEN',
   'E_TOO_MANY_DEVICES',
   'E_SHUTTING_DOWN',
+  'E_UNAVAILABLE',
   'E_INTERNAL',
   'host-not-allowed',
   'origin-not-allowed',

@@ -1,6 +1,7 @@
 /**
  * PostgreSQL goes away under a running server (`--database-url`) and comes back: while it is down,
- * requests that need it fail with E_INTERNAL (sign-in, a new connection, history, a contact request)
+ * requests that need it fail with E_UNAVAILABLE, not E_INTERNAL: an outage, not a bug (sign-in, a new
+ * connection, history, a contact request)
  * within a bounded time, none hang, and the server logs why; once it is back, the same requests succeed
  * without a restart of the server (the pool connects again). A server that cannot reach it at start
  * refuses to start and says why.
@@ -41,7 +42,7 @@ async function timed(work: () => Promise<unknown>): Promise<number> {
 }
 
 it.skipIf(unavailable)(
-  'fails requests with E_INTERNAL while PostgreSQL is down, none hanging, and serves them again once it is back',
+  'fails requests with E_UNAVAILABLE while PostgreSQL is down, none hanging, and serves them again once it is back',
   async () => {
     const postgres = await startPostgres();
     cleanup.push(() => postgres.stop());
@@ -63,8 +64,8 @@ it.skipIf(unavailable)(
       await timed(async () => {
         const res = await postJson(server, httpRoutes.login, { username: 'alice', password: PASSWORD });
         expect({ status: res.status, body: res.body }).toMatchObject({
-          status: 500,
-          body: { error: { code: 'E_INTERNAL' } },
+          status: 503,
+          body: { error: { code: 'E_UNAVAILABLE' } },
         });
       }),
       await timed(async () => {
@@ -72,11 +73,11 @@ it.skipIf(unavailable)(
           () => undefined,
           (err: { data?: { code?: string } }) => err.data?.code,
         );
-        expect(refused).toBe('E_INTERNAL');
+        expect(refused).toBe('E_UNAVAILABLE');
       }),
-      await timed(async () => expect(await alice.device.fails('history.list', {})).toBe('E_INTERNAL')),
+      await timed(async () => expect(await alice.device.fails('history.list', {})).toBe('E_UNAVAILABLE')),
       await timed(async () =>
-        expect(await carol.device.fails('contacts.request', { username: 'alice' })).toBe('E_INTERNAL'),
+        expect(await carol.device.fails('contacts.request', { username: 'alice' })).toBe('E_UNAVAILABLE'),
       ),
     );
     // Refused at once by a stopped server; the bound that matters is that each came back at all.

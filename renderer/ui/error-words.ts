@@ -30,6 +30,7 @@ const serverWords: Record<ErrorCode, string> = {
   E_DEVICE_TAKEN: 'This device was in use by another sign-in. Parley will reconnect as a new device.',
   E_HOST_NOT_ALLOWED:
     'The server does not answer to this address. Use the address its administrator gave you, or ask them to add this one.',
+  E_UNAVAILABLE: 'The server cannot reach its storage right now. Please try again in a moment.',
   E_INTERNAL: 'Something went wrong on the server. Please try again.',
 };
 

@@ -7,8 +7,8 @@
  * cheap way to notice that, so a cached row could be another node's stale one.
  *
  * While PostgreSQL cannot be reached, statements fail (a connection refused at once, one that does not
- * answer after CONNECT_TIMEOUT_MS, a statement after STATEMENT_TIMEOUT_MS): requests get E_INTERNAL
- * rather than hang, and the pool connects again when it is back.
+ * answer after CONNECT_TIMEOUT_MS, a statement after STATEMENT_TIMEOUT_MS): requests get E_UNAVAILABLE
+ * (storage-unreachable.ts) rather than hang, and the pool connects again when it is back.
  */
 import pg from 'pg';
 import type { Logger } from '../log.js';

@@ -26,8 +26,8 @@ const reconnectDelay = (attempt: number): number =>
 /** A Redis client of this node; `role` names it in log lines (commands, pub/sub). */
 export function openRedis(url: string, log: Logger, role: string): Redis {
   const redis = new Redis(url, {
-    // A command waits through a short outage, then fails (a request answers E_INTERNAL) rather than hang:
-    // it is failed at every fourth attempt to reconnect, so after at most about 4 s.
+    // A command waits through a short outage, then fails (a request answers E_UNAVAILABLE) rather than
+    // hang: it is failed at every fourth attempt to reconnect, so after at most about 4 s.
     maxRetriesPerRequest: 3,
     retryStrategy: reconnectDelay,
     connectionName: `parley-${role}`,

@@ -27,6 +27,7 @@ export const errorCodes = [
   'E_TOO_MANY_DEVICES', // handshake: the user already has the maximum number of devices connected
   'E_DEVICE_TAKEN', // handshake: this deviceId belongs to another session of the user; pick a new one
   'E_HOST_NOT_ALLOWED', // HTTP 421: the Host header names a host this server is not configured for
+  'E_UNAVAILABLE', // the server cannot reach its storage (database, Redis) right now; try again
   'E_INTERNAL',
 ] as const;
 

@@ -10,6 +10,7 @@ import type { CallService } from '../calls/service.js';
 import type { ContactsService } from '../contacts/service.js';
 import type { DeviceBindingsTable } from '../db/device-bindings.js';
 import type { Device } from '../domain.js';
+import { toProtocolError } from '../errors.js';
 import type { HistoryService } from '../history/service.js';
 import { KeyedQueue } from '../keyed-queue.js';
 import type { Metrics } from '../metrics.js';
@@ -102,7 +103,8 @@ export function attachConnections(io: ParleyServer, deps: ConnectionDeps): () =>
       (refused) => decide(next, refused),
       (err: unknown) => {
         deps.log.error({ err }, 'handshake failed');
-        decide(next, refusal('E_INTERNAL', 'internal error'));
+        const { code, message } = toProtocolError(err);
+        decide(next, refusal(code, message));
       },
     );
   });

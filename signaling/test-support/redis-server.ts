@@ -21,9 +21,10 @@ export interface TestRedis {
   /**
    * Stops the server and starts it again on the same port: as `systemctl restart` does (SIGTERM, which
    * writes the append-only file out) when started with `persist`, and then it comes back with its keys;
-   * without, it comes back empty. `downMs`: how long it stays down in between (an outage).
+   * without, it comes back empty. `downMs`: how long it stays down in between (an outage); `whileDown`:
+   * what to do once it has stopped (it starts again when both that and `downMs` are over).
    */
-  restart(options?: { downMs?: number }): Promise<void>;
+  restart(options?: { downMs?: number; whileDown?: () => Promise<void> }): Promise<void>;
   /** Stops the server (SIGKILL: nothing to save) and removes its folder. */
   stop(): Promise<void>;
 }
@@ -64,11 +65,11 @@ export async function startRedis({ persist = false } = {}): Promise<TestRedis> {
           await client.flushall();
           await client.quit();
         },
-        restart: async ({ downMs = 0 } = {}) => {
+        restart: async ({ downMs = 0, whileDown = async () => undefined } = {}) => {
           const exited = new Promise((resolve) => server.once('exit', resolve));
           server.kill('SIGTERM');
           await exited;
-          await new Promise((resolve) => setTimeout(resolve, downMs));
+          await Promise.all([new Promise((resolve) => setTimeout(resolve, downMs)), whileDown()]);
           server = launch(port);
           const again = await readyOrExit(server);
           if (again !== true) throw new Error(`redis-server did not start again: ${again}`);
