@@ -3,11 +3,12 @@
  * peer's hang-up arrived only as its DTLS close), kept until the server is back and told with
  * `call.reportEnd`, so that history shows when and how each call really ended. They are kept in the
  * platform's storage too, so a page reloaded or closed before the server came back still tells it, from
- * the same device, when it connects again.
+ * the same device, when it connects again. A server that is there but cannot reach its storage
+ * (E_UNAVAILABLE) is told again every REPORT_RETRY_MS until it takes the report.
  */
 import { z } from 'zod';
 import { CALL_REPORT_MAX_AGE_MS, CallEndReport } from '../../signaling/protocol/index.js';
-import type { SignalingClient } from '../net/signaling-client.js';
+import { mayTryAgain, type SignalingClient } from '../net/signaling-client.js';
 import type { KeyValueStore } from '../platform/platform.js';
 import type { CallView } from './view.js';
 
@@ -24,9 +25,13 @@ const UnreportedEnd = z.object({
 });
 type UnreportedEnd = z.infer<typeof UnreportedEnd>;
 
+/** How long after an E_UNAVAILABLE answer the ends are reported again (storage outages last seconds). */
+export const REPORT_RETRY_MS = 5_000;
+
 export class EndReports {
   /** This device, as the last `session.ready` said. */
   private deviceId: string | null = null;
+  private retryTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     private readonly signaling: Pick<SignalingClient, 'request'>,
@@ -37,11 +42,18 @@ export class EndReports {
    * An answered call ended at `at` (performance.now()) while the server was away; a call never answered has
    * no end to report.
    */
-  endedUnseen(view: CallView, reason: CallEndReport['reason'], at: number): void {
+  endedUnseen(view: CallView, reason: CallEndReport['reason'], at: number, answer?: string): void {
     if (!view.callId || !view.connectedAt || !this.deviceId) return;
     const endedAt = Date.now() - (performance.now() - at);
     const { callId, deviceId } = { callId: view.callId, deviceId: this.deviceId };
     this.save([...this.load().filter((e) => e.callId !== callId), { callId, reason, endedAt, deviceId }]);
+    if (answer === 'E_UNAVAILABLE') this.reportLater();
+  }
+
+  /** Stops reporting again later (the engine is disposed). */
+  stop(): void {
+    clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
   }
 
   /**
@@ -61,11 +73,22 @@ export class EndReports {
         continue;
       }
       void this.signaling.request('call.reportEnd', { callId, reason, endedMsAgo }).then((result) => {
-        // Answered, even with a refusal: done. Lost on the way: the next session.ready tries again.
-        if (result.ok || result.error.code !== 'E_NETWORK') this.forget(callId);
+        // Answered, even with a refusal: done. Lost on the way: the next session.ready tries again. The
+        // server's storage out of reach: a little later.
+        if (result.ok || !mayTryAgain(result.error.code)) this.forget(callId);
+        else if (result.error.code === 'E_UNAVAILABLE') this.reportLater();
       });
     }
     return ids;
+  }
+
+  /** Reports once more in a while (once, however many ends asked for it). */
+  private reportLater(): void {
+    if (this.retryTimer !== undefined) return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      if (this.deviceId) this.report(this.deviceId);
+    }, REPORT_RETRY_MS);
   }
 
   private forget(callId: string): void {

@@ -6,6 +6,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { CallSnapshot, Signal } from '../../signaling/protocol/index.js';
+import type { RequestOutcome } from '../net/signaling-client.js';
 import { CALL_ID, FakeSignaling } from '../test-support/fake-signaling.js';
 import { memoryStore } from '../test-support/memory-store.js';
 import { FakeMediaStream, FakeTrack } from '../test-support/fake-media.js';
@@ -15,7 +16,7 @@ import {
   type FakeRTCPeerConnection,
   type FakeWebRtc,
 } from '../test-support/fake-webrtc.js';
-import { UNREPORTED_ENDS_KEY } from './end-reports.js';
+import { REPORT_RETRY_MS, UNREPORTED_ENDS_KEY } from './end-reports.js';
 import { CallEngine } from './engine.js';
 import { FRESH_FOR_CALL_MS } from './ice-config.js';
 import { FIRST_READING_MS, QUALITY_INTERVAL_MS } from './media-stats.js';
@@ -545,6 +546,28 @@ describe('CallEngine, after the server connection came back (session.ready)', ()
     ready([]);
     await pass();
     expect(server.sentOf('call.reportEnd')).toHaveLength(1); // answered: not again
+  });
+
+  it('ends a call at once when the server cannot reach its storage (E_UNAVAILABLE), and reports it until the server takes it', async () => {
+    await activeCall();
+    let storageBack = false;
+    const unavailable = { ok: false, error: { code: 'E_UNAVAILABLE', message: 'storage' } } as const;
+    server.answer('call.hangup', () => unavailable);
+    server.answer('call.reportEnd', () =>
+      storageBack ? ({ ok: true } as RequestOutcome<'call.reportEnd'>) : unavailable,
+    );
+    await engine.hangup();
+    expect(events.ended).toEqual([{ callId: CALL_ID, peer: bob, reason: 'completed' }]);
+    await pass(REPORT_RETRY_MS);
+    expect(server.sentOf('call.reportEnd')).toEqual([
+      { callId: CALL_ID, reason: 'completed', endedMsAgo: REPORT_RETRY_MS },
+    ]);
+    storageBack = true;
+    await pass(REPORT_RETRY_MS);
+    expect(server.sentOf('call.reportEnd')).toHaveLength(2); // refused once, taken the second time
+    expect(storage.data.get(UNREPORTED_ENDS_KEY)).toBeUndefined();
+    await pass(REPORT_RETRY_MS);
+    expect(server.sentOf('call.reportEnd')).toHaveLength(2);
   });
 
   it('keeps an end the server did not see across a reload: the next page reports it instead of hanging up', async () => {

@@ -14,6 +14,7 @@ import {
   type Media,
   type UserSummary,
 } from '../../signaling/protocol/index.js';
+import { mayTryAgain } from '../net/signaling-client.js';
 import type { KeyValueStore } from '../platform/platform.js';
 import { Emitter } from '../util/emitter.js';
 import { CallResources, type EnginePreferences, type Signaling } from './call-resources.js';
@@ -177,8 +178,9 @@ export class CallEngine extends Emitter<EngineEvents> {
     const at = performance.now();
     const result = await this.signaling.request('call.hangup', { callId: view.callId });
     if (result.ok) return;
-    // The server is away (no answer, or not connected): end here now, and tell it when it is back.
-    if (result.error.code === 'E_NETWORK') this.server.endedUnseen(view, 'completed', at);
+    // The server is away (no answer, or not connected) or cannot reach its storage: end here now, and tell
+    // it when it can take it.
+    if (mayTryAgain(result.error.code)) this.server.endedUnseen(view, 'completed', at, result.error.code);
     this.finish(view.direction === 'outgoing' && !view.connectedAt ? 'cancelled' : 'completed');
   }
 
@@ -300,8 +302,8 @@ export class CallEngine extends Emitter<EngineEvents> {
     const at = performance.now();
     // The server ends the call for both (call.ended failed); without an answer it ends here alone.
     const result = await this.signaling.request('call.hangup', { callId: view.callId, reason: 'failed' });
-    if (!result.ok && result.error.code === 'E_NETWORK' && held === this.held)
-      this.server.endedUnseen(view, 'failed', at);
+    if (!result.ok && mayTryAgain(result.error.code) && held === this.held)
+      this.server.endedUnseen(view, 'failed', at, result.error.code);
     this.finishIf(held, 'failed', 'E_ICE_FAILED');
   }
 

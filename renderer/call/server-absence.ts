@@ -49,12 +49,16 @@ export class ServerAbsence {
     return [
       this.signaling.on('session.ready', (p) => this.onSessionReady(p.deviceId, p.calls)),
       this.signaling.on('status', ({ status }) => this.onStatus(status === 'connected')),
+      () => this.endReports.stop(),
     ];
   }
 
-  /** The call ended at `at` (performance.now()) without the server seeing it: it is told when it is back. */
-  endedUnseen(view: CallView, reason: CallEndReport['reason'], at: number): void {
-    this.endReports.endedUnseen(view, reason, at);
+  /**
+   * The call ended at `at` (performance.now()) without the server seeing it: it is told when it is back
+   * (`answer`: the code of the request that failed; E_UNAVAILABLE, it is there: told again shortly).
+   */
+  endedUnseen(view: CallView, reason: CallEndReport['reason'], at: number, answer?: string): void {
+    this.endReports.endedUnseen(view, reason, at, answer);
   }
 
   /** The peer hung up while the server was away (its DTLS close): the call ends here too, reported later. */

@@ -49,6 +49,12 @@ export type RequestOutcome<K extends ClientRequestName> =
   | ({ ok: true } & RequestResult<K>)
   | { ok: false; error: ProtocolError | { code: 'E_NETWORK'; message: string } };
 
+/**
+ * Whether a failed request may succeed if sent again later: it did not get through or got no answer
+ * (E_NETWORK), or the server could not reach its storage (E_UNAVAILABLE). Any other answer is final.
+ */
+export const mayTryAgain = (code: string): boolean => code === 'E_NETWORK' || code === 'E_UNAVAILABLE';
+
 export class SignalingClient extends Emitter<ClientEvents> {
   private socket: Socket<ServerToClientEvents, ClientToServerEvents> | undefined;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
