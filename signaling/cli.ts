@@ -67,7 +67,7 @@ async function main(argv: string[]): Promise<number> {
   const stop = (signal: string) => {
     log.info({ signal }, 'signal received');
     process.once(signal, () => process.exit(1)); // a second signal: stop now
-    server.close().then(
+    server.close({ exiting: true }).then(
       () => process.exit(0),
       (err: unknown) => {
         log.error({ err }, 'shutdown failed');

@@ -42,6 +42,7 @@ import {
   RevocationWatch,
   type RevocationTimings,
 } from './realtime/revocations.js';
+import { cutOff, disconnectAll, leaveToExit, tellShutdown } from './realtime/shutdown.js';
 import type { ParleyServer } from './realtime/types.js';
 
 /** Socket.IO frames larger than this close the connection (the biggest real message is an SDP). */
@@ -58,8 +59,12 @@ export interface RunningServer {
   db: Database;
   io: ParleyServer;
   http: HttpServer;
-  /** Stops accepting, tells clients, ends ringing calls as interrupted (answered ones stay), closes the database. */
-  close(): Promise<void>;
+  /**
+   * Stops accepting, tells clients, ends ringing calls as interrupted (answered ones stay), closes the
+   * database. `exiting`: the process exits right after, so the connections still open at the deadline
+   * are left for the exit to close (on a single node; a cluster node lets its devices go one by one).
+   */
+  close(options?: { exiting?: boolean }): Promise<void>;
 }
 
 /** The parts of a server that do I/O: its tables and registries. */
@@ -221,6 +226,9 @@ export async function startServer(
     deviceBindings,
     maxDevicesPerUser: config.maxDevicesPerUser,
     isClosing: () => closing,
+    // One node's devices are all going, together: nothing of theirs outlives the node (answered calls stay
+    // in the registry, and the next start gives their devices the grace period). Other nodes' are not.
+    nodeGoing: () => closing && !cluster,
     metrics,
     log,
   });
@@ -266,32 +274,42 @@ export async function startServer(
     : undefined;
 
   let closed: Promise<void> | undefined;
-  const close = () =>
+  const close = ({ exiting = false } = {}) =>
     (closed ??= (async () => {
       closing = true;
-      // The wait for clients to take their last messages ends FLUSH_TIMEOUT_MS after this, however long
-      // telling them took: with many clients that work alone took seconds, and the wait came on top.
-      const flushDeadline = Date.now() + FLUSH_TIMEOUT_MS;
+      // Telling, disconnecting and waiting for the clients ends SHUTDOWN_DEADLINE_MS after this however
+      // many there are; the connections still open then are cut off (see realtime/shutdown.ts).
+      const started = Date.now();
+      const deadline = started + SHUTDOWN_DEADLINE_MS;
       log.info('shutting down');
-      // A scrape reads the database: the metrics listener goes before it closes.
+      // A scrape reads the database: the metrics listener goes before it closes. The checkpointer's
+      // thread stops meanwhile (closing the database checkpoints what is left).
       const metricsClosed = metricsServer && closeMetricsServer(metricsServer);
+      const checkpointerStopped = checkpointer?.stop();
       await revocations.stop();
-      // This node's connections only: with the Redis adapter `io.emit` would reach every node's.
-      io.local.emit('server.shutdown', { message: 'server is shutting down' });
+      const told = await tellShutdown(io, deadline);
+      // Always, deadline or not: every ringing call gets its history row.
       await calls.stop();
-      await disconnectAll(io, flushDeadline);
-      // What is still open now would hold the close for long: a client that stopped reading never
-      // answers the websocket close (ws waits 30 s for it), an idle keep-alive or a half-sent request.
-      for (const socket of connections) socket.destroy();
-      await new Promise<void>((resolve) => io.close(() => resolve()));
+      const disconnected = await disconnectAll(io, deadline);
+      const open = connections.size;
+      if (exiting && !cluster) {
+        // The process exits next and the kernel closes the connections with it, all at once: Socket.IO's
+        // teardown of each (10,000 took seconds) would change nothing that outlives the process.
+        leaveToExit(connections);
+        httpServer.close();
+      } else {
+        await cutOff(connections);
+        await new Promise<void>((resolve) => io.close(() => resolve()));
+      }
       // Disconnect handling and presence updates still touch the database: let them finish first.
       await connectionsSettled();
       await presence.settled();
       await metricsClosed;
       await cluster?.close();
-      await checkpointer?.stop();
+      await checkpointerStopped;
       await db.close();
-      log.info('stopped');
+      // How far it got before the deadline: clients told, disconnected, and connections still open then.
+      log.info({ ms: Date.now() - started, told, disconnected, open }, 'stopped');
     })());
 
   const { port } = await listen(httpServer, config);
@@ -357,25 +375,8 @@ function closeMetricsServer(server: HttpServer): Promise<void> {
   return closed;
 }
 
-/** How long after shutdown begins it stops waiting for clients to receive their last messages. */
-const FLUSH_TIMEOUT_MS = 2_000;
-
 /**
- * Disconnects every local socket and waits (until `deadline` at the latest)
- * until their TCP connections have closed, so that queued messages
- * (call.ended, history.entry) are delivered: `io.close()` alone would discard
- * them. (Engine.IO's own 'close' event fires as soon as the websocket close
- * has started, before the client has read anything or answered.)
+ * How long after shutdown begins the connections still open are cut off. Well under the 3 s a restart
+ * may take, leaving room for what follows (closing Socket.IO and the database, the process's exit).
  */
-async function disconnectAll(io: ParleyServer, deadline: number): Promise<void> {
-  const closed = [...io.sockets.sockets.values()].map(({ request: { socket } }) =>
-    socket.destroyed ? undefined : new Promise<void>((resolve) => socket.once('close', () => resolve())),
-  );
-  io.local.disconnectSockets(true);
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<void>(
-    (resolve) => (timer = setTimeout(resolve, Math.max(0, deadline - Date.now()))),
-  );
-  await Promise.race([Promise.all(closed), timeout]);
-  clearTimeout(timer);
-}
+const SHUTDOWN_DEADLINE_MS = 1_000;

@@ -35,6 +35,12 @@ export interface ConnectionDeps {
   /** Devices one user may have connected at once; a handshake over it is refused. */
   maxDevicesPerUser: number;
   isClosing(): boolean;
+  /**
+   * The whole node is shutting down and nothing of its devices outlives it: a disconnect then changes
+   * nothing worth the work (presence announcements to contacts who are being disconnected too, a grace
+   * timer that shutdown stops anyway), which at thousands of devices would hold up the shutdown.
+   */
+  nodeGoing(): boolean;
   /** Counts refused handshakes. */
   metrics: Metrics;
   log: Logger;
@@ -111,6 +117,7 @@ export function attachConnections(io: ParleyServer, deps: ConnectionDeps): () =>
 
   // Shared by every connection (Socket.IO calls it with the socket as `this`): no closure per connection.
   const onDisconnect = function (this: ParleySocket): void {
+    if (deps.nodeGoing()) return;
     const device = deviceOf(this);
     void lifecycle
       .run(lifecycleKey(device), () => disconnected(this, device, deps))
