@@ -268,6 +268,9 @@ try {
         );
   const kib = (bytes: number | undefined) => (bytes === undefined ? undefined : bytes / 1024);
   const mib = (bytes: number | undefined) => (bytes === undefined ? undefined : bytes / 1024 / 1024);
+  /** From Parley's "stopped" log line (bare logs none). */
+  const openAtDeadline = (log: Record<string, unknown> | undefined) =>
+    typeof log?.open === 'number' ? log.open : undefined;
   const both = (
     label: string,
     pick: (r: TargetResult) => number | undefined,
@@ -312,6 +315,8 @@ try {
     both('presence: server CPU (% of a core)', (r) => r.presence.serverCpuPercent, 0),
     both('presence: server event-loop delay p99 (ms)', (r) => r.presence.loopDelayMs.p99),
     both('graceful shutdown (ms)', (r) => r.shutdown.ms, 0),
+    both('shutdown: clients that saw server.shutdown', (r) => r.shutdown.shutdownNotices, 0, true),
+    both('shutdown: connections open at the deadline', (r) => openAtDeadline(r.shutdown.stoppedLog), 0, true),
     both('machine: time some task waited for a CPU (%)', (r) => r.cpuStallPercent, 0, true),
     both('load generator CPU, connect phase (% of a core)', (r) => r.connect.generatorCpuPercent, 0, true),
     both('load generator CPU, ring phase (% of a core)', (r) => r.ring.generatorCpuPercent, 0, true),

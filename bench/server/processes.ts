@@ -36,8 +36,8 @@ export interface MeasuredServer {
   stats(gc: boolean, heapSnapshot?: string): Promise<ProbeReply>;
   /** Log lines at warn or above (pino level ≥ 40), and how many there were. */
   problems: { count: number; first: string[] };
-  /** SIGTERM; resolves with the ms until the process exited, and its exit code. */
-  stop(): Promise<{ ms: number; code: number | null }>;
+  /** SIGTERM; resolves with the ms until the process exited, its exit code and Parley's "stopped" log line. */
+  stop(): Promise<{ ms: number; code: number | null; stoppedLog?: Record<string, unknown> }>;
 }
 
 /**
@@ -58,6 +58,7 @@ export async function startServer(args: string[], nodeOptions: string[] = []): P
   );
   const exited = once(child, 'exit') as Promise<[number | null]>;
   const problems = { count: 0, first: [] as string[] };
+  let stoppedLog: Record<string, unknown> | undefined;
   let stderr = '';
   child.stderr!.setEncoding('utf8').on('data', (s: string) => (stderr += s));
   // The URLs the server announces in its log: its own, and with --metrics-listen the metrics'.
@@ -70,13 +71,14 @@ export async function startServer(args: string[], nodeOptions: string[] = []): P
   const url = listening('signaling server listening');
   const metricsUrl = args.includes('--metrics-listen') ? listening('metrics listening') : undefined;
   createInterface({ input: child.stdout! }).on('line', (line) => {
-    let entry: { level?: number; msg?: string; url?: string };
+    let entry: { level?: number; msg?: string; url?: string; [field: string]: unknown };
     try {
       entry = JSON.parse(line) as typeof entry;
     } catch {
       return;
     }
     if (entry.msg && entry.url) announced.get(entry.msg)?.(entry.url);
+    if (entry.msg === 'stopped') stoppedLog = entry;
     if ((entry.level ?? 0) >= 40 && problems.count++ < 5) problems.first.push(line);
   });
 
@@ -94,7 +96,7 @@ export async function startServer(args: string[], nodeOptions: string[] = []): P
     const started = monotonicMs();
     child.kill('SIGTERM');
     const [code] = await exited;
-    return { ms: monotonicMs() - started, code };
+    return { ms: monotonicMs() - started, code, stoppedLog };
   };
   return { pid: child.pid!, url: await url, metricsUrl: await metricsUrl, stats, problems, stop };
 }

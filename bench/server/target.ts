@@ -11,6 +11,9 @@ import { cpuMs, cpuStallMicros, monotonicMs } from './proc.js';
 import { cpuOf, startServer, startWorker, type MeasuredServer, type Worker } from './processes.js';
 import { startScraper, type Scraper } from './scraper.js';
 
+/** How long after the server's exit the workers may take to see every client's disconnect. */
+const DISCONNECTS_WAIT_MS = 10_000;
+
 export interface Settings {
   clients: number;
   contacts: number;
@@ -98,7 +101,14 @@ export interface TargetResult {
   };
   /** Memory and event-loop delay through the soak (`--duration`). */
   soak: SoakSample[];
-  shutdown: { ms: number; code: number | null; disconnected: number; shutdownNotices: number };
+  shutdown: {
+    ms: number;
+    code: number | null;
+    /** Parley's "stopped" log line: its own time, and connections told, disconnected and cut off. */
+    stoppedLog?: Record<string, unknown>;
+    disconnected: number;
+    shutdownNotices: number;
+  };
   problems: MeasuredServer['problems'];
   /** With `--metrics` (Parley): what the scrapes cost, and the counters beside what the workers counted. */
   metrics?: MetricsCheck;
@@ -373,10 +383,19 @@ export async function runTarget(
   const scrapes = scraper?.stop();
   say('stopping the server (SIGTERM)...');
   const stopped = await server.stop();
-  await sleep(200); // the last disconnect events reach the workers
-  const disconnects = await Promise.all(
-    workers.map((w) => w.ask({ type: 'count-disconnects' }, 'disconnects')),
-  );
+  // The workers see the disconnects as fast as they get a CPU (thousands of closes at once): ask until
+  // every client has seen its own, for at most DISCONNECTS_WAIT_MS.
+  const countDisconnects = () =>
+    Promise.all(workers.map((w) => w.ask({ type: 'count-disconnects' }, 'disconnects')));
+  const waitedFrom = monotonicMs();
+  let disconnects = await countDisconnects();
+  while (
+    disconnects.reduce((n, d) => n + d.disconnected, 0) < connectedCount &&
+    monotonicMs() - waitedFrom < DISCONNECTS_WAIT_MS
+  ) {
+    await sleep(100);
+    disconnects = await countDisconnects();
+  }
   await Promise.all(workers.map((w) => w.exit()));
 
   const connectLatencies = concat(connected.map((c) => c.latencies));
