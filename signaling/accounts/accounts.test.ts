@@ -68,9 +68,10 @@ describe.each(databasesPerFile())('on $name', (database) => {
         dnd: false,
         disabledAt: null,
       });
-      expect(user.passwordHash.startsWith('$argon2id$')).toBe(true);
-      expect(user.passwordHash).toContain('m=19456,t=2,p=1');
-      expect(user.passwordHash).not.toContain(alice.password);
+      const { passwordHash } = (await accounts().users.findByUsername('alice'))!;
+      expect(passwordHash.startsWith('$argon2id$')).toBe(true);
+      expect(passwordHash).toContain('m=19456,t=2,p=1');
+      expect(passwordHash).not.toContain(alice.password);
     });
 
     it('refuses a username that is taken', async () => {

@@ -33,8 +33,11 @@ interface KnownBinding {
   usedAt: number;
 }
 
-/** A session's remembered bindings, by `userId:deviceId`. */
-type SessionBindings = Map<string, KnownBinding>;
+/**
+ * A session's remembered bindings: a list, not a Map, since a session has one or two devices (an empty
+ * Map's table alone is some 200 bytes, per connected session) and at most BINDINGS_PER_SESSION.
+ */
+type SessionBindings = KnownBinding[];
 
 export class DeviceBindingsTable {
   /** By token hash, hex. */
@@ -47,16 +50,16 @@ export class DeviceBindingsTable {
   /** Binds the device id to the session if it is free; returns whether it belongs to this session. */
   async bind(userId: number, deviceId: string, tokenHash: Buffer, now: number): Promise<boolean> {
     const session = tokenHash.toString('hex');
-    const key = `${userId}:${deviceId}`;
     let mine = this.known.get(session);
-    const known = mine?.get(key);
+    const known = mine?.find((b) => b.userId === userId && b.deviceId === deviceId);
     if (known && now - known.writtenAt < BINDING_REFRESH_MS) {
       known.usedAt = Math.max(known.usedAt, now);
       return true;
     }
-    if (!mine) this.known.set(session, (mine = new Map()));
+    if (!mine) this.known.set(session, (mine = []));
     if (!(await this.write(userId, deviceId, tokenHash, now, mine))) return false;
-    mine.set(key, { userId, deviceId, writtenAt: now, usedAt: now });
+    if (known) Object.assign(known, { writtenAt: now, usedAt: now });
+    else mine.push({ userId, deviceId, writtenAt: now, usedAt: now });
     return true;
   }
 
@@ -80,7 +83,7 @@ export class DeviceBindingsTable {
         [userId, deviceId],
       );
       if (!owner!.token_hash.equals(tokenHash)) return false;
-      for (const known of mine.values()) {
+      for (const known of mine) {
         if (known.usedAt > known.writtenAt)
           await tx.run('UPDATE device_bindings SET last_used_at = ? WHERE user_id = ? AND device_id = ?', [
             known.usedAt,
@@ -95,7 +98,11 @@ export class DeviceBindingsTable {
          RETURNING user_id || ':' || device_id AS "deviceKey"`,
         [tokenHash, tokenHash, BINDINGS_PER_SESSION],
       );
-      for (const { deviceKey } of pruned) mine.delete(deviceKey);
+      if (pruned.length > 0) {
+        const gone = new Set(pruned.map((p) => p.deviceKey));
+        const kept = mine.filter((b) => !gone.has(`${b.userId}:${b.deviceId}`));
+        mine.splice(0, mine.length, ...kept);
+      }
       return true;
     });
   }

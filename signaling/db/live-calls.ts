@@ -47,6 +47,8 @@ const fromRaw = (r: RawRow): LiveCallRow => ({
 /** The first key of the advisory locks on a user's calls (the second is the user id). */
 const USERS_LOCK = 0x6c697665; // "live"
 
+const NO_CALLS: readonly LiveCallRow[] = Object.freeze([]);
+
 export class LiveCallsTable {
   private readonly byUser: CacheMap<number, readonly LiveCallRow[]>;
 
@@ -126,7 +128,8 @@ export class LiveCallsTable {
       [userId, userId, userId],
     );
     const calls = rows.map(fromRaw);
-    this.byUser.set(userId, calls, ticket);
+    // Most users have no call: they all share one empty list instead of keeping one each.
+    this.byUser.set(userId, calls.length === 0 ? NO_CALLS : calls, ticket);
     return [...calls];
   }
 

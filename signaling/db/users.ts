@@ -5,14 +5,19 @@
 import type { CacheMap } from './read-cache.js';
 import { isUniqueViolation, type Sql } from './sql.js';
 
+/** A user as everything but sign-in reads it (and the cache keeps it): no password hash. */
 export interface UserRow {
   id: number;
   username: string;
   displayName: string;
-  passwordHash: string;
   dnd: boolean;
   disabledAt: number | null;
   createdAt: number;
+}
+
+/** A user as sign-in reads it. */
+export interface UserWithPassword extends UserRow {
+  passwordHash: string;
 }
 
 interface RawUser {
@@ -25,15 +30,19 @@ interface RawUser {
   created_at: number;
 }
 
-const toUser = (r: RawUser): UserRow => ({
+/** The columns of a UserRow: the password hash (120 bytes a cached user) is read only to sign in. */
+const USER_COLUMNS = 'id, username, display_name, dnd, disabled_at, created_at';
+
+const toUser = (r: Omit<RawUser, 'password_hash'>): UserRow => ({
   id: r.id,
   username: r.username,
   displayName: r.display_name,
-  passwordHash: r.password_hash,
   dnd: r.dnd === 1,
   disabledAt: r.disabled_at,
   createdAt: r.created_at,
 });
+
+const withPassword = (r: RawUser): UserWithPassword => ({ ...toUser(r), passwordHash: r.password_hash });
 
 export class UsersTable {
   /** Enabled users by id (a disabled one is read each time: it is rare, and enabling it must show). */
@@ -43,16 +52,16 @@ export class UsersTable {
     this.cached = sql.cache.map('users');
   }
 
-  async findByUsername(username: string): Promise<UserRow | undefined> {
+  async findByUsername(username: string): Promise<UserWithPassword | undefined> {
     const row = await this.sql.get<RawUser>('SELECT * FROM users WHERE username = ?', [username]);
-    return row && toUser(row);
+    return row && withPassword(row);
   }
 
   async findById(id: number): Promise<UserRow | undefined> {
     const hit = this.cached.get(id);
     if (hit) return hit;
     const ticket = this.cached.ticket();
-    const raw = await this.sql.get<RawUser>('SELECT * FROM users WHERE id = ?', [id]);
+    const raw = await this.sql.get<RawUser>(`SELECT ${USER_COLUMNS} FROM users WHERE id = ?`, [id]);
     const user = raw && toUser(raw);
     if (user?.disabledAt === null) this.cached.set(id, user, ticket);
     return user;
@@ -68,7 +77,7 @@ export class UsersTable {
     try {
       const row = await this.sql.get<RawUser>(
         `INSERT INTO users (username, display_name, password_hash, created_at) VALUES (?, ?, ?, ?)
-         RETURNING *`,
+         RETURNING ${USER_COLUMNS}`,
         [username, displayName, passwordHash, now],
       );
       return toUser(row!);
@@ -79,7 +88,7 @@ export class UsersTable {
   }
 
   async list(): Promise<UserRow[]> {
-    return (await this.sql.all<RawUser>('SELECT * FROM users ORDER BY username')).map(toUser);
+    return (await this.sql.all<RawUser>(`SELECT ${USER_COLUMNS} FROM users ORDER BY username`)).map(toUser);
   }
 
   async setDnd(id: number, dnd: boolean): Promise<void> {
