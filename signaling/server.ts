@@ -3,7 +3,7 @@
  * history, the HTTP endpoints and Socket.IO, and a graceful stop.
  */
 import { createServer, type Server as HttpServer } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { Server } from 'socket.io';
 import { Accounts } from './accounts/accounts.js';
 import { limitersInMemory } from './accounts/rate-limits.js';
@@ -42,7 +42,7 @@ import {
   RevocationWatch,
   type RevocationTimings,
 } from './realtime/revocations.js';
-import { cutOff, disconnectAll, leaveToExit, tellShutdown } from './realtime/shutdown.js';
+import { clientConnections, cutOff, disconnectAll, leaveToExit, tellShutdown } from './realtime/shutdown.js';
 import type { ParleyServer } from './realtime/types.js';
 
 /** Socket.IO frames larger than this close the connection (the biggest real message is an SDP). */
@@ -262,13 +262,6 @@ export async function startServer(
     else handleWeb(req, res);
   });
 
-  // Every TCP connection, so that shutdown can cut off the ones that do not close in time.
-  const connections = new Set<Socket>();
-  httpServer.on('connection', (socket) => {
-    connections.add(socket);
-    socket.once('close', () => connections.delete(socket));
-  });
-
   const metricsServer = config.metricsListen
     ? createMetricsServer(metrics, hostGuard(config.metricsListen.host, config.publicHosts, log), log)
     : undefined;
@@ -287,18 +280,19 @@ export async function startServer(
       const metricsClosed = metricsServer && closeMetricsServer(metricsServer);
       const checkpointerStopped = checkpointer?.stop();
       await revocations.stop();
+      const clients = clientConnections(io);
       const told = await tellShutdown(io, deadline);
       // Always, deadline or not: every ringing call gets its history row.
       await calls.stop();
       const disconnected = await disconnectAll(io, deadline);
-      const open = connections.size;
+      const open = clients.filter((tcp) => !tcp.destroyed).length;
       if (exiting && !cluster) {
         // The process exits next and the kernel closes the connections with it, all at once: Socket.IO's
         // teardown of each (10,000 took seconds) would change nothing that outlives the process.
-        leaveToExit(connections);
+        leaveToExit(clients);
         httpServer.close();
       } else {
-        await cutOff(connections);
+        await cutOff(clients, httpServer);
         await new Promise<void>((resolve) => io.close(() => resolve()));
       }
       // Disconnect handling and presence updates still touch the database: let them finish first.

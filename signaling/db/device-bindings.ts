@@ -47,9 +47,17 @@ export class DeviceBindingsTable {
     this.known = sql.cache.map('device bindings');
   }
 
-  /** Binds the device id to the session if it is free; returns whether it belongs to this session. */
-  async bind(userId: number, deviceId: string, tokenHash: Buffer, now: number): Promise<boolean> {
-    const session = tokenHash.toString('hex');
+  /**
+   * Binds the device id to the session if it is free; returns whether it belongs to this session.
+   * `session`: the token hash in hex, when the caller keeps that string too (one copy instead of two).
+   */
+  async bind(
+    userId: number,
+    deviceId: string,
+    tokenHash: Buffer,
+    now: number,
+    session = tokenHash.toString('hex'),
+  ): Promise<boolean> {
     let mine = this.known.get(session);
     const known = mine?.find((b) => b.userId === userId && b.deviceId === deviceId);
     if (known && now - known.writtenAt < BINDING_REFRESH_MS) {

@@ -79,7 +79,9 @@ export function attachConnections(io: ParleyServer, deps: ConnectionDeps): () =>
     const user = await deps.accounts.authenticate(auth.token);
     if (!user) return refusal('E_UNAUTHORIZED', 'invalid or revoked session');
     const tokenHash = hashToken(auth.token);
-    if (!(await deps.deviceBindings.bind(user.id, auth.deviceId, tokenHash, Date.now()))) {
+    // One string for the socket's data and the bindings' key (88 bytes a connection, kept by both).
+    const tokenHashHex = tokenHash.toString('hex');
+    if (!(await deps.deviceBindings.bind(user.id, auth.deviceId, tokenHash, Date.now(), tokenHashHex))) {
       return refusal('E_DEVICE_TAKEN', 'this deviceId belongs to another session: use a new one');
     }
     socket.data = {
@@ -87,7 +89,7 @@ export function attachConnections(io: ParleyServer, deps: ConnectionDeps): () =>
       username: user.username,
       displayName: user.displayName,
       deviceId: auth.deviceId,
-      tokenHashHex: tokenHash.toString('hex'),
+      tokenHashHex,
     };
     return admit(socket);
   };

@@ -49,6 +49,7 @@ export interface DispatchOptions {
 
 const requestNames = new Set<string>(Object.keys(clientRequests));
 type Ack = (result: Result<object>) => void;
+type AnyListener = (this: ParleySocket, event: string, ...args: unknown[]) => void;
 const ignore = (): void => undefined;
 
 /**
@@ -59,17 +60,22 @@ const ignore = (): void => undefined;
 export class RequestDispatcher {
   /** Connections whose setup has not finished (or failed): their requests wait for it. */
   private readonly settingUp = new WeakMap<ParleySocket, Promise<void>>();
-  private readonly onEvent: (this: ParleySocket, event: string, ...args: unknown[]) => void;
+  /**
+   * The any-listener list every socket shares. `onAny` would give each socket an array of its own, with
+   * room for 17 listeners (152 bytes a connection); Socket.IO only reads the list when an event comes
+   * (it copies it first). Frozen: a Socket.IO that changed it in place would throw, not reach every socket.
+   */
+  private readonly anyListeners: readonly AnyListener[];
 
   constructor(private readonly opts: DispatchOptions) {
-    this.onEvent = sharedListener(this);
+    this.anyListeners = Object.freeze([sharedListener(this)]);
   }
 
   /** Takes the socket's requests once `ready` (its setup) has resolved; if it rejects, they fail. */
   listen(socket: ParleySocket, ready: Promise<void>): void {
     this.settingUp.set(socket, ready);
     ready.then(() => this.settingUp.delete(socket), ignore);
-    socket.onAny(this.onEvent);
+    (socket as unknown as { _anyListeners: readonly AnyListener[] })._anyListeners = this.anyListeners;
   }
 
   receive(socket: ParleySocket, event: string, args: unknown[]): void {
@@ -147,9 +153,7 @@ export class RequestDispatcher {
 }
 
 /** The `onAny` listener all of a dispatcher's sockets share: Socket.IO calls it with the socket as `this`. */
-function sharedListener(
-  dispatcher: RequestDispatcher,
-): (this: ParleySocket, event: string, ...args: unknown[]) => void {
+function sharedListener(dispatcher: RequestDispatcher): AnyListener {
   return function (this: ParleySocket, event: string, ...args: unknown[]) {
     dispatcher.receive(this, event, args);
   };
