@@ -285,14 +285,16 @@ export async function startServer(
       // Always, deadline or not: every ringing call gets its history row.
       await calls.stop();
       const disconnected = await disconnectAll(io, deadline);
-      const open = clients.filter((tcp) => !tcp.destroyed).length;
+      // With any that began a handshake since (it is refused, but its connection is open).
+      const atDeadline = [...new Set([...clients, ...clientConnections(io)])].filter((tcp) => !tcp.destroyed);
+      const open = atDeadline.length;
       if (exiting && !cluster) {
         // The process exits next and the kernel closes the connections with it, all at once: Socket.IO's
         // teardown of each (10,000 took seconds) would change nothing that outlives the process.
-        leaveToExit(clients);
+        leaveToExit(atDeadline);
         httpServer.close();
       } else {
-        await cutOff(clients, httpServer);
+        await cutOff(atDeadline, httpServer);
         await new Promise<void>((resolve) => io.close(() => resolve()));
       }
       // Disconnect handling and presence updates still touch the database: let them finish first.

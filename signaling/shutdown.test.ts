@@ -26,9 +26,9 @@ let server: TestServer;
 afterEach(() => server.stop());
 
 /** The deadline of `close()` for the clients (SHUTDOWN_DEADLINE_MS in server.ts). */
-const FLUSH_WAIT_MS = 1_000;
+const DEADLINE_MS = 1_000;
 /**
- * What `close()` takes besides the flush wait: 40-120 ms measured with five
+ * What `close()` takes besides the deadline: 40-120 ms measured with five
  * well-behaved clients in a call on this 2-core machine under a load average
  * of 8-12; the margin is about eight times the worst of it.
  */
@@ -50,7 +50,7 @@ async function until(condition: () => boolean, what: string): Promise<void> {
   }
 }
 
-it('a client that stops reading does not hold shutdown past the flush wait; the others get their last messages', async () => {
+it('a client that stops reading does not hold shutdown past the deadline; the others get their last messages', async () => {
   server = await startTestServer();
   const [alice, bob, carol] = await Promise.all([
     person(server, 'alice'),
@@ -91,7 +91,7 @@ it('a client that stops reading does not hold shutdown past the flush wait; the 
   const saw = [alice.device, bob.device, carol.device].map(eventsUntilDisconnect);
   const started = Date.now();
   await server.close();
-  expect(Date.now() - started).toBeLessThan(FLUSH_WAIT_MS + CLOSE_MARGIN_MS);
+  expect(Date.now() - started).toBeLessThan(DEADLINE_MS + CLOSE_MARGIN_MS);
   expect(tcp.destroyed).toBe(true);
 
   for (const events of await Promise.all(saw)) expect(events).toContain('server.shutdown');
@@ -103,7 +103,7 @@ it('a client that stops reading does not hold shutdown past the flush wait; the 
 it('while it shuts down, the server answers new requests and handshakes as docs/protocol.md says; then its port is closed', async () => {
   server = await startTestServer();
   const alice = await person(server, 'alice');
-  // A client that stops reading holds the shutdown open for the flush wait: the window in which a new
+  // A client that stops reading holds the shutdown open for the deadline: the window in which a new
   // request reaches a server that is stopping.
   const stalled = await RawClient.connect(server.url, { token: alice.token, deviceId: newDeviceId() });
   stalled.stopReading();
@@ -138,7 +138,7 @@ it('while it shuts down, the server answers new requests and handshakes as docs/
   stalled.destroy();
 });
 
-it('the flush wait counts from the start of shutdown: slow work before it does not add to it', async () => {
+it('the deadline counts from the start of shutdown: slow work before it does not add to it', async () => {
   /** What ending the ringing calls is made to take (with many clients, telling them all took seconds). */
   const SLOW_MS = 700;
   let closing = false;
@@ -163,6 +163,6 @@ it('the flush wait counts from the start of shutdown: slow work before it does n
   closing = true;
   const started = Date.now();
   await server.close();
-  expect(Date.now() - started).toBeLessThan(FLUSH_WAIT_MS + CLOSE_MARGIN_MS);
+  expect(Date.now() - started).toBeLessThan(DEADLINE_MS + CLOSE_MARGIN_MS);
   stalled.destroy();
 });
