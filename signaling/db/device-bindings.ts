@@ -80,17 +80,15 @@ export class DeviceBindingsTable {
     mine: SessionBindings,
   ): Promise<boolean> {
     return this.sql.transaction(async (tx) => {
-      await tx.run(
+      // One row changed: inserted, or this session's own row refreshed. None: the id is another
+      // session's (the update's WHERE held it back), in both databases.
+      const changed = await tx.run(
         `INSERT INTO device_bindings (user_id, device_id, token_hash, last_used_at) VALUES (?, ?, ?, ?)
          ON CONFLICT (user_id, device_id) DO UPDATE SET last_used_at = excluded.last_used_at
           WHERE device_bindings.token_hash = excluded.token_hash`,
         [userId, deviceId, tokenHash, now],
       );
-      const owner = await tx.get<{ token_hash: Buffer }>(
-        'SELECT token_hash FROM device_bindings WHERE user_id = ? AND device_id = ?',
-        [userId, deviceId],
-      );
-      if (!owner!.token_hash.equals(tokenHash)) return false;
+      if (changed === 0) return false;
       for (const known of mine) {
         if (known.usedAt > known.writtenAt)
           await tx.run('UPDATE device_bindings SET last_used_at = ? WHERE user_id = ? AND device_id = ?', [
