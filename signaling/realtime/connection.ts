@@ -76,9 +76,9 @@ export function attachConnections(io: ParleyServer, deps: ConnectionDeps): () =>
 
   /** The session, the device id's binding and a device slot: a refusal, or undefined to let it in. */
   const check = async (socket: ParleySocket, auth: HandshakeAuth): Promise<Refusal | undefined> => {
-    const user = await deps.accounts.authenticate(auth.token);
-    if (!user) return refusal('E_UNAUTHORIZED', 'invalid or revoked session');
     const tokenHash = hashToken(auth.token);
+    const user = await deps.accounts.authenticate(auth.token, tokenHash);
+    if (!user) return refusal('E_UNAUTHORIZED', 'invalid or revoked session');
     // One string for the socket's data and the bindings' key (88 bytes a connection, kept by both).
     const tokenHashHex = tokenHash.toString('hex');
     if (!(await deps.deviceBindings.bind(user.id, auth.deviceId, tokenHash, Date.now(), tokenHashHex))) {
