@@ -6,8 +6,12 @@
  * `presence.changed` emitted to the contacts' rooms. No database, no validation, no rate limits, no
  * state machine: what it costs is what Socket.IO costs.
  *
+ * With `announce` (`--bare-announces`), a connect is also told to the user's contacts' rooms as
+ * `presence.changed`, as Parley tells online contacts: without it, bare sends one frame per connect
+ * where Parley sends one per online contact too.
+ *
  * Run by main.ts: `node --expose-gc --import tsx --import ./bench/server/probe.ts bench/server/bare-server.ts
- * <sessions file> <prefix> <count> <contacts>`. Prints the same "listening" log line as Parley's server,
+ * <sessions file> <prefix> <count> <contacts> [announce]`. Prints the same "listening" log line as Parley's server,
  * and stops on SIGTERM.
  */
 import { randomBytes } from 'node:crypto';
@@ -20,9 +24,10 @@ import { originAllowed } from '../../signaling/http.js';
 import { createLogger } from '../../signaling/log.js';
 import { forEachContactPair } from '../../signaling/contact-ring.js';
 
-const [sessionsFile, prefix, countText, contactsText] = process.argv.slice(2);
+const [sessionsFile, prefix, countText, contactsText, announceText] = process.argv.slice(2);
+const announcesConnects = announceText === 'announce';
 if (!sessionsFile || prefix === undefined || !countText || !contactsText)
-  throw new Error('usage: bare-server.ts <sessions file> <prefix> <count> <contacts>');
+  throw new Error('usage: bare-server.ts <sessions file> <prefix> <count> <contacts> [announce]');
 
 const accountOf = new Map<string, number>(); // token -> index
 for (const line of readFileSync(sessionsFile, 'utf8').split('\n')) {
@@ -61,6 +66,7 @@ io.on('connection', (socket) => {
   const { index, username } = socket.data as { index: number; username: string };
   void socket.join(`user:${index}`);
   socket.emit('session.ready', {});
+  if (announcesConnects) io.to(contactsOf[index]!).emit('presence.changed', { username, presence: 'online' });
   socket.on('call.invite', (p: { callee: string; media: string }, ack: (r: unknown) => void) => {
     const callId = randomBytes(16).toString('base64url');
     const callee = Number(p.callee.slice(prefix.length));

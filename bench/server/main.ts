@@ -60,11 +60,12 @@ function usage(): string {
     ([flag, [env, dflt, what]]) => `  --${flag.padEnd(20)} ${env.padEnd(34)} ${dflt.padEnd(12)} ${what}`,
   );
   return (
-    `usage: npm run bench:server [-- --flag value ... --cpu-prof --heap-snapshots --metrics]\n` +
+    `usage: npm run bench:server [-- --flag value ... --cpu-prof --heap-snapshots --metrics --bare-announces]\n` +
     `  flag                   environment variable               default      meaning\n${lines.join('\n')}\n` +
     `  --cpu-prof             (no variable)                                   profile both servers (node --cpu-prof) into ${PROFILES}/\n` +
     `  --heap-snapshots       (no variable)                                   heap snapshots of both servers at rest, with half and with all the idle clients, into ${SNAPSHOTS}/\n` +
-    `  --metrics              (no variable)                                   Parley with its metrics listener on, scraped once a second`
+    `  --metrics              (no variable)                                   Parley with its metrics listener on, scraped once a second\n` +
+    `  --bare-announces       (no variable)                                   bare also sends presence.changed to the online contacts on each connect, as Parley does`
   );
 }
 
@@ -75,6 +76,7 @@ function readSettings(): Settings & {
   cpuProf: boolean;
   takeHeapSnapshots: boolean;
   metrics: boolean;
+  bareAnnounces: boolean;
   databaseArgs: string[];
 } {
   const options: Record<string, { type: 'string' | 'boolean' }> = {
@@ -82,6 +84,7 @@ function readSettings(): Settings & {
     'cpu-prof': { type: 'boolean' },
     'heap-snapshots': { type: 'boolean' },
     metrics: { type: 'boolean' },
+    'bare-announces': { type: 'boolean' },
   };
   for (const flag of Object.keys(FLAGS)) options[flag] = { type: 'string' };
   const values = parseArgs({ options, strict: true }).values as Record<string, string | boolean | undefined>;
@@ -126,6 +129,7 @@ function readSettings(): Settings & {
     cpuProf: values['cpu-prof'] === true,
     takeHeapSnapshots: values['heap-snapshots'] === true,
     metrics: values.metrics === true,
+    bareAnnounces: values['bare-announces'] === true,
     // For the seed and the server (which get no PARLEY_* variables): none, SQLite in the temporary folder.
     databaseArgs: raw('database-url') ? ['--database-url', raw('database-url')] : [],
   };
@@ -241,6 +245,7 @@ try {
               PREFIX,
               String(settings.clients),
               String(settings.contacts),
+              ...(settings.bareAnnounces ? ['announce'] : []),
             ];
       results[target].push(
         await runTarget(
