@@ -10,15 +10,27 @@ import { performance } from 'node:perf_hooks';
 import { io, type Socket } from 'socket.io-client';
 import { newDeviceId } from '../../signaling/test-support/harness.js';
 import type { NginxCluster } from '../../signaling/test-support/nginx-cluster.js';
-import { percentile } from './figures.js';
+import type { LogLine } from '../../signaling/test-support/node-process.js';
 import { seedAccounts } from './seed-accounts.js';
+
+/** How long after the kill the benchmark waits for the killed node's clients to be back. */
+const BACK_WITHIN_MS = 60_000;
 
 export interface FailoverResult {
   clients: number;
   onKilledNode: number;
-  /** ms from the kill until 99% / all of the killed node's clients had their session back. */
-  back99Ms: number;
-  backAllMs: number;
+  /**
+   * ms from the kill until 99% / all of the killed node's clients had their session back; null when
+   * fewer were back within BACK_WITHIN_MS.
+   */
+  back99Ms: number | null;
+  backAllMs: number | null;
+  /** The killed node's clients without their session back within BACK_WITHIN_MS. */
+  notBack: number;
+  /** Why the reconnects after the kill failed, as the server or the client said (code or message: count). */
+  refusals: Record<string, number>;
+  /** The surviving nodes' warnings and errors logged after the kill (message: count). */
+  survivorTroubles: Record<string, number>;
   /** presence.changed → offline events any client heard after the kill. */
   offlineHeard: number;
 }
@@ -42,6 +54,7 @@ export async function measureFailover(
   const sockets: { socket: Socket; deviceId: string; readyAt: number[] }[] = [];
   let offlineHeard = 0;
   let killedAt = Infinity;
+  const refusals: Record<string, number> = {};
   // 50 handshakes in flight at a time.
   for (let i = 0; i < tokens.length; i += 50) {
     await Promise.all(
@@ -66,35 +79,65 @@ export async function measureFailover(
               if (p.presence === 'offline' && performance.now() > killedAt) offlineHeard++;
             });
             socket.once('connect_error', reject);
+            socket.on('connect_error', (err: Error & { data?: { code?: string } }) => {
+              if (performance.now() < killedAt) return;
+              const why = err.data?.code ?? err.message;
+              refusals[why] = (refusals[why] ?? 0) + 1;
+            });
           }),
       ),
     );
   }
-  const [killed] = cluster.nodes;
+  const [killed, ...survivors] = cluster.nodes;
+  const survivorMarks = survivors.map((node) => node.lines.length);
   const onKilled = sockets.filter((s) =>
     killed!.lines.some((l) => l.msg === 'device connected' && l.deviceId === s.deviceId),
   );
   killedAt = performance.now();
   await killed!.kill();
-  const backTimes = await Promise.all(
-    onKilled.map(
-      (s) =>
-        new Promise<number>((resolve) => {
-          const check = (): void => {
-            const again = s.readyAt.find((t) => t > killedAt);
-            if (again !== undefined) resolve(again - killedAt);
-            else s.socket.once('session.ready', () => setImmediate(check));
-          };
-          check();
-        }),
-    ),
-  );
+  // A client the server refused (a middleware error) is not retried by socket.io-client: it never comes
+  // back, so the wait is bounded and the refusals are counted.
+  const backTimes = (
+    await Promise.all(
+      onKilled.map(
+        (s) =>
+          new Promise<number | null>((resolve) => {
+            const giveUp = setTimeout(() => resolve(null), BACK_WITHIN_MS);
+            const check = (): void => {
+              const again = s.readyAt.find((t) => t > killedAt);
+              if (again === undefined) return void s.socket.once('session.ready', () => setImmediate(check));
+              clearTimeout(giveUp);
+              resolve(again - killedAt);
+            };
+            check();
+          }),
+      ),
+    )
+  ).filter((ms): ms is number => ms !== null);
+  // When p% of the killed node's clients (not of those back) were back.
+  const sorted = backTimes.sort((a, b) => a - b);
+  const share = (p: number): number | null => sorted[Math.ceil((onKilled.length * p) / 100) - 1] ?? null;
   for (const s of sockets) s.socket.disconnect();
   return {
     clients,
     onKilledNode: onKilled.length,
-    back99Ms: percentile(backTimes, 99),
-    backAllMs: percentile(backTimes, 100),
+    back99Ms: share(99),
+    backAllMs: share(100),
+    notBack: onKilled.length - backTimes.length,
+    refusals,
+    survivorTroubles: troubles(survivors.flatMap((node, i) => node.lines.slice(survivorMarks[i]))),
     offlineHeard,
   };
+}
+
+/** Warnings and errors (pino levels 40 and up) by message, with the error's own message when there is one. */
+function troubles(lines: readonly LogLine[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const line of lines) {
+    if (typeof line.level !== 'number' || line.level < 40) continue;
+    const err = line.err as { message?: string } | undefined;
+    const what = err?.message ? `${line.msg}: ${err.message}` : String(line.msg);
+    counts[what] = (counts[what] ?? 0) + 1;
+  }
+  return counts;
 }

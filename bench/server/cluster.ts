@@ -145,9 +145,17 @@ async function main(): Promise<void> {
       })),
     );
     console.table(rows);
+    const { survivorTroubles, refusals, ...figures } = failover;
     console.table([
-      { ...failover, back99Ms: Math.round(failover.back99Ms), backAllMs: Math.round(failover.backAllMs) },
+      {
+        ...figures,
+        back99Ms: figures.back99Ms && Math.round(figures.back99Ms),
+        backAllMs: figures.backAllMs && Math.round(figures.backAllMs),
+        refusals: JSON.stringify(refusals),
+      },
     ]);
+    for (const [what, count] of Object.entries(survivorTroubles))
+      console.log(`surviving node logged ${count}x: ${what}`);
     const machine = { cpus: cpus().length, cpu: cpus()[0]?.model, loadAverageAtStart: load };
     const sizes = {
       signals: SIGNALS,
