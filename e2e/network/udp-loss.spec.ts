@@ -1,13 +1,17 @@
 // Scenario 1: random UDP loss on Alice's link, 5% and then 15% each way. The call goes on: audio keeps
 // arriving on both sides (bytes, packets and sound), both badges show the loss, and video adapts instead
-// of freezing: frames keep being decoded while a sender's encoder lowers the bitrate it aims at.
+// of freezing: frames keep being decoded while a sender's encoder backs off from the bitrate it had
+// reached.
 //
 // Why the bitrate and not the picture size: with Chromium's fake camera (a simple picture) the encoder
 // at 15% loss measured here sometimes drops to 540p for lack of bandwidth and as often stays at 720p, at a
 // lower bitrate and the same frame rate; and it also sends 270p–540p "limited by bandwidth" on a clean
-// link while it ramps up. Its target bitrate is what answers the loss: 2–10% loss holds the estimate
-// and more lowers it. Measured here (mean over the last 5 s at 15%, against the mean at 5%): 0.14 and
-// 0.34 of it; with the loss left at 5% instead, 0.79 to 1.33, which fails this check.
+// link while it ramps up. Its target bitrate is what answers the loss: at 15% it falls, whatever it had
+// reached. Compared with the highest it had reached before (the call may still be ramping up during the
+// 5% phase: in one CI run the badges said 200 kbit/s at 5% and 1.2-1.4 Mbit/s as 15% began), not with
+// the 5% phase's mean. Measured here: 0.43 and 0.46 of the peak (a quiet machine, where the peak was
+// still low); with the loss left at 5% instead, the rate went on rising (2.1 and 2.3 times the peak
+// before), which fails this check.
 import { recoveryTimings } from '../../renderer/call/recovery.js';
 import { loseUdp } from './support/faults.js';
 import { expect, startVideoCall, test, type NetPerson } from './support/fixtures.js';
@@ -22,8 +26,12 @@ const POOR_LOSS = /^Poor · .+ · ([89]|\d{2,})(\.\d)?% loss/;
 const BADGE_MS = 20_000;
 /** How often the encoders' target bitrates are read. */
 const SAMPLE_MS = 500;
-/** Adapted: a sender's mean target bitrate over the last RECENT_MS at 15% loss is this share of its mean at 5%. */
-const ADAPTED_SHARE = 0.5;
+/**
+ * Adapted: a sender's mean target bitrate over the last RECENT_MS at 15% loss is at most this share of
+ * the highest it had reached (up to PEAK_UNTIL_MS after the 15% began, before the estimate reacts).
+ */
+const ADAPTED_SHARE = 0.6;
+const PEAK_UNTIL_MS = 2_000;
 const RECENT_MS = 5_000;
 
 /** Each sender's video target bitrate over time (bit/s), read every SAMPLE_MS until stopped. */
@@ -38,10 +46,17 @@ class VideoRates {
 
   /** The mean rate read from `from` to `to` (0 when none was read). */
   mean(person: NetPerson, from: number, to: number): number {
-    const rates = (this.samples.get(person) ?? [])
-      .filter((s) => s.at >= from && s.at <= to)
-      .map((s) => s.bps);
+    const rates = this.between(person, from, to);
     return rates.length === 0 ? 0 : rates.reduce((a, b) => a + b, 0) / rates.length;
+  }
+
+  /** The highest rate read up to `to` (0 when none was read). */
+  peak(person: NetPerson, to: number): number {
+    return Math.max(0, ...this.between(person, 0, to));
+  }
+
+  private between(person: NetPerson, from: number, to: number): number[] {
+    return (this.samples.get(person) ?? []).filter((s) => s.at >= from && s.at <= to).map((s) => s.bps);
   }
 
   async stop(): Promise<void> {
@@ -90,7 +105,6 @@ test('5% then 15% UDP loss on Alice’s link: audio goes on, badges show the los
   await startVideoCall(alice, bob);
   const rates = new VideoRates([alice, bob]);
   try {
-    const fivePercentAt = Date.now();
     await loseUdp(alice.host, 0.05);
     for (const person of [alice, bob]) {
       await expect(badge(person)).toHaveText(FAIR_LOSS, { timeout: BADGE_MS });
@@ -105,21 +119,33 @@ test('5% then 15% UDP loss on Alice’s link: audio goes on, badges show the los
       report(SCENARIO, `15%: ${person.displayName}'s badge says "${await badge(person).textContent()}"`);
     }
     await Promise.all([expectFlowing(alice, 8_000), expectFlowing(bob, 8_000)]);
-    // Adapts: a sender's encoder (both send over the lossy link) aims much lower than it did at 5%.
+    // Adapts: a sender's encoder (both send over the lossy link) aims far below what it had reached.
+    const figures = (p: NetPerson) => ({
+      peak: rates.peak(p, fifteenPercentAt + PEAK_UNTIL_MS),
+      recent: rates.mean(p, Date.now() - RECENT_MS, Date.now()),
+    });
     const adapted = (p: NetPerson) => {
-      const before = rates.mean(p, fivePercentAt, fifteenPercentAt);
-      const after = rates.mean(p, Date.now() - RECENT_MS, Date.now());
-      return before > 0 && after <= before * ADAPTED_SHARE
-        ? `${p.displayName}'s encoder aimed at ${kbps(before)} on average at 5%, and at ${kbps(after)} in the last ${RECENT_MS / 1000} s`
+      const { peak, recent } = figures(p);
+      return peak > 0 && recent <= peak * ADAPTED_SHARE
+        ? `${p.displayName}'s encoder had reached ${kbps(peak)}, and aimed at ${kbps(recent)} over the last ${RECENT_MS / 1000} s`
         : null;
     };
+    const said = (p: NetPerson) => {
+      const { peak, recent } = figures(p);
+      return `${p.displayName}: reached ${kbps(peak)}, last ${RECENT_MS / 1000} s ${kbps(recent)}`;
+    };
     let seen: string | null = null;
-    await expect
-      .poll(() => (seen = adapted(alice) ?? adapted(bob)), {
-        message: `a sender's mean target bitrate at 15% loss down to ${ADAPTED_SHARE * 100}% of its mean at 5%`,
-        timeout: BADGE_MS,
-      })
-      .not.toBeNull();
+    try {
+      await expect
+        .poll(() => (seen = adapted(alice) ?? adapted(bob)), {
+          message: `a sender's mean target bitrate at 15% loss down to ${ADAPTED_SHARE * 100}% of the highest it had reached`,
+          timeout: BADGE_MS,
+        })
+        .not.toBeNull();
+    } catch (err) {
+      report(SCENARIO, `15%: not adapted: ${said(alice)}; ${said(bob)}`);
+      throw err;
+    }
     report(SCENARIO, `15%: ${seen}`);
     report(
       SCENARIO,
