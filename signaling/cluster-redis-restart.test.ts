@@ -12,7 +12,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { RECONNECT_MAX_MS, redisKeys } from './db/redis.js';
 import { DEFAULT_LIVENESS_TIMINGS } from './realtime/liveness.js';
 import {
@@ -52,8 +52,6 @@ async function connectionsOf(redis: TestRedis, client?: Redis): Promise<string[]
     if (!client) await own.quit();
   }
 }
-
-const equal = (a: readonly string[], b: readonly string[]): boolean => a.join('\n') === b.join('\n');
 
 const cleanup: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -165,31 +163,27 @@ describe.skipIf(unavailable)('Redis restarts', () => {
     // node's devices (the invite below would not ring Bob).
     const client = new Redis(redis.url);
     cleanup.push(() => client.quit().then(() => undefined));
-    let rejoinedAfterMs: number | undefined;
-    for (const deadline = backAt + 10_000; Date.now() < deadline;) {
-      if (equal(await connectionsOf(redis, client), before)) {
-        rejoinedAfterMs = Date.now() - backAt;
-        break;
-      }
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    await vi.waitFor(async () => expect(await connectionsOf(redis, client)).toEqual(before), {
+      timeout: backAt + 10_000 - Date.now(),
+      interval: 50,
+    });
+    const rejoinedAfterMs = Date.now() - backAt;
     expect(rejoinedAfterMs).toBeLessThan(REJOIN_MS);
 
     // Every node's last beat is now older than deadAfterMs. Wait until each node has beaten twice since
     // (beats never overlap, so its first beat after the outage, where it would judge the other, is over).
-    const beatenSince = async (since: number): Promise<number | undefined> => {
-      for (const deadline = Date.now() + 4 * beatMs + 5_000; Date.now() < deadline;) {
-        const scores = (await client.zrangebyscore(redisKeys().nodes, since, '+inf', 'WITHSCORES'))
-          .filter((_, i) => i % 2 === 1)
-          .map(Number);
-        if (scores.length === 2) return Math.max(...scores);
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-      return undefined;
-    };
-    const first = await beatenSince(backAt);
-    expect(first).toBeDefined();
-    expect(await beatenSince(first! + 1)).toBeDefined();
+    const beatenSince = (since: number): Promise<number> =>
+      vi.waitFor(
+        async () => {
+          const scores = (await client.zrangebyscore(redisKeys().nodes, since, '+inf', 'WITHSCORES'))
+            .filter((_, i) => i % 2 === 1)
+            .map(Number);
+          expect(scores).toHaveLength(2);
+          return Math.max(...scores);
+        },
+        { timeout: 4 * beatMs + 5_000, interval: 100 },
+      );
+    await beatenSince((await beatenSince(backAt)) + 1);
 
     // Nobody was let go: both still online for each other, and a call rings across the nodes.
     const { callId } = await alice.device.ok('call.invite', { callee: 'bob', media: 'audio' });
