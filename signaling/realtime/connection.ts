@@ -95,24 +95,31 @@ export function attachConnections(io: ParleyServer, deps: ConnectionDeps): () =>
   };
 
   /** Lets the connection open, or refuses it with a counted refusal. */
-  const decide = (next: (err?: Error) => void, refused: Refusal | undefined): void => {
-    if (refused) deps.metrics.handshakeFailures.inc({ reason: refused.data.code });
+  const decide = (socket: ParleySocket, next: (err?: Error) => void, refused: Refusal | undefined): void => {
+    if (refused) {
+      deps.metrics.handshakeFailures.inc({ reason: refused.data.code });
+      const userId = (socket.data as Partial<ParleySocket['data']> | undefined)?.userId;
+      deps.log.debug(
+        { code: refused.data.code, userId, address: socket.handshake.address },
+        'handshake refused',
+      );
+    }
     next(refused);
   };
 
   io.use((socket, next) => {
-    if (deps.isClosing()) return decide(next, refusal('E_SHUTTING_DOWN', 'server is shutting down'));
+    if (deps.isClosing()) return decide(socket, next, refusal('E_SHUTTING_DOWN', 'server is shutting down'));
     const auth = HandshakeAuth.safeParse(socket.handshake.auth);
     if (!auth.success)
-      return decide(next, refusal('E_UNAUTHORIZED', 'handshake needs auth { token, deviceId }'));
+      return decide(socket, next, refusal('E_UNAUTHORIZED', 'handshake needs auth { token, deviceId }'));
     // Socket.IO does not catch what its middleware throws (a database error would become an unhandled
     // rejection and stop the process): `check` is async, so any failure in it arrives here.
     check(socket, auth.data).then(
-      (refused) => decide(next, refused),
+      (refused) => decide(socket, next, refused),
       (err: unknown) => {
         deps.log.error({ err }, 'handshake failed');
         const { code, message } = toProtocolError(err);
-        decide(next, refusal(code, message));
+        decide(socket, next, refusal(code, message));
       },
     );
   });
