@@ -3,11 +3,10 @@
 // hangs up meanwhile: her call ends at once, and Bob's as soon as her side closes its connection. When
 // the server is back, both report how the call ended, and history shows one completed call that ended
 // when Alice hung up (not when the server came back, and not "connection lost").
-import { UNREPORTED_ENDS_KEY } from '../../renderer/call/end-reports.js';
 import { formatClock } from '../../renderer/ui/words.js';
 import { expect, startVideoCall, test, type NetPerson } from './support/fixtures.js';
 import { expectOneCallEach, observe, report, seconds } from './support/observe.js';
-import { ServerProcess, useServer } from './support/server-process.js';
+import { printWhatHappened, ServerProcess, useServer } from './support/server-process.js';
 
 const SCENARIO = 'server gone';
 const GRACE_PERIOD_S = 3;
@@ -31,6 +30,7 @@ test('the server is away longer than the grace period: media goes on, both are t
   const server = await ServerProcess.start(net.env, { gracePeriodS: GRACE_PERIOD_S });
   const restore = useServer(server.url);
   const people: NetPerson[] = [];
+  const startedAt = Date.now();
   try {
     const [alice, bob] = await net.pair();
     people.push(alice, bob);
@@ -91,11 +91,7 @@ test('the server is away longer than the grace period: media goes on, both are t
     const length = formatClock((call!.ended_at! - call!.answered_at!) / 1000);
     await expectOneCallEach([alice, bob], (entry) => expect(entry.locator('.outcome')).toHaveText(length));
   } catch (err) {
-    console.log(`[network] ${SCENARIO}: the server's log\n${server.log()}`);
-    for (const person of people) {
-      const kept = await person.page.evaluate((key) => localStorage.getItem(key), UNREPORTED_ENDS_KEY);
-      console.log(`[network] ${SCENARIO}: ${person.displayName}'s unreported call ends: ${kept}`);
-    }
+    await printWhatHappened(SCENARIO, server, people, startedAt);
     throw err;
   } finally {
     restore();

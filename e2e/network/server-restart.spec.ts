@@ -6,7 +6,7 @@ import { recoveryTimings } from '../../renderer/call/recovery.js';
 import { formatClock } from '../../renderer/ui/words.js';
 import { expect, startVideoCall, test, type NetPerson } from './support/fixtures.js';
 import { expectOneCallEach, report, seconds, startObserving } from './support/observe.js';
-import { ServerProcess, useServer } from './support/server-process.js';
+import { printWhatHappened, ServerProcess, useServer } from './support/server-process.js';
 
 const SCENARIO = 'server restart';
 /**
@@ -31,8 +31,11 @@ test('the server restarts mid-call: media never stops, both keep the call, hang-
 }) => {
   const server = await ServerProcess.start(net.env, { gracePeriodS: GRACE_PERIOD_S });
   const restore = useServer(server.url);
+  const people: NetPerson[] = [];
+  const startedAt = Date.now();
   try {
     const [alice, bob] = await net.pair();
+    people.push(alice, bob);
     await startVideoCall(alice, bob);
 
     const watching = await Promise.all([
@@ -99,7 +102,7 @@ test('the server restarts mid-call: media never stops, both keep the call, hang-
     report(SCENARIO, `history: one call of ${length}, completed`);
     await expectOneCallEach([alice, bob], (entry) => expect(entry.locator('.outcome')).toHaveText(length));
   } catch (err) {
-    console.log(`[network] ${SCENARIO}: the server's log\n${server.log()}`);
+    await printWhatHappened(SCENARIO, server, people, startedAt);
     throw err;
   } finally {
     restore();

@@ -219,6 +219,15 @@ export class Person {
     return this.diagnostics('localTracks');
   }
 
+  /** The signaling connection's latest happenings, one line each, timed from `since` (Date.now()). */
+  async connectionHappenings(since: number): Promise<string> {
+    const happenings =
+      await this.diagnostics<ReturnType<Diagnostics['connectionHappenings']>>('connectionHappenings');
+    return happenings
+      .map(({ at, what }) => `+${((at - since) / 1000).toFixed(1)} s (${at}) ${what}`)
+      .join('\n');
+  }
+
   /** Which tones sound now. */
   tones(): Promise<ReturnType<Diagnostics['tones']>> {
     return this.diagnostics('tones');

@@ -4,6 +4,7 @@
  * end-to-end tests. It exposes no actions.
  */
 import type { SetupTimings } from '../call/timings.js';
+import type { ConnectionHappening } from '../net/signaling-client.js';
 import type { ParleyApp } from './composition-root.js';
 
 export interface Diagnostics {
@@ -11,6 +12,8 @@ export interface Diagnostics {
   timings(): SetupTimings | null;
   tones(): { ringtone: boolean; ringback: boolean } | null;
   localTracks(): { kind: string; readyState: string; enabled: boolean; label: string }[];
+  /** The signaling connection's latest attempts, drops and retries, oldest first. */
+  connectionHappenings(): readonly ConnectionHappening[];
 }
 
 declare global {
@@ -39,5 +42,6 @@ export function exposeDiagnostics(app: ParleyApp): void {
         : null,
     localTracks: () =>
       opened.map((t) => ({ kind: t.kind, readyState: t.readyState, enabled: t.enabled, label: t.label })),
+    connectionHappenings: () => app.client.happenings(),
   };
 }

@@ -48,6 +48,7 @@ const trap = (err: unknown) => void escaped.push(err);
 /** Starts a stand-in server on 127.0.0.1; `refuse` decides a handshake's fate (undefined = accept). */
 async function startServer(
   refuse: (attempt: number) => Error | undefined = () => undefined,
+  port = 0,
 ): Promise<StandIn> {
   const http = createServer();
   const io = new Server(http);
@@ -66,7 +67,7 @@ async function startServer(
     latest = socket;
     for (const resolve of waiting.splice(0)) resolve(socket);
   });
-  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => http.listen(port, '127.0.0.1', resolve));
   const address = http.address();
   if (!address || typeof address === 'string') throw new Error('no port');
   standIn.url = `http://127.0.0.1:${address.port}`;
@@ -467,6 +468,29 @@ describe('connection status', () => {
     return { s, handshaking, answer };
   }
 
+  it('gives up an attempt the server never answers and connects on the next one', async () => {
+    const s = await startServer();
+    s.io.use((_socket, next) => {
+      if (s.handshakes > 1) next(); // the first handshake is left unanswered for good
+    });
+    const attemptTimeoutMs = 300;
+    const c = (client = new SignalingClient({ nextDelayMs: () => 0 }, attemptTimeoutMs));
+    const up = statusOf(c, 'connected');
+    const startedAt = Date.now();
+    c.connect(s.url, TOKEN, DEVICE, () => RENEWED_DEVICE);
+    await up;
+    expect(Date.now() - startedAt).toBeGreaterThanOrEqual(attemptTimeoutMs);
+    expect(s.handshakes).toBe(2);
+    await expect.poll(() => s.io.of('/').sockets.size).toBe(1);
+    expect(c.happenings().map((h) => h.what)).toEqual([
+      `connecting to ${s.url}`,
+      `attempt unanswered after ${attemptTimeoutMs} ms: given up`,
+      'next attempt in 0 ms (transport)',
+      'connecting',
+      'connected',
+    ]);
+  });
+
   it('reconnectNow() while the handshake is on its way sends no second connect (the server would see two)', async () => {
     const { s, handshaking, answer } = await slowHandshake();
     const { client: c, statuses } = connectClient(s.url);
@@ -496,6 +520,21 @@ describe('connection status', () => {
     await expect.poll(() => s.io.of('/').sockets.size).toBe(1);
     expect(s.handshakes).toBe(2);
     expect(statuses).toEqual(['connecting', 'connected']);
+  });
+
+  it('keeps trying while the server is away and connects when it is back on the same address', async () => {
+    const first = await startServer();
+    const { client: c } = await connected({ nextDelayMs: () => 50 });
+    const port = new URL(first.url).port;
+    await new Promise<void>((resolve) => first.io.close(() => resolve())); // a deploy stops it
+    server = undefined;
+    const failed = () => c.happenings().filter((h) => h.what.startsWith('attempt failed')).length;
+    await expect.poll(failed).toBeGreaterThanOrEqual(3); // refused while it is away
+    const back = statusOf(c, 'connected');
+    const again = await startServer(undefined, Number(port));
+    const remote = again.nextConnection();
+    await back;
+    expect((await remote).handshake.auth).toEqual({ token: TOKEN, deviceId: DEVICE });
   });
 
   it('does not reconnect a socket that was let go while a reconnect was pending', async () => {

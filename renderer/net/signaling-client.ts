@@ -44,6 +44,23 @@ export interface ClientEvents extends ServerEventHandlers {
 }
 
 const REQUEST_TIMEOUT_MS = 10_000;
+/**
+ * How long a connection attempt may go unanswered before it is given up and tried again. Socket.IO bounds
+ * only the transport's opening (20 s); a server that opened the transport but never answers the connect
+ * (stuck, or a proxy whose upstream hangs) would otherwise hold the client "reconnecting" for good. As
+ * long as Socket.IO's own bound: a loaded server's handshake takes seconds, and giving up on it early
+ * would only add attempts to its load.
+ */
+const ATTEMPT_TIMEOUT_MS = 20_000;
+/** How many of the connection's latest happenings `happenings()` keeps. */
+const HAPPENINGS_KEPT = 40;
+
+/** Something that happened to the connection (an attempt, its outcome, a drop, a retry), for support. */
+export interface ConnectionHappening {
+  /** Date.now() */
+  at: number;
+  what: string;
+}
 
 export type RequestOutcome<K extends ClientRequestName> =
   | ({ ok: true } & RequestResult<K>)
@@ -68,8 +85,15 @@ export class SignalingClient extends Emitter<ClientEvents> {
    * and this client stops for good. A slow handshake (a loaded server) made that window wide.
    */
   private connecting = false;
+  /** Gives up the attempt on its way if it stays unanswered (ATTEMPT_TIMEOUT_MS). */
+  private attemptTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The latest happenings, oldest first. */
+  private readonly recent: ConnectionHappening[] = [];
 
-  constructor(private readonly policy: ReconnectPolicy = new BackoffPolicy()) {
+  constructor(
+    private readonly policy: ReconnectPolicy = new BackoffPolicy(),
+    private readonly attemptTimeoutMs = ATTEMPT_TIMEOUT_MS,
+  ) {
     super();
   }
 
@@ -85,12 +109,16 @@ export class SignalingClient extends Emitter<ClientEvents> {
       reconnection: false, // retry() decides
     });
     this.socket = socket;
-    this.connecting = true; // io() connects at once
+    this.note(`connecting to ${serverUrl}`);
+    this.attemptStarted(socket); // io() connects at once
     this.setStatus('connecting');
     const attemptEnded = () => {
-      if (this.socket === socket) this.connecting = false;
+      if (this.socket !== socket) return;
+      this.connecting = false;
+      clearTimeout(this.attemptTimer);
     };
     socket.on('connect', () => {
+      this.note('connected');
       attemptEnded();
       clearTimeout(this.retryTimer);
       this.attempt = 0;
@@ -105,13 +133,15 @@ export class SignalingClient extends Emitter<ClientEvents> {
       this.stop(socket, { code: 'E_UNAUTHORIZED', message: `session ended: ${reason}` }),
     );
     socket.on('disconnect', (reason) => {
+      this.note(`disconnected: ${reason}`);
       attemptEnded();
       // The server closed us on purpose (shutdown, a newer connection), or the connection was lost.
       this.retry(socket, reason === 'io server disconnect' ? 'server' : 'transport');
     });
     socket.on('connect_error', (err: Error & { data?: { code?: string } }) => {
-      attemptEnded();
       const code = err.data?.code;
+      this.note(`attempt failed: ${err.message}${code ? ` (${code})` : ''}`);
+      attemptEnded();
       // A dead token, or too many devices signed in (trying again changes nothing until the person acts).
       if (code === 'E_UNAUTHORIZED' || code === 'E_TOO_MANY_DEVICES')
         return this.stop(socket, { code, message: err.message });
@@ -124,7 +154,9 @@ export class SignalingClient extends Emitter<ClientEvents> {
 
   /** Stops for good with an error: no reconnect from here, not even when told to reconnect now. */
   private stop(socket: Socket, error: StatusError): void {
+    this.note(`stopped: ${error.code} ${error.message}`);
     clearTimeout(this.retryTimer);
+    clearTimeout(this.attemptTimer);
     if (this.socket === socket) this.socket = undefined;
     this.setStatus('disconnected', error);
     socket.disconnect();
@@ -145,19 +177,37 @@ export class SignalingClient extends Emitter<ClientEvents> {
   reconnect(): void {
     const socket = this.socket;
     if (!socket) return;
+    this.note('reconnecting now: the connection may be dead');
     // An attempt on its way may be as stuck as the connection: it goes too (its transport closes with it).
-    if (socket.connected || this.connecting) {
-      this.connecting = false;
-      socket.disconnect();
-    }
+    if (socket.connected || this.connecting) this.drop(socket);
     this.reconnectNow();
   }
 
   /** The one place that starts a connection attempt on an existing socket (never a second at once). */
   private startAttempt(socket: Socket): void {
     if (socket.connected || this.connecting) return;
-    this.connecting = true;
+    this.note('connecting');
+    this.attemptStarted(socket);
     socket.connect();
+  }
+
+  /** An attempt is on its way on `socket`: no second one meanwhile, and it is given up if unanswered. */
+  private attemptStarted(socket: Socket): void {
+    this.connecting = true;
+    clearTimeout(this.attemptTimer);
+    this.attemptTimer = setTimeout(() => {
+      if (this.socket !== socket || !this.connecting) return;
+      this.note(`attempt unanswered after ${this.attemptTimeoutMs} ms: given up`);
+      this.drop(socket); // not connected, so no 'disconnect' event: retried here
+      this.retry(socket, 'transport');
+    }, this.attemptTimeoutMs);
+  }
+
+  /** Closes the connection or the attempt on its way, and its transport; the socket can connect again. */
+  private drop(socket: Socket): void {
+    this.connecting = false;
+    clearTimeout(this.attemptTimer);
+    socket.disconnect();
   }
 
   /**
@@ -171,6 +221,7 @@ export class SignalingClient extends Emitter<ClientEvents> {
     const delay = this.policy.nextDelayMs({ attempt: this.attempt++, reason });
     if (delay === null)
       return this.stop(socket, { code: 'E_NETWORK', message: 'gave up reconnecting to the server' });
+    this.note(`next attempt in ${delay} ms (${reason})`);
     this.retryTimer = setTimeout(() => {
       if (this.socket === socket) this.startAttempt(socket);
     }, delay);
@@ -179,12 +230,23 @@ export class SignalingClient extends Emitter<ClientEvents> {
   /** Signing out: no more connection and no retries; the status says disconnected, without an error. */
   disconnect(): void {
     clearTimeout(this.retryTimer);
+    clearTimeout(this.attemptTimer);
     const socket = this.socket;
     this.socket = undefined;
     this.connecting = false;
     socket?.removeAllListeners();
     socket?.disconnect();
     this.setStatus('disconnected');
+  }
+
+  /** What happened to the connection lately, oldest first: attempts, their outcomes, drops and retries. */
+  happenings(): readonly ConnectionHappening[] {
+    return [...this.recent];
+  }
+
+  private note(what: string): void {
+    this.recent.push({ at: Date.now(), what });
+    if (this.recent.length > HAPPENINGS_KEPT) this.recent.shift();
   }
 
   /** Sends a request; resolves with the server's result, or E_NETWORK after `timeoutMs` (never rejects). */

@@ -11,8 +11,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { DATABASE_FILE } from '../../../signaling/db/database.js';
+import { UNREPORTED_ENDS_KEY } from '../../../renderer/call/end-reports.js';
 import { E2E_URL_ENV, ringTimeoutS } from '../../support/environment.js';
 import type { NetEnvironment } from './environment.js';
+import type { NetPerson } from './fixtures.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const WEB_DIR = join(ROOT, 'dist', 'renderer');
@@ -142,4 +144,23 @@ export function useServer(url: string): () => void {
   return () => {
     process.env[E2E_URL_ENV] = before;
   };
+}
+
+/**
+ * For a scenario that failed: prints the server's log and, for each person, the call ends their app still
+ * has to report and what happened to their signaling connection (timed from `since`, Date.now()).
+ */
+export async function printWhatHappened(
+  scenario: string,
+  server: ServerProcess,
+  people: readonly NetPerson[],
+  since: number,
+): Promise<void> {
+  console.log(`[network] ${scenario}: the server's log\n${server.log()}`);
+  for (const person of people) {
+    const kept = await person.page.evaluate((key) => localStorage.getItem(key), UNREPORTED_ENDS_KEY);
+    console.log(`[network] ${scenario}: ${person.displayName}'s unreported call ends: ${kept}`);
+    const happenings = await person.connectionHappenings(since);
+    console.log(`[network] ${scenario}: ${person.displayName}'s connection:\n${happenings}`);
+  }
 }
