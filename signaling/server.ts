@@ -354,10 +354,19 @@ async function joinOrClose(url: string, db: Database, log: Logger): Promise<Clus
 const httpUrl = (host: string, port: number): string =>
   `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 
+/**
+ * Connections the kernel holds for the server before it accepts them (capped by net.core.somaxconn,
+ * 4096 on current Linux). A node taking over a failed node's clients gets thousands of connects at once:
+ * with Node's default (511) the queue overflowed, the kernel dropped connects, nginx's 2 s connect
+ * timeout marked the surviving node failed and answered "no live upstreams" for 10 s, again and again
+ * (`npm run bench:cluster -- --failover-clients 8000`: 350 of 4,000 clients not back within 60 s).
+ */
+const LISTEN_BACKLOG = 4096;
+
 function listen(server: HttpServer, { host, port }: ListenAddress): Promise<AddressInfo> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, host, () => {
+    server.listen({ port, host, backlog: LISTEN_BACKLOG }, () => {
       server.off('error', reject);
       resolve(server.address() as AddressInfo);
     });

@@ -114,12 +114,11 @@ const round = (ms: number): number => Math.round(ms * 100) / 100;
 
 async function main(): Promise<void> {
   const load = loadavg()[0]!;
-  const cluster = await startNginxCluster(2, [
-    '--relay-per-10s',
-    '1000000',
-    '--registrations-per-hour',
-    '1000',
-  ]);
+  const cluster = await startNginxCluster(
+    2,
+    ['--relay-per-10s', '1000000', '--registrations-per-hour', '1000'],
+    3 * FAILOVER_CLIENTS + 1_000, // two connections a client in nginx, and a third while it fails over
+  );
   try {
     const same = await answeredCall(cluster, 'same', 0, 0);
     const cross = await answeredCall(cluster, 'cross', 0, 1);
@@ -145,7 +144,7 @@ async function main(): Promise<void> {
       })),
     );
     console.table(rows);
-    const { survivorTroubles, refusals, ...figures } = failover;
+    const { survivorTroubles, nginxTroubles, refusals, notBackHappenings, ...figures } = failover;
     console.table([
       {
         ...figures,
@@ -156,6 +155,9 @@ async function main(): Promise<void> {
     ]);
     for (const [what, count] of Object.entries(survivorTroubles))
       console.log(`surviving node logged ${count}x: ${what}`);
+    for (const [what, count] of Object.entries(nginxTroubles)) console.log(`nginx logged ${count}x: ${what}`);
+    for (const happenings of notBackHappenings)
+      console.log(`a client not back, since the kill:\n  ${happenings.join('\n  ')}`);
     const machine = { cpus: cpus().length, cpu: cpus()[0]?.model, loadAverageAtStart: load };
     const sizes = {
       signals: SIGNALS,

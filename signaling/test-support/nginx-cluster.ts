@@ -31,7 +31,12 @@ export interface NginxCluster {
   stop(): Promise<void>;
 }
 
-export async function startNginxCluster(count: number, flags: string[] = []): Promise<NginxCluster> {
+/** `connections`: how many nginx may hold at once (two a client). */
+export async function startNginxCluster(
+  count: number,
+  flags: string[] = [],
+  connections?: number,
+): Promise<NginxCluster> {
   const undo: (() => Promise<void>)[] = [];
   const stop = async (): Promise<void> => {
     for (const step of undo.splice(0).reverse()) await step();
@@ -51,7 +56,10 @@ export async function startNginxCluster(count: number, flags: string[] = []): Pr
     // seconds on a loaded machine).
     const first = await startNode();
     const nodes = [first, ...(await Promise.all(Array.from({ length: count - 1 }, startNode)))];
-    const nginx = await startNginx(nodes.map((n) => n.address));
+    const nginx = await startNginx(
+      nodes.map((n) => n.address),
+      connections,
+    );
     undo.push(() => nginx.stop());
 
     const alive = (): NodeProcess[] =>

@@ -18,6 +18,8 @@ const SITE = join(dirname(fileURLToPath(import.meta.url)), '../../deploy/nginx/p
 export interface TestNginx {
   /** `http://127.0.0.1:<port>` */
   url: string;
+  /** What it logged at warn level and above so far (error.log), one line each. */
+  errors(): Promise<string[]>;
   /** Stops it (SIGQUIT, then SIGKILL if it lingers) and removes its folder. */
   stop(): Promise<void>;
 }
@@ -52,8 +54,11 @@ export function siteFor(shipped: string, nodes: readonly string[], port: number)
   return replaced(site, /^ *ssl_certificate .*\n *ssl_certificate_key .*\n/m, '');
 }
 
-/** Starts nginx on a free loopback port in front of `nodes` (`host:port` each). */
-export async function startNginx(nodes: readonly string[]): Promise<TestNginx> {
+/**
+ * Starts nginx on a free loopback port in front of `nodes` (`host:port` each). `connections`: how many
+ * connections it may hold at once; each client takes two (its own and the one to its node).
+ */
+export async function startNginx(nodes: readonly string[], connections = 10_000): Promise<TestNginx> {
   const dir = await mkdtemp(join(tmpdir(), 'parley-nginx-'));
   const shipped = await readFile(SITE, 'utf8');
   for (let attempt = 1; ; attempt++) {
@@ -68,7 +73,8 @@ export async function startNginx(nodes: readonly string[]): Promise<TestNginx> {
         'worker_processes 1;',
         `pid ${join(dir, 'nginx.pid')};`,
         `error_log ${join(dir, 'error.log')} warn;`,
-        'events { worker_connections 10000; }',
+        `worker_rlimit_nofile ${connections + 100};`,
+        `events { worker_connections ${connections}; }`,
         'http {',
         `  access_log ${join(dir, 'access.log')};`,
         temp,
@@ -89,6 +95,8 @@ export async function startNginx(nodes: readonly string[]): Promise<TestNginx> {
     if (up) {
       return {
         url: `http://127.0.0.1:${port}`,
+        errors: async () =>
+          (await readFile(join(dir, 'error.log'), 'utf8').catch(() => '')).split('\n').filter(Boolean),
         stop: async () => {
           if (nginx.exitCode === null && nginx.signalCode === null) {
             nginx.kill('SIGQUIT');
