@@ -228,5 +228,50 @@ describe.each(databasesPerFile())('on $name', (database) => {
         { username: 'alice', displayName: 'ALICE', state: 'outgoing', presence: 'offline' },
       ]);
     });
+
+    it("a connect reads the user's contacts once, for session.ready and for announcing the user online", async () => {
+      // A server with metrics (to count the statements reading the contacts table), restarted below so
+      // that nothing of ann's contacts is held in memory and her connect announces her at once.
+      const withMetrics = { metricsListen: { host: '127.0.0.1', port: 0 } };
+      const first = await startTestServer(withMetrics);
+      const [ann, ben, dan, eve] = await Promise.all([
+        person(first, 'ann'),
+        person(first, 'ben'),
+        person(first, 'dan'),
+        person(first, 'eve'),
+        person(first, 'cat'),
+      ]);
+      await befriend(ann, ben);
+      await befriend(ann, dan);
+      await ann.device.ok('contacts.request', { username: 'cat' });
+      await eve.device.ok('contacts.request', { username: 'ann' });
+      await first.stop({ removeData: false });
+
+      const counted = await startTestServer({ ...withMetrics, dataDir: first.config.dataDir });
+      try {
+        const contactReads = async (): Promise<number> => {
+          const text = await (await fetch(counted.metricsUrl!)).text();
+          const line = /^parley_db_statement_duration_seconds_count\{statement="select contacts"\} (\d+)$/m;
+          return Number(line.exec(text)?.[1] ?? 0);
+        };
+        const [benBack, danBack] = await Promise.all([
+          connect(counted, ben.token),
+          connect(counted, dan.token),
+        ]);
+        const before = await contactReads();
+        const back = await connect(counted, ann.token);
+        await benBack.next('presence.changed', (p) => p.username === 'ann' && p.presence === 'online');
+        await danBack.next('presence.changed', (p) => p.username === 'ann' && p.presence === 'online');
+        expect(await contactReads()).toBe(before + 1);
+        expect(back.ready.contacts).toEqual([
+          { username: 'ben', displayName: 'BEN', state: 'accepted', presence: 'online' },
+          { username: 'cat', displayName: 'CAT', state: 'outgoing', presence: 'offline' },
+          { username: 'dan', displayName: 'DAN', state: 'accepted', presence: 'online' },
+          { username: 'eve', displayName: 'EVE', state: 'incoming', presence: 'offline' },
+        ]);
+      } finally {
+        await counted.stop();
+      }
+    });
   });
 });

@@ -7,7 +7,7 @@
  * user as for a real one without that relation, so they cannot be used to
  * probe for accounts.
  */
-import type { ContactsTable } from '../db/contacts.js';
+import { acceptedPeerIds, type ContactRow, type ContactsTable } from '../db/contacts.js';
 import type { UserRow, UsersTable } from '../db/users.js';
 import type { Notifier } from '../domain.js';
 import { AppError } from '../errors.js';
@@ -23,16 +23,20 @@ export class ContactsService {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** The user's contacts with live presence for accepted ones. */
-  async list(userId: number): Promise<Contact[]> {
-    return Promise.all(
-      (await this.contacts.list(userId)).map(async (row) => ({
-        username: row.username,
-        displayName: row.displayName,
-        state: row.state,
-        presence: row.state === 'accepted' ? await this.presence.presenceOf(row.peerId) : 'offline',
-      })),
-    );
+  /**
+   * The user's contacts with live presence for accepted ones. `rows`: the user's rows of the contacts
+   * table when the caller has just read them (a connect's announcement did), instead of reading them again.
+   */
+  async list(userId: number, rows?: readonly ContactRow[]): Promise<Contact[]> {
+    rows ??= await this.contacts.list(userId);
+    const presences = await this.presence.presencesOf(acceptedPeerIds(rows));
+    let accepted = 0;
+    return rows.map((row) => ({
+      username: row.username,
+      displayName: row.displayName,
+      state: row.state,
+      presence: row.state === 'accepted' ? presences[accepted++]! : 'offline',
+    }));
   }
 
   /** Sends a request; if the other side had already asked, this accepts it. */

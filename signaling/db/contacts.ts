@@ -1,6 +1,8 @@
 /**
  * The contacts table: mutual contacts and pending requests, one row per side. Each user's accepted
  * contact ids (read by every presence announcement) are cached; this table's writes drop both sides'.
+ * Reading a user's list also fills that cache, so a connect (which needs both the list, for
+ * `session.ready`, and the ids, to announce the user online) reads the rows once.
  */
 import type { ContactState } from '../protocol/index.js';
 import type { CacheMap } from './read-cache.js';
@@ -24,14 +26,18 @@ export class ContactsTable {
     this.acceptedCache = sql.cache.map('accepted contact ids');
   }
 
-  list(ownerId: number): Promise<ContactRow[]> {
+  /** Every relation of the user, by display name; use `acceptedPeerIds` for the ids of its accepted ones. */
+  async list(ownerId: number): Promise<ContactRow[]> {
+    const ticket = this.acceptedCache.ticket();
     // lower(): case-insensitive in both databases (SQLite's NOCASE is not PostgreSQL's).
-    return this.sql.all<ContactRow>(
+    const rows = await this.sql.all<ContactRow>(
       `SELECT c.peer_id AS "peerId", u.username, u.display_name AS "displayName", c.state
          FROM contacts c JOIN users u ON u.id = c.peer_id
         WHERE c.owner_id = ? ORDER BY lower(u.display_name), u.username`,
       [ownerId],
     );
+    this.acceptedCache.set(ownerId, acceptedPeerIds(rows), ticket);
+    return rows;
   }
 
   /** The relation as `ownerId` sees it. */
@@ -83,4 +89,11 @@ export class ContactsTable {
     this.acceptedCache.delete(a);
     this.acceptedCache.delete(b);
   }
+}
+
+/** The ids of the accepted contacts among a user's `list`: what `acceptedIds` answers, from rows already read. */
+export function acceptedPeerIds(rows: readonly ContactRow[]): number[] {
+  const ids: number[] = [];
+  for (const row of rows) if (row.state === 'accepted') ids.push(row.peerId);
+  return ids;
 }

@@ -126,4 +126,13 @@ describe.each(implementations)('$name', ({ make }) => {
     expect(await reg.presenceOf(ALICE)).toBe('offline');
     expect(await reg.swapPresence(ALICE, 'away')).toBe('offline');
   });
+
+  it('presencesOf answers presenceOf for each user, in their order', async () => {
+    const reg = make();
+    const CAROL = 3;
+    expect(await reg.presencesOf([])).toEqual([]);
+    await reg.swapPresence(ALICE, 'busy');
+    await reg.swapPresence(CAROL, 'away');
+    expect(await reg.presencesOf([CAROL, BOB, ALICE, CAROL])).toEqual(['away', 'offline', 'busy', 'away']);
+  });
 });

@@ -32,6 +32,8 @@ export interface DeviceRegistry {
   /** Stores the presence last sent to contacts; returns the previous one. */
   swapPresence(userId: number, presence: Presence): Promise<Presence>;
   presenceOf(userId: number): Promise<Presence>;
+  /** `presenceOf` of each user, in their order, in one go (a contact list: one Redis command, not one each). */
+  presencesOf(userIds: readonly number[]): Promise<Presence[]>;
 }
 
 interface Connected {
@@ -91,6 +93,10 @@ export class MemoryDeviceRegistry implements DeviceRegistry {
 
   async presenceOf(userId: number): Promise<Presence> {
     return this.announced.get(userId) ?? 'offline';
+  }
+
+  async presencesOf(userIds: readonly number[]): Promise<Presence[]> {
+    return userIds.map((id) => this.announced.get(id) ?? 'offline');
   }
 
   private find(userId: number, deviceId: string): Connected | undefined {

@@ -125,4 +125,10 @@ export class RedisDeviceRegistry implements DeviceRegistry {
   async presenceOf(userId: number): Promise<Presence> {
     return ((await this.redis.hget(this.keys.presence, String(userId))) as Presence | null) ?? 'offline';
   }
+
+  async presencesOf(userIds: readonly number[]): Promise<Presence[]> {
+    if (userIds.length === 0) return [];
+    const values = await this.redis.hmget(this.keys.presence, ...userIds.map(String));
+    return values.map((value) => (value as Presence | null) ?? 'offline');
+  }
 }

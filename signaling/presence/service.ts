@@ -16,7 +16,7 @@
  */
 import type { Logger } from 'pino';
 import type { CallRegistry } from '../calls/registry.js';
-import type { ContactsTable } from '../db/contacts.js';
+import { acceptedPeerIds, type ContactRow, type ContactsTable } from '../db/contacts.js';
 import type { UsersTable } from '../db/users.js';
 import type { Device, Notifier } from '../domain.js';
 import { KeyedQueue } from '../keyed-queue.js';
@@ -47,6 +47,11 @@ interface AnnounceWindow {
 
 interface Derived extends SelfPresence {
   username: string | undefined;
+}
+
+/** What `refresh` answers: the presence now, and the contact list if it read it (see `refresh`). */
+export interface Refreshed extends SelfPresence {
+  contactRows?: ContactRow[];
 }
 
 interface Retry {
@@ -103,29 +108,38 @@ export class PresenceService {
     return this.devices.presenceOf(userId);
   }
 
+  /** `presenceOf` of each user, in their order. */
+  presencesOf(userIds: readonly number[]): Promise<Presence[]> {
+    return this.devices.presencesOf(userIds);
+  }
+
   /**
    * Derives the user's presence now and announces it if it changed: to
    * contacts as `presence.changed`, to the user's own devices as
    * `presence.self`; within an open window, at the window's end. Serialised
    * per user so announcements keep their order. Returns the presence now.
    * A `connecting` device is not sent `presence.self` (its `session.ready`
-   * carries the same), saving a socket write per connect.
+   * carries the same), saving a socket write per connect; and since its
+   * `session.ready` needs the user's contact list, an announcement for it
+   * reads the list (rather than the accepted ids alone) and returns it as
+   * `contactRows`: one read of the user's contacts per connect.
    */
   refresh(
     userId: number,
     { announceSelf = false, connecting }: { announceSelf?: boolean; connecting?: Device } = {},
-  ): Promise<SelfPresence> {
+  ): Promise<Refreshed> {
     return this.queue.run(userId, () =>
       this.guarded(userId, async () => {
         const now = await this.derive(userId);
         const open = this.windows.get(userId);
+        const refreshed: Refreshed = { presence: now.presence, dnd: now.dnd };
         if (open) {
           open.dirty = true;
           open.announceSelf ||= announceSelf;
-        } else if (await this.announce(userId, now, announceSelf, connecting)) {
+        } else if (await this.announce(userId, now, announceSelf, connecting, refreshed)) {
           this.openWindow(userId);
         }
-        return { presence: now.presence, dnd: now.dnd };
+        return refreshed;
       }),
     );
   }
@@ -150,18 +164,28 @@ export class PresenceService {
     return { presence, dnd, username: user?.username };
   }
 
-  /** Tells contacts and the user's devices (but `connecting`); returns whether anything was sent. */
+  /**
+   * Tells contacts and the user's devices (but `connecting`); returns whether anything was sent. For a
+   * `connecting` device the contacts are read as the whole list, kept in `refreshed` for its
+   * `session.ready`. They are read after the swap, never before: a contact accepted meanwhile either is
+   * in them or reads the new presence when told of the acceptance (`ContactsService`).
+   */
   private async announce(
     userId: number,
     now: Derived,
     announceSelf: boolean,
     connecting?: Device,
+    refreshed?: Refreshed,
   ): Promise<boolean> {
     const { presence, dnd, username } = now;
     const unsure = this.retries.has(userId);
     const changed = (await this.devices.swapPresence(userId, presence)) !== presence || unsure;
     if (changed && username !== undefined) {
-      const contacts = await this.contacts.acceptedIds(userId);
+      let contacts: readonly number[];
+      if (connecting && refreshed) {
+        refreshed.contactRows = await this.contacts.list(userId);
+        contacts = acceptedPeerIds(refreshed.contactRows);
+      } else contacts = await this.contacts.acceptedIds(userId);
       this.notify.toUsers(contacts, 'presence.changed', { username, presence });
     }
     if (changed || announceSelf) {

@@ -166,7 +166,7 @@ async function connected(
   await deps.calls.deviceReturned(device);
   const self = await deps.presence.refresh(device.userId, { connecting: device });
   const [contacts, calls, unseenMissedCalls] = await Promise.all([
-    deps.contacts.list(device.userId),
+    deps.contacts.list(device.userId, self.contactRows),
     deps.calls.snapshots(device),
     deps.history.unseenMissed(device.userId),
   ]);
