@@ -98,6 +98,13 @@ export class DeviceBindingsTable {
           ]);
         known.writtenAt = known.usedAt;
       }
+      // Most sessions have a device or two, and counting their ids costs a fraction of the delete below
+      // (its subquery and RETURNING), which finds nothing to delete until a session has more.
+      const bound = await tx.get<{ n: number }>(
+        'SELECT count(*) AS n FROM device_bindings WHERE token_hash = ?',
+        [tokenHash],
+      );
+      if (bound!.n <= BINDINGS_PER_SESSION) return true;
       const pruned = await tx.all<{ deviceKey: string }>(
         `DELETE FROM device_bindings WHERE token_hash = ? AND device_id NOT IN (
            SELECT device_id FROM device_bindings WHERE token_hash = ? ORDER BY last_used_at DESC LIMIT ?)
