@@ -93,7 +93,7 @@ export class ContactsTable {
 
 /** The ids of the accepted contacts among a user's `list`: what `acceptedIds` answers, from rows already read. */
 export function acceptedPeerIds(rows: readonly ContactRow[]): number[] {
-  const ids: number[] = [];
-  for (const row of rows) if (row.state === 'accepted') ids.push(row.peerId);
-  return ids;
+  // map() allocates exactly its length; an array grown by push() would keep up to half as much again
+  // spare, and the cache keeps one of these per connected user (0.2 KiB each at 50 contacts).
+  return rows.filter((row) => row.state === 'accepted').map((row) => row.peerId);
 }
