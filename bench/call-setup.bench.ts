@@ -53,6 +53,12 @@ const RESULTS = resolve(ROOT, 'bench-results/call-setup.json');
 const CALLS = positiveInt('PARLEY_BENCH_CALLS', 10);
 /** Calls of each kind made first and left out of the figures (first use of codecs, pages, server paths). */
 const WARMUP = positiveInt('PARLEY_BENCH_WARMUP', 1, true);
+/**
+ * How long the callee's person takes to press Accept once the call rings (ms). 0, the default, presses as
+ * soon as the driver sees the ringing dialog (about 200 ms after the ring, faster than any person: the
+ * worst case for a connection made while it rings); 1000 is a quick person.
+ */
+const ANSWER_AFTER_MS = positiveInt('PARLEY_BENCH_ANSWER_AFTER_MS', 0, true);
 /** The instruments' getStats poll for the first decoded video frame (ms), on Parley's pages and the baseline's. */
 const POLL_MS = 10;
 /**
@@ -106,7 +112,7 @@ test('call setup: Parley video call vs raw WebRTC', async ({ people, browser }) 
     // Interleaved, and alternating which goes first, so drift over the run (and order) hits both alike.
     for (let i = 0; i < WARMUP + CALLS; i++) {
       const runParley = async () => {
-        const raw = await parleyCall(alice, bob);
+        const raw = await parleyCall(alice, bob, ANSWER_AFTER_MS);
         parley.push({ raw, figures: parleyFigures(raw, callButton) });
       };
       // The baseline's camera runs at the size Parley's did (the first call is Parley's), so the two send
@@ -214,6 +220,7 @@ test('call setup: Parley video call vs raw WebRTC', async ({ people, browser }) 
       '',
       `Call setup benchmark, ${when}`,
       `${machine}; ${CALLS} measured calls of each kind after ${WARMUP} warm-up call(s), interleaved; took ${tookS} s`,
+      `Bob presses Accept ${ANSWER_AFTER_MS ? `${ANSWER_AFTER_MS} ms after he sees the call ring` : 'as soon as the driver sees the call ring'}`,
       captureLine,
       `load average (1/5/15 min) before ${load(loadBefore)}, after ${load(loadAfter)}: other work on the machine skews figures`,
       '',

@@ -79,11 +79,15 @@ export interface ParleyFigures {
   gap: Gap | null;
 }
 
-/** Alice video-calls Bob through the UI, Bob accepts with video; both see video; Alice hangs up. */
-export async function parleyCall(alice: Person, bob: Person): Promise<ParleyCall> {
+/**
+ * Alice video-calls Bob through the UI, Bob accepts with video, `answerAfterMs` after he sees it ring (a
+ * person's reaction; 0: at once); both see video; Alice hangs up.
+ */
+export async function parleyCall(alice: Person, bob: Person, answerAfterMs = 0): Promise<ParleyCall> {
   for (const p of [alice, bob]) await p.page.evaluate(() => window.__benchCapture!.reset());
   await alice.call(bob, 'video');
   await expect(bob.incomingCall(alice)).toBeVisible();
+  if (answerAfterMs > 0) await bob.page.waitForTimeout(answerAfterMs);
   await bob.accept(alice, 'video');
 
   await Promise.all([alice, bob].map((p) => waitForMedia(p.page, CALL_TIMEOUT_MS, true)));

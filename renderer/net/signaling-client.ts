@@ -47,11 +47,11 @@ const REQUEST_TIMEOUT_MS = 10_000;
 /**
  * How long a connection attempt may go unanswered before it is given up and tried again. Socket.IO bounds
  * only the transport's opening (20 s); a server that opened the transport but never answers the connect
- * (stuck, or a proxy whose upstream hangs) would otherwise hold the client "reconnecting" for good. As
- * long as Socket.IO's own bound: a loaded server's handshake takes seconds, and giving up on it early
- * would only add attempts to its load.
+ * (stuck, or a proxy whose upstream hangs) would otherwise hold the client "reconnecting" for good. Longer
+ * than that: a node taking thousands of reconnections at once (a restart) answers the last ones after
+ * many seconds, and an attempt given up there would only be queued again behind the others.
  */
-const ATTEMPT_TIMEOUT_MS = 20_000;
+const ATTEMPT_TIMEOUT_MS = 30_000;
 /** How many of the connection's latest happenings `happenings()` keeps. */
 const HAPPENINGS_KEPT = 40;
 
