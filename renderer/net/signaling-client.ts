@@ -288,6 +288,7 @@ export class SignalingClient extends Emitter<ClientEvents> {
       return;
     }
     const name = event as ServerEventName;
+    if (name === 'session.ready') this.note('session ready'); // connected is not yet in session
     const parsed = serverEvents[name].safeParse(payload);
     if (!parsed.success) {
       this.emit('malformed-message', { event, problem: parsed.error.message });

@@ -155,6 +155,7 @@ async function connected(
   device: Device,
   deps: ConnectionDeps,
 ): Promise<void> {
+  deps.log.debug({ userId: device.userId, deviceId: device.deviceId }, 'device connecting');
   // One connection per device: a newer one (a reload, a reconnect) replaces the older.
   // It is told first (and the connection is left to close itself) so that it stops reconnecting: two tabs
   // sharing a deviceId would otherwise replace each other forever.
