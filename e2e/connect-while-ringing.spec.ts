@@ -5,7 +5,7 @@
 // server's addresses. Every RTCPeerConnection a page makes is kept by an init script, so its state, its
 // media counters and the candidates it was given are read with getStats.
 import type { BrowserContext } from '@playwright/test';
-import { expect, test, type Person } from './support/fixtures.js';
+import { expect, test, type People, type Person } from './support/fixtures.js';
 
 /** What one of a page's connections says through getStats. */
 interface ConnectionSeen {
@@ -56,6 +56,14 @@ function connections(person: Person): Promise<ConnectionSeen[]> {
   );
 }
 
+/** Alice and Bob, contacts, every connection of their pages kept. */
+async function watchedContacts(people: People): Promise<[Person, Person]> {
+  const alice = await people.add('alice', { prepare: watchConnections });
+  const bob = await people.add('bob', { prepare: watchConnections });
+  await alice.befriend(bob);
+  return [alice, bob];
+}
+
 const states = async (person: Person) => (await connections(person)).map((c) => c.state);
 
 /** The callee's device rings with its connection up: ICE and DTLS done before anyone answers. */
@@ -67,9 +75,7 @@ async function ringsConnected(callee: Person, caller: Person): Promise<void> {
 test('while it rings the connection is up, nothing is sent and the callee’s camera and microphone stay closed; Accept carries media on that connection', async ({
   people,
 }) => {
-  const alice = await people.add('alice', { prepare: watchConnections });
-  const bob = await people.add('bob', { prepare: watchConnections });
-  await alice.befriend(bob);
+  const [alice, bob] = await watchedContacts(people);
 
   await alice.call(bob, 'video');
   await ringsConnected(bob, alice);
@@ -99,9 +105,7 @@ test('while it rings the connection is up, nothing is sent and the callee’s ca
 test('two ringing devices each connect; answering on one closes the other’s connection, and the caller’s to it', async ({
   people,
 }) => {
-  const alice = await people.add('alice', { prepare: watchConnections });
-  const bob = await people.add('bob', { prepare: watchConnections });
-  await alice.befriend(bob);
+  const [alice, bob] = await watchedContacts(people);
   const bobPhone = await bob.openSecondDevice();
   await watchConnections(bobPhone.context);
   await bobPhone.page.reload(); // the init script runs from the next load; the session is remembered
@@ -123,9 +127,7 @@ test('two ringing devices each connect; answering on one closes the other’s co
 test('with “Always relay calls” the caller is given only the TURN server’s candidates while it rings', async ({
   people,
 }) => {
-  const alice = await people.add('alice', { prepare: watchConnections });
-  const bob = await people.add('bob', { prepare: watchConnections });
-  await alice.befriend(bob);
+  const [alice, bob] = await watchedContacts(people);
   await bob.tickSetting('Always relay calls');
 
   await alice.call(bob, 'audio');
