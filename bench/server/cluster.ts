@@ -119,6 +119,9 @@ async function main(): Promise<void> {
     ['--relay-per-10s', '1000000', '--registrations-per-hour', '1000'],
     3 * FAILOVER_CLIENTS + 1_000, // two connections a client in nginx, and a third while it fails over
   );
+  // Stopped early (Ctrl-C, a timeout's SIGTERM): its redis-server, nodes and nginx go too.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const)
+    process.once(signal, () => void cluster.stop().finally(() => process.exit(130)));
   try {
     const same = await answeredCall(cluster, 'same', 0, 0);
     const cross = await answeredCall(cluster, 'cross', 0, 1);
