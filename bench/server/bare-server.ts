@@ -11,8 +11,9 @@
  * where Parley sends one per online contact too.
  *
  * Run by main.ts: `node --expose-gc --import tsx --import ./bench/server/probe.ts bench/server/bare-server.ts
- * <sessions file> <prefix> <count> <contacts> [announce]`. Prints the same "listening" log line as Parley's server,
- * and stops on SIGTERM.
+ * <sessions file> <prefix> <count> <contacts> <port> [announce]` (port 0: any free one; the restart phase
+ * starts it again on the port it had). Prints the same "listening" log line as Parley's server, and stops
+ * on SIGTERM.
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -24,10 +25,10 @@ import { originAllowed } from '../../signaling/http.js';
 import { createLogger } from '../../signaling/log.js';
 import { forEachContactPair } from '../../signaling/contact-ring.js';
 
-const [sessionsFile, prefix, countText, contactsText, announceText] = process.argv.slice(2);
+const [sessionsFile, prefix, countText, contactsText, portText, announceText] = process.argv.slice(2);
 const announcesConnects = announceText === 'announce';
-if (!sessionsFile || prefix === undefined || !countText || !contactsText)
-  throw new Error('usage: bare-server.ts <sessions file> <prefix> <count> <contacts> [announce]');
+if (!sessionsFile || prefix === undefined || !countText || !contactsText || !portText)
+  throw new Error('usage: bare-server.ts <sessions file> <prefix> <count> <contacts> <port> [announce]');
 
 const accountOf = new Map<string, number>(); // token -> index
 for (const line of readFileSync(sessionsFile, 'utf8').split('\n')) {
@@ -93,7 +94,8 @@ io.on('connection', (socket) => {
   });
 });
 
-http.listen(0, HOST, () => {
+// Parley's listen backlog (LISTEN_BACKLOG of signaling/server.ts): a restart's reconnects queue alike.
+http.listen({ port: Number(portText), host: HOST, backlog: 4096 }, () => {
   const { port } = http.address() as AddressInfo;
   console.log(
     JSON.stringify({ level: 30, msg: 'signaling server listening', url: `http://${HOST}:${port}` }),

@@ -1,12 +1,35 @@
 /** The server benchmark's arithmetic: percentiles, presence receipts matched to their toggles, the table. */
 import { describe, expect, it } from 'vitest';
-import { heapTrendKibPerMinute, matchPresence, percentile, table } from './figures.js';
+import {
+  heapTrendKibPerMinute,
+  matchPresence,
+  percentile,
+  perSecond,
+  table,
+  timeForShare,
+} from './figures.js';
 
 describe('percentile', () => {
   it('takes the nearest rank of unsorted values', () => {
     const values = [7, 3, 10, 1, 5, 2, 9, 4, 8, 6];
     expect([50, 90, 99, 100].map((p) => percentile(values, p))).toEqual([5, 9, 10, 10]);
     expect(percentile([], 50)).toBeNaN();
+  });
+});
+
+describe('timeForShare', () => {
+  it('takes the nearest rank among all, counting those that never happened against the share', () => {
+    const times = [300, NaN, 100, 200, NaN, 400, 500, 600, 700, 800];
+    expect([50, 80, 90, 100].map((p) => timeForShare(times, 10, p))).toEqual([500, 800, NaN, NaN]);
+    expect(timeForShare([5, 1, 3, 2], 4, 100)).toBe(5);
+    expect(timeForShare([], 0, 50)).toBeNaN();
+  });
+});
+
+describe('perSecond', () => {
+  it('counts the times in each whole second, empty seconds included, skipping NaN', () => {
+    expect(perSecond([999, 1000, 3500, NaN, 3999, 0])).toEqual([2, 1, 0, 2]);
+    expect(perSecond([])).toEqual([]);
   });
 });
 

@@ -26,6 +26,30 @@ export function summarize(values: ArrayLike<number>): LatencySummary {
   };
 }
 
+/**
+ * When `p`% of `total` things had happened, from their times (NaN for one that never happened): the
+ * nearest-rank time among all `total`, so the ones that never happened count against it; NaN when fewer
+ * than that share happened.
+ */
+export function timeForShare(times: ArrayLike<number>, total: number, p: number): number {
+  const happened = Float64Array.from(times)
+    .filter((t) => !Number.isNaN(t))
+    .sort();
+  return happened[Math.max(0, Math.ceil((p / 100) * total) - 1)] ?? NaN;
+}
+
+/** How many of the times (ms, NaN skipped) fall in each whole second from 0 to the last one's. */
+export function perSecond(times: ArrayLike<number>): number[] {
+  const counts: number[] = [];
+  for (const t of Array.from(times)) {
+    if (Number.isNaN(t)) continue;
+    const second = Math.max(0, Math.floor(t / 1000));
+    while (counts.length <= second) counts.push(0);
+    counts[second]!++;
+  }
+  return counts;
+}
+
 export interface PresenceMatch {
   /** Per toggle and contact: how long until the contact heard this state or a later one of that account. */
   latencies: Float64Array;

@@ -2,13 +2,15 @@
  * A load-generator process of the server benchmark (started by main.ts with `fork`): connects its share
  * of the seeded accounts with socket.io-client, then on command rings pairs of them and toggles their
  * presence at a given rate, recording when each event was sent and received. It speaks the Parley wire
- * protocol; the bare baseline server (bare-server.ts) answers the same events.
+ * protocol; the bare baseline server (bare-server.ts) answers the same events. With `--restart` it also
+ * holds the restart phase's clients (restart-clients.ts).
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { io, type Socket } from 'socket.io-client';
 import { forEachContactPair } from '../../signaling/contact-ring.js';
 import { monotonicMs } from './proc.js';
 import type { Account, ErrorCounts, WorkerCommand, WorkerReport, WorkerSetup } from './messages.js';
+import { RestartClients } from './restart-clients.js';
 
 /** A pair still in its call this long after the invite counts as timed out and is freed. */
 const PAIR_TIMEOUT_MS = 10_000;
@@ -283,6 +285,9 @@ function collectPresence(finalStates: Int8Array): void {
   presenceReceipts = [];
 }
 
+/** The restart phase's clients (`--restart`), connected after the other phases' have gone. */
+const restartClients = new RestartClients();
+
 process.on('message', (command: WorkerCommand) => {
   switch (command.type) {
     case 'connect':
@@ -301,7 +306,20 @@ process.on('message', (command: WorkerCommand) => {
       });
     case 'count-disconnects':
       return send({ type: 'disconnects', disconnected, shutdownNotices });
+    case 'restart-connect':
+      return void restartClients
+        .connect(setup.accounts, command.url, command.concurrency, command.backOn)
+        .then(send);
+    case 'restart-mark':
+      restartClients.mark();
+      return send({ type: 'restart-marked' });
+    case 'restart-report':
+      return send(restartClients.report(command.happenings));
+    case 'restart-close':
+      restartClients.close();
+      return send({ type: 'restart-closed' });
     case 'exit':
+      restartClients.close();
       for (const client of clients) client.socket?.close();
       process.exit(0);
   }

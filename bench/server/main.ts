@@ -5,7 +5,8 @@
  * server) in its own process: memory at rest, N clients connected from load workers in their own
  * processes (CPU per connection), memory per idle client after GC, ring latency at an invite rate,
  * presence fan-out latency and delivered fraction at a delivery rate, and the time a graceful stop
- * takes. Prints a table (Parley, bare, ratio) and writes everything to bench-results/.
+ * takes; with `--restart`, a restart with every client connected (restart.ts). Prints a table (Parley,
+ * bare, ratio) and writes everything to bench-results/.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, tmpdir } from 'node:os';
@@ -60,12 +61,13 @@ function usage(): string {
     ([flag, [env, dflt, what]]) => `  --${flag.padEnd(20)} ${env.padEnd(34)} ${dflt.padEnd(12)} ${what}`,
   );
   return (
-    `usage: npm run bench:server [-- --flag value ... --cpu-prof --heap-snapshots --metrics --bare-announces]\n` +
+    `usage: npm run bench:server [-- --flag value ... --cpu-prof --heap-snapshots --metrics --bare-announces --restart]\n` +
     `  flag                   environment variable               default      meaning\n${lines.join('\n')}\n` +
     `  --cpu-prof             (no variable)                                   profile both servers (node --cpu-prof) into ${PROFILES}/\n` +
     `  --heap-snapshots       (no variable)                                   heap snapshots of both servers at rest, with half and with all the idle clients, into ${SNAPSHOTS}/\n` +
     `  --metrics              (no variable)                                   Parley with its metrics listener on, scraped once a second\n` +
-    `  --bare-announces       (no variable)                                   bare also sends presence.changed to the online contacts on each connect, as Parley does`
+    `  --bare-announces       (no variable)                                   bare also sends presence.changed to the online contacts on each connect, as Parley does\n` +
+    `  --restart              (no variable)                                   after the shutdown, a restart storm: the clients connected with Parley's client, SIGTERM, the server started again`
   );
 }
 
@@ -77,6 +79,7 @@ function readSettings(): Settings & {
   takeHeapSnapshots: boolean;
   metrics: boolean;
   bareAnnounces: boolean;
+  withRestart: boolean;
   databaseArgs: string[];
 } {
   const options: Record<string, { type: 'string' | 'boolean' }> = {
@@ -85,6 +88,7 @@ function readSettings(): Settings & {
     'heap-snapshots': { type: 'boolean' },
     metrics: { type: 'boolean' },
     'bare-announces': { type: 'boolean' },
+    restart: { type: 'boolean' },
   };
   for (const flag of Object.keys(FLAGS)) options[flag] = { type: 'string' };
   const values = parseArgs({ options, strict: true }).values as Record<string, string | boolean | undefined>;
@@ -130,6 +134,7 @@ function readSettings(): Settings & {
     takeHeapSnapshots: values['heap-snapshots'] === true,
     metrics: values.metrics === true,
     bareAnnounces: values['bare-announces'] === true,
+    withRestart: values.restart === true,
     // For the seed and the server (which get no PARLEY_* variables): none, SQLite in the temporary folder.
     databaseArgs: raw('database-url') ? ['--database-url', raw('database-url')] : [],
   };
@@ -176,8 +181,13 @@ const abandon = (code: number) => {
   rmSync(dataDir, { recursive: true, force: true });
   process.exit(code);
 };
+/** What --restart may add per target and round: a server start, a connect of every client, the restart. */
+const RESTART_BUDGET_SECONDS = 300;
 const timeoutSeconds =
-  settings.timeoutSeconds + 2 * settings.soakSeconds * settings.rounds * settings.targets.length;
+  settings.timeoutSeconds +
+  (2 * settings.soakSeconds + (settings.withRestart ? RESTART_BUDGET_SECONDS : 0)) *
+    settings.rounds *
+    settings.targets.length;
 const timeout = setTimeout(() => {
   console.error(`stopped: the run took longer than ${timeoutSeconds} s`);
   abandon(1);
@@ -221,14 +231,14 @@ try {
       console.log(
         `\n${target}, round ${round}: ${settings.clients} clients from ${settings.workers} workers`,
       );
-      const serverArgs =
+      const serverArgsOn = (port: number) =>
         target === 'parley'
           ? [
               'signaling/cli.ts',
               '--host',
               '127.0.0.1',
               '--port',
-              '0',
+              String(port),
               '--data-dir',
               dataDir,
               // The invite limit is a setting; raised so the ring phase measures the work, not the refusal.
@@ -245,17 +255,20 @@ try {
               PREFIX,
               String(settings.clients),
               String(settings.contacts),
+              String(port),
               ...(settings.bareAnnounces ? ['announce'] : []),
             ];
       results[target].push(
         await runTarget(
-          serverArgs,
+          serverArgsOn,
           profileOptions(target, round),
           {
             ...settings,
             prefix: PREFIX,
             accounts,
             heapSnapshots: settings.takeHeapSnapshots ? snapshotPrefix(target, round) : undefined,
+            // Bare has no session.ready to speak of (it is empty): its clients are back on their connect.
+            restart: settings.withRestart ? (target === 'parley' ? 'session.ready' : 'connect') : undefined,
           },
           (line) => console.log(`  ${line}`),
         ),
@@ -348,6 +361,20 @@ try {
       ),
     );
   }
+  if (settings.withRestart)
+    rows.push(
+      both('restart: SIGTERM to listening again (ms)', (r) => r.restart?.downMs, 0),
+      both('restart: 50% back, session.ready / bare connect (ms)', (r) => r.restart?.back50Ms, 0),
+      both('restart: 99% back, session.ready / bare connect (ms)', (r) => r.restart?.back99Ms, 0),
+      both('restart: all back, session.ready / bare connect (ms)', (r) => r.restart?.backAllMs, 0),
+      both('restart: clients not back', (r) => r.restart?.notBack, 0, true),
+      both('restart: 50% with presence settled (ms)', (r) => r.restart?.settled50Ms, 0, true),
+      both('restart: 99% with presence settled (ms)', (r) => r.restart?.settled99Ms, 0, true),
+      both('restart: all with presence settled (ms)', (r) => r.restart?.settledAllMs, 0, true),
+      both('restart: clients whose presence did not settle', (r) => r.restart?.notSettled, 0, true),
+      both('restart: listen-queue overflows (machine)', (r) => r.restart?.listenOverflows, 0, true),
+      both('restart: load generator CPU (% of a core)', (r) => r.restart?.generatorCpuPercent, 0, true),
+    );
   if (settings.metrics)
     rows.push(
       both('metrics: scrape time p50 (ms)', (r) => r.metrics?.scrapeMs.p50, 1, true),
@@ -380,6 +407,16 @@ try {
           `presence.changed pushes ${m.presencePushesCounted} (received: ${m.presenceReceipts})`,
       );
   }
+  for (const [name, runs] of Object.entries(results))
+    for (const [round, { restart }] of runs.entries())
+      if (restart)
+        console.log(
+          `\nrestart, ${name}, round ${round + 1}: clients back in each second since the SIGTERM: ${restart.backPerSecond.join(' ')}; ` +
+            `drops and failed attempts: ${JSON.stringify(restart.happenings)}; connect errors: ${JSON.stringify(restart.connectErrors)}` +
+            (restart.problems.count > 0
+              ? `\n!! the restarted servers logged ${restart.problems.count} warnings or errors, first:\n${restart.problems.first.join('\n')}`
+              : ''),
+        );
   for (const [name, r] of Object.entries(results).flatMap(([n, runs]) => runs.map((r) => [n, r] as const))) {
     if (r.problems.count > 0)
       console.log(

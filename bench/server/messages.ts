@@ -50,6 +50,16 @@ export type WorkerCommand =
   /** During the presence drain: how many contacts' views still differ from these last states. */
   | { type: 'presence-check'; finalStates: Int8Array }
   | { type: 'count-disconnects' }
+  /**
+   * The restart phase (restart-clients.ts): connect a SignalingClient per account, each back on
+   * `session.ready` (Parley) or on its connect (bare, whose session.ready is empty).
+   */
+  | { type: 'restart-connect'; url: string; concurrency: number; backOn: 'session.ready' | 'connect' }
+  /** From now on, record when each client is back and when its view of its contacts' presence settles. */
+  | { type: 'restart-mark' }
+  /** With the clients' happenings since the mark only at the end (reading them all costs the worker CPU). */
+  | { type: 'restart-report'; happenings: boolean }
+  | { type: 'restart-close' }
   | { type: 'exit' };
 
 export type ErrorCounts = Record<string, number>;
@@ -82,4 +92,18 @@ export type WorkerReport =
       loopDelayP99Ms: number;
     }
   | { type: 'presence-checked'; finalWrong: number; receipts: number }
-  | { type: 'disconnects'; disconnected: number; shutdownNotices: number };
+  | { type: 'disconnects'; disconnected: number; shutdownNotices: number }
+  | { type: 'restart-connected'; connected: number; errors: ErrorCounts }
+  | { type: 'restart-marked' }
+  | { type: 'restart-closed' }
+  | {
+      type: 'restart-reported';
+      /** Per client, since the mark: when it was back, and when its presence view last became right (NaN: not). */
+      backAt: Float64Array;
+      settledAt: Float64Array;
+      /**
+       * Its drops and failed attempts since the mark, by the client's words ("disconnected: transport
+       * close", "attempt failed: websocket error"): how each was closed decides its reconnect schedule.
+       */
+      happenings: ErrorCounts;
+    };

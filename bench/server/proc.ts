@@ -53,3 +53,16 @@ export function cpuStallMicros(): number | undefined {
     return undefined;
   }
 }
+
+/**
+ * Connections the kernel dropped since boot because a listen queue was full (TcpExt ListenOverflows of
+ * /proc/net/netstat, the whole machine): a dropped SYN is sent again after 1 s, 3 s, 7 s, ...
+ */
+export function listenOverflows(): number {
+  const [names, values] = readFileSync('/proc/net/netstat', 'utf8')
+    .split('\n')
+    .filter((line) => line.startsWith('TcpExt:'))
+    .map((line) => line.split(' '));
+  const at = names?.indexOf('ListenOverflows') ?? -1;
+  return at < 0 ? NaN : Number(values?.[at]);
+}

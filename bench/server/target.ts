@@ -9,6 +9,7 @@ import { matchPresence, summarize, type LatencySummary } from './figures.js';
 import type { Account, ErrorCounts, ProbeReply } from './messages.js';
 import { cpuMs, cpuStallMicros, monotonicMs } from './proc.js';
 import { cpuOf, startServer, startWorker, type MeasuredServer, type Worker } from './processes.js';
+import { measureRestart, type RestartResult } from './restart.js';
 import { startScraper, type Scraper } from './scraper.js';
 
 /** How long after the server's exit the workers may take to see every client's disconnect. */
@@ -27,6 +28,8 @@ export interface Settings {
   soakSeconds: number;
   /** Heap snapshots of the server at rest, with half and with all the idle clients: `<prefix>-empty.heapsnapshot`, `-half`, `-idle`. */
   heapSnapshots?: string;
+  /** After the shutdown: the restart phase (restart.ts), Parley's clients back on `session.ready`, bare's on connect. */
+  restart?: 'session.ready' | 'connect';
 }
 
 /** After connecting, before the idle measurement: late presence announcements and timers settle. */
@@ -110,6 +113,8 @@ export interface TargetResult {
     shutdownNotices: number;
   };
   problems: MeasuredServer['problems'];
+  /** With `--restart`. */
+  restart?: RestartResult;
   /** With `--metrics` (Parley): what the scrapes cost, and the counters beside what the workers counted. */
   metrics?: MetricsCheck;
   /** Share of the target's wall time in which some task on the machine waited for a CPU (%). */
@@ -279,14 +284,15 @@ const mergeCounts = (counts: ErrorCounts[]) => {
   return merged;
 };
 
+/** `serverArgsOn(port)`: the server's arguments to listen on that port (0: any free one). */
 export async function runTarget(
-  serverArgs: string[],
+  serverArgsOn: (port: number) => string[],
   nodeOptions: string[],
   run: Settings & { prefix: string; accounts: Account[] },
   say: (line: string) => void,
 ): Promise<TargetResult> {
   const [stall0, wall0] = [cpuStallMicros(), monotonicMs()];
-  const server = await startServer(serverArgs, nodeOptions);
+  const server = await startServer(serverArgsOn(0), nodeOptions);
   const scraper = server.metricsUrl === undefined ? undefined : startScraper(server.metricsUrl);
   const share = run.clients / run.workers;
   const workers = await Promise.all(
@@ -396,6 +402,16 @@ export async function runTarget(
     await sleep(100);
     disconnects = await countDisconnects();
   }
+  // On the same port (and data directory) as a deploy restarts it.
+  const port = Number(new URL(server.url).port);
+  const restart = run.restart
+    ? await measureRestart(
+        () => startServer(serverArgsOn(port), nodeOptions),
+        workers,
+        { clients: run.clients, connectConcurrency: run.connectConcurrency, backOn: run.restart },
+        say,
+      )
+    : undefined;
   await Promise.all(workers.map((w) => w.exit()));
 
   const connectLatencies = concat(connected.map((c) => c.latencies));
@@ -452,6 +468,7 @@ export async function runTarget(
       shutdownNotices: disconnects.reduce((n, d) => n + d.shutdownNotices, 0),
     },
     problems: server.problems,
+    restart,
     metrics: scrapes && {
       scrapeMs: summarize(scrapes.durationsMs),
       maxBytes: Math.max(...scrapes.bytes),
