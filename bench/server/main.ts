@@ -373,6 +373,7 @@ try {
       both('restart: all with presence settled (ms)', (r) => r.restart?.settledAllMs, 0, true),
       both('restart: clients whose presence did not settle', (r) => r.restart?.notSettled, 0, true),
       both('restart: listen-queue overflows (machine)', (r) => r.restart?.listenOverflows, 0, true),
+      both('restart: server CPU, listening to all back (% of a core)', (r) => r.restart?.serverCpuPercent, 0),
       both('restart: load generator CPU (% of a core)', (r) => r.restart?.generatorCpuPercent, 0, true),
     );
   if (settings.metrics)

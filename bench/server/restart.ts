@@ -9,7 +9,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { perSecond, timeForShare } from './figures.js';
 import type { ErrorCounts } from './messages.js';
-import { listenOverflows, monotonicMs } from './proc.js';
+import { cpuMs, listenOverflows, monotonicMs } from './proc.js';
 import { cpuOf, type MeasuredServer, type Worker } from './processes.js';
 
 /** How long after the SIGTERM the clients have to be back and settled before the phase ends without them. */
@@ -40,6 +40,8 @@ export interface RestartResult {
   happenings: ErrorCounts;
   /** The load workers' CPU from the SIGTERM until the phase ended, as a share of one core. */
   generatorCpuPercent: number;
+  /** The new server's CPU from its listening until the phase ended, as a share of one core. */
+  serverCpuPercent: number;
   /** Listen-queue overflows on the whole machine during the restart (ListenOverflows). */
   listenOverflows: number;
   problems: MeasuredServer['problems'];
@@ -77,7 +79,8 @@ export async function measureRestart(
   say('restart: SIGTERM...');
   const { ms: stopMs } = await first.stop();
   const again = await start();
-  const downMs = monotonicMs() - sigterm;
+  const [listeningAt, serverCpu0] = [monotonicMs(), cpuMs(again.pid)];
+  const downMs = listeningAt - sigterm;
   say(`restart: stopped in ${stopMs.toFixed(0)} ms, listening again after ${downMs.toFixed(0)} ms`);
 
   const since = (at: number) => at - sigterm;
@@ -94,6 +97,7 @@ export async function measureRestart(
     !back.some(Number.isNaN) && !(parley && settled.some(Number.isNaN));
   while (!done(await poll()) && monotonicMs() - sigterm < RESTART_WAIT_MS) await sleep(POLL_MS);
   const generatorCpuPercent = ((generatorCpu() - generatorCpu0) / (monotonicMs() - sigterm)) * 100;
+  const serverCpuPercent = ((cpuMs(again.pid) - serverCpu0) / (monotonicMs() - listeningAt)) * 100;
   const overflows = listenOverflows() - overflows0;
   const { back, settled, happenings } = await poll(true);
   await ask({ type: 'restart-close' }, 'restart-closed');
@@ -118,6 +122,7 @@ export async function measureRestart(
     notSettled: parley ? settled.filter(Number.isNaN).length : NaN,
     happenings,
     generatorCpuPercent,
+    serverCpuPercent,
     listenOverflows: overflows,
     problems: {
       count: first.problems.count + again.problems.count,
