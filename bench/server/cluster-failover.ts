@@ -12,6 +12,7 @@ import { SignalingClient } from '../../renderer/net/signaling-client.js';
 import { newDeviceId } from '../../signaling/test-support/harness.js';
 import type { NginxCluster } from '../../signaling/test-support/nginx-cluster.js';
 import type { LogLine } from '../../signaling/test-support/node-process.js';
+import { timeForShare } from './figures.js';
 import { seedAccounts } from './seed-accounts.js';
 
 /** How long after the kill the benchmark waits for the killed node's clients to be back. */
@@ -112,8 +113,14 @@ export async function measureFailover(
     await killed!.kill();
     const backTimes = await Promise.all(onKilled.map((c) => backAfter(c, killedAt)));
     // When p% of the killed node's clients (not of those back) were back.
-    const sorted = backTimes.filter((ms): ms is number => ms !== null).sort((a, b) => a - b);
-    const share = (p: number): number | null => sorted[Math.ceil((onKilled.length * p) / 100) - 1] ?? null;
+    const share = (p: number): number | null => {
+      const ms = timeForShare(
+        backTimes.map((t) => t ?? NaN),
+        onKilled.length,
+        p,
+      );
+      return Number.isNaN(ms) ? null : ms;
+    };
     const since = (c: Client) => c.client.happenings().filter((h) => h.at >= killedAtWall);
     const notBack = onKilled.filter((_, i) => backTimes[i] === null);
     return {
