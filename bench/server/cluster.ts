@@ -18,6 +18,7 @@ import { befriend, register, type Person, type TestDevice } from '../../signalin
 import { startNginxCluster, type NginxCluster } from '../../signaling/test-support/nginx-cluster.js';
 import { measureFailover } from './cluster-failover.js';
 import { summarize, type LatencySummary } from './figures.js';
+import { openFileHardLimit } from './proc.js';
 
 const { values } = parseArgs({
   options: {
@@ -31,6 +32,15 @@ const SIGNALS = Number(values.signals);
 const CONTACTS = Number(values.contacts);
 const CHANGES = Number(values.changes);
 const FAILOVER_CLIENTS = Number(values['failover-clients']);
+/** nginx holds two connections a client, an open file each, and cannot go past the open-file hard limit. */
+const NGINX_FILES = 2 * FAILOVER_CLIENTS + 1_000;
+if (NGINX_FILES > openFileHardLimit()) {
+  console.error(
+    `error: --failover-clients ${FAILOVER_CLIENTS}: nginx would need ${NGINX_FILES} open files, over this machine's ` +
+      `hard limit of ${openFileHardLimit()} (ulimit -Hn): at most ${Math.floor((openFileHardLimit() - 1_000) / 2)} clients`,
+  );
+  process.exit(2);
+}
 
 /** A new person with a device on node `node` (through nginx). */
 async function personOn(cluster: NginxCluster, username: string, node: number): Promise<Person> {
@@ -117,7 +127,8 @@ async function main(): Promise<void> {
   const cluster = await startNginxCluster(
     2,
     ['--relay-per-10s', '1000000', '--registrations-per-hour', '1000'],
-    3 * FAILOVER_CLIENTS + 1_000, // two connections a client in nginx, and a third while it fails over
+    // Two connections a client in nginx, and a third while it fails over, as far as the limit allows.
+    Math.min(3 * FAILOVER_CLIENTS + 1_000, openFileHardLimit() - 100),
   );
   // Stopped early (Ctrl-C, a timeout's SIGTERM): its redis-server, nodes and nginx go too.
   for (const signal of ['SIGINT', 'SIGTERM'] as const)
