@@ -115,3 +115,29 @@ it('the missed-call count follows missed calls and their being seen', async () =
   await bob.device.ok('history.markSeen', {});
   expect((await connect(server, bob.token)).ready.unseenMissedCalls).toBe(0);
 });
+
+it('a call goes to a contact while the contact stays, through the cached contact ids, and is refused once removed', async () => {
+  server = await startTestServer({ ringTimeout: 60 });
+  const alice = await person(server, 'alice'); // her contact ids are cached from here on: none
+  const bob = await person(server, 'bob');
+  const carol = await person(server, 'carol');
+  expect(await alice.device.fails('call.invite', { callee: 'bob', media: 'audio' })).toBe('E_NOT_CONTACT');
+  await befriend(alice, bob);
+  await befriend(alice, carol);
+  await connect(server, alice.token); // read again into the cache: bob and carol
+
+  const { callId } = await alice.device.ok('call.invite', { callee: 'bob', media: 'audio' });
+  await bob.device.next('call.incoming', (p) => p.callId === callId);
+  await alice.device.ok('call.cancel', { callId });
+
+  await bob.device.ok('contacts.remove', { username: 'alice' });
+  await alice.device.next('contact.removed');
+  expect(await alice.device.fails('call.invite', { callee: 'bob', media: 'audio' })).toBe('E_NOT_CONTACT');
+
+  // Removed by another process: the cache cannot have heard of it, the database's data version tells.
+  const other = new Database(join(server.config.dataDir, DATABASE_FILE));
+  other.prepare('DELETE FROM contacts').run();
+  other.close();
+  expect(await alice.device.fails('call.invite', { callee: 'carol', media: 'audio' })).toBe('E_NOT_CONTACT');
+  expect(carol.device.all('call.incoming')).toEqual([]);
+});

@@ -70,7 +70,7 @@ export class ContactsService {
   }
 
   async isContact(userId: number, peerId: number): Promise<boolean> {
-    return (await this.contacts.stateOf(userId, peerId)) === 'accepted';
+    return this.contacts.isAccepted(userId, peerId);
   }
 
   /** An enabled user other than `me`, for a new request: the one answer that reveals whether a username exists. */

@@ -49,6 +49,13 @@ export class ContactsTable {
     return row?.state;
   }
 
+  /** Whether the two are mutual contacts: from the cached accepted ids when they are at hand (a caller online). */
+  async isAccepted(ownerId: number, peerId: number): Promise<boolean> {
+    const hit = this.acceptedCache.get(ownerId);
+    if (hit) return hit.includes(peerId);
+    return (await this.stateOf(ownerId, peerId)) === 'accepted';
+  }
+
   async acceptedIds(ownerId: number): Promise<readonly number[]> {
     const hit = this.acceptedCache.get(ownerId);
     if (hit) return hit;
