@@ -385,7 +385,7 @@ export class CallService {
 
     if (recorded) {
       await this.record({ callId: call.id, step: 'announce' }, () =>
-        this.d.history.announce(call.id, call.caller.userId, call.callee.userId),
+        this.d.history.announce(call.id),
       );
     }
     if (call.state === 'active') {
@@ -414,7 +414,7 @@ export class CallService {
         createdAt: at,
       });
       await this.d.calls.markEnded(id, at, reason, false);
-      await this.d.history.announce(id, caller.id, callee.id);
+      await this.d.history.announce(id);
     });
   }
 

@@ -68,6 +68,22 @@ const PAGE = `SELECT * FROM (
                     ORDER BY c.created_at DESC, c.id DESC LIMIT ?) AS received
   ) AS page ORDER BY "createdAt" DESC, id DESC LIMIT ?`;
 
+/** A call with both parties' names: `sides`. */
+const SIDES = `SELECT c.id, c.caller_id AS "callerId", c.callee_id AS "calleeId",
+    caller.username AS "callerUsername", caller.display_name AS "callerDisplayName",
+    callee.username AS "calleeUsername", callee.display_name AS "calleeDisplayName",
+    c.media, c.created_at AS "createdAt", c.answered_at AS "answeredAt", c.answered_device AS "answeredDevice",
+    c.ended_at AS "endedAt", c.end_reason AS "endReason", c.missed, c.seen
+  FROM calls c JOIN users caller ON caller.id = c.caller_id JOIN users callee ON callee.id = c.callee_id
+  WHERE c.id = ?`;
+
+type RawSidesRow = Omit<RawHistoryRow, 'peerUsername' | 'peerDisplayName'> & {
+  callerUsername: string;
+  callerDisplayName: string;
+  calleeUsername: string;
+  calleeDisplayName: string;
+};
+
 export class CallsTable {
   /** Unseen missed calls by callee id. */
   private readonly unseen: CacheMap<number, number>;
@@ -98,7 +114,13 @@ export class CallsTable {
         WHERE id = ? AND ended_at IS NULL RETURNING callee_id AS "calleeId"`,
       [endedAt, reason, missed ? 1 : 0, id],
     );
-    if (ended && missed) this.unseen.delete(ended.calleeId);
+    if (ended && missed) {
+      // One more unseen missed call: a count at hand goes up by one rather than being counted again (a
+      // count of every unseen missed call of the callee, which grows with them).
+      const before = this.unseen.get(ended.calleeId);
+      this.unseen.delete(ended.calleeId);
+      if (before !== undefined) this.unseen.set(ended.calleeId, before + 1);
+    }
   }
 
   /** Closes calls left open by a server that stopped without finishing them, except the `keep` ones (still live). */
@@ -156,15 +178,15 @@ export class CallsTable {
     return rows.map(toHistoryRow);
   }
 
-  /** One call as `userId` sees it (the peer is the other party). */
-  async get(id: string, userId: number): Promise<HistoryRow | undefined> {
-    const row = await this.sql.get<RawHistoryRow>(
-      `SELECT ${HISTORY_COLUMNS} FROM calls c
-         JOIN users u ON u.id = CASE WHEN c.caller_id = ? THEN c.callee_id ELSE c.caller_id END
-        WHERE c.id = ? AND (c.caller_id = ? OR c.callee_id = ?)`,
-      [userId, id, userId, userId],
-    );
-    return row && toHistoryRow(row);
+  /** One call as each party sees it (the peer is the other party), in one read. */
+  async sides(id: string): Promise<{ caller: HistoryRow; callee: HistoryRow } | undefined> {
+    const row = await this.sql.get<RawSidesRow>(SIDES, [id]);
+    if (!row) return undefined;
+    const { callerUsername, callerDisplayName, calleeUsername, calleeDisplayName, ...call } = row;
+    return {
+      caller: toHistoryRow({ ...call, peerUsername: calleeUsername, peerDisplayName: calleeDisplayName }),
+      callee: toHistoryRow({ ...call, peerUsername: callerUsername, peerDisplayName: callerDisplayName }),
+    };
   }
 
   async unseenMissed(userId: number): Promise<number> {

@@ -94,21 +94,20 @@ export class HistoryService {
     if (now - call.endedAt! > CALL_REPORT_MAX_AGE_MS) {
       throw new AppError('E_CALL_STATE', 'the call ended too long ago to correct');
     }
-    if (await this.calls.correctEnd(callId, at, reason))
-      await this.announce(callId, call.callerId, call.calleeId);
+    if (await this.calls.correctEnd(callId, at, reason)) await this.announce(callId);
   }
 
   /** Pushes a finished call to both parties, and the new badge count to a callee who missed it. */
-  async announce(callId: string, callerId: number, calleeId: number): Promise<void> {
-    for (const userId of [callerId, calleeId]) {
-      const row = await this.calls.get(callId, userId);
-      if (!row) continue;
-      this.notify.toUsers([userId], 'history.entry', { entry: toHistoryEntry(row, userId) });
-      if (userId === calleeId && row.missed) {
-        this.notify.toUsers([userId], 'history.unseen', {
-          unseenMissedCalls: await this.calls.unseenMissed(userId),
-        });
-      }
+  async announce(callId: string): Promise<void> {
+    const sides = await this.calls.sides(callId);
+    if (!sides) return;
+    const { callerId, calleeId } = sides.caller;
+    this.notify.toUsers([callerId], 'history.entry', { entry: toHistoryEntry(sides.caller, callerId) });
+    this.notify.toUsers([calleeId], 'history.entry', { entry: toHistoryEntry(sides.callee, calleeId) });
+    if (sides.callee.missed) {
+      this.notify.toUsers([calleeId], 'history.unseen', {
+        unseenMissedCalls: await this.calls.unseenMissed(calleeId),
+      });
     }
   }
 }
