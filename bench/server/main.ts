@@ -426,6 +426,20 @@ try {
           `invites ${m.invitesCounted} (acknowledged: ${m.invitesAcknowledged}); ` +
           `presence.changed pushes ${m.presencePushesCounted} (received: ${m.presenceReceipts})`,
       );
+    if (m && m.databasePerInvite.length > 0) {
+      const statements = m.databasePerInvite.filter((w) => w.statement !== 'transaction');
+      console.log(
+        `\ndatabase per invite over the ring phase, round ${round + 1}: ` +
+          `${statements.reduce((n, w) => n + w.count, 0).toFixed(2)} statements ` +
+          `(how many, µs; a transaction's time, from asking to its commit, includes its statements'):\n` +
+          m.databasePerInvite
+            .map(
+              (w) =>
+                `  ${w.statement.padEnd(26)} ${w.count.toFixed(2).padStart(6)} ${w.micros.toFixed(1).padStart(7)}`,
+            )
+            .join('\n'),
+      );
+    }
   }
   for (const [name, runs] of Object.entries(results))
     for (const [round, { restart }] of runs.entries())

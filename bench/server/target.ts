@@ -148,6 +148,39 @@ export interface MetricsCheck {
   /** `parley_pushes_total{event="presence.changed"}` over the presence phase and its drain, and the receipts. */
   presencePushesCounted: number;
   presenceReceipts: number;
+  /** The database's work over the ring phase per invite sent, by statement (the statement metrics). */
+  databasePerInvite: StatementWork[];
+}
+
+/** One statement's share of a phase: how many ran and their time, per unit of the phase's work. */
+export interface StatementWork {
+  statement: string;
+  count: number;
+  micros: number;
+}
+
+const STATEMENT_SECONDS = 'parley_db_statement_duration_seconds';
+
+/** The statements run between two scrapes, per `units` (largest time first); those that did not run are left out. */
+function statementWork(
+  before: Map<string, number>,
+  after: Map<string, number>,
+  units: number,
+): StatementWork[] {
+  const work: StatementWork[] = [];
+  for (const [key, sum] of after) {
+    const label = /^parley_db_statement_duration_seconds_sum\{statement="(.*)"\}$/.exec(key)?.[1];
+    if (label === undefined) continue;
+    const countKey = `${STATEMENT_SECONDS}_count{statement="${label}"}`;
+    const count = after.get(countKey)! - (before.get(countKey) ?? 0);
+    if (count > 0)
+      work.push({
+        statement: label,
+        count: count / units,
+        micros: ((sum - (before.get(key) ?? 0)) * 1e6) / units,
+      });
+  }
+  return work.sort((a, b) => b.micros - a.micros);
 }
 
 const INVITES = 'parley_call_invites_total';
@@ -336,7 +369,8 @@ export async function runTarget(
   await sleep(SETTLE_MS);
   const idle = await server.stats(true, snapshot('idle'));
   const connectedDevices = await series(scraper, 'parley_connected_devices');
-  const invitesBefore = await series(scraper, INVITES);
+  const beforeRing = await scraper?.read();
+  const invitesBefore = beforeRing?.get(INVITES) ?? NaN;
 
   say(`ringing at ${run.ringRate}/s for ${run.ringSeconds} s...`);
   const [rung, ringPhase] = await measured(server, workers, () =>
@@ -348,7 +382,10 @@ export async function runTarget(
   );
   const ringSent = rung.reduce((n, r) => n + r.sent, 0);
   const ringErrors = mergeCounts(rung.map((r) => r.errors));
-  const invitesCounted = (await series(scraper, INVITES)) - invitesBefore;
+  const afterRing = await scraper?.read();
+  const invitesCounted = (afterRing?.get(INVITES) ?? NaN) - invitesBefore;
+  const databasePerInvite =
+    beforeRing && afterRing && ringSent > 0 ? statementWork(beforeRing, afterRing, ringSent) : [];
   const pushesBefore = await series(scraper, PRESENCE_PUSHES);
 
   const toggleRate = run.presenceRate / run.contacts;
@@ -480,6 +517,7 @@ export async function runTarget(
       ),
       presencePushesCounted,
       presenceReceipts: received.reduce((n, r) => n + r.receipts.length / 4, 0),
+      databasePerInvite,
     },
     cpuStallPercent: stallPercent(stall0, wall0),
   };
