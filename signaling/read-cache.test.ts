@@ -141,3 +141,20 @@ it('a call goes to a contact while the contact stays, through the cached contact
   expect(await alice.device.fails('call.invite', { callee: 'carol', media: 'audio' })).toBe('E_NOT_CONTACT');
   expect(carol.device.all('call.incoming')).toEqual([]);
 });
+
+it('a callee looked up by name before is refused once disabled by another process, and called again once enabled', async () => {
+  server = await startTestServer({ ringTimeout: 60 });
+  const alice = await person(server, 'alice');
+  const bob = await person(server, 'bob');
+  await befriend(alice, bob);
+  const first = await alice.device.ok('call.invite', { callee: 'bob', media: 'audio' }); // bob's id by name: cached
+  await alice.device.ok('call.cancel', { callId: first.callId });
+
+  expect(await runAdmin(['disable', 'bob'], server.config, quietAdmin)).toBe(0);
+  expect(await alice.device.fails('call.invite', { callee: 'bob', media: 'audio' })).toBe('E_NOT_CONTACT');
+
+  expect(await runAdmin(['enable', 'bob'], server.config, quietAdmin)).toBe(0);
+  const bobAgain = await connect(server, (await signIn(server, 'bob')).token);
+  const { callId } = await alice.device.ok('call.invite', { callee: 'bob', media: 'audio' });
+  await bobAgain.next('call.incoming', (p) => p.callId === callId);
+});
