@@ -384,9 +384,7 @@ export class CallService {
     else this.d.notify.toDevice(call.callee, 'call.ended', ended);
 
     if (recorded) {
-      await this.record({ callId: call.id, step: 'announce' }, () =>
-        this.d.history.announce(call.id),
-      );
+      await this.record({ callId: call.id, step: 'announce' }, () => this.d.history.announce(call.id));
     }
     if (call.state === 'active') {
       this.d.presence.refreshInBackground(call.caller.userId);
