@@ -95,6 +95,23 @@ describe.each(databasesPerFile())('on $name', (database) => {
       await bob.device.next('call.incoming', (p) => p.callId === callId);
     });
 
+    it('a request sent with a decline of the same request right behind it never fails for want of the request', async () => {
+      // The two are in flight together, so the server works on both at once: the request finds Alice's request
+      // and sets out to accept it, and the decline removes it meanwhile. The request then asks Alice instead.
+      for (let round = 0; round < 5; round++) {
+        await alice.device.ok('contacts.request', { username: 'bob' });
+        await bob.device.next('contact.updated', about('alice', 'incoming'));
+        const [request, decline] = await Promise.all([
+          bob.device.request('contacts.request', { username: 'alice' }),
+          bob.device.request('contacts.decline', { username: 'alice' }),
+        ]);
+        expect(request).toMatchObject({ ok: true });
+        // The decline either went first (and the request asked Alice anew) or came too late.
+        if (!decline.ok) expect(decline.error.code).toBe('E_NO_REQUEST');
+        await alice.device.ok('contacts.remove', { username: 'bob' }).catch(() => undefined);
+      }
+    });
+
     it('decline removes the request on both sides; a new request is possible afterwards', async () => {
       const bobPhone = await secondDevice(bob);
       await alice.device.ok('contacts.request', { username: 'bob' });

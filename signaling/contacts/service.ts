@@ -39,12 +39,22 @@ export class ContactsService {
     }));
   }
 
-  /** Sends a request; if the other side had already asked, this accepts it. */
+  /**
+   * Sends a request; if the other side had already asked, this accepts it. Their request may go while this
+   * accepts it (declined or withdrawn by a request in flight beside this one): then it looks again, once.
+   */
   async request(me: UserRow, username: string): Promise<Contact> {
     const peer = await this.peer(me, username);
-    const state = await this.contacts.stateOf(me.id, peer.id);
-    if (state === 'accepted') throw new AppError('E_ALREADY_CONTACT', `${username} is already a contact`);
-    if (state === 'incoming') return this.accept(me, username);
+    for (let look = 1; ; look++) {
+      const state = await this.contacts.stateOf(me.id, peer.id);
+      if (state === 'accepted') throw new AppError('E_ALREADY_CONTACT', `${username} is already a contact`);
+      if (state !== 'incoming') break;
+      try {
+        return await this.accept(me, username);
+      } catch (err) {
+        if (!(err instanceof AppError && err.code === 'E_NO_REQUEST') || look === 2) throw err;
+      }
+    }
     await this.contacts.setPair(me.id, peer.id, 'outgoing', 'incoming', this.now());
     return this.announce(me, peer, 'outgoing', 'incoming');
   }
