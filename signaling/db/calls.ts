@@ -49,10 +49,12 @@ export const GUESSED_ENDS: readonly CallEndReason[] = ['connection-lost', 'inter
 export const isMissed = (answered: boolean, reason: CallEndReason): boolean =>
   !answered && reason !== 'declined';
 
-const HISTORY_COLUMNS = `c.id, c.caller_id AS "callerId", c.callee_id AS "calleeId",
-  u.username AS "peerUsername", u.display_name AS "peerDisplayName", c.media, c.created_at AS "createdAt",
-  c.answered_at AS "answeredAt", c.answered_device AS "answeredDevice", c.ended_at AS "endedAt",
-  c.end_reason AS "endReason", c.missed, c.seen`;
+/** A call's own columns, as a HistoryRow names them (the peer's name comes from a join). */
+const CALL_COLUMNS = `c.id, c.caller_id AS "callerId", c.callee_id AS "calleeId", c.media,
+  c.created_at AS "createdAt", c.answered_at AS "answeredAt", c.answered_device AS "answeredDevice",
+  c.ended_at AS "endedAt", c.end_reason AS "endReason", c.missed, c.seen`;
+
+const HISTORY_COLUMNS = `${CALL_COLUMNS}, u.username AS "peerUsername", u.display_name AS "peerDisplayName"`;
 
 type RawHistoryRow = Omit<HistoryRow, 'missed' | 'seen'> & { missed: number; seen: number };
 const toHistoryRow = (r: RawHistoryRow): HistoryRow => ({ ...r, missed: r.missed === 1, seen: r.seen === 1 });
@@ -69,11 +71,9 @@ const PAGE = `SELECT * FROM (
   ) AS page ORDER BY "createdAt" DESC, id DESC LIMIT ?`;
 
 /** A call with both parties' names: `sides`. */
-const SIDES = `SELECT c.id, c.caller_id AS "callerId", c.callee_id AS "calleeId",
+const SIDES = `SELECT ${CALL_COLUMNS},
     caller.username AS "callerUsername", caller.display_name AS "callerDisplayName",
-    callee.username AS "calleeUsername", callee.display_name AS "calleeDisplayName",
-    c.media, c.created_at AS "createdAt", c.answered_at AS "answeredAt", c.answered_device AS "answeredDevice",
-    c.ended_at AS "endedAt", c.end_reason AS "endReason", c.missed, c.seen
+    callee.username AS "calleeUsername", callee.display_name AS "calleeDisplayName"
   FROM calls c JOIN users caller ON caller.id = c.caller_id JOIN users callee ON callee.id = c.callee_id
   WHERE c.id = ?`;
 
