@@ -236,7 +236,8 @@ describe.each(databasesPerFile())('on $name', (database) => {
       const bob = await person(first, 'bob');
       await befriend(alice, bob);
       await stop(first);
-      // What a crash mid-ring leaves: the call in live_calls and its open history row.
+      // What a crash mid-ring of an older version left (this one writes only answered calls to live_calls):
+      // the ringing call's row and its open history row.
       const db = await openDatabase(first.config);
       const ids = (await db.all<{ id: number }>('SELECT id FROM users ORDER BY id')).map((u) => u.id);
       const callId = newCallId();

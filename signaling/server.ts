@@ -8,7 +8,7 @@ import { Server } from 'socket.io';
 import { Accounts } from './accounts/accounts.js';
 import { limitersInMemory } from './accounts/rate-limits.js';
 import type { Sessions } from './accounts/sessions.js';
-import { DatabaseCallRegistry, type CallRegistry } from './calls/registry.js';
+import { LocalCallRegistry, type CallRegistry } from './calls/registry.js';
 import { CallService } from './calls/service.js';
 import { ConfigError, type ListenAddress, type ServerConfig } from './config.js';
 import { ContactsService } from './contacts/service.js';
@@ -145,7 +145,7 @@ export async function startServer(
     deviceBindings: new DeviceBindingsTable(db),
     sessions: accounts.sessions,
     devices: cluster?.devices ?? new MemoryDeviceRegistry(),
-    registry: cluster?.registry ?? new DatabaseCallRegistry(new LiveCallsTable(db)),
+    registry: cluster?.registry ?? (await LocalCallRegistry.open(new LiveCallsTable(db))),
   };
   const { callsTable, contactsTable, deviceBindings, sessions, devices, registry } = {
     ...built,

@@ -8,10 +8,11 @@ import { LiveCallsTable } from '../db/live-calls.js';
 import type { RedisKeys } from '../db/redis.js';
 import { UsersTable } from '../db/users.js';
 import { databasesPerFile, type TestDatabase } from '../test-support/databases.js';
+import { faulty } from '../test-support/faults.js';
 import { redisPerFile, redisUnavailable } from '../test-support/redis-server.js';
 import type { LiveCall } from './machine.js';
 import { RedisCallRegistry } from './redis-registry.js';
-import { DatabaseCallRegistry, type CallRegistry } from './registry.js';
+import { LocalCallRegistry, type CallRegistry } from './registry.js';
 
 const unavailable = redisUnavailable();
 if (unavailable) console.warn(`skipping the Redis call registry tests: ${unavailable}`);
@@ -34,7 +35,8 @@ afterEach(async () => {
 /**
  * One set of tests for every implementation. `registry` gives a registry on this test's store (empty at
  * first); `reopen` closes the store and opens it again as a restarted node would; `another` is a second
- * node's registry on the same store (its own connection, where the store has connections).
+ * node's registry on the same store (its own connection, where the store has connections), or for a
+ * registry of one node (the local one) that node's again.
  */
 interface Parts {
   registry: () => CallRegistry;
@@ -52,23 +54,23 @@ const open = async (where: DatabaseLocation): Promise<Database> => {
   return db;
 };
 
-/** On SQLite, and on PostgreSQL where `another` is a second pool, as another node's. */
-const inDatabase = (database: TestDatabase): Implementation => ({
-  name: `DatabaseCallRegistry on ${database.name}`,
+/** One node's registry, its answered calls kept in SQLite or PostgreSQL. */
+const local = (database: TestDatabase): Implementation => ({
+  name: `LocalCallRegistry on ${database.name}`,
   setUp: async () => {
     const where = { dataDir: dir, ...(await database.fresh()) };
     let db = await open(where);
     const users = new UsersTable(db);
     for (const name of ['alice', 'bob', 'carol', 'dave']) await users.insert(name, name, 'hash', 1);
-    const second = database.name === 'postgres' ? await open(where) : db;
+    const node = await LocalCallRegistry.open(new LiveCallsTable(db));
     return {
-      registry: () => new DatabaseCallRegistry(new LiveCallsTable(db)),
+      registry: () => node,
       reopen: async () => {
         await db.close();
         db = await open(where);
-        return new DatabaseCallRegistry(new LiveCallsTable(db));
+        return LocalCallRegistry.open(new LiveCallsTable(db));
       },
-      another: () => new DatabaseCallRegistry(new LiveCallsTable(second)),
+      another: () => node,
     };
   },
 });
@@ -105,7 +107,7 @@ const call = (callerId: number, calleeId: number): LiveCall => ({
   answeredAt: null,
 });
 
-const implementations = [...databasesPerFile().map(inDatabase), ...(unavailable ? [] : [inRedis])];
+const implementations = [...databasesPerFile().map(local), ...(unavailable ? [] : [inRedis])];
 describe.each(implementations)('$name', ({ setUp }) => {
   let registry: () => CallRegistry;
   let reopen: () => Promise<CallRegistry>;
@@ -271,5 +273,104 @@ describe.each(implementations)('$name', ({ setUp }) => {
       }),
     ).rejects.toThrow('boom');
     expect(await reg.get(c.id)).toEqual(c);
+  });
+});
+
+describe.each(databasesPerFile())('LocalCallRegistry on $name: what it writes', (database) => {
+  let db: Database;
+  let where: DatabaseLocation;
+  beforeEach(async () => {
+    where = { dataDir: dir, ...(await database.fresh()) };
+    db = await open(where);
+    const users = new UsersTable(db);
+    for (const name of ['alice', 'bob', 'carol', 'dave']) await users.insert(name, name, 'hash', 1);
+  });
+  const rows = () => db.all<{ id: string; state: string }>('SELECT id, state FROM live_calls ORDER BY id');
+  const answered = (c: LiveCall): LiveCall => ({
+    ...c,
+    state: 'active',
+    answeredAt: 2_000,
+    callee: { userId: c.callee.userId, deviceId: 'bob-1' },
+  });
+
+  it('writes a call once it is answered, not while it rings, and removes it when it ends', async () => {
+    const reg = await LocalCallRegistry.open(new LiveCallsTable(db));
+    const c = call(ALICE, BOB);
+    await reg.claim(c);
+    expect(await rows()).toEqual([]);
+    await reg.update(c.id, (current) => ({ next: answered(current), result: undefined }));
+    expect(await rows()).toEqual([{ id: c.id, state: 'active' }]);
+    await reg.update(c.id, () => ({ next: null, result: undefined }));
+    expect(await rows()).toEqual([]);
+
+    const declined = call(CAROL, DAVE);
+    await reg.claim(declined);
+    await reg.update(declined.id, () => ({ next: null, result: undefined }));
+    expect(await rows()).toEqual([]);
+  });
+
+  it('a node started again has the answered calls and not the ringing ones', async () => {
+    const reg = await LocalCallRegistry.open(new LiveCallsTable(db));
+    const [talking, ringing] = [call(ALICE, BOB), call(CAROL, DAVE)];
+    await reg.claim(talking);
+    await reg.claim(ringing);
+    await reg.update(talking.id, (current) => ({ next: answered(current), result: undefined }));
+
+    const again = await LocalCallRegistry.open(new LiveCallsTable(db));
+    expect(await again.all()).toEqual([answered(talking)]);
+    expect(await again.claim(call(CAROL, DAVE))).toBe('ok');
+    expect(await again.claim(call(DAVE, ALICE))).toBe('caller-in-call');
+  });
+
+  it('reads the row of a ringing call a crash left, and removes it when that call ends', async () => {
+    const left = call(ALICE, BOB);
+    await new LiveCallsTable(db).put(left);
+    const reg = await LocalCallRegistry.open(new LiveCallsTable(db));
+    expect(await reg.callsOf(BOB)).toEqual([left]);
+    await reg.update(left.id, () => ({ next: null, result: undefined }));
+    expect(await rows()).toEqual([]);
+    expect(await (await LocalCallRegistry.open(new LiveCallsTable(db))).all()).toEqual([]);
+  });
+
+  it('an answer whose write fails leaves the call ringing, in memory and in the table', async () => {
+    const table = faulty(new LiveCallsTable(db));
+    const reg = await LocalCallRegistry.open(table);
+    const c = call(ALICE, BOB);
+    await reg.claim(c);
+    table.failNext('put');
+    await expect(
+      reg.update(c.id, (current) => ({ next: answered(current), result: undefined })),
+    ).rejects.toMatchObject({ code: 'SQLITE_BUSY' });
+    expect(await reg.get(c.id)).toEqual(c);
+    expect(await reg.countByState()).toEqual({ ringing: 1, active: 0 });
+    expect(await rows()).toEqual([]);
+
+    // The end of an answered call whose delete fails leaves it answered, still kept.
+    await reg.update(c.id, (current) => ({ next: answered(current), result: undefined }));
+    table.failNext('delete');
+    await expect(reg.update(c.id, () => ({ next: null, result: undefined }))).rejects.toMatchObject({
+      code: 'SQLITE_BUSY',
+    });
+    expect(await reg.callsOf(ALICE)).toEqual([answered(c)]);
+    expect(await rows()).toEqual([{ id: c.id, state: 'active' }]);
+  });
+
+  it('takes the updates of one call in turn while a write is under way', async () => {
+    const reg = await LocalCallRegistry.open(new LiveCallsTable(db));
+    const c = call(ALICE, BOB);
+    await reg.claim(c);
+    const accept = (deviceId: string) =>
+      reg.update(c.id, (current) =>
+        current.state === 'ringing'
+          ? {
+              next: { ...answered(current), callee: { userId: BOB, deviceId } },
+              result: `won by ${deviceId}`,
+            }
+          : { next: undefined, result: `lost to ${current.callee.deviceId}` },
+      );
+    expect(await Promise.all([accept('bob-laptop'), accept('bob-phone')])).toEqual([
+      'won by bob-laptop',
+      'lost to bob-laptop',
+    ]);
   });
 });
