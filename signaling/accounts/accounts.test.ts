@@ -68,7 +68,7 @@ describe.each(databasesPerFile())('on $name', (database) => {
         dnd: false,
         disabledAt: null,
       });
-      const { passwordHash } = (await accounts().users.findByUsername('alice'))!;
+      const { passwordHash } = (await accounts().users.findForSignIn('alice'))!;
       expect(passwordHash.startsWith('$argon2id$')).toBe(true);
       expect(passwordHash).toContain('m=19456,t=2,p=1');
       expect(passwordHash).not.toContain(alice.password);

@@ -97,7 +97,7 @@ export class Accounts {
       logLimited(this.log, 'info', 'sign-in-throttled', fields, 'sign-in throttled');
       throw new AppError('E_RATE_LIMITED', 'too many failed sign-ins', err.retryAfterMs);
     }
-    const user = await this.users.findByUsername(username);
+    const user = await this.users.findForSignIn(username);
     const matches = await verifyPassword(user?.passwordHash ?? (await decoyPasswordHash()), password);
     if (!user || !matches || user.disabledAt !== null) {
       this.log.info(who, 'sign-in failed');

@@ -47,12 +47,30 @@ const withPassword = (r: RawUser): UserWithPassword => ({ ...toUser(r), password
 export class UsersTable {
   /** Enabled users by id (a disabled one is read each time: it is rare, and enabling it must show). */
   private readonly cached: CacheMap<number, UserRow>;
+  /**
+   * The id of every user whose row was read, by username (usernames never change), so that naming a
+   * user whose row is at hand (anyone connected: a callee, a contact asked) reads nothing.
+   */
+  private readonly ids: CacheMap<string, number>;
 
   constructor(private readonly sql: Sql) {
     this.cached = sql.cache.map('users');
+    this.ids = sql.cache.map('user ids by username');
   }
 
-  async findByUsername(username: string): Promise<UserWithPassword | undefined> {
+  /** The user with this username, as `findById` finds it (from the cache when at hand). */
+  async findByUsername(username: string): Promise<UserRow | undefined> {
+    const id = this.ids.get(username);
+    if (id !== undefined) return this.findById(id);
+    const ticket = this.cached.ticket();
+    const raw = await this.sql.get<RawUser>(`SELECT ${USER_COLUMNS} FROM users WHERE username = ?`, [
+      username,
+    ]);
+    return raw && this.keep(raw, ticket);
+  }
+
+  /** For signing in: the row with its password hash, always read from the database. */
+  async findForSignIn(username: string): Promise<UserWithPassword | undefined> {
     const row = await this.sql.get<RawUser>('SELECT * FROM users WHERE username = ?', [username]);
     return row && withPassword(row);
   }
@@ -62,8 +80,14 @@ export class UsersTable {
     if (hit) return hit;
     const ticket = this.cached.ticket();
     const raw = await this.sql.get<RawUser>(`SELECT ${USER_COLUMNS} FROM users WHERE id = ?`, [id]);
-    const user = raw && toUser(raw);
-    if (user?.disabledAt === null) this.cached.set(id, user, ticket);
+    return raw && this.keep(raw, ticket);
+  }
+
+  /** Caches a row just read (`ticket` taken before the read) if the user is enabled, and its id. */
+  private keep(raw: Omit<RawUser, 'password_hash'>, ticket: number): UserRow {
+    const user = toUser(raw);
+    this.ids.set(user.username, user.id);
+    if (user.disabledAt === null) this.cached.set(user.id, user, ticket);
     return user;
   }
 
