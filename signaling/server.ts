@@ -158,7 +158,7 @@ export async function startServer(
   const notify = new RoomNotifier(io, metrics);
   const presence = new PresenceService(devices, registry, accounts.users, contactsTable, notify, log);
   const contacts = new ContactsService(accounts.users, contactsTable, presence, notify);
-  const history = new HistoryService(callsTable, notify);
+  const history = new HistoryService(callsTable, accounts.users, notify);
   const calls = new CallService({
     registry,
     devices,

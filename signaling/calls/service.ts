@@ -374,7 +374,7 @@ export class CallService {
     this.disarm(ringTimer(call.id), call.id);
     for (const device of this.boundDevices(call)) this.disarm(graceTimer(call.id, device), call.id);
     // Written before anyone hears of the end, so that history asked for afterwards has it.
-    const recorded = await this.record({ callId: call.id, step: 'end', reason }, () =>
+    const row = await this.record({ callId: call.id, step: 'end', reason }, () =>
       this.d.calls.markEnded(call.id, endedAt, reason, call.answeredAt !== null),
     );
 
@@ -383,9 +383,8 @@ export class CallService {
     if (call.callee.deviceId === null) this.d.notify.toUsers([call.callee.userId], 'call.ended', ended);
     else this.d.notify.toDevice(call.callee, 'call.ended', ended);
 
-    if (recorded) {
-      await this.record({ callId: call.id, step: 'announce' }, () => this.d.history.announce(call.id));
-    }
+    // A row that had ended already (or whose write failed) was announced then (or is closed at the next start).
+    if (row) await this.record({ callId: call.id, step: 'announce' }, () => this.d.history.announce(row));
     if (call.state === 'active') {
       this.d.presence.refreshInBackground(call.caller.userId);
       this.d.presence.refreshInBackground(call.callee.userId);
@@ -411,22 +410,24 @@ export class CallService {
         callerDevice: from.deviceId,
         createdAt: at,
       });
-      await this.d.calls.markEnded(id, at, reason, false);
-      await this.d.history.announce(id);
+      const ended = await this.d.calls.markEnded(id, at, reason, false);
+      if (ended) await this.d.history.announce(ended);
     });
   }
 
-  /** Runs one history write or push of a call; a failure is logged, and the call goes on regardless. */
-  private async record(
+  /**
+   * Runs one history write or push of a call and returns what it returned; a failure is logged (and
+   * returns undefined), and the call goes on regardless.
+   */
+  private async record<T>(
     fields: { callId: string; step: string; reason?: CallEndReason },
-    write: () => Promise<unknown>,
-  ): Promise<boolean> {
+    write: () => Promise<T>,
+  ): Promise<T | undefined> {
     try {
-      await write();
-      return true;
+      return await write();
     } catch (err) {
       this.d.log.error({ err, ...fields }, 'recording a call failed');
-      return false;
+      return undefined;
     }
   }
 

@@ -55,11 +55,9 @@ const schemaVersion = async (): Promise<number> => {
   return (await db.get<Record<string, number>>(read))![column]!;
 };
 
-/** A call as `userId` sees it, from `sides`; undefined for someone not in it. */
+/** A call as `userId` sees it in their history; undefined for someone not in it. */
 async function seenBy(table: CallsTable, id: string, userId: number): Promise<HistoryRow | undefined> {
-  const sides = await table.sides(id);
-  if (sides?.caller.callerId === userId) return sides.caller;
-  return sides?.callee.calleeId === userId ? sides.callee : undefined;
+  return (await table.page(userId, undefined, 100)).find((row) => row.id === id);
 }
 
 describe.each(databasesPerFile())('on $name', (database) => {
@@ -222,11 +220,17 @@ describe.each(databasesPerFile())('on $name', (database) => {
       await calls.markEnded(hungUp.id, 3_000, 'completed', true);
       await calls.markEnded(unanswered.id, 3_000, 'interrupted', false);
 
-      expect(await calls.correctEnd(lost.id, 1_100, 'completed')).toBe(false);
-      expect(await calls.correctEnd(lost.id, 4_000, 'completed')).toBe(true);
-      expect(await calls.correctEnd(lost.id, 4_500, 'failed')).toBe(false);
-      expect(await calls.correctEnd(hungUp.id, 4_000, 'failed')).toBe(false);
-      expect(await calls.correctEnd(unanswered.id, 4_000, 'completed')).toBe(false);
+      expect(await calls.correctEnd(lost.id, 1_100, 'completed')).toBeUndefined();
+      expect(await calls.correctEnd(lost.id, 4_000, 'completed')).toMatchObject({
+        id: lost.id,
+        answeredAt: 1_200,
+        endedAt: 4_000,
+        endReason: 'completed',
+        missed: false,
+      });
+      expect(await calls.correctEnd(lost.id, 4_500, 'failed')).toBeUndefined();
+      expect(await calls.correctEnd(hungUp.id, 4_000, 'failed')).toBeUndefined();
+      expect(await calls.correctEnd(unanswered.id, 4_000, 'completed')).toBeUndefined();
       expect(await calls.endOf(lost.id)).toEqual({
         callerId: alice.id,
         callerDevice: 'dev-alice',
@@ -309,8 +313,21 @@ describe.each(databasesPerFile())('on $name', (database) => {
       // Counted before the ends, so that (with SQLite, whose counts are cached) each end moves a count at hand.
       expect(await calls.unseenMissed(bob.id)).toBe(0);
       expect(await calls.unseenMissed(alice.id)).toBe(0);
-      await calls.markEnded(m1.id, 1_500, 'missed', false);
-      await calls.markEnded(m1.id, 1_600, 'missed', false); // ended already: no second count
+      expect(await calls.markEnded(m1.id, 1_500, 'missed', false)).toEqual({
+        id: m1.id,
+        callerId: alice.id,
+        calleeId: bob.id,
+        media: m1.media,
+        createdAt: 1_000,
+        answeredAt: null,
+        answeredDevice: null,
+        endedAt: 1_500,
+        endReason: 'missed',
+        missed: true,
+        seen: false,
+      });
+      // Ended already: no second count, nothing returned to announce.
+      expect(await calls.markEnded(m1.id, 1_600, 'missed', false)).toBeUndefined();
       await calls.markEnded(m2.id, 2_500, 'cancelled', false);
       await calls.markEnded(declined.id, 3_500, 'declined', false);
       await calls.markAnswered(answered.id, 4_100, 'bob-dev');

@@ -15,6 +15,9 @@ export interface CallRecord {
   createdAt: number;
 }
 
+/** A call as its row has it, without the peer's name (which a HistoryRow adds for one party). */
+export type CallRow = Omit<HistoryRow, 'peerUsername' | 'peerDisplayName'>;
+
 export interface HistoryRow {
   id: string;
   callerId: number;
@@ -49,15 +52,22 @@ export const GUESSED_ENDS: readonly CallEndReason[] = ['connection-lost', 'inter
 export const isMissed = (answered: boolean, reason: CallEndReason): boolean =>
   !answered && reason !== 'declined';
 
-/** A call's own columns, as a HistoryRow names them (the peer's name comes from a join). */
-const CALL_COLUMNS = `c.id, c.caller_id AS "callerId", c.callee_id AS "calleeId", c.media,
-  c.created_at AS "createdAt", c.answered_at AS "answeredAt", c.answered_device AS "answeredDevice",
-  c.ended_at AS "endedAt", c.end_reason AS "endReason", c.missed, c.seen`;
+/** A call's own columns, as a HistoryRow names them (the peer's name comes from a join); `c.`: of table c. */
+const callColumns = (table: 'c.' | '') => `${table}id, ${table}caller_id AS "callerId",
+  ${table}callee_id AS "calleeId", ${table}media, ${table}created_at AS "createdAt",
+  ${table}answered_at AS "answeredAt", ${table}answered_device AS "answeredDevice",
+  ${table}ended_at AS "endedAt", ${table}end_reason AS "endReason", ${table}missed, ${table}seen`;
 
-const HISTORY_COLUMNS = `${CALL_COLUMNS}, u.username AS "peerUsername", u.display_name AS "peerDisplayName"`;
+const HISTORY_COLUMNS = `${callColumns('c.')}, u.username AS "peerUsername", u.display_name AS "peerDisplayName"`;
 
 type RawHistoryRow = Omit<HistoryRow, 'missed' | 'seen'> & { missed: number; seen: number };
+type RawCallRow = Omit<RawHistoryRow, 'peerUsername' | 'peerDisplayName'>;
 const toHistoryRow = (r: RawHistoryRow): HistoryRow => ({ ...r, missed: r.missed === 1, seen: r.seen === 1 });
+const toCallRow = (r: RawCallRow): CallRow => ({
+  ...r,
+  missed: r.missed === 1,
+  seen: r.seen === 1,
+});
 
 // Each side of the UNION uses its own index; the outer query merges the two pages.
 const PAGE = `SELECT * FROM (
@@ -69,20 +79,6 @@ const PAGE = `SELECT * FROM (
                     WHERE c.callee_id = ? AND (c.created_at, c.id) < (?, ?)
                     ORDER BY c.created_at DESC, c.id DESC LIMIT ?) AS received
   ) AS page ORDER BY "createdAt" DESC, id DESC LIMIT ?`;
-
-/** A call with both parties' names: `sides`. */
-const SIDES = `SELECT ${CALL_COLUMNS},
-    caller.username AS "callerUsername", caller.display_name AS "callerDisplayName",
-    callee.username AS "calleeUsername", callee.display_name AS "calleeDisplayName"
-  FROM calls c JOIN users caller ON caller.id = c.caller_id JOIN users callee ON callee.id = c.callee_id
-  WHERE c.id = ?`;
-
-type RawSidesRow = Omit<RawHistoryRow, 'peerUsername' | 'peerDisplayName'> & {
-  callerUsername: string;
-  callerDisplayName: string;
-  calleeUsername: string;
-  calleeDisplayName: string;
-};
 
 export class CallsTable {
   /** Unseen missed calls by callee id. */
@@ -107,11 +103,17 @@ export class CallsTable {
     );
   }
 
-  async markEnded(id: string, endedAt: number, reason: CallEndReason, answered: boolean): Promise<void> {
+  /** Ends the call as `reason`; returns the row as ended, or undefined if it had ended already. */
+  async markEnded(
+    id: string,
+    endedAt: number,
+    reason: CallEndReason,
+    answered: boolean,
+  ): Promise<CallRow | undefined> {
     const missed = isMissed(answered, reason);
-    const ended = await this.sql.get<{ calleeId: number }>(
+    const ended = await this.sql.get<RawCallRow>(
       `UPDATE calls SET ended_at = ?, end_reason = ?, missed = ?
-        WHERE id = ? AND ended_at IS NULL RETURNING callee_id AS "calleeId"`,
+        WHERE id = ? AND ended_at IS NULL RETURNING ${callColumns('')}`,
       [endedAt, reason, missed ? 1 : 0, id],
     );
     if (ended && missed) {
@@ -121,6 +123,7 @@ export class CallsTable {
       this.unseen.delete(ended.calleeId);
       if (before !== undefined) this.unseen.set(ended.calleeId, before + 1);
     }
+    return ended && toCallRow(ended);
   }
 
   /** Closes calls left open by a server that stopped without finishing them, except the `keep` ones (still live). */
@@ -146,16 +149,17 @@ export class CallsTable {
 
   /**
    * Replaces an end the server guessed (GUESSED_ENDS) of an answered call with the real one a party
-   * reported; false when there was nothing to replace.
+   * reported; returns the row as corrected, or undefined when there was nothing to replace.
    */
-  async correctEnd(id: string, endedAt: number, reason: CallEndReason): Promise<boolean> {
-    const changed = await this.sql.run(
+  async correctEnd(id: string, endedAt: number, reason: CallEndReason): Promise<CallRow | undefined> {
+    const corrected = await this.sql.get<RawCallRow>(
       `UPDATE calls SET ended_at = ?, end_reason = ?
         WHERE id = ? AND answered_at IS NOT NULL AND answered_at <= ?
-          AND end_reason IN (${placeholders(GUESSED_ENDS.length)})`,
+          AND end_reason IN (${placeholders(GUESSED_ENDS.length)})
+        RETURNING ${callColumns('')}`,
       [endedAt, reason, id, endedAt, ...GUESSED_ENDS],
     );
-    return changed > 0;
+    return corrected && toCallRow(corrected);
   }
 
   /** A page of a user's history, newest first, strictly before the cursor. */
@@ -176,17 +180,6 @@ export class CallsTable {
       limit,
     ]);
     return rows.map(toHistoryRow);
-  }
-
-  /** One call as each party sees it (the peer is the other party), in one read. */
-  async sides(id: string): Promise<{ caller: HistoryRow; callee: HistoryRow } | undefined> {
-    const row = await this.sql.get<RawSidesRow>(SIDES, [id]);
-    if (!row) return undefined;
-    const { callerUsername, callerDisplayName, calleeUsername, calleeDisplayName, ...call } = row;
-    return {
-      caller: toHistoryRow({ ...call, peerUsername: calleeUsername, peerDisplayName: calleeDisplayName }),
-      callee: toHistoryRow({ ...call, peerUsername: callerUsername, peerDisplayName: callerDisplayName }),
-    };
   }
 
   async unseenMissed(userId: number): Promise<number> {

@@ -43,6 +43,41 @@ describe.each(databasesPerFile())('on $name', (database) => {
     expect((await alice.device.ok('history.list', { before: future })).entries).toEqual(all);
   });
 
+  it('pushes each party, when a call ends, the entry their history then lists: answered, missed, refused', async () => {
+    server = await startTestServer();
+    const [alice, bob] = await Promise.all([person(server, 'alice'), person(server, 'bob')]);
+    await befriend(alice, bob);
+    const pushedAndListed = async (callId: string) => {
+      for (const [me, other] of [
+        [alice, bob],
+        [bob, alice],
+      ] as const) {
+        const pushed = (await me.device.next('history.entry', (p) => p.entry.callId === callId)).entry;
+        const listed = (await me.device.ok('history.list', {})).entries.find((e) => e.callId === callId);
+        expect(pushed).toEqual(listed);
+        expect(pushed.peer.username).toBe(other.username);
+        expect(pushed.direction).toBe(me === alice ? 'outgoing' : 'incoming');
+      }
+    };
+
+    const answered = await alice.device.ok('call.invite', { callee: 'bob', media: 'video' });
+    await bob.device.next('call.incoming', (p) => p.callId === answered.callId);
+    await bob.device.ok('call.accept', { callId: answered.callId });
+    await alice.device.ok('call.hangup', { callId: answered.callId });
+    await pushedAndListed(answered.callId);
+
+    const missed = await alice.device.ok('call.invite', { callee: 'bob', media: 'audio' });
+    await bob.device.next('call.incoming', (p) => p.callId === missed.callId);
+    await alice.device.ok('call.cancel', { callId: missed.callId });
+    await pushedAndListed(missed.callId);
+
+    await bob.device.ok('presence.update', { dnd: true });
+    expect(await alice.device.fails('call.invite', { callee: 'bob', media: 'audio' })).toBe('E_DND');
+    const [refused] = (await alice.device.ok('history.list', {})).entries;
+    expect(refused).toMatchObject({ endReason: 'dnd' });
+    await pushedAndListed(refused!.callId);
+  });
+
   it('refuses a cursor that is not in that format with E_INVALID', async () => {
     server = await startTestServer();
     const alice = await person(server, 'alice');

@@ -4,7 +4,8 @@
  * the correction of an end the server guessed, when a party reports the
  * real one (`call.reportEnd` for a call that is no longer live).
  */
-import { GUESSED_ENDS, type CallsTable, type HistoryRow } from '../db/calls.js';
+import { GUESSED_ENDS, type CallRow, type CallsTable, type HistoryRow } from '../db/calls.js';
+import type { UserRow, UsersTable } from '../db/users.js';
 import type { Device, Notifier } from '../domain.js';
 import { AppError } from '../errors.js';
 import type { CallEndReport, HistoryEntry, HistoryListRequest } from '../protocol/index.js';
@@ -39,6 +40,8 @@ function parseCursor(cursor: string): { at: number; id: string } {
 export class HistoryService {
   constructor(
     private readonly calls: CallsTable,
+    /** The parties' names for the entries pushed when a call ends (their rows are cached while they are online). */
+    private readonly users: UsersTable,
     private readonly notify: Notifier,
   ) {}
 
@@ -94,17 +97,23 @@ export class HistoryService {
     if (now - call.endedAt! > CALL_REPORT_MAX_AGE_MS) {
       throw new AppError('E_CALL_STATE', 'the call ended too long ago to correct');
     }
-    if (await this.calls.correctEnd(callId, at, reason)) await this.announce(callId);
+    const corrected = await this.calls.correctEnd(callId, at, reason);
+    if (corrected) await this.announce(corrected);
   }
 
-  /** Pushes a finished call to both parties, and the new badge count to a callee who missed it. */
-  async announce(callId: string): Promise<void> {
-    const sides = await this.calls.sides(callId);
-    if (!sides) return;
-    const { callerId, calleeId } = sides.caller;
-    this.notify.toUsers([callerId], 'history.entry', { entry: toHistoryEntry(sides.caller, callerId) });
-    this.notify.toUsers([calleeId], 'history.entry', { entry: toHistoryEntry(sides.callee, calleeId) });
-    if (sides.callee.missed) {
+  /** Pushes a finished call (its row as ended) to both parties, and the new badge count to a callee who missed it. */
+  async announce(call: CallRow): Promise<void> {
+    const { callerId, calleeId } = call;
+    const [caller, callee] = await Promise.all([
+      this.users.findById(callerId),
+      this.users.findById(calleeId),
+    ]);
+    if (!caller || !callee) return;
+    const seenBy = (peer: UserRow, viewerId: number) =>
+      toHistoryEntry({ ...call, peerUsername: peer.username, peerDisplayName: peer.displayName }, viewerId);
+    this.notify.toUsers([callerId], 'history.entry', { entry: seenBy(callee, callerId) });
+    this.notify.toUsers([calleeId], 'history.entry', { entry: seenBy(caller, calleeId) });
+    if (call.missed) {
       this.notify.toUsers([calleeId], 'history.unseen', {
         unseenMissedCalls: await this.calls.unseenMissed(calleeId),
       });
