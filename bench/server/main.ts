@@ -61,12 +61,12 @@ function usage(): string {
     ([flag, [env, dflt, what]]) => `  --${flag.padEnd(20)} ${env.padEnd(34)} ${dflt.padEnd(12)} ${what}`,
   );
   return (
-    `usage: npm run bench:server [-- --flag value ... --cpu-prof --heap-snapshots --metrics --bare-announces --restart]\n` +
+    `usage: npm run bench:server [-- --flag value ... --cpu-prof --heap-snapshots --metrics --bare-protocol --restart]\n` +
     `  flag                   environment variable               default      meaning\n${lines.join('\n')}\n` +
     `  --cpu-prof             (no variable)                                   profile both servers (node --cpu-prof) into ${PROFILES}/\n` +
     `  --heap-snapshots       (no variable)                                   heap snapshots of both servers at rest, with half and with all the idle clients, into ${SNAPSHOTS}/\n` +
     `  --metrics              (no variable)                                   Parley with its metrics listener on, scraped once a second\n` +
-    `  --bare-announces       (no variable)                                   bare also sends presence.changed to the online contacts on each connect, as Parley does\n` +
+    `  --bare-protocol        (no variable)                                   bare also sends every other frame of Parley's protocol (a full session.ready, connects announced, call.ringing, history pushes)\n` +
     `  --restart              (no variable)                                   after the shutdown, a restart storm: the clients connected with Parley's client, SIGTERM, the server started again`
   );
 }
@@ -78,7 +78,7 @@ function readSettings(): Settings & {
   cpuProf: boolean;
   takeHeapSnapshots: boolean;
   metrics: boolean;
-  bareAnnounces: boolean;
+  bareProtocol: boolean;
   withRestart: boolean;
   databaseArgs: string[];
 } {
@@ -87,7 +87,7 @@ function readSettings(): Settings & {
     'cpu-prof': { type: 'boolean' },
     'heap-snapshots': { type: 'boolean' },
     metrics: { type: 'boolean' },
-    'bare-announces': { type: 'boolean' },
+    'bare-protocol': { type: 'boolean' },
     restart: { type: 'boolean' },
   };
   for (const flag of Object.keys(FLAGS)) options[flag] = { type: 'string' };
@@ -133,7 +133,7 @@ function readSettings(): Settings & {
     cpuProf: values['cpu-prof'] === true,
     takeHeapSnapshots: values['heap-snapshots'] === true,
     metrics: values.metrics === true,
-    bareAnnounces: values['bare-announces'] === true,
+    bareProtocol: values['bare-protocol'] === true,
     withRestart: values.restart === true,
     // For the seed and the server (which get no PARLEY_* variables): none, SQLite in the temporary folder.
     databaseArgs: raw('database-url') ? ['--database-url', raw('database-url')] : [],
@@ -256,7 +256,7 @@ try {
               String(settings.clients),
               String(settings.contacts),
               String(port),
-              ...(settings.bareAnnounces ? ['announce'] : []),
+              ...(settings.bareProtocol ? ['protocol'] : []),
             ];
       results[target].push(
         await runTarget(
@@ -403,7 +403,8 @@ try {
     );
   const loadAfter = loadavg();
   console.log(
-    `\n${settings.clients} clients, ${settings.contacts} contacts each, ${settings.workers} workers; ` +
+    `\n${settings.clients} clients, ${settings.contacts} contacts each, ${settings.workers} workers` +
+      `${settings.bareProtocol ? ", bare sending Parley's protocol (--bare-protocol)" : ''}; ` +
       `${machine.cores} × ${machine.cpu}, Node ${machine.node}; load average before ${machine.loadBefore.map((l) => l.toFixed(1)).join(' ')}, after ${loadAfter.map((l) => l.toFixed(1)).join(' ')}\n`,
   );
   console.log(table(rows));
