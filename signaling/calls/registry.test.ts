@@ -322,6 +322,17 @@ describe.each(databasesPerFile())('LocalCallRegistry on $name: what it writes', 
     expect(await again.claim(call(DAVE, ALICE))).toBe('caller-in-call');
   });
 
+  it('writes a call claimed answered at once (no caller does today), and not if the write fails', async () => {
+    const table = faulty(new LiveCallsTable(db));
+    const reg = await LocalCallRegistry.open(table);
+    const [failing, kept] = [answered(call(ALICE, BOB)), answered(call(CAROL, DAVE))];
+    table.failNext('put');
+    await expect(reg.claim(failing)).rejects.toMatchObject({ code: 'SQLITE_BUSY' });
+    expect(await reg.all()).toEqual([]);
+    expect(await reg.claim(kept)).toBe('ok');
+    expect(await rows()).toEqual([{ id: kept.id, state: 'active' }]);
+  });
+
   it('reads the row of a ringing call a crash left, and removes it when that call ends', async () => {
     const left = call(ALICE, BOB);
     await new LiveCallsTable(db).put(left);
