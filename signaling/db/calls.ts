@@ -60,14 +60,13 @@ const callColumns = (table: 'c.' | '') => `${table}id, ${table}caller_id AS "cal
 
 const HISTORY_COLUMNS = `${callColumns('c.')}, u.username AS "peerUsername", u.display_name AS "peerDisplayName"`;
 
-type RawHistoryRow = Omit<HistoryRow, 'missed' | 'seen'> & { missed: number; seen: number };
-type RawCallRow = Omit<RawHistoryRow, 'peerUsername' | 'peerDisplayName'>;
-const toHistoryRow = (r: RawHistoryRow): HistoryRow => ({ ...r, missed: r.missed === 1, seen: r.seen === 1 });
-const toCallRow = (r: RawCallRow): CallRow => ({
-  ...r,
-  missed: r.missed === 1,
-  seen: r.seen === 1,
-});
+/** A row as the database gives it: the missed and seen flags as 0 or 1. */
+type Raw<Row extends { missed: boolean; seen: boolean }> = Omit<Row, 'missed' | 'seen'> & {
+  missed: number;
+  seen: number;
+};
+const withFlags = <Row extends { missed: boolean; seen: boolean }>(r: Raw<Row>): Row =>
+  ({ ...r, missed: r.missed === 1, seen: r.seen === 1 }) as Row;
 
 // Each side of the UNION uses its own index; the outer query merges the two pages.
 const PAGE = `SELECT * FROM (
@@ -111,7 +110,7 @@ export class CallsTable {
     answered: boolean,
   ): Promise<CallRow | undefined> {
     const missed = isMissed(answered, reason);
-    const ended = await this.sql.get<RawCallRow>(
+    const ended = await this.sql.get<Raw<CallRow>>(
       `UPDATE calls SET ended_at = ?, end_reason = ?, missed = ?
         WHERE id = ? AND ended_at IS NULL RETURNING ${callColumns('')}`,
       [endedAt, reason, missed ? 1 : 0, id],
@@ -123,7 +122,7 @@ export class CallsTable {
       this.unseen.delete(ended.calleeId);
       if (before !== undefined) this.unseen.set(ended.calleeId, before + 1);
     }
-    return ended && toCallRow(ended);
+    return ended && withFlags<CallRow>(ended);
   }
 
   /** Closes calls left open by a server that stopped without finishing them, except the `keep` ones (still live). */
@@ -152,14 +151,14 @@ export class CallsTable {
    * reported; returns the row as corrected, or undefined when there was nothing to replace.
    */
   async correctEnd(id: string, endedAt: number, reason: CallEndReason): Promise<CallRow | undefined> {
-    const corrected = await this.sql.get<RawCallRow>(
+    const corrected = await this.sql.get<Raw<CallRow>>(
       `UPDATE calls SET ended_at = ?, end_reason = ?
         WHERE id = ? AND answered_at IS NOT NULL AND answered_at <= ?
           AND end_reason IN (${placeholders(GUESSED_ENDS.length)})
         RETURNING ${callColumns('')}`,
       [endedAt, reason, id, endedAt, ...GUESSED_ENDS],
     );
-    return corrected && toCallRow(corrected);
+    return corrected && withFlags<CallRow>(corrected);
   }
 
   /** A page of a user's history, newest first, strictly before the cursor. */
@@ -170,7 +169,7 @@ export class CallsTable {
   ): Promise<HistoryRow[]> {
     // No cursor: every real timestamp is below MAX_SAFE_INTEGER, so the id never decides.
     const cursor = [before?.at ?? Number.MAX_SAFE_INTEGER, before?.id ?? ''];
-    const rows = await this.sql.all<RawHistoryRow>(PAGE, [
+    const rows = await this.sql.all<Raw<HistoryRow>>(PAGE, [
       userId,
       ...cursor,
       limit,
@@ -179,7 +178,7 @@ export class CallsTable {
       limit,
       limit,
     ]);
-    return rows.map(toHistoryRow);
+    return rows.map((row) => withFlags<HistoryRow>(row));
   }
 
   async unseenMissed(userId: number): Promise<number> {
