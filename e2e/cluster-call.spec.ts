@@ -4,7 +4,7 @@
 import { fileURLToPath } from 'node:url';
 import { nginxUnavailable } from '../signaling/test-support/nginx.js';
 import { startNginxCluster, type NginxCluster } from '../signaling/test-support/nginx-cluster.js';
-import type { NodeProcess } from '../signaling/test-support/node-process.js';
+import type { LogLine, NodeProcess } from '../signaling/test-support/node-process.js';
 import { redisUnavailable } from '../signaling/test-support/redis-server.js';
 import { GRACE_PERIOD_S, ringTimeoutS } from './support/environment.js';
 import { expect, test } from './support/fixtures.js';
@@ -26,9 +26,11 @@ test.afterAll(async () => {
   await cluster?.stop();
 });
 
+const deviceConnected = (l: LogLine): boolean => l.msg === 'device connected';
+
 /** The users whose devices connected to a node, by its log. */
 const usersOn = (node: NodeProcess): Set<unknown> =>
-  new Set(node.lines.filter((l) => l.msg === 'device connected').map((l) => l.userId));
+  new Set(node.lines.filter(deviceConnected).map((l) => l.userId));
 
 test('a call between browsers on two nodes: ringing, answer, audio both ways, hang-up', async ({
   people,
@@ -37,6 +39,9 @@ test('a call between browsers on two nodes: ringing, answer, audio both ways, ha
   const [one, two] = cluster!.nodes as [NodeProcess, NodeProcess];
   const alice = await people.add('alice', { server: one.url });
   const bob = await people.add('bob', { server: two.url });
+  // A node logs the connect after sending session.ready, so its line can reach this process after the
+  // page shows the person signed in.
+  await Promise.all([one.nextLine(deviceConnected), two.nextLine(deviceConnected)]);
   const [onOne, onTwo] = [usersOn(one), usersOn(two)];
   expect(onOne.size).toBe(1);
   expect(onTwo.size).toBe(1);
