@@ -1,9 +1,26 @@
 /** Random identifiers: session tokens (256 bits, stored only as their SHA-256) and call ids (128 bits). */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, randomFillSync } from 'node:crypto';
 
 export const newSessionToken = (): string => randomBytes(32).toString('base64url');
 
 export const hashToken = (token: string): Buffer => createHash('sha256').update(token, 'utf8').digest();
 
+const CALL_ID_BYTES = 16;
+/**
+ * Random bytes for the next 256 call ids, filled at once: one call into the system's generator per 256
+ * calls instead of one per call (2 µs each, a few percent of what a ring costs the server). Each id's
+ * bytes are used once.
+ */
+const callIdPool = Buffer.alloc(CALL_ID_BYTES * 256);
+let callIdOffset = callIdPool.length;
+
 /** 128 random bits as 22 base64url characters: call ids. */
-export const newCallId = (): string => randomBytes(16).toString('base64url');
+export function newCallId(): string {
+  if (callIdOffset === callIdPool.length) {
+    randomFillSync(callIdPool);
+    callIdOffset = 0;
+  }
+  const id = callIdPool.toString('base64url', callIdOffset, callIdOffset + CALL_ID_BYTES);
+  callIdOffset += CALL_ID_BYTES;
+  return id;
+}
