@@ -320,6 +320,8 @@ try {
           both('ring: server CPU per invite (ms)', (r) => r.ring.serverCpuMsPerInvite, 3),
           both('ring: server CPU (% of a core)', (r) => r.ring.serverCpuPercent, 0),
           both('ring: server event-loop delay p99 (ms)', (r) => r.ring.loopDelayMs.p99),
+          both('ring: server GC pauses, all together (ms)', (r) => r.ring.gcPauses.totalMs, 0),
+          both('ring: server GC pauses, longest (ms)', (r) => r.ring.gcPauses.maxMs),
           both('load generator CPU, ring phase (% of a core)', (r) => r.ring.generatorCpuPercent, 0, true),
           both(
             'load generator event-loop delay p99, ring (ms)',

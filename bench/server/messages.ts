@@ -20,6 +20,8 @@ export interface ProbeReply {
   rss: number;
   /** Event-loop delay since the previous reply (monitorEventLoopDelay, less its 5 ms sampling interval). */
   loopDelayMs: { p50: number; p99: number; max: number };
+  /** The garbage collector's pauses since the previous reply (the GC this request made is not among them). */
+  gcPauses: { count: number; totalMs: number; maxMs: number };
 }
 
 /** One seeded account a worker connects as. */

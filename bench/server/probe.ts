@@ -5,7 +5,7 @@
  * `process.memoryUsage()` and the event-loop delay since the last report. It opens no port: a server
  * started without it (as users start theirs) has no way to be asked.
  */
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { constants, monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { writeHeapSnapshot } from 'node:v8';
 import type { ProbeReply, ProbeRequest } from './messages.js';
 
@@ -19,7 +19,26 @@ const delay = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
 delay.enable();
 const beyondInterval = (ns: number) => Math.max(0, ns / 1e6 - RESOLUTION_MS);
 
+/**
+ * The collector's pauses since the last reply (a pause holds every request that arrives during it), but
+ * those the benchmark asked for.
+ */
+let gcPauses = { count: 0, totalMs: 0, maxMs: 0 };
+const forced = (detail: unknown) =>
+  ((detail as { flags?: number } | null)?.flags ?? 0) & constants.NODE_PERFORMANCE_GC_FLAGS_FORCED;
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) {
+    const { duration } = entry;
+    if (forced((entry as { detail?: unknown }).detail)) continue;
+    gcPauses.count++;
+    gcPauses.totalMs += duration;
+    gcPauses.maxMs = Math.max(gcPauses.maxMs, duration);
+  }
+}).observe({ entryTypes: ['gc'] });
+
 process.on('message', (request: ProbeRequest) => {
+  const pausesBefore = gcPauses;
+  gcPauses = { count: 0, totalMs: 0, maxMs: 0 };
   if (request.gc) {
     // Twice: the first pass can leave objects whose finalizers freed more.
     gc();
@@ -39,6 +58,7 @@ process.on('message', (request: ProbeRequest) => {
       p99: beyondInterval(delay.percentile(99)),
       max: beyondInterval(delay.max),
     },
+    gcPauses: pausesBefore,
   };
   delay.reset();
   process.send!(reply);

@@ -55,6 +55,7 @@ interface Phase {
   /** The highest of the workers' event-loop delay p99 (ring and presence phases). */
   generatorLoopDelayP99Ms?: number;
   loopDelayMs: ProbeReply['loopDelayMs'];
+  gcPauses: ProbeReply['gcPauses'];
 }
 
 export interface TargetResult {
@@ -205,12 +206,14 @@ async function measured<T>(
   const wallMs = monotonicMs() - started;
   const [server1, generator1] = [cpuMs(server.pid), cpuOf(generatorPids)];
   await drain(result);
+  const { loopDelayMs, gcPauses } = await server.stats(false);
   const phase: Phase = {
     wallMs,
     serverCpuMs: cpuMs(server.pid) - server0,
     serverCpuPercent: ((server1 - server0) / wallMs) * 100,
     generatorCpuPercent: ((generator1 - generator0) / wallMs) * 100,
-    loopDelayMs: (await server.stats(false)).loopDelayMs,
+    loopDelayMs,
+    gcPauses,
   };
   return [result, phase];
 }
@@ -276,6 +279,11 @@ function joinPhases(a: Phase, b: Phase): Phase {
       p50: weighted((p) => p.loopDelayMs.p50),
       p99: Math.max(a.loopDelayMs.p99, b.loopDelayMs.p99),
       max: Math.max(a.loopDelayMs.max, b.loopDelayMs.max),
+    },
+    gcPauses: {
+      count: a.gcPauses.count + b.gcPauses.count,
+      totalMs: a.gcPauses.totalMs + b.gcPauses.totalMs,
+      maxMs: Math.max(a.gcPauses.maxMs, b.gcPauses.maxMs),
     },
   };
 }
