@@ -4,9 +4,9 @@
 // the server is back, both report how the call ended, and history shows one completed call that ended
 // when Alice hung up (not when the server came back, and not "connection lost").
 import { formatClock } from '../../renderer/ui/words.js';
-import { expect, startVideoCall, test, type NetPerson } from './support/fixtures.js';
+import { expect, startVideoCall, test } from './support/fixtures.js';
 import { expectOneCallEach, observe, report, seconds } from './support/observe.js';
-import { printWhatHappened, ServerProcess, useServer } from './support/server-process.js';
+import { serverUnreachable, withOwnServer } from './support/server-process.js';
 
 const SCENARIO = 'server gone';
 const GRACE_PERIOD_S = 3;
@@ -21,25 +21,16 @@ const ENDS_WITHIN_MS = 3_000;
  */
 const END_TOLERANCE_MS = 1_000;
 
-const signalingDown = (me: NetPerson, other: NetPerson) =>
-  me.callWith(other).getByText("Can't reach the Parley server", { exact: false });
-
 test('the server is away longer than the grace period: media goes on, both are told, hang-up ends the call, history is reconciled', async ({
   net,
 }) => {
-  const server = await ServerProcess.start(net.env, { gracePeriodS: GRACE_PERIOD_S });
-  const restore = useServer(server.url);
-  const people: NetPerson[] = [];
-  const startedAt = Date.now();
-  try {
-    const [alice, bob] = await net.pair();
-    people.push(alice, bob);
+  await withOwnServer(net, SCENARIO, { gracePeriodS: GRACE_PERIOD_S }, async (server, alice, bob) => {
     await startVideoCall(alice, bob);
 
     const stoppedAt = Date.now();
     await server.stop();
-    await expect(signalingDown(alice, bob)).toBeVisible();
-    await expect(signalingDown(bob, alice)).toBeVisible();
+    await expect(serverUnreachable(alice, bob)).toBeVisible();
+    await expect(serverUnreachable(bob, alice)).toBeVisible();
     const [atAlice, atBob] = await Promise.all([
       observe(alice, AWAY_MS - (Date.now() - stoppedAt)),
       observe(bob, AWAY_MS - (Date.now() - stoppedAt)),
@@ -57,8 +48,8 @@ test('the server is away longer than the grace period: media goes on, both are t
       expect(got.framesDecoded, `${who}: video frames decoded`).toBeGreaterThan(0);
     }
     // Still in the call, still told why nothing else works.
-    await expect(signalingDown(alice, bob)).toBeVisible();
-    await expect(signalingDown(bob, alice)).toBeVisible();
+    await expect(serverUnreachable(alice, bob)).toBeVisible();
+    await expect(serverUnreachable(bob, alice)).toBeVisible();
 
     const hangUpAt = Date.now();
     await alice.callWith(bob).getByRole('button', { name: 'Hang up', exact: true }).click();
@@ -90,11 +81,5 @@ test('the server is away longer than the grace period: media goes on, both are t
     expect(call!.ended_at, 'the recorded end, ms').toBeLessThanOrEqual(clickedBy + END_TOLERANCE_MS);
     const length = formatClock((call!.ended_at! - call!.answered_at!) / 1000);
     await expectOneCallEach([alice, bob], (entry) => expect(entry.locator('.outcome')).toHaveText(length));
-  } catch (err) {
-    await printWhatHappened(SCENARIO, server, people, startedAt);
-    throw err;
-  } finally {
-    restore();
-    await server.close();
-  }
+  });
 });

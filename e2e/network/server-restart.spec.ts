@@ -4,9 +4,9 @@
 // has one call whose length is the real one.
 import { recoveryTimings } from '../../renderer/call/recovery.js';
 import { formatClock } from '../../renderer/ui/words.js';
-import { expect, startVideoCall, test, type NetPerson } from './support/fixtures.js';
+import { expect, startVideoCall, test } from './support/fixtures.js';
 import { expectOneCallEach, report, seconds, startObserving } from './support/observe.js';
-import { printWhatHappened, ServerProcess, useServer } from './support/server-process.js';
+import { serverUnreachable, withOwnServer } from './support/server-process.js';
 
 const SCENARIO = 'server restart';
 /**
@@ -23,19 +23,10 @@ const MAX_WINDOW_MS = 60_000;
  */
 const MAX_AUDIO_GAP_MS = recoveryTimings.stallMs;
 
-const signalingDown = (me: NetPerson, other: NetPerson) =>
-  me.callWith(other).getByText("Can't reach the Parley server", { exact: false });
-
 test('the server restarts mid-call: media never stops, both keep the call, hang-up ends it, one history row with the real length', async ({
   net,
 }) => {
-  const server = await ServerProcess.start(net.env, { gracePeriodS: GRACE_PERIOD_S });
-  const restore = useServer(server.url);
-  const people: NetPerson[] = [];
-  const startedAt = Date.now();
-  try {
-    const [alice, bob] = await net.pair();
-    people.push(alice, bob);
+  await withOwnServer(net, SCENARIO, { gracePeriodS: GRACE_PERIOD_S }, async (server, alice, bob) => {
     await startVideoCall(alice, bob);
 
     const watching = await Promise.all([
@@ -46,18 +37,18 @@ test('the server restarts mid-call: media never stops, both keep the call, hang-
     await server.stop();
     report(SCENARIO, `server stopped in ${seconds(Date.now() - stoppingAt)}`);
     // While it is away both are told, in words, and the call stays.
-    await expect(signalingDown(alice, bob)).toBeVisible();
-    await expect(signalingDown(bob, alice)).toBeVisible();
+    await expect(serverUnreachable(alice, bob)).toBeVisible();
+    await expect(serverUnreachable(bob, alice)).toBeVisible();
     const startingAt = Date.now();
     await server.start();
     report(SCENARIO, `server listening again in ${seconds(Date.now() - startingAt)}`);
     const back = { timeout: GRACE_PERIOD_S * 1000 };
     await Promise.all(
       [
-        ['Alice', signalingDown(alice, bob)],
-        ['Bob', signalingDown(bob, alice)],
+        ['Alice', serverUnreachable(alice, bob)],
+        ['Bob', serverUnreachable(bob, alice)],
       ].map(async ([who, banner]) => {
-        await expect(banner as ReturnType<typeof signalingDown>).toBeHidden(back);
+        await expect(banner as ReturnType<typeof serverUnreachable>).toBeHidden(back);
         report(SCENARIO, `${who as string} reconnected ${seconds(Date.now() - startingAt)} after the start`);
       }),
     );
@@ -101,11 +92,5 @@ test('the server restarts mid-call: media never stops, both keep the call, hang-
     const length = formatClock((call!.ended_at! - call!.answered_at!) / 1000);
     report(SCENARIO, `history: one call of ${length}, completed`);
     await expectOneCallEach([alice, bob], (entry) => expect(entry.locator('.outcome')).toHaveText(length));
-  } catch (err) {
-    await printWhatHappened(SCENARIO, server, people, startedAt);
-    throw err;
-  } finally {
-    restore();
-    await server.close();
-  }
+  });
 });

@@ -2,7 +2,8 @@
  * A signaling server of a scenario's own, as a real process (`signaling/cli.ts`, as `npm run server`
  * runs it) on the bridge, which the scenario can stop with SIGTERM (a deploy's graceful stop) and start
  * again on the same address, port and data directory. `useServer` points the scenario's people at it
- * instead of the suite's server; its database is readable while it runs (`calls()`).
+ * instead of the suite's server (`withOwnServer` does both); its database is readable while it runs
+ * (`calls()`).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -137,8 +138,40 @@ export class ServerProcess {
   }
 }
 
+/** What `me`'s call with `other` says while the signaling server cannot be reached. */
+export const serverUnreachable = (me: NetPerson, other: NetPerson) =>
+  me.callWith(other).getByText("Can't reach the Parley server", { exact: false });
+
+/**
+ * Runs `scenario` with a server process of its own (`options`) and Alice and Bob on it. If it fails, the
+ * server's log and what happened to each person's connection are printed first; the server is stopped
+ * and its data removed either way.
+ */
+export async function withOwnServer(
+  net: { env: NetEnvironment; pair(): Promise<[NetPerson, NetPerson]> },
+  name: string,
+  options: { gracePeriodS: number },
+  scenario: (server: ServerProcess, alice: NetPerson, bob: NetPerson) => Promise<void>,
+): Promise<void> {
+  const server = await ServerProcess.start(net.env, options);
+  const restore = useServer(server.url);
+  const people: NetPerson[] = [];
+  const startedAt = Date.now();
+  try {
+    const [alice, bob] = await net.pair();
+    people.push(alice, bob);
+    await scenario(server, alice, bob);
+  } catch (err) {
+    await printWhatHappened(name, server, people, startedAt);
+    throw err;
+  } finally {
+    restore();
+    await server.close();
+  }
+}
+
 /** Points the people made from now on at `url`; the returned function points them back. */
-export function useServer(url: string): () => void {
+function useServer(url: string): () => void {
   const before = process.env[E2E_URL_ENV];
   process.env[E2E_URL_ENV] = url;
   return () => {
@@ -150,7 +183,7 @@ export function useServer(url: string): () => void {
  * For a scenario that failed: prints the server's log and, for each person, the call ends their app still
  * has to report and what happened to their signaling connection (timed from `since`, Date.now()).
  */
-export async function printWhatHappened(
+async function printWhatHappened(
   scenario: string,
   server: ServerProcess,
   people: readonly NetPerson[],
