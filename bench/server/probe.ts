@@ -20,19 +20,18 @@ delay.enable();
 const beyondInterval = (ns: number) => Math.max(0, ns / 1e6 - RESOLUTION_MS);
 
 /**
- * The collector's pauses since the last reply (a pause holds every request that arrives during it), but
- * those the benchmark asked for.
+ * The collector's pauses since the last reply (a pause holds every request that arrives during it),
+ * leaving out the collections the benchmark asks for.
  */
 let gcPauses = { count: 0, totalMs: 0, maxMs: 0 };
 const forced = (detail: unknown) =>
   ((detail as { flags?: number } | null)?.flags ?? 0) & constants.NODE_PERFORMANCE_GC_FLAGS_FORCED;
 new PerformanceObserver((list) => {
   for (const entry of list.getEntries()) {
-    const { duration } = entry;
     if (forced((entry as { detail?: unknown }).detail)) continue;
     gcPauses.count++;
-    gcPauses.totalMs += duration;
-    gcPauses.maxMs = Math.max(gcPauses.maxMs, duration);
+    gcPauses.totalMs += entry.duration;
+    gcPauses.maxMs = Math.max(gcPauses.maxMs, entry.duration);
   }
 }).observe({ entryTypes: ['gc'] });
 
