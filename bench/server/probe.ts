@@ -5,7 +5,12 @@
  * `process.memoryUsage()` and the event-loop delay since the last report. It opens no port: a server
  * started without it (as users start theirs) has no way to be asked.
  */
-import { constants, monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
+import {
+  constants,
+  monitorEventLoopDelay,
+  PerformanceObserver,
+  type PerformanceEntry,
+} from 'node:perf_hooks';
 import { writeHeapSnapshot } from 'node:v8';
 import type { ProbeReply, ProbeRequest } from './messages.js';
 
@@ -19,16 +24,19 @@ const delay = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
 delay.enable();
 const beyondInterval = (ns: number) => Math.max(0, ns / 1e6 - RESOLUTION_MS);
 
+const noPauses = (): ProbeReply['gcPauses'] => ({ count: 0, totalMs: 0, maxMs: 0 });
 /**
  * The collector's pauses since the last reply (a pause holds every request that arrives during it),
  * leaving out the collections the benchmark asks for.
  */
-let gcPauses = { count: 0, totalMs: 0, maxMs: 0 };
-const forced = (detail: unknown) =>
-  ((detail as { flags?: number } | null)?.flags ?? 0) & constants.NODE_PERFORMANCE_GC_FLAGS_FORCED;
+let gcPauses = noPauses();
+/** A collection `gc()` asked for (@types/node does not declare the entry's `detail`). */
+const forced = (entry: PerformanceEntry) =>
+  ((entry as { detail?: { flags?: number } }).detail?.flags ?? 0) &
+  constants.NODE_PERFORMANCE_GC_FLAGS_FORCED;
 new PerformanceObserver((list) => {
   for (const entry of list.getEntries()) {
-    if (forced((entry as { detail?: unknown }).detail)) continue;
+    if (forced(entry)) continue;
     gcPauses.count++;
     gcPauses.totalMs += entry.duration;
     gcPauses.maxMs = Math.max(gcPauses.maxMs, entry.duration);
@@ -37,7 +45,7 @@ new PerformanceObserver((list) => {
 
 process.on('message', (request: ProbeRequest) => {
   const pausesBefore = gcPauses;
-  gcPauses = { count: 0, totalMs: 0, maxMs: 0 };
+  gcPauses = noPauses();
   if (request.gc) {
     // Twice: the first pass can leave objects whose finalizers freed more.
     gc();

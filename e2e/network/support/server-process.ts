@@ -1,8 +1,8 @@
 /**
  * A signaling server of a scenario's own, as a real process (`signaling/cli.ts`, as `npm run server`
  * runs it) on the bridge, which the scenario can stop with SIGTERM (a deploy's graceful stop) and start
- * again on the same address, port and data directory. `useServer` points the scenario's people at it
- * instead of the suite's server (`withOwnServer` does both); its database is readable while it runs
+ * again on the same address, port and data directory. `withOwnServer` starts one for a scenario and
+ * points its people at it instead of the suite's server; its database is readable while it runs
  * (`calls()`).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
