@@ -217,10 +217,7 @@ export async function startServer(
       limits: requestLimiters(requestLimits(config), makeLimiter),
       abuse: rateLimiter(20, 10, 'abuse'),
       metrics,
-      currentUser: async (userId) => {
-        const user = await accounts.users.findById(userId);
-        return user && user.disabledAt === null ? user : undefined;
-      },
+      findUser: (userId) => accounts.users.findById(userId),
       log,
     }),
     deviceBindings,

@@ -27,11 +27,15 @@ export interface RequestContext {
   afterAck(task: () => void): void;
 }
 
+/** What a handler returns: a request whose result is empty may return nothing (the service's own promise). */
+type HandlerResult<K extends ClientRequestName> =
+  Record<string, never> extends RequestResult<K> ? RequestResult<K> | void : RequestResult<K>;
+
 export type RequestHandlers = {
   [K in ClientRequestName]: (
     ctx: RequestContext,
     payload: z.output<(typeof clientRequests)[K]['payload']>,
-  ) => Promise<RequestResult<K>> | RequestResult<K>;
+  ) => Promise<HandlerResult<K>> | HandlerResult<K>;
 };
 
 export interface DispatchOptions {
@@ -42,8 +46,8 @@ export interface DispatchOptions {
   abuse: RateLimiterMemory;
   /** Counts the refusals of both. */
   metrics: Metrics;
-  /** The user now, or undefined if the account was disabled since the handshake. */
-  currentUser(userId: number): Promise<UserRow | undefined>;
+  /** The user's row now (a disabled account's requests are refused). */
+  findUser(userId: number): Promise<UserRow | undefined>;
   log: Logger;
 }
 
@@ -100,18 +104,24 @@ export class RequestDispatcher {
     const device = deviceOf(socket);
     const after: (() => void)[] = [];
     try {
-      await this.settingUp.get(socket);
-      const user = await this.opts.currentUser(device.userId);
-      if (!user) {
+      // Awaited only while it runs: an await costs even when there is nothing to wait for.
+      const setup = this.settingUp.get(socket);
+      if (setup) await setup;
+      const user = await this.opts.findUser(device.userId);
+      if (!user || user.disabledAt !== null) {
         reply(socket, name, ack, { ok: false, error: { code: 'E_UNAUTHORIZED', message: 'session ended' } });
         socket.disconnect(true);
         return;
       }
-      await this.limit(name, device.userId);
+      try {
+        await this.opts.limits[name].consume(device.userId);
+      } catch (err) {
+        this.refuse(name, err);
+      }
       const handler = this.opts.handlers[name] as (
         ctx: RequestContext,
         p: unknown,
-      ) => Promise<object> | object;
+      ) => Promise<object | void> | object | void;
       const result = await handler({ user, device, afterAck: (task) => after.push(task) }, parsed.data);
       reply(socket, name, ack, { ok: true, ...result });
       for (const task of after) task();
@@ -140,15 +150,11 @@ export class RequestDispatcher {
     }
   }
 
-  /** Takes a point of the user's limit for this request, or refuses it. */
-  private async limit(name: ClientRequestName, userId: number): Promise<void> {
-    try {
-      await this.opts.limits[name].consume(userId);
-    } catch (err) {
-      if (!(err instanceof RateLimiterRes)) throw err;
-      this.opts.metrics.rateLimited.inc({ limiter: name });
-      throw new AppError('E_RATE_LIMITED', 'slow down', err.msBeforeNext);
-    }
+  /** Turns the refusal of a request's rate limit into E_RATE_LIMITED (anything else is rethrown). */
+  private refuse(name: ClientRequestName, err: unknown): never {
+    if (!(err instanceof RateLimiterRes)) throw err;
+    this.opts.metrics.rateLimited.inc({ limiter: name });
+    throw new AppError('E_RATE_LIMITED', 'slow down', err.msBeforeNext);
   }
 }
 

@@ -18,8 +18,8 @@ export interface Services {
 export const requestHandlers = (s: Services): RequestHandlers => ({
   'contacts.request': async ({ user }, p) => ({ contact: await s.contacts.request(user, p.username) }),
   'contacts.accept': async ({ user }, p) => ({ contact: await s.contacts.accept(user, p.username) }),
-  'contacts.decline': async ({ user }, p) => (await s.contacts.decline(user, p.username), {}),
-  'contacts.remove': async ({ user }, p) => (await s.contacts.remove(user, p.username), {}),
+  'contacts.decline': ({ user }, p) => s.contacts.decline(user, p.username),
+  'contacts.remove': ({ user }, p) => s.contacts.remove(user, p.username),
   'presence.update': async ({ user, device }, p) => {
     if (p.away !== undefined) await s.presence.setAway(device, p.away);
     if (p.dnd !== undefined) await s.presence.setDnd(user.id, p.dnd);
@@ -30,12 +30,12 @@ export const requestHandlers = (s: Services): RequestHandlers => ({
     afterAck(ring);
     return { callId };
   },
-  'call.accept': async ({ device }, p) => (await s.calls.accept(device, p.callId), {}),
-  'call.decline': async ({ device }, p) => (await s.calls.decline(device, p.callId), {}),
-  'call.cancel': async ({ device }, p) => (await s.calls.cancel(device, p.callId), {}),
-  'call.hangup': async ({ device }, p) => (await s.calls.hangup(device, p.callId, p.reason), {}),
-  'call.reportEnd': async ({ device }, p) => (await s.calls.reportEnd(device, p), {}),
-  'call.signal': async ({ device }, p) => (await s.calls.relay(device, p), {}),
+  'call.accept': ({ device }, p) => s.calls.accept(device, p.callId),
+  'call.decline': ({ device }, p) => s.calls.decline(device, p.callId),
+  'call.cancel': ({ device }, p) => s.calls.cancel(device, p.callId),
+  'call.hangup': ({ device }, p) => s.calls.hangup(device, p.callId, p.reason),
+  'call.reportEnd': ({ device }, p) => s.calls.reportEnd(device, p),
+  'call.signal': ({ device }, p) => s.calls.relay(device, p),
   'history.list': ({ user }, p) => s.history.list(user.id, p),
   'history.markSeen': ({ user }) => s.history.markSeen(user.id),
   'ice.servers': ({ user }) => s.iceConfig(user.username),
