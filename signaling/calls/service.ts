@@ -86,13 +86,18 @@ export class CallService {
     this.timers.start((callId, action) => this.settle(callId, action));
   }
 
-  /** Places a call. Refusals that count as call attempts (busy, offline, dnd) go into history. */
+  /**
+   * Places a call. Refusals that count as call attempts (busy, offline, dnd) go into history. Ringing starts
+   * once the caller holds the call id: the call's `ring` is handed to `afterAck` (run once the invite is
+   * acknowledged).
+   */
   async invite(
     caller: UserRow,
     from: Device,
     calleeName: string,
     media: Media,
-  ): Promise<{ callId: string; ring: () => void }> {
+    afterAck: (ring: () => void) => void,
+  ): Promise<{ callId: string }> {
     if (calleeName === caller.username) throw new AppError('E_SELF', 'you cannot call yourself');
     const callee = await this.d.users.findByUsername(calleeName);
     const isContact =
@@ -150,8 +155,7 @@ export class CallService {
       throw err;
     }
     this.d.metrics.callInvites.inc();
-    // Ringing starts once the caller holds the call id (after the invite is acknowledged).
-    const ring = () => {
+    afterAck(() => {
       this.d.notify.toUsers([callee.id], 'call.incoming', {
         callId: call.id,
         caller: summary(caller),
@@ -160,8 +164,8 @@ export class CallService {
         ...(this.d.connectWhileRinging ? { preconnect: true } : {}),
       });
       this.d.notify.toDevice(from, 'call.ringing', { callId: call.id, callee: summary(callee) });
-    };
-    return { callId: call.id, ring };
+    });
+    return { callId: call.id };
   }
 
   accept(by: Device, callId: string): Promise<void> {
@@ -315,9 +319,8 @@ export class CallService {
   }
 
   /** Arms a timer that applies `action` to the call; if applying it fails, it is tried again. */
-  private async arm(name: string, ms: number, callId: string, action: TimerAction): Promise<void> {
-    if (this.stopped) return;
-    await this.timers.arm(name, ms, callId, action);
+  private arm(name: string, ms: number, callId: string, action: TimerAction): Promise<void> {
+    return this.stopped ? Promise.resolve() : this.timers.arm(name, ms, callId, action);
   }
 
   /** Cancels a timer in the background: one left behind by a failure fires on a call that moved on, harmlessly. */

@@ -25,11 +25,7 @@ export const requestHandlers = (s: Services): RequestHandlers => ({
     if (p.dnd !== undefined) await s.presence.setDnd(user.id, p.dnd);
     return s.presence.refresh(user.id, { announceSelf: p.dnd !== undefined });
   },
-  'call.invite': async ({ user, device, afterAck }, p) => {
-    const { callId, ring } = await s.calls.invite(user, device, p.callee, p.media);
-    afterAck(ring);
-    return { callId };
-  },
+  'call.invite': ({ user, device, afterAck }, p) => s.calls.invite(user, device, p.callee, p.media, afterAck),
   'call.accept': ({ device }, p) => s.calls.accept(device, p.callId),
   'call.decline': ({ device }, p) => s.calls.decline(device, p.callId),
   'call.cancel': ({ device }, p) => s.calls.cancel(device, p.callId),
