@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { RegisterRequest, SessionGrant } from '../protocol/index.js';
 import type { Sql } from '../db/sql.js';
-import { UsersTable, type UserRow } from '../db/users.js';
+import { summaryOf, UsersTable, type UserRow } from '../db/users.js';
 import { AppError } from '../errors.js';
 import { createLogger, logLimited, type Logger } from '../log.js';
 import { LoginThrottle, Throttled, type LoginAttempt, type LoginThrottleLimits } from './login-throttle.js';
@@ -144,6 +144,6 @@ export class Accounts {
 
   private async grant(user: UserRow): Promise<SessionGrant> {
     const token = await this.sessions.create(user.id);
-    return { token, user: { username: user.username, displayName: user.displayName } };
+    return { token, user: summaryOf(user) };
   }
 }

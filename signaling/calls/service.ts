@@ -16,7 +16,7 @@
  * updated) is logged and tried again, so no call rings or waits forever.
  */
 import type { CallsTable } from '../db/calls.js';
-import type { UserRow, UsersTable } from '../db/users.js';
+import { summaryOf, type UserRow, type UsersTable } from '../db/users.js';
 import { sameDevice, type Device, type Notifier } from '../domain.js';
 import { AppError } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -70,7 +70,6 @@ export interface CallServiceDeps {
 
 const ringTimer = (callId: string): string => `ring:${callId}`;
 const graceTimer = (callId: string, d: Device): string => `grace:${callId}:${d.userId}:${d.deviceId}`;
-const summary = (u: UserRow) => ({ username: u.username, displayName: u.displayName });
 
 export class CallService {
   private readonly timers: CallTimers;
@@ -158,12 +157,12 @@ export class CallService {
     afterAck(() => {
       this.d.notify.toUsers([callee.id], 'call.incoming', {
         callId: call.id,
-        caller: summary(caller),
+        caller: summaryOf(caller),
         media,
         ringTimeoutMs: this.d.timings.ringTimeoutMs,
         ...(this.d.connectWhileRinging ? { preconnect: true } : {}),
       });
-      this.d.notify.toDevice(from, 'call.ringing', { callId: call.id, callee: summary(callee) });
+      this.d.notify.toDevice(from, 'call.ringing', { callId: call.id, callee: summaryOf(callee) });
     });
     return { callId: call.id };
   }
@@ -216,7 +215,7 @@ export class CallService {
       snapshots.push({
         callId: call.id,
         role,
-        peer: summary(peer),
+        peer: summaryOf(peer),
         media: call.media,
         state: call.state,
         boundHere: isBound(call, device),

@@ -2,6 +2,7 @@
  * The users table: accounts, their do-not-disturb flag and disabled state. Enabled users' rows are
  * cached by id (read on every connect, request and presence recompute); this table's writes drop them.
  */
+import type { UserSummary } from '../protocol/index.js';
 import type { CacheMap } from './read-cache.js';
 import { isUniqueViolation, type Sql } from './sql.js';
 
@@ -14,6 +15,12 @@ export interface UserRow {
   disabledAt: number | null;
   createdAt: number;
 }
+
+/** The user as others see them (a contact, a caller, a call's peer in history). */
+export const summaryOf = (user: UserRow): UserSummary => ({
+  username: user.username,
+  displayName: user.displayName,
+});
 
 /** A user as sign-in reads it. */
 export interface UserWithPassword extends UserRow {

@@ -5,7 +5,7 @@
  * real one (`call.reportEnd` for a call that is no longer live).
  */
 import { GUESSED_ENDS, type CallRow, type CallsTable, type HistoryRow } from '../db/calls.js';
-import type { UserRow, UsersTable } from '../db/users.js';
+import { summaryOf, type UsersTable } from '../db/users.js';
 import type { Device, Notifier } from '../domain.js';
 import { AppError } from '../errors.js';
 import type { CallEndReport, HistoryEntry, HistoryListRequest, UserSummary } from '../protocol/index.js';
@@ -115,10 +115,12 @@ export class HistoryService {
       this.users.findById(calleeId),
     ]);
     if (!caller || !callee) return;
-    const seenBy = (viewerId: number, peer: UserRow) =>
-      toHistoryEntry(call, { username: peer.username, displayName: peer.displayName }, viewerId);
-    this.notify.toUsers([callerId], 'history.entry', { entry: seenBy(callerId, callee) });
-    this.notify.toUsers([calleeId], 'history.entry', { entry: seenBy(calleeId, caller) });
+    this.notify.toUsers([callerId], 'history.entry', {
+      entry: toHistoryEntry(call, summaryOf(callee), callerId),
+    });
+    this.notify.toUsers([calleeId], 'history.entry', {
+      entry: toHistoryEntry(call, summaryOf(caller), calleeId),
+    });
     if (call.missed) {
       this.notify.toUsers([calleeId], 'history.unseen', {
         unseenMissedCalls: await this.calls.unseenMissed(calleeId),
