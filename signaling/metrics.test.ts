@@ -160,6 +160,22 @@ describe('GET /metrics', () => {
     expect((await scrape(server))('parley_connected_devices')).toBe(2);
   });
 
+  it("reports the SQLite WAL's length from the checkpointer", async () => {
+    const server = await serverWithMetrics();
+    expect((await scrape(server))('parley_sqlite_wal_pages')).toBe(0);
+    await couple(server); // accounts, sessions and a contact pair: pages in the WAL
+    // The checkpointer reports once a second (CHECKPOINT_EVERY_MS); a few of its turns at most.
+    const deadline = Date.now() + 5 * WAIT_MS;
+    let pages = 0;
+    while (pages === 0 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      pages = (await scrape(server))('parley_sqlite_wal_pages')!;
+    }
+    expect(pages).toBeGreaterThan(0);
+    // No catch-up at this pace: the histogram is there, empty.
+    expect((await scrape(server))('parley_sqlite_wal_catch_up_hold_seconds_count')).toBe(0);
+  });
+
   it('counts rate-limit refusals by limiter: a request, bad messages, sign-in and registration', async () => {
     const server = await serverWithMetrics({
       invitesPerMinute: 1,

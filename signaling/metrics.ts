@@ -98,6 +98,19 @@ export class Metrics {
     registers: this.registers,
   });
 
+  readonly walPages = new Gauge({
+    name: 'parley_sqlite_wal_pages',
+    help: 'Pages (4 KiB) in the SQLite write-ahead log at the last checkpoint; it starts again from the beginning once checkpointed, so steady growth means checkpoints cannot keep up',
+    registers: this.registers,
+  });
+
+  readonly walCatchUpHoldSeconds = new Histogram({
+    name: 'parley_sqlite_wal_catch_up_hold_seconds',
+    help: 'How long statements waited while the WAL checkpointer copied what a checkpoint under load had left behind',
+    buckets: DB_BUCKETS,
+    registers: this.registers,
+  });
+
   constructor() {
     // The series alerts name exist from the start, at 0, rather than from their first event.
     for (const reason of CallEndReason.options) this.callsEnded.inc({ reason }, 0);

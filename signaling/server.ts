@@ -102,7 +102,15 @@ export async function startServer(
   // node using it.
   const cluster = config.redisUrl ? await joinOrClose(config.redisUrl, db, log) : undefined;
   // After the last step that can fail before the server is up (a node that cannot reach Redis).
-  const checkpointer = opened instanceof SqliteDatabase ? startCheckpointer(opened.native, log) : undefined;
+  const checkpointer =
+    opened instanceof SqliteDatabase
+      ? startCheckpointer(opened, log, {
+          onCheckpoint: ({ walPages, heldMs }) => {
+            metrics.walPages.set(walPages);
+            if (heldMs !== undefined) metrics.walCatchUpHoldSeconds.observe(heldMs / 1000);
+          },
+        })
+      : undefined;
   const makeLimiter = cluster?.makeLimiter ?? limitersInMemory;
   const accounts = new Accounts(db, {
     openRegistration: config.openRegistration,

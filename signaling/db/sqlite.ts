@@ -6,6 +6,8 @@
  * statements: other code could then slip its own statements into it (and have them rolled back with
  * it). So while a transaction is open, statements from outside it wait until it ends, and so does the
  * next transaction; the tables' transactions only await their own statements, so the wait is short.
+ * The WAL checkpointer holds the connection the same way for the few milliseconds it needs no new
+ * commits (`hold`, checkpointer.ts).
  */
 import BetterSqlite3 from 'better-sqlite3';
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
@@ -27,7 +29,7 @@ export class SqliteDatabase implements Database {
   readonly cache: ReadCache;
   readonly location: string;
   private readonly statements = new Map<string, BetterSqlite3.Statement<unknown[]>>();
-  /** The open transaction, settled when it ends. */
+  /** The open transaction (or `hold`), settled when it ends. */
   private openTransaction: Promise<unknown> | undefined;
   /** The statements a transaction's work makes: they run inside it, without waiting. */
   private readonly insideTransaction: Sql;
@@ -72,10 +74,8 @@ export class SqliteDatabase implements Database {
     return this.statement(sql).run(...params).changes;
   }
 
-  async transaction<T>(work: (tx: Sql) => Promise<T>): Promise<T> {
-    // Checked and claimed with no await in between: two waiting transactions cannot both start.
-    while (this.openTransaction) await this.transactionEnd();
-    const done = (async () => {
+  transaction<T>(work: (tx: Sql) => Promise<T>): Promise<T> {
+    return this.hold(async () => {
       // IMMEDIATE: the write lock now, so that another process's writer cannot make this one fail later.
       this.statement('BEGIN IMMEDIATE').run();
       try {
@@ -86,7 +86,14 @@ export class SqliteDatabase implements Database {
         if (this.native.inTransaction) this.statement('ROLLBACK').run();
         throw err;
       }
-    })();
+    });
+  }
+
+  /** Runs `work` with the connection to itself: statements and transactions from elsewhere wait until it settles. */
+  async hold<T>(work: () => Promise<T>): Promise<T> {
+    // Checked and claimed with no await in between: two waiting holders cannot both start.
+    while (this.openTransaction) await this.transactionEnd();
+    const done = work();
     this.openTransaction = done;
     try {
       return await done;
