@@ -12,6 +12,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
+import { databaseFiles } from '../../signaling/db/sqlite.js';
 import { heapTrendKibPerMinute, percentile, table, type Row } from './figures.js';
 import type { Account } from './messages.js';
 import { openFileHardLimit } from './proc.js';
@@ -269,6 +270,10 @@ try {
             heapSnapshots: settings.takeHeapSnapshots ? snapshotPrefix(target, round) : undefined,
             // Bare has no session.ready to speak of (it is empty): its clients are back on their connect.
             restart: settings.withRestart ? (target === 'parley' ? 'session.ready' : 'connect') : undefined,
+            walFile:
+              target === 'parley' && settings.databaseArgs.length === 0
+                ? databaseFiles(dataDir)[1]
+                : undefined,
           },
           (line) => console.log(`  ${line}`),
         ),
@@ -322,6 +327,7 @@ try {
           both('ring: server event-loop delay p99 (ms)', (r) => r.ring.loopDelayMs.p99),
           both('ring: server GC pauses, all together (ms)', (r) => r.ring.gcPauses.totalMs, 0),
           both('ring: server GC pauses, longest (ms)', (r) => r.ring.gcPauses.maxMs),
+          both("ring: SQLite WAL file at the phase's end (MiB)", (r) => mib(r.ring.walFileBytes), 1, true),
           both('load generator CPU, ring phase (% of a core)', (r) => r.ring.generatorCpuPercent, 0, true),
           both(
             'load generator event-loop delay p99, ring (ms)',

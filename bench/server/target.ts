@@ -3,6 +3,7 @@
  * and the phases (connect, idle memory, ring, presence, shutdown), each with the CPU the server and the
  * generator used during it.
  */
+import { existsSync, statSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { forEachContactPair } from '../../signaling/contact-ring.js';
 import { matchPresence, summarize, type LatencySummary } from './figures.js';
@@ -30,6 +31,8 @@ export interface Settings {
   heapSnapshots?: string;
   /** After the shutdown: the restart phase (restart.ts), Parley's clients back on `session.ready`, bare's on connect. */
   restart?: 'session.ready' | 'connect';
+  /** Parley on SQLite: its write-ahead log, whose size the ring phase reports (it grew without end once). */
+  walFile?: string;
 }
 
 /** After connecting, before the idle measurement: late presence announcements and timers settle. */
@@ -85,6 +88,8 @@ export interface TargetResult {
     achievedRate: number;
     latency: LatencySummary;
     serverCpuMsPerInvite: number;
+    /** The size of Parley's SQLite WAL file at the phase's end (`Settings.walFile`). */
+    walFileBytes?: number;
   };
   presence: Phase & {
     toggles: number;
@@ -389,6 +394,8 @@ export async function runTarget(
     ),
   );
   const ringSent = rung.reduce((n, r) => n + r.sent, 0);
+  const walFileBytes =
+    run.walFile === undefined ? undefined : existsSync(run.walFile) ? statSync(run.walFile).size : 0;
   const ringErrors = mergeCounts(rung.map((r) => r.errors));
   const afterRing = await scraper?.read();
   const invitesCounted = (afterRing?.get(INVITES) ?? NaN) - invitesBefore;
@@ -488,6 +495,7 @@ export async function runTarget(
       achievedRate: ringLatencies.length / run.ringSeconds,
       latency: summarize(ringLatencies),
       serverCpuMsPerInvite: ringPhase.serverCpuMs / ringSent,
+      walFileBytes,
     },
     presence: {
       ...presencePhase,
