@@ -114,8 +114,10 @@ export function startCheckpointer(
     workerData: { driver, file: db.name, everyMs, catchUpPages },
   });
   let stopped = false;
-  /** Ends the hold of a catch-up in progress: resolves it with how long it lasted. */
-  let endHold: (() => number) | undefined;
+  /** Ends the hold of a catch-up in progress (its answer came, or it took too long). */
+  let endHold: (() => void) | undefined;
+  /** How long the last catch-up's hold lasted, for the catch-up's result. */
+  let heldMs: number | undefined;
   const hold = () =>
     database.hold(
       () =>
@@ -126,18 +128,18 @@ export function startCheckpointer(
           endHold = () => {
             clearTimeout(timeout);
             endHold = undefined;
+            heldMs = performance.now() - since;
             resolve();
-            return performance.now() - since;
           };
           worker.postMessage('catch-up');
         }),
     );
   // A failed checkpoint is tried again at the next tick; the WAL only grows meanwhile.
   worker.on('message', (m: WorkerMessage) => {
-    const heldMs = m.catchUp ? endHold?.() : undefined;
+    if (m.catchUp) endHold?.();
     if ('failed' in m) return log.warn({ err: m.failed }, 'WAL checkpoint failed');
     const { wantsHold, ...result } = m;
-    onCheckpoint?.(heldMs === undefined ? result : { ...result, heldMs });
+    onCheckpoint?.(m.catchUp ? { ...result, heldMs } : result);
     if (wantsHold) void hold();
   });
   worker.on('error', (err) => {
