@@ -34,7 +34,7 @@ export const CATCH_UP_PAGES = 4_096;
  * The longest the server's connection is held for a catch-up (they take 1-5 ms here): on a disk whose
  * fsyncs are that slow, the WAL then starts again later rather than requests waiting longer.
  */
-const HOLD_AT_MOST_MS = 100;
+export const HOLD_AT_MOST_MS = 100;
 /** The WAL file is cut back to this size when it starts again (it is reused, not truncated, below it). */
 const WAL_FILE_LIMIT_BYTES = 64 * 1024 * 1024;
 
@@ -90,6 +90,7 @@ type WorkerMessage =
 export interface CheckpointerOptions {
   everyMs?: number;
   catchUpPages?: number;
+  holdAtMostMs?: number;
   /** Called after each checkpoint (tests wait on it; the metrics read it). */
   onCheckpoint?: (result: CheckpointResult) => void;
 }
@@ -103,7 +104,12 @@ export interface Checkpointer {
 export function startCheckpointer(
   database: SqliteDatabase,
   log: Logger,
-  { everyMs = CHECKPOINT_EVERY_MS, catchUpPages = CATCH_UP_PAGES, onCheckpoint }: CheckpointerOptions = {},
+  {
+    everyMs = CHECKPOINT_EVERY_MS,
+    catchUpPages = CATCH_UP_PAGES,
+    holdAtMostMs = HOLD_AT_MOST_MS,
+    onCheckpoint,
+  }: CheckpointerOptions = {},
 ): Checkpointer {
   const db = database.native;
   db.pragma('wal_autocheckpoint = 0');
@@ -124,7 +130,7 @@ export function startCheckpointer(
         new Promise<void>((resolve) => {
           if (stopped) return resolve();
           const since = performance.now();
-          const timeout = setTimeout(() => endHold?.(), HOLD_AT_MOST_MS);
+          const timeout = setTimeout(() => endHold?.(), holdAtMostMs);
           endHold = () => {
             clearTimeout(timeout);
             endHold = undefined;
