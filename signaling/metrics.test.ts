@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { register as globalRegistry } from 'prom-client';
 import { io as connectSocket } from 'socket.io-client';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ConfigError } from './config.js';
 import { createLogger } from './log.js';
 import { httpRoutes } from './protocol/index.js';
@@ -165,13 +165,10 @@ describe('GET /metrics', () => {
     expect((await scrape(server))('parley_sqlite_wal_pages')).toBe(0);
     await couple(server); // accounts, sessions and a contact pair: pages in the WAL
     // The checkpointer reports once a second (CHECKPOINT_EVERY_MS); a few of its turns at most.
-    const deadline = Date.now() + 5 * WAIT_MS;
-    let pages = 0;
-    while (pages === 0 && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      pages = (await scrape(server))('parley_sqlite_wal_pages')!;
-    }
-    expect(pages).toBeGreaterThan(0);
+    await vi.waitFor(
+      async () => expect((await scrape(server))('parley_sqlite_wal_pages')).toBeGreaterThan(0),
+      { timeout: 5 * WAIT_MS, interval: 100 },
+    );
     // No catch-up at this pace: the histogram is there, empty.
     expect((await scrape(server))('parley_sqlite_wal_catch_up_hold_seconds_count')).toBe(0);
   });

@@ -29,12 +29,12 @@ import type { SqliteDatabase } from './sqlite.js';
 
 export const CHECKPOINT_EVERY_MS = 1_000;
 /** A WAL found at least this long (16 MiB of 4 KiB pages) is caught up under a hold, so that it starts again. */
-export const CATCH_UP_PAGES = 4_096;
+const CATCH_UP_PAGES = 4_096;
 /**
  * The longest the server's connection is held for a catch-up (they take 1-5 ms here): on a disk whose
  * fsyncs are that slow, the WAL then starts again later rather than requests waiting longer.
  */
-export const HOLD_AT_MOST_MS = 100;
+const HOLD_AT_MOST_MS = 100;
 /** The WAL file is cut back to this size when it starts again (it is reused, not truncated, below it). */
 const WAL_FILE_LIMIT_BYTES = 64 * 1024 * 1024;
 

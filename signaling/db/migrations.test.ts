@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { migrations } from './migrations.js';
-import { DATABASE_FILE, openSqlite } from './sqlite.js';
+import { DATABASE_FILE, migrate, openSqlite } from './sqlite.js';
 
 let dir: string;
 beforeEach(() => {
@@ -24,8 +24,7 @@ it('makes the contacts table clustered and keeps every row, its key and its casc
   expect(clustering).toBeGreaterThan(0);
   // A database as the server before it left it, with contacts written in no particular order.
   const old = new Database(path.join(dir, DATABASE_FILE));
-  for (const m of migrations.slice(0, clustering)) old.exec(m.sqlite);
-  old.pragma(`user_version = ${clustering}`);
+  migrate(old, migrations.slice(0, clustering));
   const addUser = old.prepare(
     "INSERT INTO users (username, display_name, password_hash, created_at) VALUES (?, ?, 'x', 0)",
   );

@@ -12,7 +12,7 @@
 import BetterSqlite3 from 'better-sqlite3';
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
-import { migrations } from './migrations.js';
+import { migrations, type Migration } from './migrations.js';
 import { ReadCache } from './read-cache.js';
 import type { Database, Sql, SqlParam } from './sql.js';
 
@@ -129,17 +129,20 @@ export function openSqlite(dataDir: string): SqliteDatabase {
   return new SqliteDatabase(db);
 }
 
-/** Applies the migrations this file has not had; `PRAGMA user_version` counts those it has. */
-export function migrate(db: BetterSqlite3.Database): void {
+/**
+ * Applies the migrations this file has not had; `PRAGMA user_version` counts those it has. `list`: the
+ * list to apply (the tests build a database as an older server left it).
+ */
+export function migrate(db: BetterSqlite3.Database, list: readonly Migration[] = migrations): void {
   const applied = db.pragma('user_version', { simple: true }) as number;
-  if (applied > migrations.length) {
+  if (applied > list.length) {
     throw new Error(
-      `database schema version ${applied} is newer than this server (${migrations.length}); upgrade Parley`,
+      `database schema version ${applied} is newer than this server (${list.length}); upgrade Parley`,
     );
   }
-  for (let version = applied; version < migrations.length; version++) {
+  for (let version = applied; version < list.length; version++) {
     db.transaction(() => {
-      db.exec(migrations[version]!.sqlite);
+      db.exec(list[version]!.sqlite);
       db.pragma(`user_version = ${version + 1}`);
     })();
   }
