@@ -58,17 +58,27 @@ export class DeviceBindingsTable {
     now: number,
     session = tokenHash.toString('hex'),
   ): Promise<boolean> {
-    let mine = this.known.get(session);
+    const mine = this.known.get(session);
     const known = mine?.find((b) => b.userId === userId && b.deviceId === deviceId);
     if (known && now - known.writtenAt < BINDING_REFRESH_MS) {
       known.usedAt = Math.max(known.usedAt, now);
       return true;
     }
-    if (!mine) this.known.set(session, (mine = []));
-    if (!(await this.write(userId, deviceId, tokenHash, now, mine))) return false;
+    if (!(await this.write(userId, deviceId, tokenHash, now, mine ?? []))) return false;
     if (known) Object.assign(known, { writtenAt: now, usedAt: now });
-    else mine.push({ userId, deviceId, writtenAt: now, usedAt: now });
+    else this.remember(session, { userId, deviceId, writtenAt: now, usedAt: now });
     return true;
+  }
+
+  /**
+   * Adds a binding to the session's list (looked up again: another connect of the session may have
+   * started one meanwhile). A new list is made holding the binding: an empty array's first push
+   * reserves room for 17, which would be 128 spare bytes per connected session.
+   */
+  private remember(session: string, binding: KnownBinding): void {
+    const mine = this.known.get(session);
+    if (mine) mine.push(binding);
+    else this.known.set(session, [binding]);
   }
 
   /** Binds (or refreshes) the id, writes the session's remembered uses, and prunes its oldest ids. */
