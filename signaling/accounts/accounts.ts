@@ -107,9 +107,9 @@ export class Accounts {
     return this.grant(user);
   }
 
-  /** The active user a live (unexpired) session token belongs to, if any; `tokenHash`, if the caller has it. */
-  async authenticate(token: string, tokenHash?: Buffer): Promise<UserRow | undefined> {
-    const userId = await this.sessions.use(token, tokenHash);
+  /** The active user a live (unexpired) session token belongs to, if any; its hash, if the caller has it (`Sessions.use`). */
+  async authenticate(token: string, tokenHash?: Buffer, tokenHashHex?: string): Promise<UserRow | undefined> {
+    const userId = await this.sessions.use(token, tokenHash, tokenHashHex);
     const user = userId === undefined ? undefined : await this.users.findById(userId);
     return user && user.disabledAt === null ? user : undefined;
   }

@@ -50,14 +50,15 @@ export class Sessions {
   }
 
   /**
-   * The user id of a live (unexpired) session, marking it as used. `tokenHash`: the token's hash when
-   * the caller has it already (a handshake keeps it), which saves hashing it twice.
+   * The user id of a live (unexpired) session, marking it as used. `tokenHash` and `tokenHashHex`: the
+   * token's hash (and in hex) when the caller has it already (a handshake keeps both), which saves
+   * hashing it twice and keeps one copy of the hex string, not two.
    */
-  async use(token: string, tokenHash = hashToken(token)): Promise<number | undefined> {
+  async use(token: string, tokenHash = hashToken(token), tokenHashHex?: string): Promise<number | undefined> {
     const now = this.now();
-    const session = await this.table.find(tokenHash);
+    const session = await this.table.find(tokenHash, tokenHashHex);
     if (!session || this.expired(session.createdAt, session.lastUsedAt, now)) return undefined;
-    await this.table.touch(tokenHash, now, now - this.touchEveryMs);
+    await this.table.touch(tokenHash, now, now - this.touchEveryMs, tokenHashHex);
     return session.userId;
   }
 

@@ -26,8 +26,8 @@ export class SessionsTable {
     );
   }
 
-  async find(tokenHash: Buffer): Promise<SessionRow | undefined> {
-    const key = tokenHash.toString('hex');
+  /** `key`: the hash in hex, when the caller keeps that string too (one copy instead of two). */
+  async find(tokenHash: Buffer, key = tokenHash.toString('hex')): Promise<SessionRow | undefined> {
     let row = this.cached.get(key);
     if (row) return row;
     const ticket = this.cached.ticket();
@@ -44,8 +44,12 @@ export class SessionsTable {
    * Sets last_used_at to `now` if it was last set at `staleAt` or before (saves a write per connect);
    * a session whose cached row says it is recent enough is not written at all.
    */
-  async touch(tokenHash: Buffer, now: number, staleAt: number): Promise<void> {
-    const key = tokenHash.toString('hex');
+  async touch(
+    tokenHash: Buffer,
+    now: number,
+    staleAt: number,
+    key = tokenHash.toString('hex'),
+  ): Promise<void> {
     const row = this.cached.get(key);
     if (row && row.lastUsedAt > staleAt) return;
     await this.sql.run('UPDATE sessions SET last_used_at = ? WHERE token_hash = ? AND last_used_at <= ?', [

@@ -77,10 +77,11 @@ export function attachConnections(io: ParleyServer, deps: ConnectionDeps): () =>
   /** The session, the device id's binding and a device slot: a refusal, or undefined to let it in. */
   const check = async (socket: ParleySocket, auth: HandshakeAuth): Promise<Refusal | undefined> => {
     const tokenHash = hashToken(auth.token);
-    const user = await deps.accounts.authenticate(auth.token, tokenHash);
-    if (!user) return refusal('E_UNAUTHORIZED', 'invalid or revoked session');
-    // One string for the socket's data and the bindings' key (88 bytes a connection, kept by both).
+    // One string for the socket's data and the keys of the sessions' and the bindings' caches (80 bytes a
+    // connection, kept by all three).
     const tokenHashHex = tokenHash.toString('hex');
+    const user = await deps.accounts.authenticate(auth.token, tokenHash, tokenHashHex);
+    if (!user) return refusal('E_UNAUTHORIZED', 'invalid or revoked session');
     if (!(await deps.deviceBindings.bind(user.id, auth.deviceId, tokenHash, Date.now(), tokenHashHex))) {
       return refusal('E_DEVICE_TAKEN', 'this deviceId belongs to another session: use a new one');
     }
