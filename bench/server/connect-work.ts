@@ -2,8 +2,8 @@
  * `npm run bench:connect-work` (bench/README.md): what one connect costs the server in SQLite
  * statements and socket events, which load on the machine does not change. Seeds N accounts with 50
  * mutual contacts (as `users seed` does), starts a server in this process with its metrics on, connects
- * every client once (cold caches), disconnects them all, connects them again (a reconnect storm), and
- * prints, per connect, the statements run (from `parley_db_statement_duration_seconds_count`, by verb
+ * every client once (cold caches), disconnects them all, connects them again (a reconnect storm), then
+ * does so once more against a new server on the same data folder (a restart's storm), and prints, per connect, the statements run (from `parley_db_statement_duration_seconds_count`, by verb
  * and table), the events the clients received, and the CPU the process spent (the clients' share is the
  * same for every server version, so it compares versions, not servers).
  */
@@ -42,17 +42,19 @@ const tokens = readFileSync(sessionsFile, 'utf8')
   .split('\n')
   .map((line) => line.split('\t')[1]!);
 
-const server = await startServer(
-  {
-    ...loadConfig([], {}),
-    host: '127.0.0.1',
-    port: 0,
-    dataDir,
-    logLevel: 'silent',
-    metricsListen: { host: '127.0.0.1', port: 0 },
-  },
-  createLogger('silent'),
-);
+const start = () =>
+  startServer(
+    {
+      ...loadConfig([], {}),
+      host: '127.0.0.1',
+      port: 0,
+      dataDir,
+      logLevel: 'silent',
+      metricsListen: { host: '127.0.0.1', port: 0 },
+    },
+    createLogger('silent'),
+  );
+let server = await start();
 
 let events = 0;
 const connectOne = (token: string, deviceId: string): Promise<Socket> =>
@@ -117,5 +119,9 @@ async function disconnectAll(sockets: Socket[]): Promise<void> {
 console.log(`${CLIENTS} clients, ${CONTACTS} mutual contacts each, connected ${IN_FLIGHT} at a time`);
 await disconnectAll(await measure('first connect'));
 await disconnectAll(await measure('reconnect'));
+// A new server on the same data folder: what a deploy's reconnect storm costs each connect.
+await server.close();
+server = await start();
+await disconnectAll(await measure('after a restart'));
 await server.close();
 rmSync(dataDir, { recursive: true, force: true });

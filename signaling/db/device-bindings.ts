@@ -10,7 +10,10 @@
  * written before the session's bindings are next pruned, so the pruning keeps
  * the same ids as if every use had been written. A binding of another session
  * is never confirmed from memory (that session may have ended and its rows
- * gone with it): the database decides.
+ * gone with it): the database decides. One that memory does not hold (the
+ * server started since) is read first: this session's, written within
+ * BINDING_REFRESH_MS, is confirmed and remembered as if this table had
+ * written it, so a restart's reconnect storm reads rather than writes.
  */
 import type { CacheMap } from './read-cache.js';
 import type { Sql } from './sql.js';
@@ -64,6 +67,8 @@ export class DeviceBindingsTable {
       known.usedAt = Math.max(known.usedAt, now);
       return true;
     }
+    if (!known && this.known.keeps && (await this.confirmStored(userId, deviceId, tokenHash, now, session)))
+      return true;
     if (!(await this.write(userId, deviceId, tokenHash, now, mine ?? []))) return false;
     if (known) Object.assign(known, { writtenAt: now, usedAt: now });
     else this.remember(session, { userId, deviceId, writtenAt: now, usedAt: now });
@@ -71,12 +76,40 @@ export class DeviceBindingsTable {
   }
 
   /**
+   * A binding this session has in the database, written within BINDING_REFRESH_MS, that memory does
+   * not hold (the server started since, or another process's write emptied the cache): confirmed by
+   * reading it rather than writing it again, so that a restart's reconnects read instead of each
+   * committing a write. Returns false, leaving it to `write`, for none, an older one, or another
+   * session's (which `write` refuses atomically). Not for a cache that keeps nothing (PostgreSQL): it
+   * could not remember this use, which the next prune must write, so there every connect writes.
+   */
+  private async confirmStored(
+    userId: number,
+    deviceId: string,
+    tokenHash: Buffer,
+    now: number,
+    session: string,
+  ): Promise<boolean> {
+    const ticket = this.known.ticket();
+    const stored = await this.sql.get<{ tokenHash: Buffer; lastUsedAt: number }>(
+      `SELECT token_hash AS "tokenHash", last_used_at AS "lastUsedAt" FROM device_bindings
+        WHERE user_id = ? AND device_id = ?`,
+      [userId, deviceId],
+    );
+    if (!stored?.tokenHash.equals(tokenHash) || now - stored.lastUsedAt >= BINDING_REFRESH_MS) return false;
+    this.remember(session, { userId, deviceId, writtenAt: stored.lastUsedAt, usedAt: now }, ticket);
+    return true;
+  }
+
+  /**
    * Adds a binding to the session's list (looked up again: another connect of the session may have
    * started one meanwhile). A new list is made holding the binding: an empty array's first push
-   * reserves room for 17, which would be 128 spare bytes per connected session.
+   * reserves room for 17, which would be 128 spare bytes per connected session. `ticket`: for a binding
+   * read rather than written, taken before the read; if the cache was emptied since, it is not kept.
    */
-  private remember(session: string, binding: KnownBinding): void {
+  private remember(session: string, binding: KnownBinding, ticket?: number): void {
     const mine = this.known.get(session);
+    if (ticket !== undefined && ticket !== this.known.ticket()) return;
     if (mine) mine.push(binding);
     else this.known.set(session, [binding]);
   }

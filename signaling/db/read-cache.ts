@@ -62,7 +62,8 @@ export class CacheMap<K, V> {
 
   constructor(
     private readonly beforeRead: () => void,
-    private readonly keeps: boolean,
+    /** False for a cache that keeps nothing (`ReadCache.none()`). */
+    readonly keeps: boolean,
   ) {}
 
   get(key: K): V | undefined {
