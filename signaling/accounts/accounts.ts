@@ -107,7 +107,10 @@ export class Accounts {
     return this.grant(user);
   }
 
-  /** The active user a live (unexpired) session token belongs to, if any; its hash, if the caller has it (`Sessions.use`). */
+  /**
+   * The active user a live (unexpired) session token belongs to, if any; the token's hash (and in hex),
+   * if the caller has it (`Sessions.use`).
+   */
   async authenticate(token: string, tokenHash?: Buffer, tokenHashHex?: string): Promise<UserRow | undefined> {
     const userId = await this.sessions.use(token, tokenHash, tokenHashHex);
     const user = userId === undefined ? undefined : await this.users.findById(userId);
