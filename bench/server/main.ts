@@ -54,6 +54,11 @@ const FLAGS = {
     'the whole run is stopped after this (plus twice --duration per target and round)',
   ],
   'database-url': ['PARLEY_BENCH_DATABASE_URL', '', 'a postgres:// URL (an empty database): Parley on it'],
+  'parley-node-flags': [
+    'PARLEY_BENCH_PARLEY_NODE_FLAGS',
+    '',
+    "Node flags for Parley's server alone, space-separated (--parley-node-flags=--single-threaded-gc)",
+  ],
 } as const;
 type Flag = keyof typeof FLAGS;
 
@@ -82,6 +87,7 @@ function readSettings(): Settings & {
   bareProtocol: boolean;
   withRestart: boolean;
   databaseArgs: string[];
+  parleyNodeFlags: string[];
 } {
   const options: Record<string, { type: 'string' | 'boolean' }> = {
     help: { type: 'boolean' },
@@ -138,6 +144,7 @@ function readSettings(): Settings & {
     withRestart: values.restart === true,
     // For the seed and the server (which get no PARLEY_* variables): none, SQLite in the temporary folder.
     databaseArgs: raw('database-url') ? ['--database-url', raw('database-url')] : [],
+    parleyNodeFlags: raw('parley-node-flags').split(' ').filter(Boolean),
   };
   const { clients, contacts, workers, ringRate, presenceRate } = settings;
   const problems = [
@@ -153,6 +160,8 @@ function readSettings(): Settings & {
     (60 * presenceRate) / contacts / clients > 50 &&
       '--presence-rate: more than 50 presence changes per account per minute (Parley refuses over 60)',
     settings.targets.some((t) => t !== 'parley' && t !== 'bare') && '--targets: parley, bare or both',
+    settings.parleyNodeFlags.some((f) => !f.startsWith('--')) &&
+      '--parley-node-flags: flags, each starting with --',
   ].filter(Boolean);
   if (problems.length > 0) {
     console.error(`error: ${problems.join('\nerror: ')}\n\n${usage()}`);
@@ -164,11 +173,14 @@ function readSettings(): Settings & {
 const settings = readSettings();
 
 /**
- * Node options that profile a server when --cpu-prof is given, into a folder per target and round (one
- * file per thread: the server's main thread is the big one; the other is tsx's loader).
+ * Node options for a target's server: Parley's flags (--parley-node-flags), and with --cpu-prof a profile
+ * into a folder per target and round (one file per thread: the server's main thread is the big one; the
+ * other is tsx's loader).
  */
-const profileOptions = (target: string, round: number): string[] =>
-  settings.cpuProf ? ['--cpu-prof', '--cpu-prof-dir', join(ROOT, PROFILES, `${target}-${round}`)] : [];
+const serverNodeOptions = (target: string, round: number): string[] => [
+  ...(target === 'parley' ? settings.parleyNodeFlags : []),
+  ...(settings.cpuProf ? ['--cpu-prof', '--cpu-prof-dir', join(ROOT, PROFILES, `${target}-${round}`)] : []),
+];
 
 /** Where --heap-snapshots puts a target's snapshots of one round (the folder made on the way). */
 const snapshotPrefix = (target: string, round: number): string => {
@@ -262,7 +274,7 @@ try {
       results[target].push(
         await runTarget(
           serverArgsOn,
-          profileOptions(target, round),
+          serverNodeOptions(target, round),
           {
             ...settings,
             prefix: PREFIX,
@@ -412,7 +424,8 @@ try {
   const loadAfter = loadavg();
   console.log(
     `\n${settings.clients} clients, ${settings.contacts} contacts each, ${settings.workers} workers` +
-      `${settings.bareProtocol ? ", bare sending Parley's protocol (--bare-protocol)" : ''}; ` +
+      `${settings.bareProtocol ? ", bare sending Parley's protocol (--bare-protocol)" : ''}` +
+      `${settings.parleyNodeFlags.length ? `, Parley run with node ${settings.parleyNodeFlags.join(' ')}` : ''}; ` +
       `${machine.cores} × ${machine.cpu}, Node ${machine.node}; load average before ${machine.loadBefore.map((l) => l.toFixed(1)).join(' ')}, after ${loadAfter.map((l) => l.toFixed(1)).join(' ')}\n`,
   );
   console.log(table(rows));
