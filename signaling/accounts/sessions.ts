@@ -82,13 +82,15 @@ export class Sessions {
 
   /**
    * Marks the sessions of open connections as used, so that a device that stays connected does not
-   * idle out; at most one write per session per touch interval.
+   * idle out; at most one write per session per touch interval. `tokenHashesHex`: as the connections
+   * keep them (and the sessions cache is keyed).
    */
-  async keepAlive(tokenHashes: Iterable<Buffer>): Promise<void> {
+  async keepAlive(tokenHashesHex: Iterable<string>): Promise<void> {
     const now = this.now();
     await this.db.transaction(async (tx) => {
       const sessions = new SessionsTable(tx);
-      for (const tokenHash of tokenHashes) await sessions.touch(tokenHash, now, now - this.touchEveryMs);
+      for (const hex of tokenHashesHex)
+        await sessions.touch(Buffer.from(hex, 'hex'), now, now - this.touchEveryMs, hex);
     });
   }
 

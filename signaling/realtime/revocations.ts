@@ -92,7 +92,7 @@ export class RevocationWatch {
     if (this.stopped) return;
     try {
       const connected = new Set(this.localSockets().map((s) => s.data.tokenHashHex));
-      await this.sessions.keepAlive([...connected].map((hex) => Buffer.from(hex, 'hex')));
+      await this.sessions.keepAlive(connected);
       const expired = await this.sessions.sweep();
       if (expired > 0) this.log.info({ sessions: expired }, 'expired sessions ended');
     } catch (err) {
