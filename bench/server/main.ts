@@ -8,7 +8,7 @@
  * takes; with `--restart`, a restart with every client connected (restart.ts). Prints a table (Parley,
  * bare, ratio) and writes everything to bench-results/.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -57,7 +57,12 @@ const FLAGS = {
   'parley-node-flags': [
     'PARLEY_BENCH_PARLEY_NODE_FLAGS',
     '',
-    "Node flags for Parley's server alone, space-separated (--parley-node-flags=--single-threaded-gc)",
+    "Node flags for Parley's server, after npm run server's own, space-separated (--parley-node-flags=--single-threaded-gc)",
+  ],
+  'bare-node-flags': [
+    'PARLEY_BENCH_BARE_NODE_FLAGS',
+    '',
+    'Node flags for the bare server, space-separated (--bare-node-flags=--v8-pool-size=0)',
   ],
 } as const;
 type Flag = keyof typeof FLAGS;
@@ -88,6 +93,7 @@ function readSettings(): Settings & {
   withRestart: boolean;
   databaseArgs: string[];
   parleyNodeFlags: string[];
+  bareNodeFlags: string[];
 } {
   const options: Record<string, { type: 'string' | 'boolean' }> = {
     help: { type: 'boolean' },
@@ -145,6 +151,7 @@ function readSettings(): Settings & {
     // For the seed and the server (which get no PARLEY_* variables): none, SQLite in the temporary folder.
     databaseArgs: raw('database-url') ? ['--database-url', raw('database-url')] : [],
     parleyNodeFlags: raw('parley-node-flags').split(' ').filter(Boolean),
+    bareNodeFlags: raw('bare-node-flags').split(' ').filter(Boolean),
   };
   const { clients, contacts, workers, ringRate, presenceRate } = settings;
   const problems = [
@@ -162,6 +169,8 @@ function readSettings(): Settings & {
     settings.targets.some((t) => t !== 'parley' && t !== 'bare') && '--targets: parley, bare or both',
     settings.parleyNodeFlags.some((f) => !f.startsWith('--')) &&
       '--parley-node-flags: flags, each starting with --',
+    settings.bareNodeFlags.some((f) => !f.startsWith('--')) &&
+      '--bare-node-flags: flags, each starting with --',
   ].filter(Boolean);
   if (problems.length > 0) {
     console.error(`error: ${problems.join('\nerror: ')}\n\n${usage()}`);
@@ -173,12 +182,26 @@ function readSettings(): Settings & {
 const settings = readSettings();
 
 /**
- * Node options for a target's server: Parley's flags (--parley-node-flags), and with --cpu-prof a profile
- * into a folder per target and round (one file per thread: the server's main thread is the big one; the
- * other is tsx's loader).
+ * The Node flags `npm run server` starts Parley with (package.json: `tsx [flags] signaling/cli.ts`), so
+ * that the benchmark measures the server as it is run.
+ */
+function serverScriptNodeFlags(): string[] {
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { server: string } };
+  const [wrapper, ...rest] = pkg.scripts.server.split(' ');
+  const flags = rest.slice(0, -1);
+  if (wrapper !== 'tsx' || rest.at(-1) !== 'signaling/cli.ts' || flags.some((f) => !f.startsWith('--')))
+    throw new Error(`package.json's server script is not "tsx [--flags] signaling/cli.ts": update main.ts`);
+  return flags;
+}
+const parleyNodeFlags = [...serverScriptNodeFlags(), ...settings.parleyNodeFlags];
+
+/**
+ * Node options for a target's server: `npm run server`'s and --parley-node-flags for Parley,
+ * --bare-node-flags for bare, and with --cpu-prof a profile into a folder per target and round (one
+ * file per thread: the server's main thread is the big one; the other is tsx's loader).
  */
 const serverNodeOptions = (target: string, round: number): string[] => [
-  ...(target === 'parley' ? settings.parleyNodeFlags : []),
+  ...(target === 'parley' ? parleyNodeFlags : settings.bareNodeFlags),
   ...(settings.cpuProf ? ['--cpu-prof', '--cpu-prof-dir', join(ROOT, PROFILES, `${target}-${round}`)] : []),
 ];
 
@@ -425,7 +448,7 @@ try {
   console.log(
     `\n${settings.clients} clients, ${settings.contacts} contacts each, ${settings.workers} workers` +
       `${settings.bareProtocol ? ", bare sending Parley's protocol (--bare-protocol)" : ''}` +
-      `${settings.parleyNodeFlags.length ? `, Parley run with node ${settings.parleyNodeFlags.join(' ')}` : ''}; ` +
+      `; Node flags: Parley ${parleyNodeFlags.join(' ') || 'none'}, bare ${settings.bareNodeFlags.join(' ') || 'none'}; ` +
       `${machine.cores} × ${machine.cpu}, Node ${machine.node}; load average before ${machine.loadBefore.map((l) => l.toFixed(1)).join(' ')}, after ${loadAfter.map((l) => l.toFixed(1)).join(' ')}\n`,
   );
   console.log(table(rows));
@@ -485,7 +508,13 @@ try {
   writeFileSync(
     file,
     JSON.stringify(
-      { settings, machine: { ...machine, loadAfter }, seedSeconds, results, table: rows },
+      {
+        settings: { ...settings, parleyNodeFlags },
+        machine: { ...machine, loadAfter },
+        seedSeconds,
+        results,
+        table: rows,
+      },
       null,
       2,
     ),
