@@ -8,11 +8,12 @@
  * takes; with `--restart`, a restart with every client connected (restart.ts). Prints a table (Parley,
  * bare, ratio) and writes everything to bench-results/.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { databaseFiles } from '../../signaling/db/sqlite.js';
+import { serverNodeFlags } from '../../signaling/test-support/server-command.js';
 import { heapTrendKibPerMinute, percentile, table, type Row } from './figures.js';
 import type { Account } from './messages.js';
 import { openFileHardLimit } from './proc.js';
@@ -181,19 +182,8 @@ function readSettings(): Settings & {
 
 const settings = readSettings();
 
-/**
- * The Node flags `npm run server` starts Parley with (package.json: `tsx [flags] signaling/cli.ts`), so
- * that the benchmark measures the server as it is run.
- */
-function serverScriptNodeFlags(): string[] {
-  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { server: string } };
-  const [wrapper, ...rest] = pkg.scripts.server.split(' ');
-  const flags = rest.slice(0, -1);
-  if (wrapper !== 'tsx' || rest.at(-1) !== 'signaling/cli.ts' || flags.some((f) => !f.startsWith('--')))
-    throw new Error(`package.json's server script is not "tsx [--flags] signaling/cli.ts": update main.ts`);
-  return flags;
-}
-const parleyNodeFlags = [...serverScriptNodeFlags(), ...settings.parleyNodeFlags];
+// Parley is measured as it is run: with `npm run server`'s Node flags.
+const parleyNodeFlags = [...serverNodeFlags(), ...settings.parleyNodeFlags];
 
 /**
  * Node options for a target's server: `npm run server`'s and --parley-node-flags for Parley,

@@ -1,5 +1,6 @@
 /**
- * A Parley node in a process of its own, started as a person starts one (`signaling/cli.ts` with flags),
+ * A Parley node in a process of its own, started as a person starts one (`signaling/cli.ts` with flags,
+ * and `npm run server`'s Node flags),
  * for tests that kill it (SIGKILL) or put several behind nginx. Its JSON log lines are kept, so that a
  * test can wait for one, and tell which node a device connected to (`device connected` and `device
  * disconnected` are logged at debug level, which these nodes run at).
@@ -9,6 +10,7 @@ import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { WAIT_MS } from './harness.js';
+import { serverNodeFlags } from './server-command.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -36,6 +38,7 @@ export async function startNodeProcess(port: number, flags: string[]): Promise<N
   const child = spawn(
     process.execPath,
     [
+      ...serverNodeFlags(),
       '--import',
       'tsx',
       'signaling/cli.ts',
