@@ -1,9 +1,8 @@
 /**
  * A Parley node in a process of its own, started as a person starts one (`signaling/cli.ts` with flags,
- * and `npm run server`'s Node flags),
- * for tests that kill it (SIGKILL) or put several behind nginx. Its JSON log lines are kept, so that a
- * test can wait for one, and tell which node a device connected to (`device connected` and `device
- * disconnected` are logged at debug level, which these nodes run at).
+ * under `npm run server`'s Node flags), for tests that kill it (SIGKILL) or put several behind nginx. Its
+ * JSON log lines are kept, so that a test can wait for one, and tell which node a device connected to
+ * (`device connected` and `device disconnected` are logged at debug level, which these nodes run at).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { dirname, join } from 'node:path';
