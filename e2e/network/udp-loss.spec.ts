@@ -16,6 +16,10 @@
 // shows only from a rate above that: a call whose loss began before it had ramped up (one CI run: the
 // loss from the call's start, a peak of 0.53-0.60 Mbit/s, then 0.41-0.46) has nothing to back off from.
 // Hence the clean ramp first, to RAMPED_BPS, as a call that was going well before the network degraded.
+// One sender there is enough, and the back-off is looked for in a sender that got there: in about half the
+// runs here (2026-12-03) one sender's estimate stayed at 0.3-1.4 Mbit/s for 30-60 s on the clean link, with
+// the fake camera's simple picture, while the other reached 1.7-2.5 Mbit/s within 5 s; and in some runs
+// neither got there for 29-30 s (then one jumped past 1.5 Mbit/s). Hence RAMP_MS: twice that.
 import { recoveryTimings } from '../../renderer/call/recovery.js';
 import { loseUdp } from './support/faults.js';
 import { expect, startVideoCall, test, type NetPerson } from './support/fixtures.js';
@@ -38,11 +42,11 @@ const ADAPTED_SHARE = 0.6;
 const PEAK_UNTIL_MS = 2_000;
 const RECENT_MS = 5_000;
 /**
- * Before any loss each sender ramps up to this on the clean link (its ceiling there, for the fake camera at
+ * Before any loss a sender ramps up to this on the clean link (its ceiling there, for the fake camera at
  * 720p, is 2.5 Mbit/s), within RAMP_MS.
  */
 const RAMPED_BPS = 1_500_000;
-const RAMP_MS = 30_000;
+const RAMP_MS = 60_000;
 
 /** Each sender's video target bitrate over time (bit/s), read every SAMPLE_MS until stopped. */
 class VideoRates {
@@ -111,18 +115,22 @@ async function expectFlowing(person: NetPerson, ms: number): Promise<void> {
 test('5% then 15% UDP loss on Alice’s link: audio goes on, badges show the loss, video adapts', async ({
   net,
 }) => {
+  // The suite's 90 s for the rest, and the ramp on top.
+  test.setTimeout(90_000 + RAMP_MS);
   const [alice, bob] = await net.pair();
   await startVideoCall(alice, bob);
   const rates = new VideoRates([alice, bob]);
   try {
-    const lowerPeak = () => Math.min(rates.peak(alice, Date.now()), rates.peak(bob, Date.now()));
+    const reached = (p: NetPerson) => `${p.displayName} ${kbps(rates.peak(p, Date.now()))}`;
+    const rampFrom = Date.now();
     await expect
-      .poll(lowerPeak, {
-        message: `both senders' target bitrates up to ${kbps(RAMPED_BPS)} on the clean link`,
+      .poll(() => Math.max(rates.peak(alice, Date.now()), rates.peak(bob, Date.now())), {
+        message: `a sender's target bitrate up to ${kbps(RAMPED_BPS)} on the clean link`,
         timeout: RAMP_MS,
       })
       .toBeGreaterThanOrEqual(RAMPED_BPS);
-    report(SCENARIO, `clean: both encoders reached ${kbps(lowerPeak())} or more`);
+    const rampS = ((Date.now() - rampFrom) / 1000).toFixed(1);
+    report(SCENARIO, `clean, ${rampS} s after the call connected: ${reached(alice)}, ${reached(bob)}`);
 
     await loseUdp(alice.host, 0.05);
     for (const person of [alice, bob]) {
@@ -145,7 +153,7 @@ test('5% then 15% UDP loss on Alice’s link: audio goes on, badges show the los
     });
     const adapted = (p: NetPerson) => {
       const { peak, recent } = figures(p);
-      return peak > 0 && recent <= peak * ADAPTED_SHARE
+      return peak >= RAMPED_BPS && recent <= peak * ADAPTED_SHARE
         ? `${p.displayName}'s encoder had reached ${kbps(peak)}, and aimed at ${kbps(recent)} over the last ${RECENT_MS / 1000} s`
         : null;
     };
