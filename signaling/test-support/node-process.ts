@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { WAIT_MS } from './harness.js';
-import { serverNodeFlags } from './server-command.js';
+import { serverProcessArgs } from './server-command.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -36,19 +36,7 @@ export interface NodeProcess {
 export async function startNodeProcess(port: number, flags: string[]): Promise<NodeProcess> {
   const child = spawn(
     process.execPath,
-    [
-      ...serverNodeFlags(),
-      '--import',
-      'tsx',
-      'signaling/cli.ts',
-      '--host',
-      '127.0.0.1',
-      '--port',
-      String(port),
-      '--log-level',
-      'debug',
-      ...flags,
-    ],
+    serverProcessArgs(['--host', '127.0.0.1', '--port', String(port), '--log-level', 'debug', ...flags]),
     { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
   );
   const lines: LogLine[] = [];

@@ -1,6 +1,7 @@
 /**
  * How `npm run server` starts the server (package.json: `tsx [Node flags] signaling/cli.ts`). Processes
- * that tests and benchmarks start as a person starts one take the same Node flags from here.
+ * that tests and benchmarks start as a person starts one take the same Node flags from here, run by node
+ * itself (the process is the server's, not tsx's wrapper) from the repository's root.
  */
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -18,4 +19,9 @@ export function serverNodeFlags(): string[] {
       `package.json's server script is not "tsx [--flags] signaling/cli.ts": update ${import.meta.url}`,
     );
   return flags;
+}
+
+/** node's arguments for a server process with these `signaling/cli.ts` arguments, as `npm run server` runs it. */
+export function serverProcessArgs(cliArgs: readonly string[]): string[] {
+  return [...serverNodeFlags(), '--import', 'tsx', 'signaling/cli.ts', ...cliArgs];
 }

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { DATABASE_FILE } from '../../../signaling/db/database.js';
-import { serverNodeFlags } from '../../../signaling/test-support/server-command.js';
+import { serverProcessArgs } from '../../../signaling/test-support/server-command.js';
 import { UNREPORTED_ENDS_KEY } from '../../../renderer/call/end-reports.js';
 import { E2E_URL_ENV, ringTimeoutS } from '../../support/environment.js';
 import type { NetEnvironment } from './environment.js';
@@ -75,14 +75,10 @@ export class ServerProcess {
   /** Starts the process and resolves once it listens. */
   async start(): Promise<void> {
     if (this.child) throw new Error('the server is already running');
-    const child = spawn(
-      process.execPath,
-      [...serverNodeFlags(), '--import', 'tsx', 'signaling/cli.ts', ...this.args],
-      {
-        cwd: ROOT,
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
+    const child = spawn(process.execPath, serverProcessArgs(this.args), {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     this.child = child;
     this.output = '';
     await new Promise<void>((resolve, reject) => {
