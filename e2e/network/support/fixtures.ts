@@ -15,6 +15,7 @@ import { serverUrl } from '../../support/environment.js';
 import { registerPerson, test as base, type Person } from '../../support/fixtures.js';
 import { netEnvironment, skipReason, type NetEnvironment } from './environment.js';
 import { addHost, removeHost, type Host } from './netbed.js';
+import { noisyCameraFile } from './noisy-camera.js';
 
 export { expect } from '../../support/fixtures.js';
 
@@ -48,10 +49,16 @@ function writeWrapper(env: NetEnvironment, host: Host): string {
   return path;
 }
 
-export const test = base.extend<{ net: Net }>({
-  // Playwright reads a fixture's dependencies from its first parameter's pattern; this one has none.
-  // eslint-disable-next-line no-empty-pattern
-  net: async ({}, use) => {
+/**
+ * What each person's camera shows: Chromium's own fake picture, or a picture with a real camera's sensor
+ * noise (noisy-camera.ts) for a scenario that measures how the encoder answers the network:
+ * `test.use({ camera: 'noisy' })`.
+ */
+export type Camera = 'fake' | 'noisy';
+
+export const test = base.extend<{ net: Net; camera: Camera }>({
+  camera: ['fake', { option: true }],
+  net: async ({ camera }, use) => {
     const why = skipReason();
     if (why) console.log(`network suite skipped: ${why}`);
     test.skip(why !== null, why ?? '');
@@ -77,6 +84,9 @@ export const test = base.extend<{ net: Net }>({
               `--unsafely-treat-insecure-origin-as-secure=${serverUrl()}`,
               // Trust coturn's throwaway certificate (TURN over TLS), and nothing else.
               `--ignore-certificate-errors-spki-list=${env.certificateSpki}`,
+              ...(camera === 'noisy'
+                ? [`--use-file-for-fake-video-capture=${noisyCameraFile(env.dir)}`]
+                : []),
             ],
           });
           const context = await entry.browser.newContext({ permissions: ['camera', 'microphone'] });
