@@ -3,7 +3,7 @@
 // whose certificate is the suite's own (global setup), trusted by Chromium through its SPKI hash.
 import { blockUdp } from './support/faults.js';
 import { expect, test, type NetPerson } from './support/fixtures.js';
-import { badge, report, seconds } from './support/observe.js';
+import { badge, expectFarEnd, report, seconds } from './support/observe.js';
 import { selectedPair } from '../support/stats.js';
 
 async function callOverTurn(alice: NetPerson, bob: NetPerson, scenario: string): Promise<void> {
@@ -12,19 +12,6 @@ async function callOverTurn(alice: NetPerson, bob: NetPerson, scenario: string):
   await Promise.all([alice.waitForMediaFlowing(), bob.waitForMediaFlowing()]);
   report(scenario, `from placing the call to media both ways ${seconds(Date.now() - startedAt)}`);
   await expect(badge(alice)).toContainText('relayed');
-}
-
-/**
- * Bob reaches Alice's relay address on coturn. Polled: when Alice's checks from her relay reach Bob before
- * her relay candidate does (through the server), Bob's end of the pair is first peer-reflexive, whose
- * address Chromium's stats leave empty, until the candidate arrives and names it.
- */
-async function expectBobReachesRelay(bob: NetPerson, coturnAddress: string): Promise<void> {
-  await expect
-    .poll(async () => selectedPair(await bob.stats())?.remote.address, {
-      message: "the far end of Bob's selected pair is Alice's relay on coturn",
-    })
-    .toBe(coturnAddress);
 }
 
 test('UDP blocked for Alice: the call connects through TURN over TCP', async ({ net }) => {
@@ -37,7 +24,7 @@ test('UDP blocked for Alice: the call connects through TURN over TCP', async ({ 
     relayProtocol: 'tcp',
     address: net.env.gateway,
   });
-  await expectBobReachesRelay(bob, net.env.gateway);
+  await expectFarEnd(bob, net.env.gateway, "Bob's selected pair ends at Alice's relay on coturn");
 });
 
 test('UDP and TURN over TCP blocked for Alice: the call connects through TURN over TLS', async ({ net }) => {
@@ -50,5 +37,5 @@ test('UDP and TURN over TCP blocked for Alice: the call connects through TURN ov
     relayProtocol: 'tls',
     address: net.env.gateway,
   });
-  await expectBobReachesRelay(bob, net.env.gateway);
+  await expectFarEnd(bob, net.env.gateway, "Bob's selected pair ends at Alice's relay on coturn");
 });

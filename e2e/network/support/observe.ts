@@ -4,6 +4,7 @@
  * returned), and media counters over a window while a fault is on.
  */
 import { expect, type Locator } from '@playwright/test';
+import { selectedPair } from '../../support/stats.js';
 import type { NetPerson } from './fixtures.js';
 
 export const badge = (person: NetPerson): Locator => person.page.getByLabel('Call quality', { exact: true });
@@ -30,6 +31,17 @@ export async function expectOneCallEach(
     await expect(entries).toHaveCount(1);
     await check(entries);
   }
+}
+
+/**
+ * The far end of `person`'s selected candidate pair comes to be `address`. Polled: when the other side's
+ * checks arrive before its candidate does (through the server), the far end is first peer-reflexive,
+ * whose address Chromium's stats leave empty, until the candidate arrives and names it.
+ */
+export async function expectFarEnd(person: NetPerson, address: string, what: string): Promise<void> {
+  await expect
+    .poll(async () => selectedPair(await person.stats())?.remote.address, { message: what })
+    .toBe(address);
 }
 
 /** "2.3 s" */
