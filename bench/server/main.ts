@@ -112,24 +112,26 @@ function readSettings(): Settings & {
   }
   const raw = (flag: Flag) =>
     (values[flag] as string | undefined) ?? process.env[FLAGS[flag][0]] ?? FLAGS[flag][1];
+  /** Says what `flag` takes, with the usage, and exits 2. */
+  const refuse = (flag: Flag, takes: string): never => {
+    console.error(`error: --${flag} (${FLAGS[flag][0]}): ${takes}\n\n${usage()}`);
+    process.exit(2);
+  };
   const number = (flag: Flag, min: number) => {
     const n = Number(raw(flag));
-    if (!Number.isFinite(n) || n < min) {
-      console.error(`error: --${flag} (${FLAGS[flag][0]}): a number ≥ ${min}\n\n${usage()}`);
-      process.exit(2);
-    }
-    return n;
+    return Number.isFinite(n) && n >= min ? n : refuse(flag, `a number ≥ ${min}`);
   };
   /** A length: seconds, or a number followed by s or m. */
   const seconds = (flag: Flag) => {
     const match = /^(\d+(?:\.\d+)?)(s|m)?$/.exec(raw(flag));
-    if (!match) {
-      console.error(
-        `error: --${flag} (${FLAGS[flag][0]}): seconds, or a number followed by s or m\n\n${usage()}`,
-      );
-      process.exit(2);
-    }
-    return Number(match[1]) * (match[2] === 'm' ? 60 : 1);
+    return match
+      ? Number(match[1]) * (match[2] === 'm' ? 60 : 1)
+      : refuse(flag, 'seconds, or a number followed by s or m');
+  };
+  /** Node flags, space-separated. */
+  const nodeFlags = (flag: Flag) => {
+    const flags = raw(flag).split(' ').filter(Boolean);
+    return flags.every((f) => f.startsWith('--')) ? flags : refuse(flag, 'flags, each starting with --');
   };
   const settings = {
     clients: number('clients', 2),
@@ -151,8 +153,8 @@ function readSettings(): Settings & {
     withRestart: values.restart === true,
     // For the seed and the server (which get no PARLEY_* variables): none, SQLite in the temporary folder.
     databaseArgs: raw('database-url') ? ['--database-url', raw('database-url')] : [],
-    parleyNodeFlags: raw('parley-node-flags').split(' ').filter(Boolean),
-    bareNodeFlags: raw('bare-node-flags').split(' ').filter(Boolean),
+    parleyNodeFlags: nodeFlags('parley-node-flags'),
+    bareNodeFlags: nodeFlags('bare-node-flags'),
   };
   const { clients, contacts, workers, ringRate, presenceRate } = settings;
   const problems = [
@@ -168,10 +170,6 @@ function readSettings(): Settings & {
     (60 * presenceRate) / contacts / clients > 50 &&
       '--presence-rate: more than 50 presence changes per account per minute (Parley refuses over 60)',
     settings.targets.some((t) => t !== 'parley' && t !== 'bare') && '--targets: parley, bare or both',
-    settings.parleyNodeFlags.some((f) => !f.startsWith('--')) &&
-      '--parley-node-flags: flags, each starting with --',
-    settings.bareNodeFlags.some((f) => !f.startsWith('--')) &&
-      '--bare-node-flags: flags, each starting with --',
   ].filter(Boolean);
   if (problems.length > 0) {
     console.error(`error: ${problems.join('\nerror: ')}\n\n${usage()}`);
