@@ -33,7 +33,8 @@ it('5,000 bad messages on one socket give at most a window of warn lines', async
   expect(await gone).toBe('io server disconnect');
   // Everything the server read from that socket has been handled before it answers a later request.
   expect((await fetch(server.url + httpRoutes.health)).status).toBe(200);
-  const warnings = capture.lines().filter((l) => l.level >= 40);
+  // (A loaded machine may also hold the event loop up for a second under this flood, and say so.)
+  const warnings = capture.lines().filter((l) => l.level >= 40 && l.msg !== 'event loop held up');
   expect(warnings.length).toBeGreaterThan(0);
   expect(warnings.length).toBeLessThanOrEqual(LOG_LINES_PER_WINDOW);
   expect(warnings[0]).toMatchObject({ msg: 'closing connection: too many bad messages' });

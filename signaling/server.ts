@@ -42,6 +42,7 @@ import {
   RevocationWatch,
   type RevocationTimings,
 } from './realtime/revocations.js';
+import { watchStalls } from './stall-watch.js';
 import { clientConnections, cutOff, disconnectAll, leaveToExit, tellShutdown } from './realtime/shutdown.js';
 import type { ParleyServer } from './realtime/types.js';
 
@@ -111,6 +112,7 @@ export async function startServer(
           },
         })
       : undefined;
+  const stopStallWatch = watchStalls(log);
   const makeLimiter = cluster?.makeLimiter ?? limitersInMemory;
   const accounts = new Accounts(db, {
     openRegistration: config.openRegistration,
@@ -309,6 +311,7 @@ export async function startServer(
       await cluster?.close();
       await checkpointerStopped;
       await db.close();
+      stopStallWatch();
       // How far it got before the deadline: clients told, disconnected, and connections still open then.
       log.info({ ms: Date.now() - started, told, disconnected, open }, 'stopped');
     })());

@@ -70,9 +70,12 @@ export class RequestDispatcher {
    * (it copies it first). Frozen: a Socket.IO that changed it in place would throw, not reach every socket.
    */
   private readonly anyListeners: readonly AnyListener[];
+  /** At debug level each request is logged (`trace`); otherwise that costs nothing but this flag. */
+  private readonly tracing: boolean;
 
   constructor(private readonly opts: DispatchOptions) {
     this.anyListeners = Object.freeze([sharedListener(this)]);
+    this.tracing = opts.log.isLevelEnabled('debug');
   }
 
   /** Takes the socket's requests once `ready` (its setup) has resolved; if it rejects, they fail. */
@@ -83,7 +86,10 @@ export class RequestDispatcher {
   }
 
   receive(socket: ParleySocket, event: string, args: unknown[]): void {
-    if (requestNames.has(event)) return void this.handle(socket, event as ClientRequestName, args);
+    if (requestNames.has(event)) {
+      if (this.tracing) this.trace(socket, event, args);
+      return void this.handle(socket, event as ClientRequestName, args);
+    }
     const ack = typeof args.at(-1) === 'function' ? (args.at(-1) as Ack) : undefined;
     reply(socket, String(event).slice(0, 64), ack, {
       ok: false,
@@ -132,6 +138,24 @@ export class RequestDispatcher {
       else this.opts.log.debug({ ...device, event: name, code: err.code }, 'request refused');
       reply(socket, name, ack, { ok: false, error: toProtocolError(err) });
     }
+  }
+
+  /**
+   * Logs the request as it arrives and its answer when it goes, with how long it took (a request that
+   * is never answered shows as its first line alone): `args`' acknowledgement is wrapped to say so.
+   */
+  private trace(socket: ParleySocket, event: string, args: unknown[]): void {
+    const { userId, deviceId } = deviceOf(socket);
+    this.opts.log.debug({ userId, deviceId, event }, 'request');
+    const ack = args.at(-1);
+    if (typeof ack !== 'function') return;
+    const since = performance.now();
+    args[args.length - 1] = (result: Result<object>) => {
+      const ms = Math.round((performance.now() - since) * 10) / 10;
+      const code = result.ok ? undefined : result.error.code;
+      this.opts.log.debug({ userId, deviceId, event, ms, code }, 'request answered');
+      (ack as Ack)(result);
+    };
   }
 
   private async countAbuse(socket: ParleySocket): Promise<void> {

@@ -144,9 +144,9 @@ export const serverUnreachable = (me: NetPerson, other: NetPerson) =>
   me.callWith(other).getByText("Can't reach the Parley server", { exact: false });
 
 /**
- * Runs `scenario` with a server process of its own (`options`) and Alice and Bob on it. If it fails, the
- * server's log and what happened to each person's connection are printed first; the server is stopped
- * and its data removed either way.
+ * Runs `scenario` with a server process of its own (`options`) and Alice and Bob on it. If it fails, what
+ * happened to each person's connection and the server's whole log (written until it stopped) are printed;
+ * the server is stopped and its data removed either way.
  */
 export async function withOwnServer(
   net: { env: NetEnvironment; pair(): Promise<[NetPerson, NetPerson]> },
@@ -181,8 +181,10 @@ function useServer(url: string): () => void {
 }
 
 /**
- * For a scenario that failed: prints the server's log and, for each person, the call ends their app still
- * has to report and what happened to their signaling connection (timed from `since`, Date.now()).
+ * For a scenario that failed: prints, for each person, the call ends their app still has to report and
+ * what happened to their signaling connection (timed from `since`, Date.now()), read while the server
+ * still runs; then stops the server and prints its log, which then holds whatever it logged late (a
+ * request answered after a hold-up, its shutdown: how many connections it could still tell).
  */
 async function printWhatHappened(
   scenario: string,
@@ -190,11 +192,12 @@ async function printWhatHappened(
   people: readonly NetPerson[],
   since: number,
 ): Promise<void> {
-  console.log(`[network] ${scenario}: the server's log\n${server.log()}`);
   for (const person of people) {
     const kept = await person.page.evaluate((key) => localStorage.getItem(key), UNREPORTED_ENDS_KEY);
     console.log(`[network] ${scenario}: ${person.displayName}'s unreported call ends: ${kept}`);
     const happenings = await person.connectionHappenings(since);
     console.log(`[network] ${scenario}: ${person.displayName}'s connection:\n${happenings}`);
   }
+  await server.stop().catch((err: unknown) => console.error(err));
+  console.log(`[network] ${scenario}: the server's log, until it stopped\n${server.log()}`);
 }
