@@ -548,6 +548,33 @@ describe('CallEngine, after the server connection came back (session.ready)', ()
     expect(server.sentOf('call.reportEnd')).toHaveLength(1); // answered: not again
   });
 
+  it('a hang-up ends the call at once while the server has not answered it; a call placed meanwhile invites once it has', async () => {
+    const { pc } = await activeCall();
+    server.dead = true; // a server that does not answer (stalled, or a connection that died unseen)
+    const hangingUp = engine.hangup();
+    await pass();
+    expect(events.ended).toEqual([{ callId: CALL_ID, peer: bob, reason: 'completed' }]);
+    expect(webrtc.devices.live()).toEqual([]); // the microphone is off now, not after the request's timeout
+    expect(pc.connectionState).toBe('closed');
+    expect(server.sentOf('call.hangup')).toEqual([{ callId: CALL_ID }]);
+
+    // The server still counts us in that call until it has the hang-up: the next invite waits for it.
+    const calling = engine.call(bob, 'audio');
+    await pass();
+    server.dead = false;
+    expect(last()).toMatchObject({ phase: 'outgoing', callId: null });
+    expect(server.sentOf('call.invite')).toHaveLength(1); // the first call's
+    await pass(10_000); // the hang-up's timeout: unanswered
+    await hangingUp;
+    await calling;
+    expect(server.sentOf('call.invite')).toHaveLength(2);
+    expect(last()).toMatchObject({ phase: 'outgoing', callId: CALL_ID });
+    // Unanswered: kept, to be told when the server is back.
+    expect(JSON.parse(storage.data.get(UNREPORTED_ENDS_KEY)!)).toEqual([
+      expect.objectContaining({ callId: CALL_ID, reason: 'completed' }),
+    ]);
+  });
+
   it('ends a call at once when the server cannot reach its storage (E_UNAVAILABLE), and reports it until the server takes it', async () => {
     await activeCall();
     let storageBack = false;

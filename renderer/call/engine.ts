@@ -44,6 +44,8 @@ export class CallEngine extends Emitter<EngineEvents> {
   /** The microphone's permission, asked for once at the start (the status is live); null until known, or unknown. */
   private microphone: PermissionStatus | null = null;
   private readonly unsubscribe: (() => void)[] = [];
+  /** The last hang-up's request while the server has not answered it. */
+  private hangingUp: Promise<unknown> | null = null;
 
   constructor(
     private readonly signaling: Signaling,
@@ -170,18 +172,25 @@ export class CallEngine extends Emitter<EngineEvents> {
     await this.signaling.request('call.decline', { callId });
   }
 
-  /** Ends the call in any phase: cancel while ringing out, hang up once connected. */
+  /**
+   * Ends the call in any phase: cancel while ringing out, hang up once connected. It ends here at once
+   * (microphone, camera and connection let go) and the server is told meanwhile: a server slow to answer,
+   * or away, must not keep the call, and the microphone, going for the request's timeout. An end the
+   * server did not take is told when it can take it.
+   */
   async hangup(): Promise<void> {
     const view = this.view;
     if (!view) return;
     if (!view.callId) return this.finish('cancelled'); // the invite has not been answered yet
     const at = performance.now();
-    const result = await this.signaling.request('call.hangup', { callId: view.callId });
-    if (result.ok) return;
-    // The server is away (no answer, or not connected) or cannot reach its storage: end here now, and tell
-    // it when it can take it.
-    if (mayTryAgain(result.error.code)) this.server.endedUnseen(view, 'completed', at, result.error.code);
+    const telling = this.signaling.request('call.hangup', { callId: view.callId });
+    this.hangingUp = telling;
     this.finish(view.direction === 'outgoing' && !view.connectedAt ? 'cancelled' : 'completed');
+    const result = await telling;
+    if (this.hangingUp === telling) this.hangingUp = null;
+    // The server is away (no answer, or not connected) or cannot reach its storage: tell it later.
+    if (!result.ok && mayTryAgain(result.error.code))
+      this.server.endedUnseen(view, 'completed', at, result.error.code);
   }
 
   setMuted(muted: boolean): void {
@@ -232,6 +241,10 @@ export class CallEngine extends Emitter<EngineEvents> {
 
   /** Sends the invite; with the call id back, the caller's side answers ringing devices that connect early. */
   private async invite(held: CallResources, peer: UserSummary, media: Media): Promise<void> {
+    // A call placed right after a hang-up waits for the server to take the hang-up: until then it still
+    // counts us in that call.
+    if (this.hangingUp) await this.hangingUp;
+    if (held !== this.held) return;
     held.recorder.mark('invite-sent');
     const result = await this.signaling.request('call.invite', { callee: peer.username, media });
     if (held !== this.held || this.current?.callId !== null) {
