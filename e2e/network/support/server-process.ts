@@ -47,6 +47,8 @@ export class ServerProcess {
   private output = '';
   /** What every process of this server printed, in order: printed when a scenario fails. */
   private logs = '';
+  /** Held by `pause` (SIGSTOP) until `resume`. */
+  private paused = false;
 
   private constructor(
     readonly url: string,
@@ -101,10 +103,28 @@ export class ServerProcess {
     });
   }
 
+  /**
+   * Holds the process (SIGSTOP) as a long synchronous task or a machine out of CPU would: its connections
+   * stay open and what arrives waits in the kernel, unanswered, until `resume`.
+   */
+  pause(): void {
+    if (!this.child || this.paused) throw new Error('the server is not running');
+    this.child.kill('SIGSTOP');
+    this.paused = true;
+  }
+
+  /** Lets a held process run again (SIGCONT): it takes what waited meanwhile. */
+  resume(): void {
+    if (!this.child || !this.paused) throw new Error('the server is not held');
+    this.child.kill('SIGCONT');
+    this.paused = false;
+  }
+
   /** Stops the process as a deploy does (SIGTERM: a graceful shutdown) and waits until it has exited. */
   async stop(): Promise<void> {
     const child = this.child;
     if (!child) return;
+    if (this.paused) this.resume(); // a held process would take the SIGTERM only when let go
     this.child = null;
     if (child.exitCode !== null) return;
     const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
