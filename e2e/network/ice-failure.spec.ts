@@ -5,7 +5,7 @@ import { recoveryTimings } from '../../renderer/call/recovery.js';
 import { endedWords } from '../../renderer/ui/error-words.js';
 import { blockAllButSignaling } from './support/faults.js';
 import { expect, test, type NetPerson } from './support/fixtures.js';
-import { report, seconds } from './support/observe.js';
+import { expectMediaReleased, report, seconds } from './support/observe.js';
 
 const SCENARIO = 'ICE never succeeds';
 /**
@@ -43,10 +43,7 @@ test('no media path at all: the call ends as failed within the bound, says why, 
     [alice, bob, 'Outgoing'],
     [bob, alice, 'Incoming'],
   ] as const) {
-    // Camera and microphone are off: every track the app opened has ended.
-    const tracks = await me.localTracks();
-    expect(tracks.map((t) => t.kind).sort()).toEqual(['audio', 'video']);
-    expect(tracks.map((t) => t.readyState)).toEqual(['ended', 'ended']);
+    await expectMediaReleased(me);
     await me.tab('History').click();
     const entries = me.historyItems().filter({ hasText: them.displayName });
     await expect(entries).toHaveCount(1);

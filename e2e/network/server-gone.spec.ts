@@ -5,7 +5,7 @@
 // when Alice hung up (not when the server came back, and not "connection lost").
 import { formatClock } from '../../renderer/ui/words.js';
 import { expect, startVideoCall, test } from './support/fixtures.js';
-import { expectOneCallEach, observe, report, seconds } from './support/observe.js';
+import { expectMediaReleased, expectOneCallEach, observe, report, seconds } from './support/observe.js';
 import { serverUnreachable, withOwnServer } from './support/server-process.js';
 
 const SCENARIO = 'server gone';
@@ -57,13 +57,7 @@ test('the server is away longer than the grace period: media goes on, both are t
     await expect(alice.callWith(bob)).toBeHidden({ timeout: ENDS_WITHIN_MS });
     await expect(bob.callWith(alice)).toBeHidden({ timeout: ENDS_WITHIN_MS });
     report(SCENARIO, `the call ended on both sides ${seconds(Date.now() - hangUpAt)} after Alice hung up`);
-    for (const person of [alice, bob]) {
-      const tracks = await person.localTracks();
-      expect(
-        tracks.map((t) => t.readyState),
-        'camera and microphone released',
-      ).toEqual(['ended', 'ended']);
-    }
+    for (const person of [alice, bob]) await expectMediaReleased(person);
 
     await server.start();
     const backAt = Date.now();

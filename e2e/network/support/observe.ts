@@ -44,6 +44,18 @@ export async function expectFarEnd(person: NetPerson, address: string, what: str
     .toBe(address);
 }
 
+/** `person`'s camera and microphone are off: both tracks the app opened for the call have ended. */
+export async function expectMediaReleased(person: NetPerson): Promise<void> {
+  const tracks = await person.localTracks();
+  expect(
+    tracks.map((t) => [t.kind, t.readyState]).sort(),
+    `${person.displayName}'s camera and microphone released`,
+  ).toEqual([
+    ['audio', 'ended'],
+    ['video', 'ended'],
+  ]);
+}
+
 /** "2.3 s" */
 export const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
 
