@@ -17,7 +17,7 @@ const ENDS_AT_ONCE_MS = 2_000;
 /**
  * Bob's call ends when his app sees media stop (0.5 s), finds the server does not answer (1 s), drops the
  * connection and, the server being away now, takes Alice's closed DTLS transport as her hang-up (the
- * next 250 ms sample). Measured: 2.0 to 2.1 s after the click (5 runs, one beside two busy loops on the
+ * next 250 ms sample). Measured: 2.0 to 2.1 s after the click (10 runs, one beside two busy loops on the
  * 2 cores); the rest is margin for a loaded machine.
  */
 const BOB_ENDS_WITHIN_MS = 6_000;
