@@ -42,9 +42,9 @@ import {
   RevocationWatch,
   type RevocationTimings,
 } from './realtime/revocations.js';
-import { watchStalls } from './stall-watch.js';
 import { clientConnections, cutOff, disconnectAll, leaveToExit, tellShutdown } from './realtime/shutdown.js';
 import type { ParleyServer } from './realtime/types.js';
+import { watchStalls } from './stall-watch.js';
 
 /** Socket.IO frames larger than this close the connection (the biggest real message is an SDP). */
 export const MAX_MESSAGE_BYTES = 64 * 1024;

@@ -7,11 +7,11 @@
 import type { Logger } from './log.js';
 
 /** A hold-up this long or longer is logged (a request answers in milliseconds). */
-export const STALL_MS = 1_000;
+const STALL_MS = 1_000;
 /** How often the loop is checked: a hold-up is seen at most this long after it ends. */
 const CHECK_EVERY_MS = 500;
 
-export interface StallWatchOptions {
+interface StallWatchOptions {
   stallMs?: number;
   everyMs?: number;
 }

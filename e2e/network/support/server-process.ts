@@ -140,6 +140,16 @@ export class ServerProcess {
     return this.logs;
   }
 
+  /** The log lines so far whose message is `msg`, parsed (a line still arriving is left for later). */
+  logged(msg: string): Record<string, unknown>[] {
+    return this.logs
+      .split('\n')
+      .slice(0, -1)
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .filter((line) => line.msg === msg);
+  }
+
   /** The calls table (the history), read from the database beside the running server. */
   calls(): CallRow[] {
     const db = new Database(join(this.dataDir, DATABASE_FILE), { readonly: true, fileMustExist: true });
