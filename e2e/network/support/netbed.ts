@@ -16,7 +16,7 @@
  * gone, so two runs on one machine never touch each other.
  */
 import { execFile, execFileSync } from 'node:child_process';
-import { randomInt } from 'node:crypto';
+import { randomBytes, randomInt } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -217,6 +217,19 @@ function freeSubnet(): string {
   throw new Error('netbed: found no free 10.x.y.0/24');
 }
 
+/**
+ * A locally administered unicast MAC address for the bridge, which then keeps it. A bridge left to choose
+ * takes its lowest port's address and changes it when that port goes, while the people still on the
+ * bridge have the old one cached for the server's address: what they sent the server was then lost until
+ * their ARP entry ran out, 20-50 s. Ports go late: a namespace outlives `ip netns del` while a socket in
+ * it lives, and address-change's (a TCP connection with unsent data from a removed address) stayed on the
+ * bridge for 106 s, into the restart scenario, which failed in CI when it went mid-restart.
+ */
+function fixedMac(): string {
+  const octets = [0x02, ...randomBytes(5)];
+  return octets.map((octet) => octet.toString(16).padStart(2, '0')).join(':');
+}
+
 /** Makes the bridge for run `pid` (the Playwright runner's). */
 export async function createBed(pid: number): Promise<Bed> {
   const run = runId(pid);
@@ -230,7 +243,7 @@ export async function createBed(pid: number): Promise<Bed> {
     dir: join(tmpdir(), `${PREFIX}-${run}`),
   };
   mkdirSync(bed.dir, { recursive: true });
-  await sh('ip', 'link', 'add', bed.bridge, 'type', 'bridge');
+  await sh('ip', 'link', 'add', bed.bridge, 'address', fixedMac(), 'type', 'bridge');
   await sh('ip', 'addr', 'add', `${bed.gateway}/24`, 'dev', bed.bridge);
   await sh('ip', 'link', 'set', bed.bridge, 'up');
   await sh('iptables', '-w', '-N', bed.chain);

@@ -6,7 +6,7 @@
  * (`calls()`).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +16,7 @@ import { serverProcessArgs } from '../../../signaling/test-support/server-comman
 import { UNREPORTED_ENDS_KEY } from '../../../renderer/call/end-reports.js';
 import { E2E_URL_ENV, ringTimeoutS } from '../../support/environment.js';
 import type { NetEnvironment } from './environment.js';
+import { sh } from './netbed.js';
 import type { NetPerson } from './fixtures.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -193,7 +194,7 @@ export async function withOwnServer(
     people.push(alice, bob);
     await scenario(server, alice, bob);
   } catch (err) {
-    await printWhatHappened(name, server, people, startedAt);
+    await printWhatHappened(net.env, name, server, people, startedAt);
     throw err;
   } finally {
     restore();
@@ -211,12 +212,14 @@ function useServer(url: string): () => void {
 }
 
 /**
- * For a scenario that failed: prints, for each person, the call ends their app still has to report and
+ * For a scenario that failed: prints, for each person, the call ends their app still has to report,
  * what happened to their signaling connection (timed from `since`, Date.now()), read while the server
- * still runs; then stops the server and prints its log, which then holds whatever it logged late (a
+ * still runs, and the MAC address their namespace sends the server's packets to, beside the bridge's;
+ * then stops the server and prints its log, which then holds whatever it logged late (a
  * request answered after a hold-up, its shutdown: how many connections it could still tell).
  */
 async function printWhatHappened(
+  env: NetEnvironment,
   scenario: string,
   server: ServerProcess,
   people: readonly NetPerson[],
@@ -227,7 +230,13 @@ async function printWhatHappened(
     console.log(`[network] ${scenario}: ${person.displayName}'s unreported call ends: ${kept}`);
     const happenings = await person.connectionHappenings(since);
     console.log(`[network] ${scenario}: ${person.displayName}'s connection:\n${happenings}`);
+    // The MAC they send the server's packets to, beside the bridge's below: they must be the same.
+    const neighbour = await sh('ip', '-n', person.host.ns, 'neigh', 'show', env.gateway).catch(String);
+    console.log(`[network] ${scenario}: ${person.displayName}'s neighbour entry: ${neighbour.trim()}`);
   }
+  const bridge = await sh('ip', '-br', 'link', 'show', 'master', env.bridge).catch(String);
+  const bridgeMac = readFileSync(`/sys/class/net/${env.bridge}/address`, 'utf8').trim();
+  console.log(`[network] ${scenario}: the bridge is ${bridgeMac}, its ports:\n${bridge.trim()}`);
   await server.stop().catch((err: unknown) => console.error(err));
   console.log(`[network] ${scenario}: the server's log, until it stopped\n${server.log()}`);
 }

@@ -1,0 +1,34 @@
+// The test bed itself: the server's address (the bridge's) keeps its MAC address while people's namespaces
+// come and go, so nobody loses the server when another's namespace goes (netbed.ts, `fixedMac`: the
+// restart scenario failed in CI when a port that went late took the bridge's address with it).
+import { readFileSync } from 'node:fs';
+import { expect, test } from './support/fixtures.js';
+import { addHost, removeHost, sh, type Host } from './support/netbed.js';
+
+/** A TCP connect to the suite's signaling server from `host`'s namespace; throws if it takes over 2 s. */
+const connectToServer = (host: Host, gateway: string, port: number): Promise<string> =>
+  sh('ip', 'netns', 'exec', host.ns, 'timeout', '2', 'bash', '-c', `exec 3<>/dev/tcp/${gateway}/${port}`);
+
+test('the bridge keeps its MAC address as namespaces come and go: nobody loses the server', async ({
+  net,
+}) => {
+  const { env } = net;
+  const bridgeMac = () => readFileSync(`/sys/class/net/${env.bridge}/address`, 'utf8').trim();
+  const before = bridgeMac();
+  const staying = await addHost(env);
+  let going: Host | undefined = await addHost(env);
+  try {
+    // Both reach the server, and so have its MAC address cached.
+    await connectToServer(staying, env.gateway, env.signalingPort);
+    await connectToServer(going, env.gateway, env.signalingPort);
+    expect(bridgeMac(), 'the bridge MAC after two ports joined').toBe(before);
+
+    await removeHost(env, going);
+    going = undefined;
+    expect(bridgeMac(), 'the bridge MAC after a port went').toBe(before);
+    await connectToServer(staying, env.gateway, env.signalingPort);
+  } finally {
+    if (going) await removeHost(env, going);
+    await removeHost(env, staying);
+  }
+});
