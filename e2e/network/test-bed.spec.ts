@@ -1,9 +1,8 @@
 // The test bed itself: the server's address (the bridge's) keeps its MAC address while people's namespaces
 // come and go, so nobody loses the server when another's namespace goes (netbed.ts, `fixedMac`: the
 // restart scenario failed in CI when a port that went late took the bridge's address with it).
-import { readFileSync } from 'node:fs';
 import { expect, test } from './support/fixtures.js';
-import { addHost, removeHost, sh, type Host } from './support/netbed.js';
+import { addHost, bridgeMac, removeHost, sh, type Host } from './support/netbed.js';
 
 /** A TCP connect to the suite's signaling server from `host`'s namespace; throws if it takes over 2 s. */
 const connectToServer = (host: Host, gateway: string, port: number): Promise<string> =>
@@ -13,19 +12,18 @@ test('the bridge keeps its MAC address as namespaces come and go: nobody loses t
   net,
 }) => {
   const { env } = net;
-  const bridgeMac = () => readFileSync(`/sys/class/net/${env.bridge}/address`, 'utf8').trim();
-  const before = bridgeMac();
+  const before = bridgeMac(env);
   const staying = await addHost(env);
   let going: Host | undefined = await addHost(env);
   try {
     // Both reach the server, and so have its MAC address cached.
     await connectToServer(staying, env.gateway, env.signalingPort);
     await connectToServer(going, env.gateway, env.signalingPort);
-    expect(bridgeMac(), 'the bridge MAC after two ports joined').toBe(before);
+    expect(bridgeMac(env), 'the bridge MAC after two ports joined').toBe(before);
 
     await removeHost(env, going);
     going = undefined;
-    expect(bridgeMac(), 'the bridge MAC after a port went').toBe(before);
+    expect(bridgeMac(env), 'the bridge MAC after a port went').toBe(before);
     await connectToServer(staying, env.gateway, env.signalingPort);
   } finally {
     if (going) await removeHost(env, going);

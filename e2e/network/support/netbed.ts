@@ -230,6 +230,10 @@ function fixedMac(): string {
   return octets.map((octet) => octet.toString(16).padStart(2, '0')).join(':');
 }
 
+/** The bridge's MAC address now: what people's namespaces must have for the server's address. */
+export const bridgeMac = (bed: Bed): string =>
+  readFileSync(`/sys/class/net/${bed.bridge}/address`, 'utf8').trim();
+
 /** Makes the bridge for run `pid` (the Playwright runner's). */
 export async function createBed(pid: number): Promise<Bed> {
   const run = runId(pid);

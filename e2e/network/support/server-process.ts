@@ -6,7 +6,7 @@
  * (`calls()`).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,8 +16,8 @@ import { serverProcessArgs } from '../../../signaling/test-support/server-comman
 import { UNREPORTED_ENDS_KEY } from '../../../renderer/call/end-reports.js';
 import { E2E_URL_ENV, ringTimeoutS } from '../../support/environment.js';
 import type { NetEnvironment } from './environment.js';
-import { sh } from './netbed.js';
 import type { NetPerson } from './fixtures.js';
+import { bridgeMac, sh } from './netbed.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const WEB_DIR = join(ROOT, 'dist', 'renderer');
@@ -235,8 +235,7 @@ async function printWhatHappened(
     console.log(`[network] ${scenario}: ${person.displayName}'s neighbour entry: ${neighbour.trim()}`);
   }
   const bridge = await sh('ip', '-br', 'link', 'show', 'master', env.bridge).catch(String);
-  const bridgeMac = readFileSync(`/sys/class/net/${env.bridge}/address`, 'utf8').trim();
-  console.log(`[network] ${scenario}: the bridge is ${bridgeMac}, its ports:\n${bridge.trim()}`);
+  console.log(`[network] ${scenario}: the bridge is ${bridgeMac(env)}, its ports:\n${bridge.trim()}`);
   await server.stop().catch((err: unknown) => console.error(err));
   console.log(`[network] ${scenario}: the server's log, until it stopped\n${server.log()}`);
 }
