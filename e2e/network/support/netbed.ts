@@ -64,7 +64,8 @@ function shSync(cmd: string, ...args: string[]): string {
   return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
-const ipIn = (ns: string, ...args: string[]) => sh('ip', '-n', ns, ...args);
+/** Runs `ip` inside namespace `ns`. */
+export const ipIn = (ns: string, ...args: string[]) => sh('ip', '-n', ns, ...args);
 
 /**
  * Why this machine cannot run the suite, or null when it can: root, iproute2, iptables and tc,

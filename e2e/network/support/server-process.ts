@@ -17,7 +17,7 @@ import { UNREPORTED_ENDS_KEY } from '../../../renderer/call/end-reports.js';
 import { E2E_URL_ENV, ringTimeoutS } from '../../support/environment.js';
 import type { NetEnvironment } from './environment.js';
 import type { NetPerson } from './fixtures.js';
-import { bridgeMac, sh } from './netbed.js';
+import { bridgeMac, ipIn, sh } from './netbed.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const WEB_DIR = join(ROOT, 'dist', 'renderer');
@@ -231,7 +231,7 @@ async function printWhatHappened(
     const happenings = await person.connectionHappenings(since);
     console.log(`[network] ${scenario}: ${person.displayName}'s connection:\n${happenings}`);
     // The MAC they send the server's packets to, beside the bridge's below: they must be the same.
-    const neighbour = await sh('ip', '-n', person.host.ns, 'neigh', 'show', env.gateway).catch(String);
+    const neighbour = await ipIn(person.host.ns, 'neigh', 'show', env.gateway).catch(String);
     console.log(`[network] ${scenario}: ${person.displayName}'s neighbour entry: ${neighbour.trim()}`);
   }
   const bridge = await sh('ip', '-br', 'link', 'show', 'master', env.bridge).catch(String);
