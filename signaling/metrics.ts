@@ -85,7 +85,7 @@ export class Metrics {
 
   readonly pushes = new Counter({
     name: 'parley_pushes_total',
-    help: 'Events the services pushed to devices, one per connection reached, by event (presence deliveries: presence.changed)',
+    help: 'Events the services pushed to devices, one per connection reached, by event (presence deliveries: presence.changed, and presence.batch carrying several)',
     labelNames: ['event'] as const,
     registers: this.registers,
   });

@@ -196,7 +196,7 @@ export async function startServer(
   // A dead node's devices are let go here as if they had disconnected.
   await cluster?.watchNodes(async (device) => {
     await calls.deviceLeft(device);
-    await presence.refresh(device.userId);
+    await presence.refresh(device.userId, { deviceLeft: true });
   });
 
   // A Redis that came back empty has forgotten this node's devices and every live call: the devices

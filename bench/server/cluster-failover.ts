@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { SignalingClient } from '../../renderer/net/signaling-client.js';
 import { newDeviceId } from '../../signaling/test-support/harness.js';
+import type { PresenceChanged } from '../../signaling/protocol/index.js';
 import type { NginxCluster } from '../../signaling/test-support/nginx-cluster.js';
 import type { LogLine } from '../../signaling/test-support/node-process.js';
 import { timeForShare } from './figures.js';
@@ -39,7 +40,7 @@ export interface FailoverResult {
   survivorTroubles: Record<string, number>;
   /** What nginx logged after the kill (its message without time, ids and addresses: count). */
   nginxTroubles: Record<string, number>;
-  /** presence.changed → offline events any client heard after the kill. */
+  /** offline changes any client heard after the kill (`presence.changed`, or in a `presence.batch`). */
   offlineHeard: number;
   /** For a few clients not back: their connection's happenings since the kill, one line each. */
   notBackHappenings: string[][];
@@ -91,9 +92,11 @@ export async function measureFailover(
                 clearTimeout(late);
                 resolve();
               });
-              entry.client.on('presence.changed', ({ presence }) => {
+              const heard = ({ presence }: PresenceChanged) => {
                 if (presence === 'offline' && performance.now() > killedAt) offlineHeard++;
-              });
+              };
+              entry.client.on('presence.changed', heard);
+              entry.client.on('presence.batch', ({ changes }) => changes.forEach(heard));
               entry.client.on('status', ({ status, error }) => {
                 if (status === 'disconnected' && error) reject(new Error(`${error.code}: ${error.message}`));
               });

@@ -8,6 +8,7 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { io, type Socket } from 'socket.io-client';
 import { forEachContactPair } from '../../signaling/contact-ring.js';
+import type { PresenceBatch, PresenceChanged } from '../../signaling/protocol/index.js';
 import { monotonicMs } from './proc.js';
 import type { Account, ErrorCounts, WorkerCommand, WorkerReport, WorkerSetup } from './messages.js';
 import { RestartClients } from './restart-clients.js';
@@ -85,12 +86,14 @@ function connectOne(client: Client): Promise<number | string> {
     forceNew: true,
   });
   client.socket = socket;
-  socket.on('presence.changed', (p: { username: string; presence: string }) => {
+  const heard = (p: PresenceChanged) => {
     const from = indexOf(p.username);
     const state = p.presence === 'away' ? 1 : 0;
     client.heard.set(from, state);
     if (recordingPresence) presenceReceipts.push(from, state, monotonicMs(), client.index);
-  });
+  };
+  socket.on('presence.changed', heard);
+  socket.on('presence.batch', ({ changes }: PresenceBatch) => changes.forEach(heard));
   socket.on('call.incoming', () => {
     const pair = pairOf.get(client.index);
     if (!pair?.busy || pair.rang) return;

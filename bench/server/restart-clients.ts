@@ -3,10 +3,11 @@
  * account, Parley's own client with its reconnect schedule, as the app connects. After the mark (just
  * before the SIGTERM) each records when it was back (`session.ready`, or its connect for the bare server)
  * and when its view of its contacts' presence last became right: every contact online, in the contact
- * list of its latest `session.ready` updated by each `presence.changed` heard since. (Every account of the
+ * list of its latest `session.ready` updated by each `presence.changed` (or `presence.batch`) heard since. (Every account of the
  * run is connected and none is away in this phase, so online is right for every contact.)
  */
 import { SignalingClient } from '../../renderer/net/signaling-client.js';
+import type { PresenceChanged } from '../../signaling/protocol/index.js';
 import type { Account, ErrorCounts, WorkerReport } from './messages.js';
 import { monotonicMs } from './proc.js';
 
@@ -69,11 +70,18 @@ export class RestartClients {
       if (backOn === 'session.ready') back();
       this.judge(entry);
     });
-    client.on('presence.changed', ({ username, presence }) => {
+    const heard = ({ username, presence }: PresenceChanged) => {
       const was = entry.presence.get(username);
       if (was === undefined) return;
       entry.presence.set(username, presence);
       entry.notOnline += Number(presence !== 'online') - Number(was !== 'online');
+    };
+    client.on('presence.changed', (change) => {
+      heard(change);
+      this.judge(entry);
+    });
+    client.on('presence.batch', ({ changes }) => {
+      changes.forEach(heard);
       this.judge(entry);
     });
     if (backOn === 'connect') client.on('status', ({ status }) => status === 'connected' && back());

@@ -40,6 +40,26 @@ describe('what the server pushes', () => {
     expect(shown().map((c) => c.presence)).toEqual(['busy', 'offline']);
   });
 
+  it('applies a batch of presence changes in one update, accepted contacts only', () => {
+    server.push(
+      'session.ready',
+      sessionReady({
+        contacts: [contact('amy', 'Amy'), contact('bob', 'Bob'), contact('pat', 'Pat', 'outgoing')],
+      }),
+    );
+    let updates = 0;
+    contacts.state.subscribe(() => updates++);
+    server.push('presence.batch', {
+      changes: [
+        { username: 'amy', presence: 'online' },
+        { username: 'pat', presence: 'online' },
+        { username: 'bob', presence: 'away' },
+      ],
+    });
+    expect(shown().map((c) => c.presence)).toEqual(['online', 'away', 'offline']);
+    expect(updates).toBe(1);
+  });
+
   it('drops a removed contact, and a new session.ready replaces the whole list', () => {
     server.push('session.ready', sessionReady({ contacts: [contact('amy', 'Amy'), contact('bob', 'Bob')] }));
     server.push('contact.removed', { username: 'amy' });

@@ -3,7 +3,7 @@
  * that changes it (the person's requests and answers, and the server's pushes).
  */
 import { storeHook } from '../app/context.js';
-import type { Contact, UserSummary } from '../../signaling/protocol/index.js';
+import type { Contact, PresenceChanged, UserSummary } from '../../signaling/protocol/index.js';
 import type { SignalingClient } from '../net/signaling-client.js';
 import { failureWords } from '../ui/error-words.js';
 import { createStore, type ReadableStore } from '../util/store.js';
@@ -40,13 +40,19 @@ export class Contacts {
         sentTo: s.sentTo === username ? null : s.sentTo,
       })),
     );
-    signaling.on('presence.changed', ({ username, presence }) =>
-      this.store.setState((s) => ({
-        contacts: s.contacts.map((c) =>
-          c.username === username && c.state === 'accepted' ? { ...c, presence } : c,
-        ),
-      })),
-    );
+    signaling.on('presence.changed', (change) => this.applyPresence([change]));
+    signaling.on('presence.batch', ({ changes }) => this.applyPresence(changes));
+  }
+
+  /** Accepted contacts' new presence: one update of the list however many changed. */
+  private applyPresence(changes: readonly PresenceChanged[]): void {
+    const presenceOf = new Map(changes.map((change) => [change.username, change.presence]));
+    this.store.setState((s) => ({
+      contacts: s.contacts.map((c) => {
+        const presence = c.state === 'accepted' ? presenceOf.get(c.username) : undefined;
+        return presence ? { ...c, presence } : c;
+      }),
+    }));
   }
 
   /**

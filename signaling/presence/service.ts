@@ -9,6 +9,10 @@
  * of changes thus costs at most one push per contact per window, and the
  * last state always goes out.
  *
+ * Contacts are told through `PresenceFanout`: a change that a device coming or going caused may wait up
+ * to its tick to share a frame with others for the same contact (a reconnect storm); a person's own
+ * change goes at once.
+ *
  * A recompute or announcement that fails (the database) is logged and tried
  * again, after 1 s and then twice as long each time up to 30 s, until it goes
  * through; that one is sent even if the state looks unchanged, since contacts
@@ -23,6 +27,7 @@ import { KeyedQueue } from '../keyed-queue.js';
 import type { Presence, SelfPresence } from '../protocol/index.js';
 import { derivePresence } from './derive.js';
 import type { DeviceRegistry } from './device-registry.js';
+import { PresenceFanout } from './fanout.js';
 
 /**
  * How long changes after an announcement are held back. Short enough that a
@@ -43,6 +48,8 @@ interface AnnounceWindow {
   dirty: boolean;
   /** A `presence.update` set dnd: the user's devices hear it even if the presence stays. */
   announceSelf: boolean;
+  /** Something other than a device coming or going changed it: the announcement at the end may not wait. */
+  byPerson: boolean;
 }
 
 interface Derived extends SelfPresence {
@@ -64,6 +71,7 @@ const alreadyHandled = (): void => undefined;
 
 export class PresenceService {
   private readonly queue = new KeyedQueue<number>();
+  private readonly fanout: PresenceFanout;
   /** Users whose announcement window is open. */
   private readonly windows = new Map<number, AnnounceWindow>();
   /** Users whose last recompute or announcement failed: contacts may not know their state. */
@@ -78,7 +86,9 @@ export class PresenceService {
     private readonly contacts: ContactsTable,
     private readonly notify: Notifier,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.fanout = new PresenceFanout(devices, notify, log);
+  }
 
   async setAway(device: Device, away: boolean): Promise<void> {
     await this.devices.setAway(device.userId, device.deviceId, away);
@@ -101,6 +111,7 @@ export class PresenceService {
       await Promise.all([...this.windows.keys()].map((userId) => this.closeWindow(userId)));
       await this.queue.drain();
     }
+    await this.fanout.flush();
   }
 
   /** The presence contacts were last told (what `session.ready` and `contact.updated` carry). */
@@ -123,11 +134,19 @@ export class PresenceService {
    * `session.ready` needs the user's contact list, an announcement for it
    * reads the list (rather than the accepted ids alone) and returns it as
    * `contactRows`: one read of the user's contacts per connect.
+   * `deviceLeft` (a device disconnected or was lost) and `connecting` say that
+   * a device coming or going caused the change: contacts' frames may wait
+   * (`PresenceFanout`).
    */
   refresh(
     userId: number,
-    { announceSelf = false, connecting }: { announceSelf?: boolean; connecting?: Device } = {},
+    {
+      announceSelf = false,
+      connecting,
+      deviceLeft = false,
+    }: { announceSelf?: boolean; connecting?: Device; deviceLeft?: boolean } = {},
   ): Promise<Refreshed> {
+    const byPerson = !connecting && !deviceLeft;
     return this.queue.run(userId, () =>
       this.guarded(userId, async () => {
         const now = await this.derive(userId);
@@ -136,7 +155,8 @@ export class PresenceService {
         if (open) {
           open.dirty = true;
           open.announceSelf ||= announceSelf;
-        } else if (await this.announce(userId, now, announceSelf, connecting, refreshed)) {
+          open.byPerson ||= byPerson;
+        } else if (await this.announce(userId, now, { announceSelf, byPerson, connecting, refreshed })) {
           this.openWindow(userId);
         }
         return refreshed;
@@ -173,9 +193,12 @@ export class PresenceService {
   private async announce(
     userId: number,
     now: Derived,
-    announceSelf: boolean,
-    connecting?: Device,
-    refreshed?: Refreshed,
+    {
+      announceSelf,
+      byPerson,
+      connecting,
+      refreshed,
+    }: { announceSelf: boolean; byPerson: boolean; connecting?: Device; refreshed?: Refreshed },
   ): Promise<boolean> {
     const { presence, dnd, username } = now;
     const unsure = this.retries.has(userId);
@@ -186,7 +209,7 @@ export class PresenceService {
         refreshed.contactRows = await this.contacts.list(userId);
         contacts = acceptedPeerIds(refreshed.contactRows);
       } else contacts = await this.contacts.acceptedIds(userId);
-      this.notify.toUsers(contacts, 'presence.changed', { username, presence });
+      this.fanout.announce(contacts, userId, { username, presence }, !byPerson && !unsure);
     }
     if (changed || announceSelf) {
       const self = { presence, dnd };
@@ -202,7 +225,7 @@ export class PresenceService {
 
   private openWindow(userId: number): void {
     const timer = setTimeout(() => this.closeWindow(userId), ANNOUNCE_WINDOW_MS);
-    this.windows.set(userId, { timer, dirty: false, announceSelf: false });
+    this.windows.set(userId, { timer, dirty: false, announceSelf: false, byPerson: false });
   }
 
   /**
@@ -217,7 +240,11 @@ export class PresenceService {
           if (!window) return;
           clearTimeout(window.timer);
           this.windows.delete(userId);
-          if (window.dirty && (await this.announce(userId, await this.derive(userId), window.announceSelf)))
+          const { announceSelf, byPerson } = window;
+          if (
+            window.dirty &&
+            (await this.announce(userId, await this.derive(userId), { announceSelf, byPerson }))
+          )
             this.openWindow(userId);
         }),
       )

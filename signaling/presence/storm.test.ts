@@ -1,7 +1,8 @@
 /**
  * Presence storms: a user toggling as fast as a script can reaches each
  * contact a bounded number of times (rate limit, then coalescing per user),
- * and every contact still ends up with the user's final state.
+ * and every contact still ends up with the user's final state; a crowd of
+ * contacts connecting reaches a watcher in a few frames (`PresenceFanout`).
  */
 import { afterEach, expect, it } from 'vitest';
 import { hashToken, newSessionToken } from '../accounts/tokens.js';
@@ -17,6 +18,7 @@ import {
   type TestDevice,
   type TestServer,
 } from '../test-support/harness.js';
+import { HOLD_MS } from './fanout.js';
 import { ANNOUNCE_WINDOW_MS } from './service.js';
 
 let server: TestServer;
@@ -122,4 +124,33 @@ it('changes within a window are not lost, also when the device disconnects right
   const aliceBack = await connect(server, alice.token);
   expect(aliceBack.ready).toMatchObject({ presence: 'dnd', dnd: true });
   await bobAgain.next('presence.changed', (p) => p.username === 'alice' && p.presence === 'dnd');
+});
+
+it('40 contacts connecting at once reach a watcher in a few frames, each contact online in the end', async () => {
+  server = await startTestServer();
+  const watcherAccount = await person(server, 'watcher');
+  const names = Array.from({ length: 40 }, (_, i) => `crowd${String(i).padStart(2, '0')}`);
+  const seeded = await seedPeople(server, names);
+  await befriendAll(server, 'watcher', names);
+  const watcher = await connect(server, watcherAccount.token);
+  const frames = (): number =>
+    watcher.eventNames().filter((e) => e === 'presence.batch').length +
+    watcher.all('presence.changed').length -
+    watcher.all('presence.batch').reduce((n, batch) => n + batch.changes.length, 0);
+
+  const started = Date.now();
+  await Promise.all(seeded.map((p) => connect(server, p.token)));
+  await Promise.all(
+    names.map((name) =>
+      watcher.next('presence.changed', (p) => p.username === name && p.presence === 'online'),
+    ),
+  );
+  const tookMs = Date.now() - started;
+
+  // At most two frames a tick (one at once, one batch at its end), from the first connect to the last
+  // announcement heard: one per contact without batching.
+  const ticks = Math.ceil(tookMs / HOLD_MS) + 1;
+  expect(2 * ticks, `the connects took ${tookMs} ms: too slow to share ticks`).toBeLessThan(names.length);
+  expect(frames()).toBeLessThanOrEqual(2 * ticks);
+  for (const name of names) expect(heard(watcher, name)).toEqual(['online']);
 });

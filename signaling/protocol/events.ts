@@ -22,7 +22,7 @@ import { Contact, ContactRef } from './contacts.js';
 import { ProtocolError, resultSchema, type Result } from './errors.js';
 import { IceConfig } from './ice.js';
 import { HistoryEntry, HistoryListRequest, HistoryPage, UnseenMissedCalls } from './history.js';
-import { PresenceChanged, PresenceUpdate, SelfPresence } from './presence.js';
+import { PresenceBatch, PresenceChanged, PresenceUpdate, SelfPresence } from './presence.js';
 
 const Empty = z.object({});
 
@@ -68,6 +68,7 @@ export const serverEvents = {
   'contact.updated': z.object({ contact: Contact }),
   'contact.removed': ContactRef,
   'presence.changed': PresenceChanged,
+  'presence.batch': PresenceBatch,
   'presence.self': SelfPresence,
   'call.incoming': IncomingCall,
   'call.ringing': CallRinging,

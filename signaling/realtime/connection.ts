@@ -187,13 +187,13 @@ async function connected(
 /** A handshake was admitted but its connection closed before it opened: free the device slot it took. */
 async function abandoned(socket: ParleySocket, device: Device, deps: ConnectionDeps): Promise<void> {
   if (await deps.devices.disconnect(device.userId, device.deviceId, socket.id)) {
-    await deps.presence.refresh(device.userId);
+    await deps.presence.refresh(device.userId, { deviceLeft: true });
   }
 }
 
 async function disconnected(socket: ParleySocket, device: Device, deps: ConnectionDeps): Promise<void> {
   if (!(await deps.devices.disconnect(device.userId, device.deviceId, socket.id))) return; // replaced
   await deps.calls.deviceLeft(device);
-  await deps.presence.refresh(device.userId);
+  await deps.presence.refresh(device.userId, { deviceLeft: true });
   deps.log.debug({ userId: device.userId, deviceId: device.deviceId }, 'device disconnected');
 }

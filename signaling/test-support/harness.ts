@@ -14,6 +14,7 @@ import {
   httpRoutes,
   type ClientRequestName,
   type ClientToServerEvents,
+  type PresenceBatch,
   type RequestPayload,
   type RequestResult,
   type Result,
@@ -121,8 +122,15 @@ export class TestDevice {
     readonly ready: SessionReady,
   ) {}
 
+  /**
+   * Keeps what came. A `presence.batch` is kept as it came and, after it, as the `presence.changed` of each
+   * change it carries: a test that follows a contact's presence hears it however the server framed it.
+   */
   record(event: string, payload: unknown): void {
     this.received.push({ event, payload, taken: false });
+    if (event === 'presence.batch')
+      for (const change of (payload as PresenceBatch).changes)
+        this.received.push({ event: 'presence.changed', payload: change, taken: false });
     for (const wake of this.waiters.splice(0)) wake();
   }
 
