@@ -3,8 +3,9 @@
  * account, Parley's own client with its reconnect schedule, as the app connects. After the mark (just
  * before the SIGTERM) each records when it was back (`session.ready`, or its connect for the bare server)
  * and when its view of its contacts' presence last became right: every contact online, in the contact
- * list of its latest `session.ready` updated by each `presence.changed` (or `presence.batch`) heard since. (Every account of the
- * run is connected and none is away in this phase, so online is right for every contact.)
+ * list of its latest `session.ready` updated by each `presence.changed` (or `presence.batch`) heard
+ * since. (Every account of the run is connected and none is away in this phase, so online is right for
+ * every contact.)
  */
 import { SignalingClient } from '../../renderer/net/signaling-client.js';
 import type { PresenceChanged } from '../../signaling/protocol/index.js';
