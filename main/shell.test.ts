@@ -61,13 +61,15 @@ function setPlatform(platform: NodeJS.Platform): void {
   Object.defineProperty(process, 'platform', { ...realPlatform, value: platform });
 }
 
+/** The latest setup's folder; every setup's, removed after each test (some tests set up twice). */
 let dir = '';
+const dirs: string[] = [];
 const realXdgConfigHome = process.env.XDG_CONFIG_HOME;
 afterEach(async () => {
   Object.defineProperty(process, 'platform', realPlatform);
   if (realXdgConfigHome === undefined) delete process.env.XDG_CONFIG_HOME;
   else process.env.XDG_CONFIG_HOME = realXdgConfigHome;
-  if (dir) await rm(dir, { recursive: true, force: true });
+  for (const made of dirs.splice(0)) await rm(made, { recursive: true, force: true });
   dir = '';
 });
 
@@ -92,6 +94,7 @@ async function setup({
   fake.app.markReady();
   for (const accelerator of takenShortcuts) fake.globalShortcut.taken.add(accelerator);
   dir = await mkdtemp(join(tmpdir(), 'parley-shell-'));
+  dirs.push(dir);
   const settingsPath = join(dir, 'settings.json');
   if (settingsFile !== undefined) await writeFile(settingsPath, JSON.stringify(settingsFile));
   const settings = new SettingsStore(settingsPath, { logger: { warn: vi.fn() } });

@@ -18,15 +18,18 @@ import {
 
 let config: ServerConfig;
 let server: TestServer | undefined;
+/** This test's temporary folder: the data folder, or (when a test moves it) its parent. */
+let tempDir: string;
 
 beforeEach(() => {
-  config = { ...loadConfig([], {}), dataDir: mkdtempSync(join(tmpdir(), 'parley-admin-')) };
+  tempDir = mkdtempSync(join(tmpdir(), 'parley-admin-'));
+  config = { ...loadConfig([], {}), dataDir: tempDir };
 });
 
 afterEach(async () => {
   await server?.stop({ removeData: false });
   server = undefined;
-  rmSync(config.dataDir, { recursive: true, force: true });
+  rmSync(tempDir, { recursive: true, force: true });
 });
 
 /** Runs one admin command with a scripted password, capturing what it prints. */

@@ -51,7 +51,8 @@ export async function startTestServer(
     ...loadConfig([], {}),
     host: '127.0.0.1',
     port: 0,
-    dataDir: mkdtempSync(join(tmpdir(), 'parley-test-')),
+    // Made only when not given: a test that passes its own folder would leave an empty one behind.
+    dataDir: overrides.dataDir ?? mkdtempSync(join(tmpdir(), 'parley-test-')),
     logLevel: 'silent',
     ringTimeout: 3,
     gracePeriod: 1,
