@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Notifier } from '../domain.js';
 import { createLogger } from '../log.js';
 import type { Presence, PresenceChanged } from '../protocol/index.js';
-import { HOLD_MS, PresenceFanout } from './fanout.js';
+import { BATCHES_PER_TURN, HOLD_MS, PresenceFanout } from './fanout.js';
 
 /** Every frame sent, as `recipient: event changes`. */
 let frames: string[];
@@ -141,4 +141,20 @@ it('a batch whose presences cannot be read again goes as announced', async () =>
   change(2, 'away', [10], true);
   await vi.advanceTimersByTimeAsync(HOLD_MS);
   expect(frames).toEqual(['10: presence.changed u1=online', '10: presence.batch u2=away']);
+});
+
+it('a tick with many contacts held sends their batches a share per turn of the event loop', async () => {
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] }); // setImmediate real: a turn of the loop
+  const contacts = Array.from({ length: 2 * BATCHES_PER_TURN + 50 }, (_, i) => 100 + i);
+  change(1, 'online', contacts, true);
+  change(2, 'online', contacts, true); // held for every one of them
+  const batches = () => frames.filter((f) => f.includes('presence.batch')).length;
+  const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+
+  await vi.advanceTimersByTimeAsync(HOLD_MS); // the tick's end
+  expect(batches()).toBe(BATCHES_PER_TURN);
+  await nextTurn();
+  expect(batches()).toBe(2 * BATCHES_PER_TURN);
+  await nextTurn();
+  expect(batches()).toBe(contacts.length);
 });

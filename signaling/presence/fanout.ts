@@ -25,6 +25,13 @@ import type { DeviceRegistry } from './device-registry.js';
  */
 export const HOLD_MS = 100;
 
+/**
+ * Batches sent in one turn of the event loop before the rest wait for the next: a tick's end after 10,000
+ * devices reconnected held batches for 7,176 contacts, and sending them in one turn took 0.7 s, which every
+ * request arriving meanwhile would have waited out.
+ */
+export const BATCHES_PER_TURN = 200;
+
 /** Changes held: recipient -> the usernames held for it, in the order first held; and each user's change. */
 interface HeldChanges {
   forContact: Map<number, Set<string>>;
@@ -101,8 +108,9 @@ export class PresenceFanout {
   }
 
   /**
-   * Ends the tick: sends what was held, one frame per contact. The next tick starts now: the contacts
-   * reached while the batch reads the presences, and those it reaches, count as reached in it.
+   * Ends the tick: sends what was held, one frame per contact, `BATCHES_PER_TURN` at a time. The next tick
+   * starts now: the contacts reached while the batch reads the presences or waits for its next turn, and
+   * those it reaches, count as reached in it.
    */
   private async sendHeld(): Promise<void> {
     this.reachedThisTick = new Set();
@@ -111,7 +119,12 @@ export class PresenceFanout {
     this.held = noneHeld();
     try {
       const changeOf = await this.changesNow(this.sending.users);
+      let sentThisTurn = 0;
       for (const [contact, waiting] of this.sending.forContact) {
+        if (sentThisTurn++ === BATCHES_PER_TURN) {
+          sentThisTurn = 1;
+          await new Promise((resolve) => setImmediate(resolve));
+        }
         const newer = this.held.forContact.get(contact); // held while reading: the next batch reads it again
         const changes: PresenceChanged[] = [];
         for (const username of waiting) if (!newer?.has(username)) changes.push(changeOf.get(username)!);
