@@ -35,25 +35,21 @@ test("a crowd of contacts leaving and coming back at once shows in Alice's list,
       return { username, displayName, token, device: await connect(server, token) };
     }),
   );
-  const shown = (member: { username: string }) =>
-    alice.page
-      .getByRole('list', { name: 'Contacts', exact: true })
-      .getByRole('listitem')
-      .filter({ hasText: `@${member.username}` });
 
   await Promise.all(crowd.map((m) => m.device.ok('contacts.request', { username: alice.username })));
   await alice.tab('Contacts').click();
   for (const member of crowd)
-    await shown(member)
+    await alice
+      .contact(member)
       .getByRole('button', { name: `Accept ${member.displayName}`, exact: true })
       .click();
-  for (const member of crowd) await expect(shown(member)).toContainText('Online');
+  for (const member of crowd) await expect(alice.contact(member)).toContainText('Online');
 
   const before = presenceFrames.length;
   for (const member of crowd) member.device.close();
-  for (const member of crowd) await expect(shown(member)).toContainText('Offline');
+  for (const member of crowd) await expect(alice.contact(member)).toContainText('Offline');
   const back = await Promise.all(crowd.map((m) => connect(server, m.token)));
-  for (const member of crowd) await expect(shown(member)).toContainText('Online');
+  for (const member of crowd) await expect(alice.contact(member)).toContainText('Online');
   for (const device of back) device.close();
 
   // 40 changes reached Alice's list; the server held most of them together.

@@ -66,7 +66,7 @@ export class Person {
   }
 
   /** This person's entry for another person in the Contacts list: their name and their @username. */
-  contact(other: Person): Locator {
+  contact(other: Pick<Person, 'username' | 'displayName'>): Locator {
     return this.page
       .getByRole('list', { name: 'Contacts', exact: true })
       .getByRole('listitem')

@@ -79,7 +79,7 @@ export class PresenceFanout {
     }
     if (now.length < contacts.length) this.held.users.set(username, { userId, presence: change.presence });
     this.notify.toUsers(now, 'presence.changed', change);
-    if (!this.stopped) this.tick ??= setTimeout(() => this.endTick(), HOLD_MS);
+    this.armTick();
   }
 
   /** Stops the tick and sends everything held; resolves once it went (shutdown). */
@@ -102,9 +102,13 @@ export class PresenceFanout {
     this.sent = this.sendHeld()
       .catch((err: unknown) => this.log.error({ err }, 'presence batch not sent'))
       .then(() => {
-        if (!this.stopped && (this.reachedThisTick.size > 0 || this.held.forContact.size > 0))
-          this.tick ??= setTimeout(() => this.endTick(), HOLD_MS);
+        if (this.reachedThisTick.size > 0 || this.held.forContact.size > 0) this.armTick();
       });
+  }
+
+  /** Starts a tick unless one runs (or the fan-out stopped). */
+  private armTick(): void {
+    if (!this.stopped) this.tick ??= setTimeout(() => this.endTick(), HOLD_MS);
   }
 
   /**

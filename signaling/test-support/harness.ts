@@ -110,7 +110,8 @@ export async function signIn(server: { url: string }, username: string): Promise
 
 export const newDeviceId = (): string => randomBytes(12).toString('base64url');
 
-type Received = { event: string; payload: unknown; taken: boolean };
+/** An event received; `unfolded`: one change of a `presence.batch`, recorded after the batch's own frame. */
+type Received = { event: string; payload: unknown; taken: boolean; unfolded?: true };
 
 /** One connected device, recording every server event it receives. */
 export class TestDevice {
@@ -131,7 +132,7 @@ export class TestDevice {
     this.received.push({ event, payload, taken: false });
     if (event === 'presence.batch')
       for (const change of (payload as PresenceBatch).changes)
-        this.received.push({ event: 'presence.changed', payload: change, taken: false });
+        this.received.push({ event: 'presence.changed', payload: change, taken: false, unfolded: true });
     for (const wake of this.waiters.splice(0)) wake();
   }
 
@@ -169,6 +170,11 @@ export class TestDevice {
   /** Every payload of an event received so far (taken or not). */
   all<K extends ServerEventName>(event: K): ServerEventPayload<K>[] {
     return this.received.filter((r) => r.event === event).map((r) => r.payload as ServerEventPayload<K>);
+  }
+
+  /** How many frames of these events came (a batch counts once, not once per change). */
+  frames(...events: ServerEventName[]): number {
+    return this.received.filter((r) => !r.unfolded && events.includes(r.event as ServerEventName)).length;
   }
 
   eventNames(): string[] {
