@@ -185,6 +185,28 @@ describe.skipIf(unavailable)('two nodes on one Redis', () => {
     });
   });
 
+  it("replaces a device's connection on the other node when the device connects again here", async () => {
+    // Bob's device is still connected to node two (a link node two has not yet found dead) when it
+    // connects again through node one: the older connection is told and closed, whichever node has it.
+    const closed = new Promise<string>((resolve) => bob.device.socket.once('disconnect', resolve));
+    const again = await connect(one, bob.token, bob.device.deviceId);
+    expect(await bob.device.next('session.replaced')).toEqual({});
+    expect(await closed).toBe('io server disconnect');
+    expect(again.all('session.replaced')).toEqual([]);
+
+    // A second device of Bob's, on node two, replaces nothing.
+    const tablet = await anotherDevice(bob, two);
+    // Bob never went offline for Alice, and a call rings both his devices, on their own connections.
+    const { callId } = await alice.device.ok('call.invite', { callee: 'bob', media: 'audio' });
+    await again.next('call.incoming', (p) => p.callId === callId);
+    await tablet.next('call.incoming', (p) => p.callId === callId);
+    expect(again.all('session.replaced')).toEqual([]);
+    const offline = alice.device
+      .all('presence.changed')
+      .filter((p) => p.username === 'bob' && p.presence === 'offline');
+    expect(offline).toEqual([]);
+  });
+
   it('ends a call that rings too long as missed when the node that placed it has stopped', async () => {
     const { callId } = await alice.device.ok('call.invite', { callee: 'bob', media: 'audio' });
     await bob.device.next('call.incoming', (p) => p.callId === callId);

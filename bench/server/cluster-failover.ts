@@ -8,6 +8,7 @@
  */
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { Redis } from 'ioredis';
 import { SignalingClient } from '../../renderer/net/signaling-client.js';
 import { newDeviceId } from '../../signaling/test-support/harness.js';
 import type { PresenceChanged } from '../../signaling/protocol/index.js';
@@ -42,6 +43,13 @@ export interface FailoverResult {
   nginxTroubles: Record<string, number>;
   /** offline changes any client heard after the kill (`presence.changed`, or in a `presence.batch`). */
   offlineHeard: number;
+  /**
+   * Redis commands run from the kill until every client was back (or the wait ended), per client of the
+   * killed node, by command (`INFO commandstats`): what a reconnect costs the cluster's shared part.
+   */
+  redisCommandsPerReconnect: Record<string, number>;
+  /** The same for the clients' first connects, before the kill (every client, both nodes). */
+  redisCommandsPerFirstConnect: Record<string, number>;
   /** For a few clients not back: their connection's happenings since the kill, one line each. */
   notBackHappenings: string[][];
 }
@@ -69,7 +77,9 @@ export async function measureFailover(
   }).map((account) => account.token);
 
   const connected: Client[] = [];
+  const redis = new Redis(cluster.redis.url);
   try {
+    const commandsAtStart = await commandCounts(redis);
     let offlineHeard = 0;
     let killedAt = Infinity;
     // 50 handshakes in flight at a time.
@@ -111,10 +121,12 @@ export async function measureFailover(
     const onKilled = connected.filter((c) =>
       killed!.lines.some((l) => l.msg === 'device connected' && l.deviceId === c.deviceId),
     );
+    const commandsBefore = await commandCounts(redis);
     const killedAtWall = Date.now();
     killedAt = performance.now();
     await killed!.kill();
     const backTimes = await Promise.all(onKilled.map((c) => backAfter(c, killedAt)));
+    const commandsAfter = await commandCounts(redis);
     // When p% of the killed node's clients (not of those back) were back.
     const share = (p: number): number | null => {
       const ms = timeForShare(
@@ -136,12 +148,15 @@ export async function measureFailover(
       survivorTroubles: troubles(survivors.flatMap((node, i) => node.lines.slice(survivorMarks[i]))),
       nginxTroubles: nginxTroubles((await cluster.nginx.errors()).slice(nginxMark)),
       offlineHeard,
+      redisCommandsPerReconnect: perClient(commandsBefore, commandsAfter, onKilled.length),
+      redisCommandsPerFirstConnect: perClient(commandsAtStart, commandsBefore, clients),
       notBackHappenings: notBack
         .slice(0, SHOWN_NOT_BACK)
         .map((c) => since(c).map(({ at, what }) => `+${((at - killedAtWall) / 1000).toFixed(1)} s ${what}`)),
     };
   } finally {
     for (const c of connected) c.client.disconnect();
+    redis.disconnect();
   }
 }
 
@@ -164,6 +179,28 @@ function backAfter(c: Client, killedAt: number): Promise<number | null> {
     const off = c.client.on('session.ready', () => void check());
     check();
   });
+}
+
+/** Calls of each command so far (`INFO commandstats`, `cmdstat_spublish:calls=20,...`). */
+async function commandCounts(redis: Redis): Promise<Map<string, number>> {
+  const counts = new Map<string, number>();
+  for (const [, command, calls] of (await redis.info('commandstats')).matchAll(
+    /^cmdstat_([^:]+):calls=(\d+)/gm,
+  ))
+    counts.set(command!, Number(calls));
+  return counts;
+}
+
+/** The commands run between two `commandCounts`, per client, those run at all. */
+function perClient(
+  before: Map<string, number>,
+  after: Map<string, number>,
+  clients: number,
+): Record<string, number> {
+  const ran = [...after].map(
+    ([command, n]) => [command, (n - (before.get(command) ?? 0)) / clients] as const,
+  );
+  return Object.fromEntries(ran.filter(([, perClient]) => perClient > 0));
 }
 
 /** The failed attempts among happenings, by their words ("attempt failed: websocket error"): count. */

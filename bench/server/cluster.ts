@@ -158,7 +158,15 @@ async function main(): Promise<void> {
       })),
     );
     console.table(rows);
-    const { survivorTroubles, nginxTroubles, refusals, notBackHappenings, ...figures } = failover;
+    const {
+      survivorTroubles,
+      nginxTroubles,
+      refusals,
+      notBackHappenings,
+      redisCommandsPerFirstConnect,
+      redisCommandsPerReconnect,
+      ...figures
+    } = failover;
     console.table([
       {
         ...figures,
@@ -167,6 +175,13 @@ async function main(): Promise<void> {
         refusals: JSON.stringify(refusals),
       },
     ]);
+    const commands = (perClient: Record<string, number>) =>
+      Object.entries(perClient)
+        .sort(([, a], [, b]) => b - a)
+        .map(([command, n]) => `${command} ${n.toFixed(2)}`)
+        .join(', ');
+    console.log(`Redis commands per first connect: ${commands(redisCommandsPerFirstConnect)}`);
+    console.log(`Redis commands per reconnect after the kill: ${commands(redisCommandsPerReconnect)}`);
     for (const [what, count] of Object.entries(survivorTroubles))
       console.log(`surviving node logged ${count}x: ${what}`);
     for (const [what, count] of Object.entries(nginxTroubles)) console.log(`nginx logged ${count}x: ${what}`);

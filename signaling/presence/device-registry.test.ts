@@ -56,9 +56,19 @@ describe.each(implementations)('$name', ({ make }) => {
 
   it('lets a newer connection take a device over, so the old connection cannot remove it', async () => {
     const reg = make();
-    await reg.connect(ALICE, 'laptop', 'old');
-    await reg.connect(ALICE, 'laptop', 'new');
+    expect(await reg.connect(ALICE, 'laptop', 'old')).toBeUndefined();
+    // The connection taken over is named, so that it can be told to go; connecting again names none.
+    expect(await reg.connect(ALICE, 'laptop', 'new')).toBe('old');
+    expect(await reg.connect(ALICE, 'laptop', 'new')).toBeUndefined();
+    expect(await reg.connect(ALICE, 'phone', 'other')).toBeUndefined();
 
+    expect(await reg.devices(ALICE)).toEqual(
+      expect.arrayContaining([
+        { deviceId: 'laptop', away: false },
+        { deviceId: 'phone', away: false },
+      ]),
+    );
+    expect(await reg.disconnect(ALICE, 'phone', 'other')).toBe(true);
     expect(await reg.devices(ALICE)).toEqual([{ deviceId: 'laptop', away: false }]);
     expect(await reg.disconnect(ALICE, 'laptop', 'old')).toBe(false);
     expect(await reg.isConnected(ALICE, 'laptop')).toBe(true);
@@ -73,9 +83,11 @@ describe.each(implementations)('$name', ({ make }) => {
     expect(await reg.admit(ALICE, 'phone', 'c2', 2)).toBe(true);
     expect(await reg.admit(ALICE, 'tablet', 'c3', 2)).toBe(false);
     expect(await reg.isConnected(ALICE, 'tablet')).toBe(false);
-    // A second connection of a connected device is admitted without taking the device over yet.
+    // A second connection of a connected device is admitted without taking the device over yet; the
+    // admitted one connecting names none to replace.
     expect(await reg.admit(ALICE, 'laptop', 'c4', 2)).toBe(true);
     expect(await reg.disconnect(ALICE, 'laptop', 'c4')).toBe(false);
+    expect(await reg.connect(ALICE, 'phone', 'c2')).toBeUndefined();
     expect(await reg.devices(ALICE)).toHaveLength(2);
     // Other users have their own cap; a freed slot can be taken.
     expect(await reg.admit(BOB, 'desk', 'c5', 2)).toBe(true);

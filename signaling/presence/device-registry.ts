@@ -19,8 +19,11 @@ export interface DeviceRegistry {
    * cannot overshoot the cap. No otherwise.
    */
   admit(userId: number, deviceId: string, connectionId: string, maxDevices: number): Promise<boolean>;
-  /** Records that `connectionId` now carries `deviceId` (replacing any older connection of it). */
-  connect(userId: number, deviceId: string, connectionId: string): Promise<void>;
+  /**
+   * Records that `connectionId` now carries `deviceId`. Returns the older connection it replaces, if
+   * another one carried the device (on any node), so that only then is that one told to go.
+   */
+  connect(userId: number, deviceId: string, connectionId: string): Promise<string | undefined>;
   /**
    * Forgets the device if `connectionId` is still the one carrying it.
    * Returns false when a newer connection has taken the device over.
@@ -58,8 +61,10 @@ export class MemoryDeviceRegistry implements DeviceRegistry {
     return true;
   }
 
-  async connect(userId: number, deviceId: string, connectionId: string): Promise<void> {
+  async connect(userId: number, deviceId: string, connectionId: string): Promise<string | undefined> {
+    const older = this.find(userId, deviceId)?.connectionId;
     this.record(userId, deviceId, connectionId);
+    return older === connectionId ? undefined : older;
   }
 
   async disconnect(userId: number, deviceId: string, connectionId: string): Promise<boolean> {

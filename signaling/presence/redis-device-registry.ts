@@ -20,10 +20,13 @@ redis.call('HSET', KEYS[1], ARGV[1], '0' .. ARGV[2])
 redis.call('SADD', KEYS[2], ARGV[4])
 return 1`);
 
+// Returns the connection that carried the device before, or '' (the same one, or none).
 const CONNECT = new RedisScript(`
+local older = redis.call('HGET', KEYS[1], ARGV[1])
 redis.call('HSET', KEYS[1], ARGV[1], '0' .. ARGV[2])
 redis.call('SADD', KEYS[2], ARGV[3])
-return 0`);
+if not older or string.sub(older, 2) == ARGV[2] then return '' end
+return string.sub(older, 2)`);
 
 // The node's entry goes in any case: the connection is gone from the node, taken over or not.
 const DISCONNECT = new RedisScript(`
@@ -65,12 +68,13 @@ export class RedisDeviceRegistry implements DeviceRegistry {
     return admitted === 1;
   }
 
-  async connect(userId: number, deviceId: string, connectionId: string): Promise<void> {
-    await CONNECT.run(
+  async connect(userId: number, deviceId: string, connectionId: string): Promise<string | undefined> {
+    const older = await CONNECT.run(
       this.redis,
       [this.keys.devices(userId), this.keys.nodeDevices(this.nodeId)],
       [deviceId, connectionId, entry(userId, deviceId, connectionId)],
     );
+    return typeof older === 'string' && older !== '' ? older : undefined;
   }
 
   async disconnect(userId: number, deviceId: string, connectionId: string): Promise<boolean> {

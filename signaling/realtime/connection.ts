@@ -157,14 +157,17 @@ async function connected(
   deps: ConnectionDeps,
 ): Promise<void> {
   deps.log.debug({ userId: device.userId, deviceId: device.deviceId }, 'device connecting');
-  // One connection per device: a newer one (a reload, a reconnect) replaces the older.
-  // It is told first (and the connection is left to close itself) so that it stops reconnecting: two tabs
-  // sharing a deviceId would otherwise replace each other forever.
-  const older = io.in(deviceRoom(device.userId, device.deviceId)).except(socket.id);
-  older.emit('session.replaced', {});
-  older.disconnectSockets(false);
   await socket.join([userRoom(device.userId), deviceRoom(device.userId, device.deviceId)]);
-  await deps.devices.connect(device.userId, device.deviceId, socket.id);
+  if (await deps.devices.connect(device.userId, device.deviceId, socket.id)) {
+    // One connection per device: a newer one (a reload, a reconnect) replaces the older, on whichever
+    // node it is. It is told first (and the connection is left to close itself) so that it stops
+    // reconnecting: two tabs sharing a deviceId would otherwise replace each other forever. Only when the
+    // registry had another connection for the device: in a cluster each of these is a message through
+    // Redis, and the request to disconnect reaches every node.
+    const older = io.in(deviceRoom(device.userId, device.deviceId)).except(socket.id);
+    older.emit('session.replaced', {});
+    older.disconnectSockets(false);
+  }
   await deps.calls.deviceReturned(device);
   const self = await deps.presence.refresh(device.userId, { connecting: device });
   const [contacts, calls, unseenMissedCalls] = await Promise.all([
