@@ -112,7 +112,6 @@ export async function startServer(
           },
         })
       : undefined;
-  const stopStallWatch = watchStalls(log);
   const makeLimiter = cluster?.makeLimiter ?? limitersInMemory;
   const accounts = new Accounts(db, {
     openRegistration: config.openRegistration,
@@ -148,6 +147,9 @@ export async function startServer(
     },
   });
   cluster?.shareRooms(io);
+  let handshakes = 0;
+  io.engine.on('connection', () => handshakes++);
+  const stopStallWatch = watchStalls(log, { handshakesSoFar: () => handshakes });
 
   const built: ServerParts = {
     callsTable: new CallsTable(db),

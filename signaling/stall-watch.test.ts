@@ -1,3 +1,6 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer, type AddressInfo } from 'node:net';
 import { afterEach, expect, test } from 'vitest';
 import { createLogger } from './log.js';
 import { watchStalls } from './stall-watch.js';
@@ -30,6 +33,69 @@ test('a hold-up of the event loop is logged once, with how long it lasted', asyn
   const lines = capture.withMessage('event loop held up').filter((l) => Number(l.heldMs) >= 400 - EVERY_MS);
   expect(lines).toHaveLength(1);
   expect(lines[0]!.level).toBe(40);
+  // No handshake was done: something held the loop.
+  expect(lines[0]!.handshakesMeanwhile).toBe(0);
+});
+
+/** Opens `count` connections to `port` at once from another process, each sending a byte; exits once all are answered. */
+const CONNECTION_FLOOD = `
+const net = require('node:net');
+const [port, count] = process.argv.slice(1).map(Number);
+let answered = 0;
+for (let i = 0; i < count; i++) {
+  const socket = net.connect(port, '127.0.0.1', () => socket.write('x'));
+  socket.on('data', () => { if (++answered === count) process.exit(0); });
+  socket.on('error', (err) => { console.error(err.message); process.exit(1); });
+}`;
+
+test('connections arriving all at once hold the timers back, and the line counts them', async () => {
+  // A reconnect storm in small: each connection costs 2 ms, as a handshake does on a busy core, and
+  // Node answers every connection that is ready before it runs a timer.
+  const COUNT = 800;
+  let accepted = 0;
+  let handshakes = 0;
+  const server = createServer((socket) => {
+    accepted++;
+    socket.on('data', () => {
+      holdLoop(2);
+      handshakes++;
+      socket.end('k');
+    });
+  });
+  server.listen({ port: 0, host: '127.0.0.1', backlog: COUNT });
+  await once(server, 'listening');
+  const capture = new LogCapture();
+  stop = watchStalls(createLogger('info', capture), {
+    stallMs: STALL_MS,
+    everyMs: EVERY_MS,
+    handshakesSoFar: () => handshakes,
+  });
+  try {
+    const flood = spawn(
+      process.execPath,
+      ['-e', CONNECTION_FLOOD, String((server.address() as AddressInfo).port), String(COUNT)],
+      {
+        stdio: ['ignore', 'ignore', 'inherit'],
+      },
+    );
+    const [code] = (await once(flood, 'exit')) as [number | null];
+    expect(code).toBe(0);
+    expect(accepted).toBe(COUNT);
+    await turns(EVERY_MS * 3);
+    // 1.6 s of handshakes: some stretch of it ran no timer for more than STALL_MS, and the longest's line
+    // says handshakes were done meanwhile (2 ms each; at least one every 20 ms even on a loaded machine),
+    // where a loop held by one task does none.
+    const longest = capture
+      .withMessage('event loop held up')
+      .reduce<Record<string, unknown> | undefined>(
+        (a, l) => (a && Number(a.heldMs) >= Number(l.heldMs) ? a : l),
+        undefined,
+      );
+    expect(longest, 'a hold-up line').toBeDefined();
+    expect(Number(longest!.handshakesMeanwhile)).toBeGreaterThan(Number(longest!.heldMs) / 20);
+  } finally {
+    server.close();
+  }
 });
 
 test('once stopped, nothing is logged', async () => {
