@@ -44,7 +44,7 @@ import {
 } from './realtime/revocations.js';
 import { clientConnections, cutOff, disconnectAll, leaveToExit, tellShutdown } from './realtime/shutdown.js';
 import type { ParleyServer } from './realtime/types.js';
-import { watchStalls } from './stall-watch.js';
+import { watchStalls, type ConnectionChurn } from './stall-watch.js';
 
 /** Socket.IO frames larger than this close the connection (the biggest real message is an SDP). */
 export const MAX_MESSAGE_BYTES = 64 * 1024;
@@ -147,9 +147,8 @@ export async function startServer(
     },
   });
   cluster?.shareRooms(io);
-  let handshakes = 0;
-  io.engine.on('connection', () => handshakes++);
-  const stopStallWatch = watchStalls(log, { handshakesSoFar: () => handshakes });
+  const churn: ConnectionChurn = { handshakes: 0, disconnects: 0 };
+  const stopStallWatch = watchStalls(log, { churn });
 
   const built: ServerParts = {
     callsTable: new CallsTable(db),
@@ -212,6 +211,7 @@ export async function startServer(
   });
 
   const connectionsSettled = attachConnections(io, {
+    churn,
     accounts,
     devices,
     presence,

@@ -3,8 +3,9 @@
  * no presence tick). Either something held the loop and the server answered nobody (a long synchronous
  * task, a database statement waiting out a lock held by another process, a machine out of CPU), or it was
  * answering connections the whole time: Node takes every connection that is ready before it runs a timer,
- * so thousands arriving at once (a reconnect storm after a restart) hold the timers back for as long as
- * their handshakes take. The line tells the two apart by how many handshakes were done meanwhile. The
+ * so thousands arriving or leaving at once (a reconnect storm after a restart, a crowd gone with a network)
+ * hold the timers back for as long as their handshakes and disconnects take. The line tells the two apart by
+ * how many of those the server took meanwhile. The
  * metrics' event-loop lag says how often; this line says when, beside what else the log says happened
  * then, with metrics on or off.
  */
@@ -18,28 +19,41 @@ const CHECK_EVERY_MS = 500;
 interface StallWatchOptions {
   stallMs?: number;
   everyMs?: number;
-  /** Handshakes done so far (a count that only grows): the line says how many were done during a hold-up. */
-  handshakesSoFar?: () => number;
+  /** Connections come and gone so far (counts that only grow): the line says how many during a hold-up. */
+  churn?: ConnectionChurn;
+}
+
+/** Handshakes begun and disconnects taken so far, counted by their owner (realtime/connection.ts). */
+export interface ConnectionChurn {
+  handshakes: number;
+  disconnects: number;
 }
 
 /** Starts watching; returns the function that stops it. The watch never keeps the process alive. */
 export function watchStalls(
   log: Logger,
-  { stallMs = STALL_MS, everyMs = CHECK_EVERY_MS, handshakesSoFar = () => 0 }: StallWatchOptions = {},
+  {
+    stallMs = STALL_MS,
+    everyMs = CHECK_EVERY_MS,
+    churn = { handshakes: 0, disconnects: 0 },
+  }: StallWatchOptions = {},
 ): () => void {
   let last = performance.now();
-  let handshakesBefore = handshakesSoFar();
+  let before = { ...churn };
   const timer = setInterval(() => {
     const now = performance.now();
     const heldMs = now - last - everyMs;
-    const handshakes = handshakesSoFar();
     last = now;
     if (heldMs >= stallMs)
       log.warn(
-        { heldMs: Math.round(heldMs), handshakesMeanwhile: handshakes - handshakesBefore },
+        {
+          heldMs: Math.round(heldMs),
+          handshakesMeanwhile: churn.handshakes - before.handshakes,
+          disconnectsMeanwhile: churn.disconnects - before.disconnects,
+        },
         'event loop held up',
       );
-    handshakesBefore = handshakes;
+    before = { ...churn };
   }, everyMs);
   timer.unref();
   return () => clearInterval(timer);

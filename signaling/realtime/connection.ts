@@ -16,12 +16,15 @@ import { KeyedQueue } from '../keyed-queue.js';
 import type { Metrics } from '../metrics.js';
 import type { DeviceRegistry } from '../presence/device-registry.js';
 import type { PresenceService } from '../presence/service.js';
+import type { ConnectionChurn } from '../stall-watch.js';
 import { HandshakeAuth, type ErrorCode } from '../protocol/index.js';
 import type { RequestDispatcher } from './dispatch.js';
 import { deviceRoom, userRoom } from './rooms.js';
 import { deviceOf, type ParleyServer, type ParleySocket } from './types.js';
 
 export interface ConnectionDeps {
+  /** Counted here for the stall watch: each handshake begun and each disconnect taken. */
+  churn: ConnectionChurn;
   accounts: Accounts;
   devices: DeviceRegistry;
   presence: PresenceService;
@@ -109,6 +112,7 @@ export function attachConnections(io: ParleyServer, deps: ConnectionDeps): () =>
   };
 
   io.use((socket, next) => {
+    deps.churn.handshakes++;
     if (deps.isClosing()) return decide(socket, next, refusal('E_SHUTTING_DOWN', 'server is shutting down'));
     const auth = HandshakeAuth.safeParse(socket.handshake.auth);
     if (!auth.success)
@@ -127,6 +131,7 @@ export function attachConnections(io: ParleyServer, deps: ConnectionDeps): () =>
 
   // Shared by every connection (Socket.IO calls it with the socket as `this`): no closure per connection.
   const onDisconnect = function (this: ParleySocket): void {
+    deps.churn.disconnects++;
     if (deps.nodeGoing()) return;
     const device = deviceOf(this);
     void lifecycle
