@@ -5,9 +5,8 @@
  * answering connections the whole time: Node takes every connection that is ready before it runs a timer,
  * so thousands arriving or leaving at once (a reconnect storm after a restart, a crowd gone with a network)
  * hold the timers back for as long as their handshakes and disconnects take. The line tells the two apart by
- * how many of those the server took meanwhile. The
- * metrics' event-loop lag says how often; this line says when, beside what else the log says happened
- * then, with metrics on or off.
+ * how many of those the server took meanwhile. The metrics' event-loop lag says how often; this line says
+ * when, beside what else the log says happened then, with metrics on or off.
  */
 import type { Logger } from './log.js';
 
