@@ -62,8 +62,7 @@ export class MemoryDeviceRegistry implements DeviceRegistry {
   }
 
   async connect(userId: number, deviceId: string, connectionId: string): Promise<string | undefined> {
-    const older = this.find(userId, deviceId)?.connectionId;
-    this.record(userId, deviceId, connectionId);
+    const older = this.record(userId, deviceId, connectionId);
     return older === connectionId ? undefined : older;
   }
 
@@ -108,15 +107,21 @@ export class MemoryDeviceRegistry implements DeviceRegistry {
     return this.byUser.get(userId)?.find((d) => d.deviceId === deviceId);
   }
 
-  /** A device connected (a newer connection of the same device replaces the older, keeping its place). */
-  private record(userId: number, deviceId: string, connectionId: string): void {
+  /**
+   * A device connected (a newer connection of the same device replaces the older, keeping its place).
+   * Returns the connection that carried it before, if any.
+   */
+  private record(userId: number, deviceId: string, connectionId: string): string | undefined {
     const device = this.find(userId, deviceId);
-    if (device) Object.assign(device, { connectionId, away: false });
-    else {
-      const devices = this.byUser.get(userId);
-      const added = { deviceId, connectionId, away: false };
-      if (devices) devices.push(added);
-      else this.byUser.set(userId, [added]);
+    if (device) {
+      const older = device.connectionId;
+      Object.assign(device, { connectionId, away: false });
+      return older;
     }
+    const devices = this.byUser.get(userId);
+    const added = { deviceId, connectionId, away: false };
+    if (devices) devices.push(added);
+    else this.byUser.set(userId, [added]);
+    return undefined;
   }
 }
