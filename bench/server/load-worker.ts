@@ -291,10 +291,31 @@ function collectPresence(finalStates: Int8Array): void {
 /** The restart phase's clients (`--restart`), connected after the other phases' have gone. */
 const restartClients = new RestartClients();
 
+/**
+ * Closes every client's connection, as an app that quits (or a network that goes) does; the next `connect`
+ * connects them again, with the same token and device id. Their listeners go with their sockets, so
+ * these closes are not counted as the shutdown's disconnects.
+ */
+function disconnectAll(): void {
+  let closed = 0;
+  for (const client of clients) {
+    if (!client.socket) continue;
+    client.socket.removeAllListeners();
+    client.socket.close();
+    client.socket = undefined;
+    client.heard.clear();
+    closed++;
+  }
+  connectedSoFar = 0;
+  send({ type: 'disconnected-all', closed });
+}
+
 process.on('message', (command: WorkerCommand) => {
   switch (command.type) {
     case 'connect':
       return void connectNext(command.concurrency, Math.min(command.upTo, clients.length));
+    case 'disconnect-all':
+      return disconnectAll();
     case 'ring':
       return void ringAtRate(command.rate, command.seconds);
     case 'presence':

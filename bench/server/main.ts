@@ -339,6 +339,9 @@ try {
     both('server CPU per connection (ms)', (r) => r.connect.serverCpuMsPerClient, 2),
     both('connect, handshake to ready: p50 (ms)', (r) => r.connect.latency.p50),
     both('connect, handshake to ready: p99 (ms)', (r) => r.connect.latency.p99),
+    both('server CPU per reconnection, same device (ms)', (r) => r.reconnect.serverCpuMsPerClient, 2),
+    both('reconnect, handshake to ready: p50 (ms)', (r) => r.reconnect.latency.p50),
+    both('reconnect, handshake to ready: p99 (ms)', (r) => r.reconnect.latency.p99),
     // A phase of 0 seconds measured nothing: its rows would only say Infinity or NaN.
     ...(settings.ringSeconds > 0
       ? [
@@ -396,6 +399,12 @@ try {
     both('shutdown: connections open at the deadline', (r) => openAtDeadline(r.shutdown.stoppedLog), 0, true),
     both('machine: time some task waited for a CPU (%)', (r) => r.cpuStallPercent, 0, true),
     both('load generator CPU, connect phase (% of a core)', (r) => r.connect.generatorCpuPercent, 0, true),
+    both(
+      'load generator CPU, reconnect phase (% of a core)',
+      (r) => r.reconnect.generatorCpuPercent,
+      0,
+      true,
+    ),
   ];
   if (settings.soakSeconds > 0) {
     const first = (r: TargetResult) => r.soak[0];

@@ -45,6 +45,8 @@ export interface WorkerSetup {
 export type WorkerCommand =
   /** Connect the worker's clients after those connected so far, up to index `upTo` of its share. */
   | { type: 'connect'; concurrency: number; upTo: number }
+  /** Close every client's connection (not counted as a disconnect); the next `connect` starts again from the first. */
+  | { type: 'disconnect-all' }
   | { type: 'ring'; rate: number; seconds: number }
   | { type: 'presence'; rate: number; seconds: number }
   /** After the presence phase: the last state each toggled account sent (index -> 1 away, 0 online). */
@@ -69,6 +71,7 @@ export type ErrorCounts = Record<string, number>;
 export type WorkerReport =
   | { type: 'ready' }
   | { type: 'connected'; connected: number; errors: ErrorCounts; latencies: Float64Array }
+  | { type: 'disconnected-all'; closed: number }
   | {
       type: 'ring-done';
       sent: number;

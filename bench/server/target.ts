@@ -1,6 +1,6 @@
 /**
  * One target of the server benchmark, start to stop: the server in its own process, the load workers,
- * and the phases (connect, idle memory, ring, presence, shutdown), each with the CPU the server and the
+ * and the phases (connect, idle memory, reconnect, ring, presence, shutdown), each with the CPU the server and the
  * generator used during it.
  */
 import { existsSync, statSync } from 'node:fs';
@@ -15,6 +15,13 @@ import { startScraper, type Scraper } from './scraper.js';
 
 /** How long after the server's exit the workers may take to see every client's disconnect. */
 const DISCONNECTS_WAIT_MS = 10_000;
+/**
+ * Before the reconnect phase the server has handled the clients' disconnects: no more than QUIET_CPU_MS
+ * of its CPU in a QUIET_WINDOW_MS window (a tenth of a core: a profiled server's profiler alone takes a few percent), waited for at most QUIET_WAIT_MS.
+ */
+const QUIET_WINDOW_MS = 250;
+const QUIET_CPU_MS = 25;
+const QUIET_WAIT_MS = 30_000;
 
 export interface Settings {
   clients: number;
@@ -75,6 +82,16 @@ export interface TargetResult {
     marginalHeap: number;
   };
   connect: Phase & {
+    connected: number;
+    errors: ErrorCounts;
+    latency: LatencySummary;
+    serverCpuMsPerClient: number;
+  };
+  /**
+   * Every client closed its connection and, once the server had handled that, connected again with the
+   * same token and device id: what a returning device costs (an app started again, a network back).
+   */
+  reconnect: Phase & {
     connected: number;
     errors: ErrorCounts;
     latency: LatencySummary;
@@ -221,6 +238,18 @@ async function measured<T>(
     gcPauses,
   };
   return [result, phase];
+}
+
+/** Resolves once the server's process uses almost no CPU (QUIET_CPU_MS in QUIET_WINDOW_MS), or after QUIET_WAIT_MS. */
+async function untilQuiet(pid: number): Promise<void> {
+  const giveUpAt = monotonicMs() + QUIET_WAIT_MS;
+  let before = cpuMs(pid);
+  while (monotonicMs() < giveUpAt) {
+    await sleep(QUIET_WINDOW_MS);
+    const now = cpuMs(pid);
+    if (now - before <= QUIET_CPU_MS) return;
+    before = now;
+  }
 }
 
 /**
@@ -382,6 +411,18 @@ export async function runTarget(
   await sleep(SETTLE_MS);
   const idle = await server.stats(true, snapshot('idle'));
   const connectedDevices = await series(scraper, 'parley_connected_devices');
+
+  say('every client disconnects, then connects again...');
+  await Promise.all(workers.map((w) => w.ask({ type: 'disconnect-all' }, 'disconnected-all')));
+  await untilQuiet(server.pid);
+  const [reconnected, reconnectPhase] = await connectUpTo(share);
+  const reconnectedCount = reconnected.reduce((n, c) => n + c.connected, 0);
+  const reconnectErrors = mergeCounts(reconnected.map((c) => c.errors));
+  say(
+    `${reconnectedCount} connected again in ${(reconnectPhase.wallMs / 1000).toFixed(1)} s; errors ${JSON.stringify(reconnectErrors)}`,
+  );
+  await sleep(SETTLE_MS);
+
   const beforeRing = await scraper?.read();
   const invitesBefore = beforeRing?.get(INVITES) ?? NaN;
 
@@ -448,7 +489,7 @@ export async function runTarget(
   const waitedFrom = monotonicMs();
   let disconnects = await countDisconnects();
   while (
-    disconnects.reduce((n, d) => n + d.disconnected, 0) < connectedCount &&
+    disconnects.reduce((n, d) => n + d.disconnected, 0) < reconnectedCount &&
     monotonicMs() - waitedFrom < DISCONNECTS_WAIT_MS
   ) {
     await sleep(100);
@@ -484,6 +525,13 @@ export async function runTarget(
       errors: connectErrors,
       latency: summarize(connectLatencies),
       serverCpuMsPerClient: connectPhase.serverCpuMs / connectedCount,
+    },
+    reconnect: {
+      ...reconnectPhase,
+      connected: reconnectedCount,
+      errors: reconnectErrors,
+      latency: summarize(concat(reconnected.map((c) => c.latencies))),
+      serverCpuMsPerClient: reconnectPhase.serverCpuMs / reconnectedCount,
     },
     ring: {
       ...ringPhase,
