@@ -17,7 +17,8 @@ import { startScraper, type Scraper } from './scraper.js';
 const DISCONNECTS_WAIT_MS = 10_000;
 /**
  * Before the reconnect phase the server has handled the clients' disconnects: no more than QUIET_CPU_MS
- * of its CPU in a QUIET_WINDOW_MS window (a tenth of a core: a profiled server's profiler alone takes a few percent), waited for at most QUIET_WAIT_MS.
+ * of its CPU in a QUIET_WINDOW_MS window (a tenth of a core: with `--cpu-prof` the profiler alone takes
+ * a few percent), waited for at most QUIET_WAIT_MS.
  */
 const QUIET_WINDOW_MS = 250;
 const QUIET_CPU_MS = 25;
