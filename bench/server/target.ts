@@ -1,28 +1,22 @@
 /**
  * One target of the server benchmark, start to stop: the server in its own process, the load workers,
- * and the phases (connect, idle memory, reconnect, ring, presence, shutdown), each with the CPU the server and the
- * generator used during it.
+ * and the phases (connect, idle memory, reconnect, ring, presence, soak, shutdown), each measured as
+ * phase.ts measures one.
  */
 import { existsSync, statSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { forEachContactPair } from '../../signaling/contact-ring.js';
 import { matchPresence, summarize, type LatencySummary } from './figures.js';
 import type { Account, ErrorCounts, ProbeReply } from './messages.js';
-import { cpuMs, cpuStallMicros, monotonicMs } from './proc.js';
-import { cpuOf, startServer, startWorker, type MeasuredServer, type Worker } from './processes.js';
+import { joinPhases, measured, untilQuiet, type Phase } from './phase.js';
+import { cpuStallMicros, monotonicMs } from './proc.js';
+import { startServer, startWorker, type MeasuredServer, type Worker } from './processes.js';
 import { measureRestart, type RestartResult } from './restart.js';
 import { startScraper, type Scraper } from './scraper.js';
+import { soak, type SoakSample } from './soak.js';
 
 /** How long after the server's exit the workers may take to see every client's disconnect. */
 const DISCONNECTS_WAIT_MS = 10_000;
-/**
- * Before the reconnect phase the server has handled the clients' disconnects: no more than QUIET_CPU_MS
- * of its CPU in a QUIET_WINDOW_MS window (a tenth of a core: with `--cpu-prof` the profiler alone takes
- * a few percent), waited for at most QUIET_WAIT_MS.
- */
-const QUIET_WINDOW_MS = 250;
-const QUIET_CPU_MS = 25;
-const QUIET_WAIT_MS = 30_000;
 
 export interface Settings {
   clients: number;
@@ -53,21 +47,6 @@ const SETTLE_MS = 2_000;
  */
 const PRESENCE_DRAIN_MAX_MS = 60_000;
 const PRESENCE_DRAIN_POLL_MS = 250;
-
-interface Phase {
-  /** Wall time of the phase (without its drain wait). */
-  wallMs: number;
-  /** Server CPU in the phase and its drain wait. */
-  serverCpuMs: number;
-  /** Server CPU during the phase (without the drain), as a share of one core. */
-  serverCpuPercent: number;
-  /** Generator CPU during the phase, as a share of one core (100 = one core busy). */
-  generatorCpuPercent: number;
-  /** The highest of the workers' event-loop delay p99 (ring and presence phases). */
-  generatorLoopDelayP99Ms?: number;
-  loopDelayMs: ProbeReply['loopDelayMs'];
-  gcPauses: ProbeReply['gcPauses'];
-}
 
 export interface TargetResult {
   memory: {
@@ -145,21 +124,6 @@ export interface TargetResult {
   cpuStallPercent?: number;
 }
 
-export interface SoakSample {
-  /** Seconds since the soak began. */
-  atSeconds: number;
-  /** After GC. */
-  rss: number;
-  heapUsed: number;
-  /** Since the previous sample; its max includes the GC the previous sample made. */
-  loopDelayMs: ProbeReply['loopDelayMs'];
-  invites: number;
-  presenceChanges: number;
-}
-
-/** How often the soak samples the server. */
-const SOAK_SAMPLE_SECONDS = 10;
-
 export interface MetricsCheck {
   scrapeMs: LatencySummary;
   /** The largest scrape. */
@@ -211,117 +175,6 @@ const INVITES = 'parley_call_invites_total';
 const PRESENCE_PUSHES = 'parley_pushes_total{event="presence.changed"}';
 const series = async (scraper: Scraper | undefined, name: string) =>
   (await scraper?.read())?.get(name) ?? NaN;
-
-/**
- * Runs `work` and measures what the server and the generator spent meanwhile. With `drain`, waits for it
- * afterwards for work still under way (whose CPU counts in the totals, not in the percentages).
- */
-async function measured<T>(
-  server: MeasuredServer,
-  workers: Worker[],
-  work: () => Promise<T>,
-  drain: (result: T) => Promise<unknown> = async () => undefined,
-): Promise<[T, Phase]> {
-  await server.stats(false); // starts a fresh event-loop delay window
-  const generatorPids = workers.map((w) => w.pid);
-  const [server0, generator0, started] = [cpuMs(server.pid), cpuOf(generatorPids), monotonicMs()];
-  const result = await work();
-  const wallMs = monotonicMs() - started;
-  const [server1, generator1] = [cpuMs(server.pid), cpuOf(generatorPids)];
-  await drain(result);
-  const { loopDelayMs, gcPauses } = await server.stats(false);
-  const phase: Phase = {
-    wallMs,
-    serverCpuMs: cpuMs(server.pid) - server0,
-    serverCpuPercent: ((server1 - server0) / wallMs) * 100,
-    generatorCpuPercent: ((generator1 - generator0) / wallMs) * 100,
-    loopDelayMs,
-    gcPauses,
-  };
-  return [result, phase];
-}
-
-/** Resolves once the server's process uses almost no CPU (QUIET_CPU_MS in QUIET_WINDOW_MS), or after QUIET_WAIT_MS. */
-async function untilQuiet(pid: number): Promise<void> {
-  const giveUpAt = monotonicMs() + QUIET_WAIT_MS;
-  let before = cpuMs(pid);
-  while (monotonicMs() < giveUpAt) {
-    await sleep(QUIET_WINDOW_MS);
-    const now = cpuMs(pid);
-    if (now - before <= QUIET_CPU_MS) return;
-    before = now;
-  }
-}
-
-/**
- * Holds the connected clients for `run.soakSeconds` with a trickle of load (each account in a call about
- * once in ten minutes, changing presence once in two), sampling memory after GC and the event-loop delay
- * every SOAK_SAMPLE_SECONDS: memory that keeps growing under a steady load is a leak.
- */
-async function soak(
-  server: MeasuredServer,
-  workers: Worker[],
-  run: Settings,
-  say: (line: string) => void,
-): Promise<SoakSample[]> {
-  const ringRate = run.clients / 600 / workers.length;
-  const toggleRate = run.clients / 120 / workers.length;
-  say(
-    `soak for ${run.soakSeconds} s: ${(ringRate * workers.length).toFixed(1)} invites/s, ` +
-      `${(toggleRate * workers.length).toFixed(1)} presence changes/s; every ${SOAK_SAMPLE_SECONDS} s:`,
-  );
-  const samples: SoakSample[] = [];
-  const started = monotonicMs();
-  await server.stats(true); // a fresh event-loop delay window
-  while (monotonicMs() - started < run.soakSeconds * 1000) {
-    const seconds = Math.min(SOAK_SAMPLE_SECONDS, run.soakSeconds - (monotonicMs() - started) / 1000);
-    const [rung, toggled] = await Promise.all([
-      Promise.all(workers.map((w) => w.ask({ type: 'ring', rate: ringRate, seconds }, 'ring-done'))),
-      Promise.all(
-        workers.map((w) => w.ask({ type: 'presence', rate: toggleRate, seconds }, 'presence-sent')),
-      ),
-    ]);
-    const stats = await server.stats(true);
-    const sample: SoakSample = {
-      atSeconds: (monotonicMs() - started) / 1000,
-      rss: stats.rss,
-      heapUsed: stats.heapUsed,
-      loopDelayMs: stats.loopDelayMs,
-      invites: rung.reduce((n, r) => n + r.sent, 0),
-      presenceChanges: toggled.reduce((n, t) => n + t.sends.length / 3, 0),
-    };
-    samples.push(sample);
-    const mib = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
-    say(
-      `  ${sample.atSeconds.toFixed(0).padStart(5)} s  RSS ${mib(sample.rss)} MiB  JS heap ${mib(sample.heapUsed)} MiB  ` +
-        `event-loop delay p99 ${sample.loopDelayMs.p99.toFixed(1)} ms, max ${sample.loopDelayMs.max.toFixed(1)} ms  ` +
-        `invites ${sample.invites}  presence changes ${sample.presenceChanges}`,
-    );
-  }
-  return samples;
-}
-
-/** Two phases run one after the other, as one. */
-function joinPhases(a: Phase, b: Phase): Phase {
-  const wallMs = a.wallMs + b.wallMs;
-  const weighted = (pick: (p: Phase) => number) => (pick(a) * a.wallMs + pick(b) * b.wallMs) / wallMs;
-  return {
-    wallMs,
-    serverCpuMs: a.serverCpuMs + b.serverCpuMs,
-    serverCpuPercent: weighted((p) => p.serverCpuPercent),
-    generatorCpuPercent: weighted((p) => p.generatorCpuPercent),
-    loopDelayMs: {
-      p50: weighted((p) => p.loopDelayMs.p50),
-      p99: Math.max(a.loopDelayMs.p99, b.loopDelayMs.p99),
-      max: Math.max(a.loopDelayMs.max, b.loopDelayMs.max),
-    },
-    gcPauses: {
-      count: a.gcPauses.count + b.gcPauses.count,
-      totalMs: a.gcPauses.totalMs + b.gcPauses.totalMs,
-      maxMs: Math.max(a.gcPauses.maxMs, b.gcPauses.maxMs),
-    },
-  };
-}
 
 /** Each account's last sent state (1 away, 0 online; -1 never toggled). */
 function finalStatesOf(toggled: { sends: Float64Array }[], clients: number): Int8Array {
