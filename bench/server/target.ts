@@ -7,7 +7,7 @@ import { existsSync, statSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { forEachContactPair } from '../../signaling/contact-ring.js';
 import { matchPresence, summarize, type LatencySummary } from './figures.js';
-import type { Account, ErrorCounts, ProbeReply } from './messages.js';
+import type { Account, ErrorCounts, ProbeReply, WorkerReport } from './messages.js';
 import { joinPhases, measured, untilQuiet, type Phase } from './phase.js';
 import { cpuStallMicros, monotonicMs } from './proc.js';
 import { startServer, startWorker, type MeasuredServer, type Worker } from './processes.js';
@@ -48,6 +48,14 @@ const SETTLE_MS = 2_000;
 const PRESENCE_DRAIN_MAX_MS = 60_000;
 const PRESENCE_DRAIN_POLL_MS = 250;
 
+/** Every client connecting, until `session.ready`. */
+type ConnectPhase = Phase & {
+  connected: number;
+  errors: ErrorCounts;
+  latency: LatencySummary;
+  serverCpuMsPerClient: number;
+};
+
 export interface TargetResult {
   memory: {
     empty: ProbeReply;
@@ -61,22 +69,12 @@ export interface TargetResult {
     marginalRss: number;
     marginalHeap: number;
   };
-  connect: Phase & {
-    connected: number;
-    errors: ErrorCounts;
-    latency: LatencySummary;
-    serverCpuMsPerClient: number;
-  };
+  connect: ConnectPhase;
   /**
    * Every client closed its connection and, once the server had handled that, connected again with the
    * same token and device id: what a returning device costs (an app started again, a network back).
    */
-  reconnect: Phase & {
-    connected: number;
-    errors: ErrorCounts;
-    latency: LatencySummary;
-    serverCpuMsPerClient: number;
-  };
+  reconnect: ConnectPhase;
   ring: Phase & {
     sent: number;
     skipped: number;
@@ -206,6 +204,18 @@ function stallPercent(stall0: number | undefined, wall0: number): number | undef
   return ((stall1 - stall0) / 1000 / (monotonicMs() - wall0)) * 100;
 }
 
+/** A connect phase's figures from its workers' reports. */
+function connectFigures(phase: Phase, reports: Extract<WorkerReport, { type: 'connected' }>[]): ConnectPhase {
+  const connected = reports.reduce((n, c) => n + c.connected, 0);
+  return {
+    ...phase,
+    connected,
+    errors: mergeCounts(reports.map((c) => c.errors)),
+    latency: summarize(concat(reports.map((c) => c.latencies))),
+    serverCpuMsPerClient: phase.serverCpuMs / connected,
+  };
+}
+
 const concat = (arrays: Float64Array[]) => Float64Array.from(arrays.flatMap((a) => [...a]));
 const mergeCounts = (counts: ErrorCounts[]) => {
   const merged: ErrorCounts = {};
@@ -255,12 +265,10 @@ export async function runTarget(
   const half = await server.stats(true, snapshot('half'));
   const [secondHalf, secondPhase] = await connectUpTo(share);
   const connected = [...firstHalf, ...secondHalf];
-  const connectPhase = joinPhases(firstPhase, secondPhase);
+  const connect = connectFigures(joinPhases(firstPhase, secondPhase), connected);
   const secondHalfCount = secondHalf.reduce((n, c) => n + c.connected, 0);
-  const connectedCount = connected.reduce((n, c) => n + c.connected, 0);
-  const connectErrors = mergeCounts(connected.map((c) => c.errors));
   say(
-    `${connectedCount} connected in ${(connectPhase.wallMs / 1000).toFixed(1)} s; errors ${JSON.stringify(connectErrors)}`,
+    `${connect.connected} connected in ${(connect.wallMs / 1000).toFixed(1)} s; errors ${JSON.stringify(connect.errors)}`,
   );
   await sleep(SETTLE_MS);
   const idle = await server.stats(true, snapshot('idle'));
@@ -270,10 +278,9 @@ export async function runTarget(
   await Promise.all(workers.map((w) => w.ask({ type: 'disconnect-all' }, 'disconnected-all')));
   await untilQuiet(server.pid);
   const [reconnected, reconnectPhase] = await connectUpTo(share);
-  const reconnectedCount = reconnected.reduce((n, c) => n + c.connected, 0);
-  const reconnectErrors = mergeCounts(reconnected.map((c) => c.errors));
+  const reconnect = connectFigures(reconnectPhase, reconnected);
   say(
-    `${reconnectedCount} connected again in ${(reconnectPhase.wallMs / 1000).toFixed(1)} s; errors ${JSON.stringify(reconnectErrors)}`,
+    `${reconnect.connected} connected again in ${(reconnect.wallMs / 1000).toFixed(1)} s; errors ${JSON.stringify(reconnect.errors)}`,
   );
   await sleep(SETTLE_MS);
 
@@ -343,7 +350,7 @@ export async function runTarget(
   const waitedFrom = monotonicMs();
   let disconnects = await countDisconnects();
   while (
-    disconnects.reduce((n, d) => n + d.disconnected, 0) < reconnectedCount &&
+    disconnects.reduce((n, d) => n + d.disconnected, 0) < reconnect.connected &&
     monotonicMs() - waitedFrom < DISCONNECTS_WAIT_MS
   ) {
     await sleep(100);
@@ -361,32 +368,19 @@ export async function runTarget(
     : undefined;
   await Promise.all(workers.map((w) => w.exit()));
 
-  const connectLatencies = concat(connected.map((c) => c.latencies));
   const ringLatencies = concat(rung.map((r) => r.latencies));
   return {
     memory: {
       empty,
       half,
       idle,
-      perClientRss: (idle.rss - empty.rss) / connectedCount,
-      perClientHeap: (idle.heapUsed - empty.heapUsed) / connectedCount,
+      perClientRss: (idle.rss - empty.rss) / connect.connected,
+      perClientHeap: (idle.heapUsed - empty.heapUsed) / connect.connected,
       marginalRss: (idle.rss - half.rss) / secondHalfCount,
       marginalHeap: (idle.heapUsed - half.heapUsed) / secondHalfCount,
     },
-    connect: {
-      ...connectPhase,
-      connected: connectedCount,
-      errors: connectErrors,
-      latency: summarize(connectLatencies),
-      serverCpuMsPerClient: connectPhase.serverCpuMs / connectedCount,
-    },
-    reconnect: {
-      ...reconnectPhase,
-      connected: reconnectedCount,
-      errors: reconnectErrors,
-      latency: summarize(concat(reconnected.map((c) => c.latencies))),
-      serverCpuMsPerClient: reconnectPhase.serverCpuMs / reconnectedCount,
-    },
+    connect,
+    reconnect,
     ring: {
       ...ringPhase,
       generatorLoopDelayP99Ms: Math.max(...rung.map((r) => r.loopDelayP99Ms)),
