@@ -264,8 +264,7 @@ export async function runTarget(
   await sleep(SETTLE_MS);
   const half = await server.stats(true, snapshot('half'));
   const [secondHalf, secondPhase] = await connectUpTo(share);
-  const connected = [...firstHalf, ...secondHalf];
-  const connect = connectFigures(joinPhases(firstPhase, secondPhase), connected);
+  const connect = connectFigures(joinPhases(firstPhase, secondPhase), [...firstHalf, ...secondHalf]);
   const secondHalfCount = secondHalf.reduce((n, c) => n + c.connected, 0);
   say(
     `${connect.connected} connected in ${(connect.wallMs / 1000).toFixed(1)} s; errors ${JSON.stringify(connect.errors)}`,

@@ -22,11 +22,12 @@ return 1`);
 
 // Returns the connection that carried the device before, or '' (the same one, or none).
 const CONNECT = new RedisScript(`
-local older = redis.call('HGET', KEYS[1], ARGV[1])
+local entry = redis.call('HGET', KEYS[1], ARGV[1])
 redis.call('HSET', KEYS[1], ARGV[1], '0' .. ARGV[2])
 redis.call('SADD', KEYS[2], ARGV[3])
-if not older or string.sub(older, 2) == ARGV[2] then return '' end
-return string.sub(older, 2)`);
+local older = entry and string.sub(entry, 2)
+if not older or older == ARGV[2] then return '' end
+return older`);
 
 // The node's entry goes in any case: the connection is gone from the node, taken over or not.
 const DISCONNECT = new RedisScript(`
