@@ -24,12 +24,15 @@ const SOAK_SAMPLE_SECONDS = 10;
 /**
  * Holds the connected clients for `run.soakSeconds` with a trickle of load (each account in a call about
  * once in ten minutes, changing presence once in two), sampling memory after GC and the event-loop delay
- * every SOAK_SAMPLE_SECONDS: memory that keeps growing under a steady load is a leak.
+ * every SOAK_SAMPLE_SECONDS: memory that keeps growing under a steady load is a leak. `snapshot(name)`:
+ * where to write a heap snapshot at the first sample (`soak-first`) and after the last (`soak-last`), or
+ * undefined for none; what grew between them is what the soak's calls and changes left behind.
  */
 export async function soak(
   server: MeasuredServer,
   workers: Worker[],
   run: { clients: number; soakSeconds: number },
+  snapshot: (name: string) => string | undefined,
   say: (line: string) => void,
 ): Promise<SoakSample[]> {
   const ringRate = run.clients / 600 / workers.length;
@@ -49,7 +52,7 @@ export async function soak(
         workers.map((w) => w.ask({ type: 'presence', rate: toggleRate, seconds }, 'presence-sent')),
       ),
     ]);
-    const stats = await server.stats(true);
+    const stats = await server.stats(true, samples.length === 0 ? snapshot('soak-first') : undefined);
     const sample: SoakSample = {
       atSeconds: (monotonicMs() - started) / 1000,
       rss: stats.rss,
@@ -66,5 +69,7 @@ export async function soak(
         `invites ${sample.invites}  presence changes ${sample.presenceChanges}`,
     );
   }
+  const last = snapshot('soak-last');
+  if (last) await server.stats(true, last);
   return samples;
 }

@@ -29,7 +29,10 @@ export interface Settings {
   presenceSeconds: number;
   /** Soak: how long to hold the clients after the phases, with a trickle of calls and presence (0: none). */
   soakSeconds: number;
-  /** Heap snapshots of the server at rest, with half and with all the idle clients: `<prefix>-empty.heapsnapshot`, `-half`, `-idle`. */
+  /**
+   * Heap snapshots of the server at rest, with half and with all the idle clients: `<prefix>-empty.heapsnapshot`,
+   * `-half`, `-idle`; with a soak, also at its first and last sample: `-soak-first`, `-soak-last`.
+   */
   heapSnapshots?: string;
   /** After the shutdown: the restart phase (restart.ts), Parley's clients back on `session.ready`, bare's on connect. */
   restart?: 'session.ready' | 'connect';
@@ -337,7 +340,7 @@ export async function runTarget(
   );
   const toggles = toggled.reduce((n, t) => n + t.sends.length / 3, 0);
 
-  const soaked = run.soakSeconds > 0 ? await soak(server, workers, run, say) : [];
+  const soaked = run.soakSeconds > 0 ? await soak(server, workers, run, snapshot, say) : [];
 
   const scrapes = scraper?.stop();
   say('stopping the server (SIGTERM)...');
