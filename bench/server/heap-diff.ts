@@ -1,9 +1,9 @@
 /**
- * `npx tsx bench/server/heap-diff.ts <before.heapsnapshot> <after.heapsnapshot> <count>`: where the
+ * `npx tsx bench/server/heap-diff.ts <before.heapsnapshot> <after.heapsnapshot> <units>`: where the
  * memory goes, per idle client or per call. Reads two V8 heap snapshots of one server (`npm run
  * bench:server -- --heap-snapshots` writes them at rest, with the idle clients, and around a soak), adds
  * up the objects' own sizes by kind and constructor (or, for strings and code, by kind), and prints what
- * grew divided by `count` (the clients that connected between the two, or the soak's invites), biggest
+ * grew divided by `units` (the clients that connected between the two, or the soak's invites), biggest
  * first. Own sizes, not retained ones: each byte is counted once, under the object that holds it.
  */
 import { readFileSync } from 'node:fs';
@@ -42,9 +42,9 @@ function tally(file: string): Map<string, { bytes: number; count: number }> {
   return groups;
 }
 
-const [beforeFile, afterFile, countText] = process.argv.slice(2);
-const count = Number(countText);
-if (!beforeFile || !afterFile || !(count > 0)) {
+const [beforeFile, afterFile, unitsText] = process.argv.slice(2);
+const units = Number(unitsText);
+if (!beforeFile || !afterFile || !(units > 0)) {
   console.error(
     'usage: heap-diff.ts <before.heapsnapshot> <after.heapsnapshot> <clients or invites between them>',
   );
@@ -54,11 +54,11 @@ const [before, after] = [tally(beforeFile), tally(afterFile)];
 const rows = [...after]
   .map(([key, a]) => {
     const b = before.get(key) ?? { bytes: 0, count: 0 };
-    return { key, bytes: (a.bytes - b.bytes) / count, count: (a.count - b.count) / count };
+    return { key, bytes: (a.bytes - b.bytes) / units, count: (a.count - b.count) / units };
   })
   .sort((x, y) => y.bytes - x.bytes);
 const total = rows.reduce((n, r) => n + r.bytes, 0);
-console.log(`own sizes grown, divided by ${count}: ${(total / 1024).toFixed(2)} KiB in all\n`);
+console.log(`own sizes grown, divided by ${units}: ${(total / 1024).toFixed(2)} KiB in all\n`);
 console.log(`${'bytes'.padStart(8)} ${'objects'.padStart(8)}  kind and constructor`);
 for (const r of rows.filter((r) => Math.abs(r.bytes) >= 16))
   console.log(`${r.bytes.toFixed(0).padStart(8)} ${r.count.toFixed(2).padStart(8)}  ${r.key}`);

@@ -31,7 +31,7 @@ export interface Settings {
   soakSeconds: number;
   /**
    * Heap snapshots of the server at rest, with half and with all the idle clients: `<prefix>-empty.heapsnapshot`,
-   * `-half`, `-idle`; with a soak, also at its first and last sample: `-soak-first`, `-soak-last`.
+   * `-half`, `-idle`; with a soak, also at its first sample and after its last: `-soak-first`, `-soak-last`.
    */
   heapSnapshots?: string;
   /** After the shutdown: the restart phase (restart.ts), Parley's clients back on `session.ready`, bare's on connect. */
