@@ -37,13 +37,18 @@ test('a hold-up of the event loop is logged once, with how long it lasted', asyn
   expect(lines[0]).toMatchObject({ handshakesMeanwhile: 0, disconnectsMeanwhile: 0 });
 });
 
-/** Opens `count` connections to `port` at once from another process, each sending a byte; exits once all are answered. */
+/**
+ * Opens `count` connections to `port` at once from another process, each sending a byte; exits once all are
+ * answered. Each keeps its side open after the server's end (allowHalfOpen), so that all of them close at
+ * once when the process exits, whatever CPU it got meanwhile: otherwise each would close as its answer was
+ * read, and a client starved by a busy machine would close them a few at a time.
+ */
 const CONNECTION_FLOOD = `
 const net = require('node:net');
 const [port, count] = process.argv.slice(1).map(Number);
 let answered = 0;
 for (let i = 0; i < count; i++) {
-  const socket = net.connect(port, '127.0.0.1', () => socket.write('x'));
+  const socket = net.connect({ port, host: '127.0.0.1', allowHalfOpen: true }, () => socket.write('x'));
   socket.on('data', () => { if (++answered === count) process.exit(0); });
   socket.on('error', (err) => { console.error(err.message); process.exit(1); });
 }`;
