@@ -207,9 +207,14 @@ function stallPercent(stall0: number | undefined, wall0: number): number | undef
   return ((stall1 - stall0) / 1000 / (monotonicMs() - wall0)) * 100;
 }
 
+type ConnectedReport = Extract<WorkerReport, { type: 'connected' }>;
+
+/** How many clients the workers' reports say connected. */
+const connectedIn = (reports: ConnectedReport[]): number => reports.reduce((n, c) => n + c.connected, 0);
+
 /** A connect phase's figures from its workers' reports. */
-function connectFigures(phase: Phase, reports: Extract<WorkerReport, { type: 'connected' }>[]): ConnectPhase {
-  const connected = reports.reduce((n, c) => n + c.connected, 0);
+function connectFigures(phase: Phase, reports: ConnectedReport[]): ConnectPhase {
+  const connected = connectedIn(reports);
   return {
     ...phase,
     connected,
@@ -268,7 +273,7 @@ export async function runTarget(
   const half = await server.stats(true, snapshot('half'));
   const [secondHalf, secondPhase] = await connectUpTo(share);
   const connect = connectFigures(joinPhases(firstPhase, secondPhase), [...firstHalf, ...secondHalf]);
-  const secondHalfCount = secondHalf.reduce((n, c) => n + c.connected, 0);
+  const secondHalfCount = connectedIn(secondHalf);
   say(
     `${connect.connected} connected in ${(connect.wallMs / 1000).toFixed(1)} s; errors ${JSON.stringify(connect.errors)}`,
   );
