@@ -5,10 +5,9 @@
  * and tells the caller nothing about the device id behind it.
  */
 import { createHash } from 'node:crypto';
-import type { Device } from '../domain.js';
+import type { Device, LiveCall } from '../domain.js';
 import type { DeviceRegistry } from '../presence/device-registry.js';
 import type { Leg } from '../protocol/index.js';
-import type { LiveCall } from './machine.js';
 
 /** 12 bytes of SHA-256(callId, NUL, deviceId) as 16 base64url characters (96 bits: no two devices meet). */
 export const legOf = (callId: string, deviceId: string): Leg =>

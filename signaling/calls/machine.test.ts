@@ -1,12 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { Device } from '../domain.js';
+import type { Device, LiveCall } from '../domain.js';
 import {
   decideInvite,
   relayTarget,
   transition,
   type CallAction,
   type InviteFacts,
-  type LiveCall,
   type RelayRequest,
 } from './machine.js';
 

@@ -5,20 +5,8 @@
  *   (invite) -> ringing -> accept -> active -> hangup or report (completed or failed) / connection-lost -> ended
  *                      \-> decline / cancel / timeout / connection-lost -> ended
  */
-import { sameDevice, type Device } from '../domain.js';
-import type { CallEndReason, ErrorCode, Media } from '../protocol/index.js';
-
-export interface LiveCall {
-  id: string;
-  media: Media;
-  /** The caller's device is bound to the call from the start. */
-  caller: Device;
-  /** The callee's answering device once it is bound; until then only the user (all of their devices ring). */
-  callee: Device | { userId: number; deviceId: null };
-  state: 'ringing' | 'active';
-  createdAt: number;
-  answeredAt: number | null;
-}
+import { sameDevice, type Device, type LiveCall } from '../domain.js';
+import type { CallEndReason, ErrorCode } from '../protocol/index.js';
 
 /** What happens to a call: a device acts (`by`), or one of the server's timers runs out. */
 export type CallAction =

@@ -8,7 +8,7 @@
  */
 import type { Redis } from 'ioredis';
 import { RedisScript, type RedisKeys } from '../db/redis.js';
-import type { LiveCall } from './machine.js';
+import type { LiveCall } from '../domain.js';
 import type { CallRegistry, ClaimResult } from './registry.js';
 
 // KEYS: the call, the caller's calls, the callee's calls, all calls. ARGV: the call as JSON, its id, created at.

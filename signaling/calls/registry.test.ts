@@ -10,7 +10,7 @@ import { UsersTable } from '../db/users.js';
 import { databasesPerFile, type TestDatabase } from '../test-support/databases.js';
 import { faulty } from '../test-support/faults.js';
 import { redisPerFile, redisUnavailable } from '../test-support/redis-server.js';
-import type { LiveCall } from './machine.js';
+import type { LiveCall } from '../domain.js';
 import { RedisCallRegistry } from './redis-registry.js';
 import { LocalCallRegistry, type CallRegistry } from './registry.js';
 

@@ -7,7 +7,7 @@
  */
 import type { LiveCallsTable } from '../db/live-calls.js';
 import { KeyedQueue } from '../keyed-queue.js';
-import type { LiveCall } from './machine.js';
+import type { LiveCall } from '../domain.js';
 
 export type ClaimResult = 'ok' | 'caller-in-call' | 'callee-in-call';
 

@@ -17,7 +17,7 @@
  */
 import type { CallsTable } from '../db/calls.js';
 import { summaryOf, type UserRow, type UsersTable } from '../db/users.js';
-import { sameDevice, type Device, type Notifier } from '../domain.js';
+import { sameDevice, type Device, type LiveCall, type Notifier } from '../domain.js';
 import { AppError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
@@ -33,7 +33,6 @@ import {
   relayTarget,
   transition,
   type CallAction,
-  type LiveCall,
   type Transition,
 } from './machine.js';
 import type { CallRegistry } from './registry.js';

@@ -3,20 +3,9 @@
  * the server (calls/registry.ts keeps every live call in memory and writes the answered ones here).
  * Rows a crash or an older version left of ringing calls are read at start like the others, and ended.
  */
-import type { Device } from '../domain.js';
+import type { LiveCall } from '../domain.js';
 import type { Media } from '../protocol/index.js';
 import type { Sql } from './sql.js';
-
-/** A call in progress, as stored (the same shape as the call machine's `LiveCall`). */
-export interface LiveCallRow {
-  id: string;
-  media: Media;
-  caller: Device;
-  callee: Device | { userId: number; deviceId: null };
-  state: 'ringing' | 'active';
-  createdAt: number;
-  answeredAt: number | null;
-}
 
 interface RawRow {
   id: string;
@@ -30,7 +19,7 @@ interface RawRow {
   answered_at: number | null;
 }
 
-const fromRaw = (r: RawRow): LiveCallRow => ({
+const fromRaw = (r: RawRow): LiveCall => ({
   id: r.id,
   media: r.media,
   caller: { userId: r.caller_id, deviceId: r.caller_device },
@@ -44,7 +33,7 @@ export class LiveCallsTable {
   constructor(private readonly sql: Sql) {}
 
   /** Adds the call, or replaces the row with its id. */
-  async put(call: LiveCallRow): Promise<void> {
+  async put(call: LiveCall): Promise<void> {
     await this.sql.run(
       `INSERT INTO live_calls
               (id, media, caller_id, caller_device, callee_id, callee_device, state, created_at, answered_at)
@@ -72,7 +61,7 @@ export class LiveCallsTable {
   }
 
   /** Every row, oldest first. */
-  async all(): Promise<LiveCallRow[]> {
+  async all(): Promise<LiveCall[]> {
     return (await this.sql.all<RawRow>('SELECT * FROM live_calls ORDER BY created_at, id')).map(fromRaw);
   }
 }
