@@ -3,7 +3,7 @@
  * actions. Transport-free: the HTTP routes, the Socket.IO handshake and the
  * admin command call into this.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { RegisterRequest, SessionGrant } from '../protocol/index.js';
 import type { Sql } from '../db/sql.js';
@@ -29,8 +29,7 @@ export interface AccountsOptions {
 }
 
 /** A username in logs: a short SHA-256 prefix, enough to tell attempts apart without writing it down. */
-export const usernameTag = (username: string): string =>
-  createHash('sha256').update(username, 'utf8').digest('hex').slice(0, 12);
+export const usernameTag = (username: string): string => hash('sha256', username).slice(0, 12);
 
 export class Accounts {
   readonly users: UsersTable;

@@ -1,9 +1,10 @@
 /** Random identifiers: session tokens (256 bits, stored only as their SHA-256) and call ids (128 bits). */
-import { createHash, randomBytes, randomFillSync } from 'node:crypto';
+import { hash, randomBytes, randomFillSync } from 'node:crypto';
 
 export const newSessionToken = (): string => randomBytes(32).toString('base64url');
 
-export const hashToken = (token: string): Buffer => createHash('sha256').update(token, 'utf8').digest();
+/** SHA-256 of the token (one-shot `hash`: no Hash object per connect). */
+export const hashToken = (token: string): Buffer => hash('sha256', token, 'buffer');
 
 const CALL_ID_BYTES = 16;
 /**

@@ -4,20 +4,14 @@
  * its own, stays the same for a device throughout one call, differs for the same device in another call,
  * and tells the caller nothing about the device id behind it.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { Device, LiveCall } from '../domain.js';
 import type { DeviceRegistry } from '../presence/device-registry.js';
 import type { Leg } from '../protocol/index.js';
 
 /** 12 bytes of SHA-256(callId, NUL, deviceId) as 16 base64url characters (96 bits: no two devices meet). */
 export const legOf = (callId: string, deviceId: string): Leg =>
-  createHash('sha256')
-    .update(callId)
-    .update('\0')
-    .update(deviceId)
-    .digest()
-    .subarray(0, 12)
-    .toString('base64url');
+  hash('sha256', `${callId}\0${deviceId}`, 'buffer').subarray(0, 12).toString('base64url');
 
 /**
  * The callee's device that `leg` names on this call: one of the callee's connected devices (those that

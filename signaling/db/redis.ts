@@ -4,7 +4,7 @@
  * which is what makes the registries' checks-then-writes safe across nodes. Keys are spelled by
  * `redisKeys`, all under one prefix, so one Redis server can be told apart from other users of it.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { Logger } from '../log.js';
 
@@ -81,7 +81,7 @@ export class RedisScript {
   private readonly sha: string;
 
   constructor(private readonly lua: string) {
-    this.sha = createHash('sha1').update(lua).digest('hex');
+    this.sha = hash('sha1', lua);
   }
 
   async run(
